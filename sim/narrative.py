@@ -1,0 +1,98 @@
+"""The vocabulary of a run's event log and of its timeline.
+
+Each row of the event log names an :class:`EventName`; records of what really happened
+(backtests) use the same names. Each span of the deal's timeline names a :class:`SpanName` and
+the actor responsible for it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventName(StrEnum):
+    """What an actor did or what happened to it (one row of the event log)."""
+
+    # the host executive
+    BAN_ORDER = "ban_order"
+    DIVESTITURE_ORDER = "divestiture_order"
+    DEADLINE = "deadline"
+    EXTENSION = "extension"
+    ENFORCEMENT = "enforcement"
+    NON_ENFORCEMENT = "non_enforcement"
+    BLESSING = "blessing"
+    NO_BLESSING = "no_blessing"
+    PRESIDENT_BLOCKS = "president_blocks"
+    PRESIDENT_DECLINES_BLOCK = "president_declines_block"
+    ELECTION = "election"
+    ADMINISTRATION_CHANGE = "administration_change"
+    REVIEW_SHELVED = "review_shelved"
+    REVOCATION = "revocation"
+    # the host regulator
+    FILING = "filing"
+    REVIEW_START = "review_start"
+    INVESTIGATION = "investigation"
+    INVESTIGATION_EXTENDED = "investigation_extended"
+    MITIGATION = "mitigation"
+    HOST_APPROVAL = "host_approval"
+    REFERRAL = "referral"
+    # the commerce department
+    STAGE_ANNOUNCED = "stage_announced"
+    STAGE_POSTPONED = "stage_postponed"
+    STAGE_DUE = "stage_due"
+    STAGE_SUSPENDED = "stage_suspended"
+    BAN_BITES = "ban_bites"
+    BAN_LIFTED = "ban_lifted"
+    # courts
+    CHALLENGE_FILED = "challenge_filed"
+    INJUNCTION = "injunction"
+    INJUNCTION_DENIED = "injunction_denied"
+    INJUNCTION_LIFTED = "injunction_lifted"
+    APPEAL_FAILS = "appeal_fails"
+    # the home government
+    CATALOGUE_UPDATE = "catalogue_update"
+    TENSION_CHANGE = "tension_change"
+    LICENCE_NEEDED = "licence_needed"
+    LETTER_APPLICATION = "letter_application"
+    LETTER_GRANTED = "letter_granted"
+    LICENCE_ESCALATED = "licence_escalated"
+    LICENCE_APPLICATION = "licence_application"
+    LICENCE_GRANTED = "licence_granted"
+    LICENCE_DENIED = "licence_denied"
+    # the seller and bidders
+    BIDDER_ENTERS = "bidder_enters"
+    BIDDER_DROPS_OUT = "bidder_drops_out"
+    BID = "bid"
+    BID_CHOSEN = "bid_chosen"
+    HOLDS_OUT = "holds_out"
+    NO_BIDS = "no_bids"
+    AGREEMENT = "agreement_in_principle"
+    SIGNING_WAITS = "signing_waits"
+    SIGNED = "signed"
+    RESTRUCTURE = "restructure"
+    SALE_ENDS = "sale_ends"
+    CLOSED = "closed"
+    WITHDRAWAL = "withdrawal"
+    STAYS = "stays"
+    # the run
+    OUTCOME = "outcome"
+
+
+class SpanName(StrEnum):
+    """A stretch of the deal's timeline, with the actor responsible for it."""
+
+    BIDDING = "bidding"
+    EXCLUSIVE_TALKS = "exclusive_talks"
+    SIGNING = "signing"
+    LETTER_WAIT = "letter_wait"
+    HOST_FILING = "host_filing"
+    HOST_REVIEW = "host_review"
+    HOST_INVESTIGATION = "host_investigation"
+    HOST_MITIGATION = "host_mitigation"
+    PRESIDENT_DECISION = "president_decision"
+    LETTER_APPLICATION = "letter_application"
+    LETTER_REVIEW = "letter_review"
+    LICENCE_REVIEW = "licence_review"
+    RESTRUCTURING = "restructuring"
+    CLOSING = "closing"
+    BAN = "ban"
