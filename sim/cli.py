@@ -109,7 +109,7 @@ def run(scenario: str, runs: int, seed: int, out: Path | None, workers: int | No
     data = manifest(result, started=started, ended=ended, workers=workers, overrides=overrides,
                     command=["sim", *sys.argv[1:]])
     write_results(result, out, force=force, manifest_data=data, figures=not no_figures)
-    console = Console(file=click.get_text_stream("stdout"), width=120)
+    console = Console(file=sys.stdout, width=120)
     console.print(outcome_table(result.summary))
     for line in metrics_lines(result.summary):
         console.print(line, highlight=False)
@@ -148,7 +148,7 @@ def show(outdir: Path) -> None:
     from sim.report import metrics_lines, outcome_table
 
     summary, manifest_data = read_summary(outdir)
-    console = Console(file=click.get_text_stream("stdout"), width=120)
+    console = Console(file=sys.stdout, width=120)
     console.print(outcome_table(summary))
     for line in metrics_lines(summary):
         console.print(line, highlight=False)
@@ -195,7 +195,7 @@ def reference() -> None:
 @contextmanager
 def progress_bar(total: int, quiet: bool, label: str) -> Iterator[Any]:
     """A progress bar on stderr (runs done, rate, time left); silent when quiet or not a terminal."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if quiet or not stream.isatty():
         yield None
         return

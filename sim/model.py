@@ -109,6 +109,7 @@ class DealModel(mesa.Model):
         self._open_spans: dict[str, list] = {}
         self._keep: list[Callable] = []  # Mesa holds event callbacks weakly; these must live
         self._scheduled: list[Event] = []
+        self.events_scheduled = 0  # what a run costs grows with this, not with the horizon
 
         self.deal = Deal()
         self.value = ValueClock(scenario.market)
@@ -160,6 +161,7 @@ class DealModel(mesa.Model):
         if args:
             self._keep.append(call)
         self._scheduled.append(self.schedule_event(call, at=max(day, self.time), priority=priority))
+        self.events_scheduled += 1
 
     def _schedule_scenario_events(self) -> None:
         handlers = {
@@ -309,7 +311,8 @@ class DealModel(mesa.Model):
             withdrawn=self.seller.withdrawn,
             revoked=self.revoked,
         )
-        self.log("model", EventName.OUTCOME, f"{self.outcome.value}: {MEANING[self.outcome]}")
+        if self.narrate:  # dated on the last day simulated, not the day after the horizon
+            self.events.append((end, "model", EventName.OUTCOME.value, f"{self.outcome.value}: {MEANING[self.outcome]}"))
         for span in self._open_spans.values():
             span[3] = end
         self._open_spans.clear()

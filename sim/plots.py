@@ -42,6 +42,12 @@ def _axes(ax: Axes | None, size=(8, 4.5)) -> Axes:
     return plt.subplots(figsize=size, layout="constrained")[1]
 
 
+def _date_axis(ax: Axes) -> None:
+    locator = mdates.AutoDateLocator(maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def _title(result: EnsembleResult) -> str:
     return f"{result.scenario.name}: {len(result.runs):,} runs, seed {result.seed}"
 
@@ -91,7 +97,7 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_ylabel("share of runs closed by this date")
     ax.set_xlabel("date")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    _date_axis(ax)
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
     ax.set_title(f"When the sale closes (all runs; never closing keeps the line below 100%)\n{_title(result)}", fontsize=10)
@@ -109,38 +115,62 @@ def representative_run(result: EnsembleResult, outcome: str | None = None) -> in
     return int(pick.iloc[(len(pick) - 1) // 2]["run_id"])
 
 
+def actor_labels(result: EnsembleResult) -> dict[str, str]:
+    """Display names of the actors by log id."""
+    s = result.scenario
+    labels = {"executive": s.executive.label, "cfius": s.cfius.label, "commerce": s.commerce.label,
+              "china": s.china.label, "seller": s.seller.label, "model": "outcome"}
+    labels.update({cid: c.label for cid, c in s.courts.items()})
+    labels.update({bid: b.label for bid, b in s.bidders.items()})
+    return labels
+
+
 def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | None = None) -> Axes:
     """One run's events on a lane per actor, with the deal's stretches as bars."""
-    ax = _axes(ax, size=(11, 5.5))
+    ax = _axes(ax, size=(12, 6))
     if run_id is None:
         run_id = representative_run(result)
     events = result.events[result.events["run_id"] == run_id]
     spans = result.spans[result.spans["run_id"] == run_id]
-    outcome = result.runs.loc[result.runs["run_id"] == run_id, "outcome"].iloc[0]
+    record = result.runs.set_index("run_id").loc[run_id]
+    names = actor_labels(result)
     actors = list(dict.fromkeys([*events["actor"], *spans["actor"]]))
     lane = {a: i for i, a in enumerate(reversed(actors))}
     start = pd.Timestamp(result.scenario.start)
-    for _, s in spans.iterrows():
-        left = start + pd.Timedelta(days=int(s["start_day"]))
-        width = pd.Timedelta(days=max(1, int(s["end_day"]) - int(s["start_day"])))
-        ax.barh(lane[s["actor"]], width, left=left, height=0.5, alpha=0.25, color="#1565c0")
-        ax.text(left, lane[s["actor"]] - 0.38, s["span"].replace("_", " "), fontsize=6, color="#0d47a1")
+
+    def day(d) -> pd.Timestamp:
+        return start + pd.Timedelta(days=int(d))
+
+    for actor, group in spans.groupby("actor", sort=False):
+        rows: list[int] = []  # end day of the last span in each sub-row of the lane
+        for _, s in group.sort_values("start_day").iterrows():
+            row = next((i for i, end in enumerate(rows) if end <= s["start_day"]), None)
+            if row is None:
+                rows.append(s["end_day"])
+                row = len(rows) - 1
+            else:
+                rows[row] = s["end_day"]
+            y = lane[actor] - 0.15 - 0.22 * row
+            ax.barh(y, pd.Timedelta(days=max(1, int(s["end_day"]) - int(s["start_day"]))), left=day(s["start_day"]),
+                    height=0.18, alpha=0.35, color="#1565c0")
+            ax.text(day(s["start_day"]), y, " " + s["span"].replace("_", " "), fontsize=6, va="center", color="#0d47a1")
     for i, (_, e) in enumerate(events.iterrows()):
-        when = pd.Timestamp(e["date"])
-        y = lane[e["actor"]]
-        ax.plot(when, y, "o", ms=5, color="#c62828" if e["event"] == "outcome" else "#212121")
-        ax.annotate(e["event"].replace("_", " "), (when, y), xytext=(2, 6 + 7 * (i % 2)),
-                    textcoords="offset points", fontsize=6, rotation=25)
-    ax.axvline(pd.Timestamp(result.scenario.first_deadline), color="#c62828", ls="--", lw=1, label="first deadline")
-    ax.set_yticks(list(lane.values()), list(lane))
-    ax.set_ylim(-0.8, len(lane) - 0.2)
-    ax.set_xlim(start, pd.Timestamp(result.scenario.horizon))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+        y = lane[e["actor"]] + 0.08
+        ax.plot(day(e["day"]), y, "o", ms=4, color="#c62828" if e["event"] == "outcome" else "#212121")
+        ax.annotate(e["event"].replace("_", " "), (day(e["day"]), y), xytext=(1, 4 + 6 * (i % 2)),
+                    textcoords="offset points", fontsize=6, rotation=30)
+    first = pd.Timestamp(result.scenario.first_deadline)
+    ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
+    end = max(pd.Timestamp(record["end_date"]), first) + pd.Timedelta(days=25)
+    ax.set_yticks(list(lane.values()), [names.get(a, a) for a in lane])
+    ax.set_ylim(-0.9, len(lane) - 0.3)
+    ax.set_xlim(start, min(end, pd.Timestamp(result.scenario.horizon) + pd.Timedelta(days=5)))
+    _date_axis(ax)
     ax.set_xlabel("date")
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"A representative run (run {run_id}, outcome {outcome}: {MEANING[Outcome(outcome)]})\n"
-                 f"{_title(result)}; events as dots, the deal's stretches as bars", fontsize=10)
+    ax.set_title(f"A representative run: run {run_id}, {record['outcome']} ({MEANING[Outcome(record['outcome'])]})\n"
+                 f"{_title(result)}; dots are events (sim explain / events.csv), bars the deal's stretches", fontsize=10)
     return ax
 
 

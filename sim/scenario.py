@@ -256,7 +256,10 @@ def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) 
         if allowed is not None and part not in allowed:
             raise ScenarioError([_unknown(source, key, part, sorted(allowed), "key")])
         if last:
-            node[part] = value
+            if value is None:
+                node.pop(part, None)  # as in extends: null deletes (the default applies)
+            else:
+                node[part] = value
             origins[tuple(parts)] = f"--set {key}={_show(value)}"
             return
         kind = _child_type(kind, part)
@@ -368,7 +371,18 @@ def _problems_from_pydantic(
                 earlier.message = f"{earlier.message}; or {problem.message}"
             continue
         by_path[path if etype != "extra_forbidden" else path + "\0"] = problem
-    return list(by_path.values())
+    return _drop_missing_explained_by_typos(list(by_path.values()))
+
+
+def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
+    """A misspelt required key shows up twice (unknown, and missing); keep only the first."""
+    suggested = set()
+    for p in problems:
+        if "did you mean" in p.message:
+            parent = p.path.rpartition(".")[0]
+            name = p.message.split("did you mean '")[1].split("'")[0]
+            suggested.add(f"{parent}.{name}" if parent else name)
+    return [p for p in problems if not (p.message.startswith("required key") and p.path in suggested)]
 
 
 def _walk_loc(doc: Any, loc: tuple) -> tuple[list, Any, Any]:

@@ -1,0 +1,58 @@
+"""Shared fixtures: paths to the shipped scenarios and a way to write small scenario files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
+
+MINIMAL = """\
+name: minimal
+start: 2020-08-01
+horizon: 2021-06-30
+market: {users_m: 100, base_value: 40}
+structures:
+  full_sale: {label: full sale, seller_stake: 0, algorithm: transfer, data_custody: buyer}
+seller:
+  structure_preference: {full_sale: 1.0}
+  bid_deadline: 2020-09-15
+bidders:
+  acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale}
+events:
+  - {date: 2020-08-06, kind: ban_order}
+  - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}
+"""
+
+
+@pytest.fixture(scope="session")
+def tiktok():
+    return load_scenario(SCENARIOS / "tiktok_2020.yaml")
+
+
+@pytest.fixture(scope="session")
+def export_control():
+    return load_scenario(SCENARIOS / "export_control_review.yaml")
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a YAML file (dedented) under tmp_path and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def minimal(write):
+    return write("minimal.yaml", MINIMAL)

@@ -1,0 +1,178 @@
+"""The `sim` command, run in-process: exit codes, output, and what is (not) written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import cli
+
+from conftest import MINIMAL, SCENARIOS
+
+ECR = str(SCENARIOS / "export_control_review.yaml")
+
+
+def sim(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def leftovers(directory) -> list[str]:
+    return [p.name for p in directory.iterdir() if p.name.startswith(".")]
+
+
+def test_run_writes_results_and_prints_the_table(tmp_path):
+    out = tmp_path / "res"
+    result = sim("run", ECR, "--runs", 120, "--seed", 3, "--out", out, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert "closed_by_deadline" in result.stdout and "95% CI" in result.stdout
+    assert f"results written to {out}/" in result.stdout
+    for name in ("summary.json", "runs.csv", "events.csv", "spans.csv", "manifest.json"):
+        assert (out / name).is_file()
+    for name in ("outcomes", "close_dates", "timeline", "winners"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["runs"] == 120 and summary["seed"] == 3 and summary["scenario"] == "export_control_review"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["runs"] == 120 and len(manifest["scenario_sha256"]) == 64
+    assert manifest["scenario"]["name"] == "export_control_review"
+    assert {"python", "mesa", "numpy"} <= set(manifest["versions"])
+    assert leftovers(tmp_path) == []
+
+
+def test_same_seed_same_files(tmp_path):
+    """Two runs with the same scenario and seed write identical runs.csv and summary.json,
+    whatever the number of workers."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert sim("run", ECR, "--runs", 300, "--out", a, "--workers", 1, "--no-figures").exit_code == 0
+    assert sim("run", ECR, "--runs", 300, "--out", b, "--workers", 2, "--no-figures").exit_code == 0
+    for name in ("runs.csv", "summary.json", "events.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+
+
+def test_default_output_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert sim("run", ECR, "--runs", 50, "--no-figures").exit_code == 0
+    assert (tmp_path / "outputs" / "export_control_review" / "summary.json").is_file()
+
+
+def test_existing_results_need_force(tmp_path):
+    out = tmp_path / "res"
+    assert sim("run", ECR, "--runs", 50, "--out", out, "--no-figures").exit_code == 0
+    before = (out / "runs.csv").read_bytes()
+    again = sim("run", ECR, "--runs", 60, "--out", out, "--no-figures")
+    assert again.exit_code == 2
+    assert again.stderr.strip() == f"error: --out {out}: already holds results; use --force to replace them, or another --out"
+    assert (out / "runs.csv").read_bytes() == before
+    forced = sim("run", ECR, "--runs", 60, "--out", out, "--no-figures", "--force")
+    assert forced.exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["runs"] == 60
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--runs", "0"], "Invalid value for '--runs': 0 is not in the range x>=1."),
+    (["--set", "china.licence.review_day.median=90"], "unknown key 'review_day'; did you mean 'review_days'?"),
+    (["--set", "courts.ddc.p_enjoin=1.7"], "courts.ddc.p_enjoin = 1.7: must be less than or equal to 1 (probability)"),
+    (["--set", "nonsense"], "expected KEY.PATH=VALUE"),
+])
+def test_bad_run_arguments_exit_2_and_write_nothing(tmp_path, args, message):
+    out = tmp_path / "res"
+    result = sim("run", ECR, "--out", out, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("text, message", [
+    (MINIMAL.replace("base_value: 40", "base_valu: 40"), "market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?"),
+    (MINIMAL.replace("horizon: 2021-06-30", "horizon: 2020-01-01"), "horizon = 2020-01-01: must be after the start (2020-08-01)"),
+    (MINIMAL.replace("kind: ban_order}", "kind: ban_order, date: 2020-08-07}"), "duplicate key 'date'"),
+    ("name: [unclosed\n", "line 2, column 1: malformed YAML"),
+])
+def test_bad_scenario_file_one_line_exit_2(tmp_path, write, text, message):
+    path = write("bad.yaml", text)
+    out = tmp_path / "res"
+    result = sim("run", path, "--out", out)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}") and message in lines[0]
+    assert not out.exists()
+
+
+def test_missing_scenario_file(tmp_path):
+    result = sim("run", tmp_path / "nope.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"
+
+
+def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
+    """A crash while writing results leaves neither the directory nor a partial one (exit 1)."""
+    import sim.plots as plots
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(plots, "save_figures", broken)
+    out = tmp_path / "res"
+    result = sim("run", ECR, "--runs", 50, "--out", out)
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError: disk on fire" in result.stderr
+    assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_validate(write, minimal):
+    ok = sim("validate", ECR)
+    assert ok.exit_code == 0 and ok.stdout.startswith(f"ok: {ECR} (export_control_review)")
+    bad = sim("validate", write("bad.yaml", MINIMAL.replace("p_drop_out", "x").replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}")))
+    assert bad.exit_code == 2
+    assert "bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)" in bad.stderr
+
+
+def test_validate_lists_every_problem(write):
+    text = MINIMAL.replace("base_value: 40", "base_value: -1").replace("offers: full_sale}", "offers: full_sale, standing: 3}")
+    result = sim("validate", write("two.yaml", text))
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 2
+
+
+def test_show(tmp_path):
+    out = tmp_path / "res"
+    sim("run", ECR, "--runs", 50, "--out", out, "--no-figures")
+    result = sim("show", out)
+    assert result.exit_code == 0
+    assert "export_control_review: 50 runs, seed 0" in result.stdout
+    assert "first deadline 2020-11-12" in result.stdout
+    missing = sim("show", tmp_path)
+    assert missing.exit_code == 2 and "no summary.json here" in missing.stderr
+
+
+def test_list_shows_every_shipped_scenario():
+    result = sim("list", SCENARIOS)
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == len(list(SCENARIOS.glob("*.yaml")))
+    assert any(line.startswith("export_control_review") for line in lines)
+    assert "INVALID" not in result.stdout
+
+
+def test_shipped_scenario_by_name(monkeypatch, tmp_path):
+    """`sim validate tiktok_2020` finds the shipped file."""
+    monkeypatch.chdir(SCENARIOS.parent)
+    assert sim("validate", "tiktok_2020").exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "show", "list", "reference"])
+def test_every_command_has_help_with_an_example(command):
+    result = sim(command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout and "sim " in result.stdout.split("Example:")[1]
+
+
+def test_python_dash_m_sim():
+    result = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "run" in result.stdout

@@ -1,0 +1,131 @@
+"""The model's behaviour makes sense: what rises when a parameter rises (fixed seeds, ensembles)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import load_scenario, run_ensemble
+
+from conftest import SCENARIOS
+
+RUNS = 800
+
+
+def ensemble(name: str, runs: int = RUNS, **overrides):
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", overrides)
+    return run_ensemble(scenario, runs=runs, seed=11, workers=1, narrate=False)
+
+
+def p(result, outcome: str) -> float:
+    return result.summary["outcomes"][outcome]["p"]
+
+
+def clearly_below(low, high, outcome: str) -> bool:
+    """low's probability of outcome is below high's, and their 95% intervals do not overlap."""
+    lo, hi = low.summary["outcomes"][outcome], high.summary["outcomes"][outcome]
+    return lo["ci95"][1] < hi["ci95"][0]
+
+
+def test_export_licence_lowers_closing_by_the_deadline():
+    """China's catalogue update makes a close by the first deadline less likely."""
+    assert clearly_below(ensemble("export_control_review"), ensemble("tiktok_2020"), "closed_by_deadline")
+
+
+def test_slower_licence_review_delays_the_close():
+    """A longer letter-of-intent review leaves fewer deals closed by the end of 2020."""
+    def closed_in_2020(result):
+        dates = result.runs["close_date"].dropna()
+        return (dates <= "2020-12-31").sum() / len(result.runs)
+
+    fast = ensemble("export_control_review", **{"china.licence.review_days.median": 20, "china.licence.review_days.p90": 40})
+    slow = ensemble("export_control_review", **{"china.licence.review_days.median": 120, "china.licence.review_days.p90": 200})
+    assert closed_in_2020(slow) < closed_in_2020(fast) - 0.05
+
+
+NO_DEAL_NO_EXIT = {
+    "bidders.microsoft": None, "bidders.oracle": None, "bidders.twitter": None,
+    "seller.exit.base": -50,
+}
+
+
+def test_likelier_injunctions_make_a_ban_less_likely_to_bite():
+    """With no deal to save the business, a likelier injunction lowers ban_in_force."""
+    weak = {"courts.ddc.p_enjoin": 0.2, "courts.edpa.p_enjoin": 0.2}
+    strong = {"courts.ddc.p_enjoin": 0.9, "courts.edpa.p_enjoin": 0.9}
+    low = ensemble("tiktok_2020", **NO_DEAL_NO_EXIT, **strong)
+    high = ensemble("tiktok_2020", **NO_DEAL_NO_EXIT, **weak)
+    assert clearly_below(low, high, "ban_in_force")
+    assert low.runs["ban_days"].mean() < high.runs["ban_days"].mean()
+
+
+def test_certain_injunctions_keep_the_seller_in_the_market():
+    """Courts that always enjoin leave the seller less reason to leave."""
+    assert clearly_below(ensemble("courts_enjoin"), ensemble("export_control_review"), "withdrawn")
+
+
+def test_insisting_on_the_algorithm_is_blocked_by_home_more_often():
+    """Once the catalogue update is in force, a buyer that insists on owning the algorithm is
+    more often blocked by the home government than one that would take a licence or a partner
+    structure (Microsoft as the only bidder, so the seller cannot turn to another)."""
+    alone = {"bidders.oracle": None, "bidders.twitter": None}
+    insists = ensemble("full_sale", **alone, **{"bidders.microsoft.insists_on_algorithm": True})
+    flexible = ensemble("full_sale", **alone, **{"bidders.microsoft.insists_on_algorithm": False})
+    assert clearly_below(flexible, insists, "blocked_by_home")
+    assert insists.runs["restructures"].sum() == 0 < flexible.runs["restructures"].sum()
+
+
+def test_no_catalogue_update_no_home_block():
+    """Without the catalogue update, the same full sale is never blocked by the home government."""
+    without = ensemble("full_sale", **{"events.catalogue_update.date": "2021-06-30"})
+    assert p(without, "blocked_by_home") == 0.0
+    assert p(ensemble("full_sale"), "blocked_by_home") > 0.2
+
+
+def test_tension_raises_home_blocks():
+    """Higher tension between the governments makes a deal that needs a licence likelier to be
+    blocked by the home government, and a close less likely."""
+    calm = ensemble("export_control_review", **{"china.tension": 0.1})
+    tense = ensemble("export_control_review", **{"china.tension": 0.95})
+
+    def blocked_given_licence(result):
+        runs = result.runs[result.runs["licence_required"]]
+        return (runs["outcome"] == "blocked_by_home").mean()
+
+    assert blocked_given_licence(tense) > blocked_given_licence(calm) + 0.1
+    assert clearly_below(tense, calm, "closed_after_deadline")
+
+
+def test_no_transfer_no_licence():
+    """The trusted-partner structure without the algorithm needs no licence when Oracle is picked."""
+    result = ensemble("trusted_partner", **{"bidders.oracle.p_drop_out": 0.0})
+    assert result.runs["licence_required"].sum() == 0
+    assert p(result, "blocked_by_home") == 0.0
+    assert p(result, "closed_by_deadline") > p(ensemble("export_control_review"), "closed_by_deadline")
+
+
+def test_extension_limit_is_respected():
+    """No run extends more often than executive.extensions.max allows, and 0 means none."""
+    none = ensemble("export_control_review", runs=300, **{"executive.extensions.max": 0})
+    assert none.runs["extensions"].max() == 0
+    two = ensemble("export_control_review", runs=300)
+    assert two.runs["extensions"].max() <= 2 and two.runs["extensions"].max() > 0
+
+
+@pytest.mark.parametrize("bonus, direction", [(4.0, 1), (-4.0, -1)])
+def test_extension_utility_moves_extensions(bonus, direction):
+    """Raising the utility of extending a deadline under review raises the number of extensions."""
+    base = ensemble("export_control_review", runs=400)
+    moved = ensemble("export_control_review", runs=400, **{"executive.deadline.extend.deal_under_review": 2.5 + bonus})
+    assert direction * (moved.runs["extensions"].mean() - base.runs["extensions"].mean()) > 0.1
+
+
+def test_administration_change_revokes_more():
+    """A certain change of administration makes a revocation before any close likelier."""
+    assert clearly_below(ensemble("export_control_review"), ensemble("administration_change"), "revoked")
+
+
+def test_value_erosion_lowers_prices():
+    """A faster erosion of value while the ban looms lowers the prices deals close at."""
+    slow = ensemble("tiktok_2020", **{"market.erosion_looming": 0.0})
+    fast = ensemble("tiktok_2020", **{"market.erosion_looming": 0.3})
+    assert fast.runs["price"].median() < slow.runs["price"].median()

@@ -1,0 +1,70 @@
+"""Ensembles: reproducible whatever the number of workers; summaries that add up."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim import run_ensemble
+from sim.ensemble import chunk_bounds
+from sim.errors import UsageError
+from sim.outcomes import Outcome
+
+
+def test_workers_do_not_change_results(export_control):
+    """The same scenario and seed give identical results serially and on two processes."""
+    serial = run_ensemble(export_control, runs=400, seed=5, workers=1)
+    parallel = run_ensemble(export_control, runs=400, seed=5, workers=2)
+    pd.testing.assert_frame_equal(serial.runs, parallel.runs)
+    pd.testing.assert_frame_equal(serial.events, parallel.events)
+    pd.testing.assert_frame_equal(serial.spans, parallel.spans)
+    assert serial.summary == parallel.summary
+
+
+def test_prefix_of_a_larger_ensemble(export_control):
+    """Run i is the same run whatever the ensemble's size."""
+    small = run_ensemble(export_control, runs=100, seed=3, workers=1)
+    large = run_ensemble(export_control, runs=250, seed=3, workers=1)
+    pd.testing.assert_frame_equal(small.runs, large.runs.iloc[:100])
+
+
+def test_seed_changes_results(export_control):
+    a = run_ensemble(export_control, runs=100, seed=1, workers=1)
+    b = run_ensemble(export_control, runs=100, seed=2, workers=1)
+    assert not a.runs["seed"].equals(b.runs["seed"])
+
+
+def test_summary_covers_all_outcomes_and_adds_up(export_control):
+    """All eight outcomes appear, counts add up to the runs, intervals bracket p."""
+    result = run_ensemble(export_control, runs=300, seed=0, workers=1)
+    outcomes = result.summary["outcomes"]
+    assert list(outcomes) == [o.value for o in Outcome]
+    assert sum(o["count"] for o in outcomes.values()) == 300
+    for o in outcomes.values():
+        assert o["ci95"][0] <= o["p"] <= o["ci95"][1]
+    assert result.summary["runs"] == 300 and result.summary["seed"] == 0
+    assert set(result.events["run_id"]) == set(range(300))
+    assert list(result.events.columns) == ["run_id", "day", "date", "actor", "event", "detail"]
+
+
+def test_event_dates_follow_days(export_control):
+    result = run_ensemble(export_control, runs=20, seed=0, workers=1)
+    row = result.events.iloc[5]
+    assert pd.Timestamp(row["date"]) == pd.Timestamp(export_control.start) + pd.Timedelta(days=int(row["day"]))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"runs": 0}, "runs = 0: must be a whole number >= 1"),
+    ({"runs": 10, "seed": -1}, "seed = -1"),
+    ({"runs": 10, "workers": 0}, "workers = 0"),
+])
+def test_bad_ensemble_arguments(export_control, kwargs, match):
+    with pytest.raises(UsageError, match=match):
+        run_ensemble(export_control, **kwargs)
+
+
+def test_chunks_cover_every_run_once():
+    for runs, workers in [(1, 1), (99, 2), (1000, 2), (123457, 8)]:
+        bounds = chunk_bounds(runs, workers)
+        assert bounds[0][0] == 0 and bounds[-1][1] == runs
+        assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
