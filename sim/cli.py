@@ -21,8 +21,9 @@ from rich.console import Console
 from sim.errors import ScenarioError, SimError
 from sim.scenario import load_scenario, parse_override
 
+
 class SimGroup(click.Group):
-    """Turns the project's errors into one line each and exit code 2; bugs into exit code 1."""
+    r"""Turns the project's errors into one line each and exit code 2; bugs into exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -39,14 +40,17 @@ class SimGroup(click.Group):
         except Exception as exc:  # a bug, not the user's fault
             if os.environ.get("SIM_DEBUG"):
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (set SIM_DEBUG=1 for details)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (set SIM_DEBUG=1 for details)",
+                err=True,
+            )
             ctx.exit(1)
 
 
 @click.group(cls=SimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dealsim", prog_name="sim")
 def cli() -> None:
-    """What-if simulations of a forced cross-border sale of a technology company.
+    r"""What-if simulations of a forced cross-border sale of a technology company.
 
     \b
     Example:
@@ -59,7 +63,7 @@ def _overrides(values: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _scenario_path(text: str) -> Path:
-    """A path as given, or the name of a shipped scenario (``tiktok_2020``)."""
+    r"""A path as given, or the name of a shipped scenario (``tiktok_2020``)."""
     path = Path(text)
     if path.exists() or path.suffix:
         return path
@@ -68,7 +72,7 @@ def _scenario_path(text: str) -> Path:
 
 
 def shipped_scenarios_dir() -> Path:
-    """``./scenarios`` if there is one, else the scenarios beside the package."""
+    r"""``./scenarios`` if there is one, else the scenarios beside the package."""
     here = Path("scenarios")
     return here if here.is_dir() else Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -78,17 +82,37 @@ SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. china.t
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Number of runs.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Result directory [default: outputs/<scenario name>].")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes [default: all cores].")
+@click.option(
+    "--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Number of runs."
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Result directory [default: outputs/<scenario name>].",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Processes [default: all cores]."
+)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @click.option("--force", is_flag=True, help="Replace an existing result directory.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--no-figures", is_flag=True, help="Skip the figures (faster).")
-def run(scenario: str, runs: int, seed: int, out: Path | None, workers: int | None,
-        sets: tuple[str, ...], force: bool, quiet: bool, no_figures: bool) -> None:
-    """Run a scenario many times; write outcomes, runs, event logs, figures.
+def run(
+    scenario: str,
+    runs: int,
+    seed: int,
+    out: Path | None,
+    workers: int | None,
+    sets: tuple[str, ...],
+    force: bool,
+    quiet: bool,
+    no_figures: bool,
+) -> None:
+    r"""Run a scenario many times; write outcomes, runs, event logs, figures.
 
     \b
     Example:
@@ -106,22 +130,32 @@ def run(scenario: str, runs: int, seed: int, out: Path | None, workers: int | No
     with progress_bar(runs, quiet, f"{spec.name}") as advance:
         result = run_ensemble(spec, runs=runs, seed=seed, workers=workers, on_progress=advance)
     ended = dt.datetime.now(dt.UTC)
-    data = manifest(result, started=started, ended=ended, workers=workers, overrides=overrides,
-                    command=["sim", *sys.argv[1:]])
+    data = manifest(
+        result,
+        started=started,
+        ended=ended,
+        workers=workers,
+        overrides=overrides,
+        command=["sim", *sys.argv[1:]],
+    )
     write_results(result, out, force=force, manifest_data=data, figures=not no_figures)
     console = Console(file=sys.stdout, width=120)
     console.print(outcome_table(result.summary))
     for line in metrics_lines(result.summary):
         console.print(line, highlight=False)
-    console.print(f"results written to {out}/ (summary.json, runs.csv, events.csv, spans.csv, manifest.json"
-                  + ("" if no_figures else ", figures/") + ")", highlight=False)
+    console.print(
+        f"results written to {out}/ (summary.json, runs.csv, events.csv, spans.csv, manifest.json"
+        + ("" if no_figures else ", figures/")
+        + ")",
+        highlight=False,
+    )
 
 
 @cli.command()
 @click.argument("scenario")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 def validate(scenario: str, sets: tuple[str, ...]) -> None:
-    """Check a scenario file (exit 0) or list its problems (exit 2).
+    r"""Check a scenario file (exit 0) or list its problems (exit 2).
 
     \b
     Example:
@@ -138,7 +172,7 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("outdir", type=click.Path(path_type=Path))
 def show(outdir: Path) -> None:
-    """Print the summary of a result directory as a table.
+    r"""Print the summary of a result directory as a table.
 
     \b
     Example:
@@ -153,15 +187,17 @@ def show(outdir: Path) -> None:
     for line in metrics_lines(summary):
         console.print(line, highlight=False)
     if manifest_data:
-        console.print(f"scenario file {manifest_data.get('scenario_file')}, sha256 "
-                      f"{manifest_data.get('scenario_sha256', '')[:12]}, ran {manifest_data.get('started')}",
-                      highlight=False)
+        console.print(
+            f"scenario file {manifest_data.get('scenario_file')}, sha256 "
+            f"{manifest_data.get('scenario_sha256', '')[:12]}, ran {manifest_data.get('started')}",
+            highlight=False,
+        )
 
 
 @cli.command(name="list")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 def list_scenarios(directory: Path | None) -> None:
-    """List the shipped scenarios (or those in DIRECTORY), one line each.
+    r"""List the shipped scenarios (or those in DIRECTORY), one line each.
 
     \b
     Example:
@@ -181,7 +217,7 @@ def list_scenarios(directory: Path | None) -> None:
 
 @cli.command()
 def reference() -> None:
-    """Print the scenario reference (every parameter, its unit and meaning) as Markdown.
+    r"""Print the scenario reference (every parameter, its unit and meaning) as Markdown.
 
     \b
     Example:
@@ -194,15 +230,29 @@ def reference() -> None:
 
 @contextmanager
 def progress_bar(total: int, quiet: bool, label: str) -> Iterator[Any]:
-    """A progress bar on stderr (runs done, rate, time left); silent when quiet or not a terminal."""
+    """A progress bar on stderr (runs done, rate, time left).
+
+    Silent with ``quiet`` or when stderr is not a terminal.
+    """
     stream = sys.stderr
     if quiet or not stream.isatty():
         yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(file=stream), transient=True) as progress:
         task = progress.add_task(label, total=total, rate="")
 

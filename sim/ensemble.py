@@ -1,5 +1,6 @@
-"""Ensembles: many runs of one scenario, on all cores, with results that do not depend on how
-the runs were split.
+"""Ensembles: many runs of one scenario, on all cores.
+
+Results do not depend on how the runs were split among workers.
 
 Run ``i`` of an ensemble with master seed ``s`` always has the seed ``run_seed(s, i)``, so the
 same scenario and seed give identical results whatever the number of workers.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -163,9 +165,18 @@ def _run_chunk_in_worker(seed: int, start: int, stop: int, narrate: bool) -> Chu
 
 
 def process_context() -> multiprocessing.context.BaseContext:
-    """Start workers with forkserver (safe with threads, quick after the first), not whatever
-    the process-wide default is (``mesa.batch_run`` sets it to spawn)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """How to start worker processes, whatever the process-wide default.
+
+    (``mesa.batch_run`` sets the default to spawn, process-wide.)
+
+    Fork when this process has a single thread: it starts fast and does not re-import the
+    caller's ``__main__`` (so it works from notebooks, ``python -`` and scripts without a
+    ``__main__`` guard). With other threads running, forking is unsafe, so use forkserver.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.model"])
         return ctx
@@ -196,10 +207,14 @@ def collect(scenario: Scenario, seed: int, chunks: list[Chunk]) -> EnsembleResul
     chunks = sorted(chunks, key=lambda c: c.start)
     records = [r for c in chunks for r in c.records]
     runs = pd.DataFrame.from_records(records, columns=list(RUN_COLUMNS))
-    events = pd.DataFrame([e for c in chunks for e in c.events], columns=[c for c in EVENT_COLUMNS if c != "date"])
+    events = pd.DataFrame(
+        [e for c in chunks for e in c.events], columns=[c for c in EVENT_COLUMNS if c != "date"]
+    )
     events.insert(2, "date", _dates(scenario, events["day"]))
     spans = pd.DataFrame([s for c in chunks for s in c.spans], columns=list(SPAN_COLUMNS))
-    summary = summarize(runs, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
+    summary = summarize(
+        runs, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline
+    )
     return EnsembleResult(scenario, seed, summary, runs, events, spans)
 
 

@@ -1,4 +1,7 @@
-"""The business's value under a ban threat: it erodes while a ban looms and faster while one bites."""
+"""The business's value under a ban threat.
+
+It erodes while a ban looms, and faster while one bites.
+"""
 
 from __future__ import annotations
 

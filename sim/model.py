@@ -71,7 +71,9 @@ def as_seed(rng: Any) -> int:
         return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**63 - 1))
-    raise TypeError(f"rng must be an int, a SeedSequence, a Generator or None, got {type(rng).__name__}")
+    raise TypeError(
+        f"rng must be an int, a SeedSequence, a Generator or None, got {type(rng).__name__}"
+    )
 
 
 class DealModel(mesa.Model):
@@ -93,7 +95,9 @@ class DealModel(mesa.Model):
         spans: the deal's timeline, rows of [span, actor, start day, end day].
     """
 
-    def __init__(self, scenario: Scenario, rng: Any = None, *, run_id: int = 0, narrate: bool = True):
+    def __init__(
+        self, scenario: Scenario, rng: Any = None, *, run_id: int = 0, narrate: bool = True
+    ):
         self.run_seed = as_seed(rng)
         super().__init__(rng=self.run_seed)
         stop_daily_tick(self)
@@ -152,7 +156,11 @@ class DealModel(mesa.Model):
         return self.record
 
     def schedule(
-        self, day: int, action: Callable[..., Any], *args: Any, priority: Priority = Priority.DEFAULT
+        self,
+        day: int,
+        action: Callable[..., Any],
+        *args: Any,
+        priority: Priority = Priority.DEFAULT,
     ) -> None:
         """Have ``action(*args)`` happen on ``day`` (never, if that is past the horizon)."""
         if day > self.horizon_day + 1 or not self.running:
@@ -174,7 +182,9 @@ class DealModel(mesa.Model):
             "announced_deal": self.seller.announced_deal,
         }
         for event in sorted(self.scenario.events, key=lambda e: e.date):
-            self.schedule(self.scenario.day(event.date), handlers[event.kind], event, priority=Priority.HIGH)
+            self.schedule(
+                self.scenario.day(event.date), handlers[event.kind], event, priority=Priority.HIGH
+            )
 
     @property
     def today(self) -> int:
@@ -250,7 +260,10 @@ class DealModel(mesa.Model):
         if bites and not self.ban_bites:
             self.ban_bites = True
             self.open_span(SpanName.BAN, "commerce")
-            self.commerce.log(EventName.BAN_BITES, f"{', '.join(biting)} bites: the business loses users and value")
+            self.commerce.log(
+                EventName.BAN_BITES,
+                f"{', '.join(biting)} bites: the business loses users and value",
+            )
             self.seller.ban_started()
         elif not bites and self.ban_bites:
             self.ban_bites = False
@@ -279,7 +292,9 @@ class DealModel(mesa.Model):
         if deal.approvals_complete() and not deal.closing_scheduled:
             deal.closing_scheduled = True
             self.open_span(SpanName.CLOSING, "seller")
-            self.seller.after(self.scenario.seller.closing_days, self.close, deal.version, priority=Priority.HIGH)
+            self.seller.after(
+                self.scenario.seller.closing_days, self.close, deal.version, priority=Priority.HIGH
+            )
 
     def close(self, version: int) -> None:
         """The sale closes: the ban is lifted and the outcome is settled."""
@@ -289,7 +304,9 @@ class DealModel(mesa.Model):
         deal.stage = DealStage.CLOSED
         deal.closed_day = self.today
         self.close_span(SpanName.CLOSING)
-        self.seller.log(EventName.CLOSED, f"closes the {self.deal_name()} at US${deal.price:.1f} bn")
+        self.seller.log(
+            EventName.CLOSED, f"closes the {self.deal_name()} at US${deal.price:.1f} bn"
+        )
         self.commerce.lift_all()
         self.refresh_ban()
         self.settle()
@@ -312,7 +329,14 @@ class DealModel(mesa.Model):
             revoked=self.revoked,
         )
         if self.narrate:  # dated on the last day simulated, not the day after the horizon
-            self.events.append((end, "model", EventName.OUTCOME.value, f"{self.outcome.value}: {MEANING[self.outcome]}"))
+            self.events.append(
+                (
+                    end,
+                    "model",
+                    EventName.OUTCOME.value,
+                    f"{self.outcome.value}: {MEANING[self.outcome]}",
+                )
+            )
         for span in self._open_spans.values():
             span[3] = end
         self._open_spans.clear()
@@ -347,7 +371,9 @@ class DealModel(mesa.Model):
             "outcome": self.outcome.value,
             "end_date": self.date_of(end),
             "close_date": self.date_of(deal.closed_day) if closed else None,
-            "days_past_deadline": max(0, deal.closed_day - self.first_deadline_day) if closed else None,
+            "days_past_deadline": max(0, deal.closed_day - self.first_deadline_day)
+            if closed
+            else None,
             "deadline_date": self.date_of(self.executive.last_deadline_day)
             if self.executive.last_deadline_day is not None
             else None,

@@ -30,13 +30,18 @@ def default_out_dir(scenario_name: str) -> Path:
 
 
 def check_out_dir(out: str | Path, force: bool) -> Path:
-    """Refuse an output directory before any work is done: it exists (without ``force``),
-    is a file, or its parent cannot be created or written."""
+    """Refuse an unusable output directory before any work is done.
+
+    It is refused if it exists (without ``force``), is a file, or its parent cannot be created
+    or written.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out}: is a file, not a directory")
     if out.exists() and not force:
-        raise OutputError(f"--out {out}: already holds results; use --force to replace them, or another --out")
+        raise OutputError(
+            f"--out {out}: already holds results; use --force to replace them, or another --out"
+        )
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -58,8 +63,15 @@ def versions() -> dict[str, str]:
     return found
 
 
-def manifest(result: EnsembleResult, *, started: dt.datetime, ended: dt.datetime, workers: int,
-             overrides: dict[str, Any] | None = None, command: list[str] | None = None) -> dict[str, Any]:
+def manifest(
+    result: EnsembleResult,
+    *,
+    started: dt.datetime,
+    ended: dt.datetime,
+    workers: int,
+    overrides: dict[str, Any] | None = None,
+    command: list[str] | None = None,
+) -> dict[str, Any]:
     """What is needed to reproduce the results and to know what made them."""
     return {
         "scenario_name": result.scenario.name,
@@ -77,8 +89,14 @@ def manifest(result: EnsembleResult, *, started: dt.datetime, ended: dt.datetime
     }
 
 
-def write_results(result: EnsembleResult, out: str | Path, *, force: bool = False,
-                  manifest_data: dict[str, Any] | None = None, figures: bool = True) -> Path:
+def write_results(
+    result: EnsembleResult,
+    out: str | Path,
+    *,
+    force: bool = False,
+    manifest_data: dict[str, Any] | None = None,
+    figures: bool = True,
+) -> Path:
     """Write summary.json, runs.csv, events.csv, spans.csv, manifest.json and figures/ to ``out``.
 
     The directory appears complete or not at all; an existing one is replaced only with

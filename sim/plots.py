@@ -1,5 +1,6 @@
-"""Figures of an ensemble. Each function takes a result (and optionally an Axes) and draws;
-none runs a simulation.
+"""Figures of an ensemble.
+
+Each function takes a result (and optionally an Axes) and draws; none runs a simulation.
 
 In a notebook::
 
@@ -84,13 +85,24 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     start, horizon = pd.Timestamp(result.scenario.start), pd.Timestamp(result.scenario.horizon)
     if len(closes):
         share = np.arange(1, len(closes) + 1) / n
-        ax.step(np.r_[start.to_datetime64(), closes, horizon.to_datetime64()], np.r_[0, share, share[-1]],
-                where="post", color="#2e7d32", lw=2, label="share of runs closed")
+        ax.step(
+            np.r_[start.to_datetime64(), closes, horizon.to_datetime64()],
+            np.r_[0, share, share[-1]],
+            where="post",
+            color="#2e7d32",
+            lw=2,
+            label="share of runs closed",
+        )
     finals = pd.to_datetime(runs["deadline_date"].dropna())
     extended = finals[finals > first]
     if len(extended):
-        ax.axvspan(first, extended.max(), color="#ffb300", alpha=0.2,
-                   label=f"extended deadlines ({(finals > first).mean():.0%} of runs)")
+        ax.axvspan(
+            first,
+            extended.max(),
+            color="#ffb300",
+            alpha=0.2,
+            label=f"extended deadlines ({(finals > first).mean():.0%} of runs)",
+        )
     ax.axvline(first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}")
     ax.set_xlim(start, horizon)
     ax.set_ylim(0, 1)
@@ -100,13 +112,19 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     _date_axis(ax)
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
-    ax.set_title(f"When the sale closes (all runs; never closing keeps the line below 100%)\n{_title(result)}", fontsize=10)
+    ax.set_title(
+        "When the sale closes (all runs; runs that never close keep the line below 100%)\n"
+        + _title(result),
+        fontsize=10,
+    )
     return ax
 
 
 def representative_run(result: EnsembleResult, outcome: str | None = None) -> int:
-    """The run that stands for an outcome (the most common by default): of its runs, the one
-    whose end date is the median."""
+    """The run that stands for an outcome (the most common by default).
+
+    Of the runs with that outcome, the one whose end date is the median.
+    """
     runs = result.runs
     outcome = outcome or runs["outcome"].value_counts().idxmax()
     pick = runs[runs["outcome"] == outcome].sort_values(["end_date", "run_id"])
@@ -118,14 +136,22 @@ def representative_run(result: EnsembleResult, outcome: str | None = None) -> in
 def actor_labels(result: EnsembleResult) -> dict[str, str]:
     """Display names of the actors by log id."""
     s = result.scenario
-    labels = {"executive": s.executive.label, "cfius": s.cfius.label, "commerce": s.commerce.label,
-              "china": s.china.label, "seller": s.seller.label, "model": "outcome"}
+    labels = {
+        "executive": s.executive.label,
+        "cfius": s.cfius.label,
+        "commerce": s.commerce.label,
+        "china": s.china.label,
+        "seller": s.seller.label,
+        "model": "outcome",
+    }
     labels.update({cid: c.label for cid, c in s.courts.items()})
     labels.update({bid: b.label for bid, b in s.bidders.items()})
     return labels
 
 
-def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | None = None) -> Axes:
+def plot_timeline(
+    result: EnsembleResult, run_id: int | None = None, ax: Axes | None = None
+) -> Axes:
     """One run's events on a lane per actor, with the deal's stretches as bars."""
     ax = _axes(ax, size=(12, 6))
     if run_id is None:
@@ -151,14 +177,35 @@ def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | 
             else:
                 rows[row] = s["end_day"]
             y = lane[actor] - 0.15 - 0.22 * row
-            ax.barh(y, pd.Timedelta(days=max(1, int(s["end_day"]) - int(s["start_day"]))), left=day(s["start_day"]),
-                    height=0.18, alpha=0.35, color="#1565c0")
-            ax.text(day(s["start_day"]), y, " " + s["span"].replace("_", " "), fontsize=6, va="center", color="#0d47a1")
+            ax.barh(
+                y,
+                pd.Timedelta(days=max(1, int(s["end_day"]) - int(s["start_day"]))),
+                left=day(s["start_day"]),
+                height=0.18,
+                alpha=0.35,
+                color="#1565c0",
+            )
+            ax.text(
+                day(s["start_day"]),
+                y,
+                " " + s["span"].replace("_", " "),
+                fontsize=6,
+                va="center",
+                color="#0d47a1",
+            )
     for i, (_, e) in enumerate(events.iterrows()):
         y = lane[e["actor"]] + 0.08
-        ax.plot(day(e["day"]), y, "o", ms=4, color="#c62828" if e["event"] == "outcome" else "#212121")
-        ax.annotate(e["event"].replace("_", " "), (day(e["day"]), y), xytext=(1, 4 + 6 * (i % 2)),
-                    textcoords="offset points", fontsize=6, rotation=30)
+        ax.plot(
+            day(e["day"]), y, "o", ms=4, color="#c62828" if e["event"] == "outcome" else "#212121"
+        )
+        ax.annotate(
+            e["event"].replace("_", " "),
+            (day(e["day"]), y),
+            xytext=(1, 4 + 6 * (i % 2)),
+            textcoords="offset points",
+            fontsize=6,
+            rotation=30,
+        )
     first = pd.Timestamp(result.scenario.first_deadline)
     ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
     end = max(pd.Timestamp(record["end_date"]), first) + pd.Timedelta(days=25)
@@ -169,8 +216,12 @@ def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | 
     ax.set_xlabel("date")
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"A representative run: run {run_id}, {record['outcome']} ({MEANING[Outcome(record['outcome'])]})\n"
-                 f"{_title(result)}; dots are events (sim explain / events.csv), bars the deal's stretches", fontsize=10)
+    ax.set_title(
+        f"A representative run: run {run_id}, {record['outcome']} "
+        f"({MEANING[Outcome(record['outcome'])]})\n"
+        f"{_title(result)}; dots are events (sim explain / events.csv), bars the deal's stretches",
+        fontsize=10,
+    )
     return ax
 
 
@@ -180,11 +231,16 @@ def plot_winners(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     runs = result.runs
     labels = {bid: b.label for bid, b in result.scenario.bidders.items()}
     counts = runs["winner"].fillna("(no close)").value_counts()
-    names = [*[b for b in labels if b in counts.index], *(["(no close)"] if "(no close)" in counts.index else [])]
+    names = [
+        *[b for b in labels if b in counts.index],
+        *(["(no close)"] if "(no close)" in counts.index else []),
+    ]
     if not names:
         names = ["(no close)"]
     values = np.array([counts.get(n, 0) / len(runs) for n in names])
-    colours = ["#1565c0"] * (len(names) - ("(no close)" in names)) + ["#9e9e9e"] * ("(no close)" in names)
+    colours = ["#1565c0"] * (len(names) - ("(no close)" in names)) + ["#9e9e9e"] * (
+        "(no close)" in names
+    )
     ax.bar([labels.get(n, n) for n in names], values, color=colours)
     for x, v in enumerate(values):
         ax.text(x, v + 0.01, f"{v:.1%}", ha="center", fontsize=8)

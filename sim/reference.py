@@ -34,8 +34,11 @@ def scenario_reference() -> str:
         if kind is not None and kind not in LEAF_MODELS:
             out += _section(f"`{prefix}`", kind, prefix)
     out.append("## Events (`events:`)\n\n")
-    out.append("A list; each item has a `kind` and the keys below. A child scenario's event with the "
-               "same `id` (default: the kind) replaces the parent's; `{id: X, remove: true}` deletes it.\n\n")
+    out.append(
+        "A list; each item has a `kind` and the keys below. A child scenario's event with the "
+        "same `id` (default: the kind) replaces the parent's; "
+        "`{id: X, remove: true}` deletes it.\n\n"
+    )
     for cls in EVENT_KINDS:
         kind = typing.get_args(cls.model_fields["kind"].annotation)[0]
         out += _section(f"`kind: {kind}`", cls, "", level=3, doc=cls.__doc__)
@@ -48,18 +51,34 @@ def _doc(cls: type[BaseModel]) -> str:
     return " ".join((cls.__doc__ or "").split())
 
 
-def _section(title: str, kind: type[BaseModel], prefix: str, *, level: int = 2, skip_models: bool = False,
-             doc: str | None = None) -> list[str]:
-    lines = [f"{'#' * level} {title}\n\n", f"{' '.join((doc or kind.__doc__ or '').split())}\n\n",
-             "| key | type | unit | default | meaning |\n", "|---|---|---|---|---|\n"]
+def _section(
+    title: str,
+    kind: type[BaseModel],
+    prefix: str,
+    *,
+    level: int = 2,
+    skip_models: bool = False,
+    doc: str | None = None,
+) -> list[str]:
+    lines = [
+        f"{'#' * level} {title}\n\n",
+        f"{' '.join((doc or kind.__doc__ or '').split())}\n\n",
+        "| key | type | unit | default | meaning |\n",
+        "|---|---|---|---|---|\n",
+    ]
     for path, field in _rows(kind, prefix, skip_models):
         unit = (field.json_schema_extra or {}).get("unit", "")
-        lines.append(f"| `{path}` | {_type_name(field.annotation)} | {unit} | {_default(field)} | {field.description or ''} |\n")
+        lines.append(
+            f"| `{path}` | {_type_name(field.annotation)} | {unit} | {_default(field)} "
+            f"| {field.description or ''} |\n"
+        )
     lines.append("\n")
     return lines
 
 
-def _rows(kind: type[BaseModel], prefix: str, skip_models: bool) -> typing.Iterator[tuple[str, Any]]:
+def _rows(
+    kind: type[BaseModel], prefix: str, skip_models: bool
+) -> typing.Iterator[tuple[str, Any]]:
     for name, field in kind.model_fields.items():
         if name == "kind":
             continue
@@ -111,8 +130,15 @@ def _type_name(annotation: Any) -> str:
     if origin is dict:
         key, value = typing.get_args(annotation)
         return f"mapping {_type_name(key)} to {_type_name(value)}"
-    names = {float: "number", int: "integer", bool: "true/false", str: "text", dt.date: "date (YYYY-MM-DD)",
-             Duration: "[duration](#duration-a-random-number-of-days)", Range: "[range](#range-uniform)"}
+    names = {
+        float: "number",
+        int: "integer",
+        bool: "true/false",
+        str: "text",
+        dt.date: "date (YYYY-MM-DD)",
+        Duration: "[duration](#duration-a-random-number-of-days)",
+        Range: "[range](#range-uniform)",
+    }
     if annotation in names:
         return names[annotation]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

@@ -20,7 +20,13 @@ def outcome_table(summary: dict[str, Any]) -> Table:
     table.add_column("meaning", style="dim")
     for name, row in summary["outcomes"].items():
         lo, hi = row["ci95"]
-        table.add_row(name, f"{row['count']:,}", f"{row['p']:.3f}", f"{lo:.3f}-{hi:.3f}", MEANING[Outcome(name)])
+        table.add_row(
+            name,
+            f"{row['count']:,}",
+            f"{row['p']:.3f}",
+            f"{lo:.3f}-{hi:.3f}",
+            MEANING[Outcome(name)],
+        )
     return table
 
 
@@ -34,9 +40,16 @@ def metrics_lines(summary: dict[str, Any]) -> list[str]:
     late = m["days_past_deadline_if_late"]
     if late.get("n"):
         lines.append(f"closed late: median {late['median']:.0f} days past the first deadline")
-    lines.append(f"extensions: mean {m['extensions']['mean']:.2f}; deadline decision {_shares(m['deadline_decision'])}")
-    lines.append(f"a ban bit in {m['ban_days']['p_any']:.1%} of runs (mean {m['ban_days']['mean']:.1f} days)")
-    lines.append(f"licence required in {m['p_licence_required']:.1%} of runs; winners {_shares(m['winner'])}")
+    lines.append(
+        f"extensions: mean {m['extensions']['mean']:.2f}; "
+        f"deadline decision {_shares(m['deadline_decision'])}"
+    )
+    lines.append(
+        f"a ban bit in {m['ban_days']['p_any']:.1%} of runs (mean {m['ban_days']['mean']:.1f} days)"
+    )
+    lines.append(
+        f"licence required in {m['p_licence_required']:.1%} of runs; winners {_shares(m['winner'])}"
+    )
     return lines
 
 

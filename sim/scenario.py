@@ -48,7 +48,8 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         ScenarioError: the file, an ``extends`` chain or an override is not valid.
 
     Example:
-        >>> s = load_scenario("scenarios/tiktok_2020.yaml", {"china.licence.review_days.median": 90})
+        >>> s = load_scenario("scenarios/export_control_review.yaml",
+        ...                   {"china.licence.review_days.median": 90})
     """
     path = Path(path)
     origins: dict[tuple, str] = {}
@@ -109,9 +110,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -152,9 +151,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, str]) -> 
         _record_origins(doc, (), str(path), origins)
         return doc
     if not isinstance(parent_ref, str):
-        raise ScenarioError(
-            [Problem(str(path), "extends", "must be a file path", parent_ref)]
-        )
+        raise ScenarioError([Problem(str(path), "extends", "must be a file path", parent_ref)])
     parent_path = Path(parent_ref)
     if not parent_path.is_absolute():
         parent_path = path.parent / parent_path
@@ -205,7 +202,9 @@ def _merge_events(base: list, child: Any, source: str) -> list:
             merged.append(item)  # validation reports it
             continue
         ident = _event_id(item)
-        at = next((i for i, e in enumerate(merged) if isinstance(e, dict) and _event_id(e) == ident), None)
+        at = next(
+            (i for i, e in enumerate(merged) if isinstance(e, dict) and _event_id(e) == ident), None
+        )
         if item.get("remove") is True:
             if at is None:
                 raise ScenarioError(
@@ -226,7 +225,9 @@ def _yaml_scalar(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(source, "", f"cannot read the value as YAML: {exc}")]) from None
+        raise ScenarioError(
+            [Problem(source, "", f"cannot read the value as YAML: {exc}")]
+        ) from None
 
 
 def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) -> None:
@@ -241,7 +242,11 @@ def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) 
         last = depth == len(parts) - 1
         if isinstance(node, list):  # the events list: items are addressed by id
             index = next(
-                (i for i, e in enumerate(node) if isinstance(e, dict) and str(_event_id(e)) == part),
+                (
+                    i
+                    for i, e in enumerate(node)
+                    if isinstance(e, dict) and str(_event_id(e)) == part
+                ),
                 None,
             )
             if index is None:
@@ -249,7 +254,9 @@ def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) 
                 raise ScenarioError([_unknown(source, key, part, ids, "event id")])
             kind = _event_class(node[index])
             if last:
-                raise ScenarioError([Problem(source, key, "cannot replace a whole event; set one of its keys")])
+                raise ScenarioError(
+                    [Problem(source, key, "cannot replace a whole event; set one of its keys")]
+                )
             node = node[index]
             continue
         allowed = _allowed_keys(kind, node)
@@ -268,7 +275,9 @@ def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) 
             if kind is None or (isinstance(kind, type) and issubclass(kind, BaseModel)):
                 child = node[part] = {}
             else:
-                raise ScenarioError([Problem(source, key, f"{here or 'the scenario'} has no {part!r} to set")])
+                raise ScenarioError(
+                    [Problem(source, key, f"{here or 'the scenario'} has no {part!r} to set")]
+                )
         node = child
         if not isinstance(node, dict | list):
             raise ScenarioError(
@@ -359,9 +368,15 @@ def _problems_from_pydantic(
             field_doc = _field_doc(keys, doc)
             problem = Problem(where, path, f"required key is missing{field_doc}")
         elif etype in ("union_tag_invalid", "union_tag_not_found"):
-            kinds = ", ".join(typing.get_args(c.model_fields["kind"].annotation)[0] for c in EVENT_KINDS)
-            problem = Problem(where, path + ".kind", f"unknown event kind (allowed: {kinds})",
-                              node.get("kind") if isinstance(node, dict) else node)
+            kinds = ", ".join(
+                typing.get_args(c.model_fields["kind"].annotation)[0] for c in EVENT_KINDS
+            )
+            problem = Problem(
+                where,
+                path + ".kind",
+                f"unknown event kind (allowed: {kinds})",
+                node.get("kind") if isinstance(node, dict) else node,
+            )
         else:
             message = _message(err["msg"]) + _unit_of(keys, doc)
             problem = Problem(where, path, message, err.get("input"))
@@ -382,7 +397,9 @@ def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
             parent = p.path.rpartition(".")[0]
             name = p.message.split("did you mean '")[1].split("'")[0]
             suggested.add(f"{parent}.{name}" if parent else name)
-    return [p for p in problems if not (p.message.startswith("required key") and p.path in suggested)]
+    return [
+        p for p in problems if not (p.message.startswith("required key") and p.path in suggested)
+    ]
 
 
 def _walk_loc(doc: Any, loc: tuple) -> tuple[list, Any, Any]:
@@ -390,10 +407,9 @@ def _walk_loc(doc: Any, loc: tuple) -> tuple[list, Any, Any]:
     keys: list = []
     node: Any = doc
     for seg in loc:
-        if isinstance(node, dict) and seg in node:
-            keys.append(seg)
-            node = node[seg]
-        elif isinstance(node, list) and isinstance(seg, int) and seg < len(node):
+        in_dict = isinstance(node, dict) and seg in node
+        in_list = isinstance(node, list) and isinstance(seg, int) and seg < len(node)
+        if in_dict or in_list:
             keys.append(seg)
             node = node[seg]
         elif isinstance(node, dict) and isinstance(seg, str) and not _is_tag(seg, node):
@@ -478,7 +494,7 @@ def _message(msg: str) -> str:
     msg = msg.removeprefix("Value error, ")
     for old, new in (("Input should be", "must be"), ("Input should", "must")):
         if msg.startswith(old):
-            msg = new + msg[len(old):]
+            msg = new + msg[len(old) :]
     return msg[:1].lower() + msg[1:]
 
 
@@ -490,11 +506,17 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
     out: list[Problem] = []
 
     def bad(keys: tuple, message: str, value: Any = Problem._MISSING) -> None:
-        out.append(Problem(_origin(list(keys), origins, source), ".".join(map(str, keys)), message, value))
+        out.append(
+            Problem(_origin(list(keys), origins, source), ".".join(map(str, keys)), message, value)
+        )
 
     def within(keys: tuple, date: dt.date) -> None:
         if not s.start <= date <= s.horizon:
-            bad(keys, f"must be within the scenario's start ({s.start}) and horizon ({s.horizon})", date)
+            bad(
+                keys,
+                f"must be within the scenario's start ({s.start}) and horizon ({s.horizon})",
+                date,
+            )
 
     if s.horizon <= s.start:
         bad(("horizon",), f"must be after the start ({s.start})", s.horizon)
@@ -504,14 +526,25 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
 
     def known_structure(keys: tuple, sid: str) -> None:
         if sid not in structures:
-            out.append(_unknown(_origin(list(keys), origins, source), ".".join(map(str, keys)),
-                                sid, sorted(structures), "structure"))
+            out.append(
+                _unknown(
+                    _origin(list(keys), origins, source),
+                    ".".join(map(str, keys)),
+                    sid,
+                    sorted(structures),
+                    "structure",
+                )
+            )
 
     prefs = s.seller.structure_preference
     for sid in prefs:
         known_structure(("seller", "structure_preference", sid), sid)
         if not 0 <= prefs[sid] <= 1:
-            bad(("seller", "structure_preference", sid), "must be between 0 and 1 (multiplier 0-1)", prefs[sid])
+            bad(
+                ("seller", "structure_preference", sid),
+                "must be between 0 and 1 (multiplier 0-1)",
+                prefs[sid],
+            )
     for sid in sorted(structures - set(prefs)):
         bad(("seller", "structure_preference"), f"has no preference for structure {sid!r}")
     for sid in s.seller.restructure_order:
@@ -534,8 +567,11 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
             within(("bidders", bid, "enters"), b.enters)
         offered = s.structures.get(b.offers)
         if b.insists_on_algorithm and offered is not None and offered.algorithm != "transfer":
-            bad(("bidders", bid, "offers"),
-                "insists_on_algorithm needs an offered structure with algorithm: transfer", b.offers)
+            bad(
+                ("bidders", bid, "offers"),
+                "insists_on_algorithm needs an offered structure with algorithm: transfer",
+                b.offers,
+            )
 
     stages = s.commerce.stages
     for sid, st in stages.items():
@@ -543,13 +579,23 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
         if isinstance(st.effective, dt.date):
             within(("commerce", "stages", sid, "effective"), st.effective)
             if st.effective < st.announced:
-                bad(("commerce", "stages", sid, "effective"),
-                    f"must be on or after the announcement ({st.announced})", st.effective)
+                bad(
+                    ("commerce", "stages", sid, "effective"),
+                    f"must be on or after the announcement ({st.announced})",
+                    st.effective,
+                )
     for cid, c in s.courts.items():
         for sid in c.hears or []:
             if sid not in stages:
-                out.append(_unknown(_origin(["courts", cid, "hears"], origins, source),
-                                    f"courts.{cid}.hears", sid, sorted(stages), "stage"))
+                out.append(
+                    _unknown(
+                        _origin(["courts", cid, "hears"], origins, source),
+                        f"courts.{cid}.hears",
+                        sid,
+                        sorted(stages),
+                        "stage",
+                    )
+                )
 
     seen: set = set()
     for event in s.events:
@@ -562,18 +608,35 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
         if event.kind == "divestiture_order":
             within((*keys, "deadline"), event.deadline)
             if event.deadline < event.date:
-                bad((*keys, "deadline"), f"must be on or after the order ({event.date})", event.deadline)
+                bad(
+                    (*keys, "deadline"),
+                    f"must be on or after the order ({event.date})",
+                    event.deadline,
+                )
         elif event.kind == "election" and event.inauguration <= event.date:
-            bad((*keys, "inauguration"), f"must be after the election ({event.date})", event.inauguration)
+            bad(
+                (*keys, "inauguration"),
+                f"must be after the election ({event.date})",
+                event.inauguration,
+            )
         elif event.kind == "announced_deal":
             if event.bidder not in s.bidders:
-                out.append(_unknown(_origin(list(keys), origins, source), f"events.{ident}.bidder",
-                                    event.bidder, sorted(s.bidders), "bidder"))
+                out.append(
+                    _unknown(
+                        _origin(list(keys), origins, source),
+                        f"events.{ident}.bidder",
+                        event.bidder,
+                        sorted(s.bidders),
+                        "bidder",
+                    )
+                )
             if event.structure is not None:
                 known_structure((*keys, "structure"), event.structure)
     if any(st.effective == "deadline" for st in stages.values()) and not any(
         e.kind == "divestiture_order" for e in s.events
     ):
-        bad(("commerce", "stages"), "a stage takes effect at the `deadline` but no divestiture_order sets one")
+        bad(
+            ("commerce", "stages"),
+            "a stage takes effect at the `deadline` but no divestiture_order sets one",
+        )
     return out
-

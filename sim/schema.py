@@ -40,8 +40,10 @@ Index01 = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Duration(Spec):
-    """A random duration: lognormal with the given median and 90th percentile, clipped to
-    [min, max] and rounded to whole days. Without ``p90`` (or with ``p90 == median``) it is fixed.
+    """A random duration, in days or working days.
+
+    Lognormal with the given median and 90th percentile, clipped to [min, max] and rounded to
+    whole days. Without ``p90`` (or with ``p90 == median``) it is fixed.
     """
 
     median: float = param(..., "days", "Median duration.", gt=0)
@@ -168,9 +170,7 @@ class EnforceUtility(Spec):
 
     base: float = param(0.0, "logit", "Utility of enforcing when nothing else applies.")
     no_deal: float = param(1.0, "logit", "Added when no deal is in progress.")
-    new_administration: float = param(
-        -2.0, "logit", "Added after a change of administration."
-    )
+    new_administration: float = param(-2.0, "logit", "Added after a change of administration.")
 
 
 class NotEnforceUtility(Spec):
@@ -191,9 +191,7 @@ class Blessing(Spec):
     """The executive's blessing of an agreed deal "in principle"."""
 
     base: float = param(0.0, "logit", "Logit of blessing a deal by a buyer of zero standing.")
-    standing: float = param(
-        2.0, "logit per unit", "Added per unit of the buyer's standing (0-1)."
-    )
+    standing: float = param(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
     seller_stake: float = param(
         -1.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1)."
     )
@@ -253,9 +251,7 @@ class RegulatorAcceptance(Spec):
     source_code_audit: float = param(
         1.0, "logit", "Added when a host-country partner audits the source code."
     )
-    standing: float = param(
-        2.0, "logit per unit", "Added per unit of the buyer's standing (0-1)."
-    )
+    standing: float = param(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
     blessed: float = param(0.5, "logit", "Added when the executive blessed the deal.")
 
 
@@ -276,7 +272,9 @@ class RegulatorDecision(Spec):
     mitigation_gain: float = param(
         1.0, "logit", "Acceptance gained by each round of mitigation the parties agree."
     )
-    max_mitigation_rounds: int = param(2, "count", "Most mitigation rounds before a final call.", ge=0)
+    max_mitigation_rounds: int = param(
+        2, "count", "Most mitigation rounds before a final call.", ge=0
+    )
 
 
 class Regulator(Spec):
@@ -521,7 +519,9 @@ class Seller(Spec):
         gt=0,
     )
     bid_deadline: dt.date | None = param(
-        None, "date", "When the seller picks among bids; if omitted, `decision_days` after the first."
+        None,
+        "date",
+        "When the seller picks among bids; if omitted, `decision_days` after the first.",
     )
     decision_days: Duration = param(
         Duration(median=14), "days", "From the first bid to the pick (without `bid_deadline`)."
@@ -562,9 +562,7 @@ class Bidder(Spec):
     due_diligence_days: Duration = param(
         Duration(median=30, p90=45), "days", "From entering to a bid."
     )
-    p_drop_out: Probability = param(
-        0.1, "probability", "Chance it drops out before bidding."
-    )
+    p_drop_out: Probability = param(0.1, "probability", "Chance it drops out before bidding.")
 
 
 # --- dated events -----------------------------------------------------------------------------
@@ -709,8 +707,10 @@ class Scenario(Spec):
 
     @property
     def first_deadline(self) -> dt.date:
-        """The first deadline: the earliest divestiture deadline, else the earliest dated ban
-        stage, else the horizon. ``closed_by_deadline`` means closed on or before it."""
+        """The first deadline; ``closed_by_deadline`` means closed on or before it.
+
+        The earliest divestiture deadline, else the earliest dated ban stage, else the horizon.
+        """
         orders = self.events_of(DivestitureOrder)
         if orders:
             return min(o.deadline for o in orders)

@@ -39,7 +39,9 @@ def outcome_table(outcomes: pd.Series) -> dict[str, dict[str, Any]]:
     return table
 
 
-def summarize(runs: pd.DataFrame, *, scenario_name: str, seed: int, first_deadline: dt.date) -> dict[str, Any]:
+def summarize(
+    runs: pd.DataFrame, *, scenario_name: str, seed: int, first_deadline: dt.date
+) -> dict[str, Any]:
     """The ensemble's summary: outcomes and the metrics users ask about.
 
     Args:
@@ -105,7 +107,13 @@ def _quantiles(values: pd.Series) -> dict[str, Any]:
     if values.empty:
         return {"n": 0}
     q = np.quantile(values.to_numpy(dtype=float), [0.05, 0.5, 0.95])
-    return {"n": int(len(values)), "mean": _r(values.mean()), "p05": _r(q[0]), "median": _r(q[1]), "p95": _r(q[2])}
+    return {
+        "n": int(len(values)),
+        "mean": _r(values.mean()),
+        "p05": _r(q[0]),
+        "median": _r(q[1]),
+        "p95": _r(q[2]),
+    }
 
 
 def _date_quantiles(dates: pd.Series) -> dict[str, Any]:
@@ -115,4 +123,7 @@ def _date_quantiles(dates: pd.Series) -> dict[str, Any]:
     days = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
     q = np.quantile(days, [0.05, 0.25, 0.5, 0.75, 0.95], method="inverted_cdf")
     as_date = [np.datetime64(int(d), "D").astype(dt.date).isoformat() for d in q]
-    return {"n": int(len(days)), **dict(zip(("p05", "p25", "median", "p75", "p95"), as_date, strict=True))}
+    return {
+        "n": int(len(days)),
+        **dict(zip(("p05", "p25", "median", "p75", "p95"), as_date, strict=True)),
+    }

@@ -8,10 +8,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import MINIMAL, SCENARIOS
 
 from sim.cli import cli
-
-from conftest import MINIMAL, SCENARIOS
 
 ECR = str(SCENARIOS / "export_control_review.yaml")
 
@@ -35,9 +34,15 @@ def test_run_writes_results_and_prints_the_table(tmp_path):
     for name in ("outcomes", "close_dates", "timeline", "winners"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["runs"] == 120 and summary["seed"] == 3 and summary["scenario"] == "export_control_review"
+    assert (
+        summary["runs"] == 120
+        and summary["seed"] == 3
+        and summary["scenario"] == "export_control_review"
+    )
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seed"] == 3 and manifest["runs"] == 120 and len(manifest["scenario_sha256"]) == 64
+    assert (
+        manifest["seed"] == 3 and manifest["runs"] == 120 and len(manifest["scenario_sha256"]) == 64
+    )
     assert manifest["scenario"]["name"] == "export_control_review"
     assert {"python", "mesa", "numpy"} <= set(manifest["versions"])
     assert leftovers(tmp_path) == []
@@ -65,7 +70,10 @@ def test_existing_results_need_force(tmp_path):
     before = (out / "runs.csv").read_bytes()
     again = sim("run", ECR, "--runs", 60, "--out", out, "--no-figures")
     assert again.exit_code == 2
-    assert again.stderr.strip() == f"error: --out {out}: already holds results; use --force to replace them, or another --out"
+    assert (
+        again.stderr.strip()
+        == f"error: --out {out}: already holds results; use --force to replace them, or another --out"
+    )
     assert (out / "runs.csv").read_bytes() == before
     forced = sim("run", ECR, "--runs", 60, "--out", out, "--no-figures", "--force")
     assert forced.exit_code == 0
@@ -73,12 +81,21 @@ def test_existing_results_need_force(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--runs", "0"], "Invalid value for '--runs': 0 is not in the range x>=1."),
-    (["--set", "china.licence.review_day.median=90"], "unknown key 'review_day'; did you mean 'review_days'?"),
-    (["--set", "courts.ddc.p_enjoin=1.7"], "courts.ddc.p_enjoin = 1.7: must be less than or equal to 1 (probability)"),
-    (["--set", "nonsense"], "expected KEY.PATH=VALUE"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--runs", "0"], "Invalid value for '--runs': 0 is not in the range x>=1."),
+        (
+            ["--set", "china.licence.review_day.median=90"],
+            "unknown key 'review_day'; did you mean 'review_days'?",
+        ),
+        (
+            ["--set", "courts.ddc.p_enjoin=1.7"],
+            "courts.ddc.p_enjoin = 1.7: must be less than or equal to 1 (probability)",
+        ),
+        (["--set", "nonsense"], "expected KEY.PATH=VALUE"),
+    ],
+)
 def test_bad_run_arguments_exit_2_and_write_nothing(tmp_path, args, message):
     out = tmp_path / "res"
     result = sim("run", ECR, "--out", out, *args)
@@ -88,12 +105,24 @@ def test_bad_run_arguments_exit_2_and_write_nothing(tmp_path, args, message):
     assert not out.exists() and leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("text, message", [
-    (MINIMAL.replace("base_value: 40", "base_valu: 40"), "market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?"),
-    (MINIMAL.replace("horizon: 2021-06-30", "horizon: 2020-01-01"), "horizon = 2020-01-01: must be after the start (2020-08-01)"),
-    (MINIMAL.replace("kind: ban_order}", "kind: ban_order, date: 2020-08-07}"), "duplicate key 'date'"),
-    ("name: [unclosed\n", "line 2, column 1: malformed YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            MINIMAL.replace("base_value: 40", "base_valu: 40"),
+            "market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?",
+        ),
+        (
+            MINIMAL.replace("horizon: 2021-06-30", "horizon: 2020-01-01"),
+            "horizon = 2020-01-01: must be after the start (2020-08-01)",
+        ),
+        (
+            MINIMAL.replace("kind: ban_order}", "kind: ban_order, date: 2020-08-07}"),
+            "duplicate key 'date'",
+        ),
+        ("name: [unclosed\n", "line 2, column 1: malformed YAML"),
+    ],
+)
 def test_bad_scenario_file_one_line_exit_2(tmp_path, write, text, message):
     path = write("bad.yaml", text)
     out = tmp_path / "res"
@@ -107,7 +136,10 @@ def test_bad_scenario_file_one_line_exit_2(tmp_path, write, text, message):
 def test_missing_scenario_file(tmp_path):
     result = sim("run", tmp_path / "nope.yaml")
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"
+    assert (
+        result.stderr.strip()
+        == f"error: {tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"
+    )
 
 
 def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
@@ -128,13 +160,25 @@ def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
 def test_validate(write, minimal):
     ok = sim("validate", ECR)
     assert ok.exit_code == 0 and ok.stdout.startswith(f"ok: {ECR} (export_control_review)")
-    bad = sim("validate", write("bad.yaml", MINIMAL.replace("p_drop_out", "x").replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}")))
+    bad = sim(
+        "validate",
+        write(
+            "bad.yaml",
+            MINIMAL.replace("p_drop_out", "x").replace(
+                "offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}"
+            ),
+        ),
+    )
     assert bad.exit_code == 2
-    assert "bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)" in bad.stderr
+    assert (
+        "bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)" in bad.stderr
+    )
 
 
 def test_validate_lists_every_problem(write):
-    text = MINIMAL.replace("base_value: 40", "base_value: -1").replace("offers: full_sale}", "offers: full_sale, standing: 3}")
+    text = MINIMAL.replace("base_value: 40", "base_value: -1").replace(
+        "offers: full_sale}", "offers: full_sale, standing: 3}"
+    )
     result = sim("validate", write("two.yaml", text))
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 2

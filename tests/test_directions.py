@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SCENARIOS
 
 from sim import load_scenario, run_ensemble
-
-from conftest import SCENARIOS
 
 RUNS = 800
 
@@ -28,22 +27,33 @@ def clearly_below(low, high, outcome: str) -> bool:
 
 def test_export_licence_lowers_closing_by_the_deadline():
     """China's catalogue update makes a close by the first deadline less likely."""
-    assert clearly_below(ensemble("export_control_review"), ensemble("tiktok_2020"), "closed_by_deadline")
+    assert clearly_below(
+        ensemble("export_control_review"), ensemble("tiktok_2020"), "closed_by_deadline"
+    )
 
 
 def test_slower_licence_review_delays_the_close():
     """A longer letter-of-intent review leaves fewer deals closed by the end of 2020."""
+
     def closed_in_2020(result):
         dates = result.runs["close_date"].dropna()
         return (dates <= "2020-12-31").sum() / len(result.runs)
 
-    fast = ensemble("export_control_review", **{"china.licence.review_days.median": 20, "china.licence.review_days.p90": 40})
-    slow = ensemble("export_control_review", **{"china.licence.review_days.median": 120, "china.licence.review_days.p90": 200})
+    fast = ensemble(
+        "export_control_review",
+        **{"china.licence.review_days.median": 20, "china.licence.review_days.p90": 40},
+    )
+    slow = ensemble(
+        "export_control_review",
+        **{"china.licence.review_days.median": 120, "china.licence.review_days.p90": 200},
+    )
     assert closed_in_2020(slow) < closed_in_2020(fast) - 0.05
 
 
 NO_DEAL_NO_EXIT = {
-    "bidders.microsoft": None, "bidders.oracle": None, "bidders.twitter": None,
+    "bidders.microsoft": None,
+    "bidders.oracle": None,
+    "bidders.twitter": None,
     "seller.exit.base": -50,
 }
 
@@ -100,7 +110,9 @@ def test_no_transfer_no_licence():
     result = ensemble("trusted_partner", **{"bidders.oracle.p_drop_out": 0.0})
     assert result.runs["licence_required"].sum() == 0
     assert p(result, "blocked_by_home") == 0.0
-    assert p(result, "closed_by_deadline") > p(ensemble("export_control_review"), "closed_by_deadline")
+    assert p(result, "closed_by_deadline") > p(
+        ensemble("export_control_review"), "closed_by_deadline"
+    )
 
 
 def test_extension_limit_is_respected():
@@ -115,13 +127,19 @@ def test_extension_limit_is_respected():
 def test_extension_utility_moves_extensions(bonus, direction):
     """Raising the utility of extending a deadline under review raises the number of extensions."""
     base = ensemble("export_control_review", runs=400)
-    moved = ensemble("export_control_review", runs=400, **{"executive.deadline.extend.deal_under_review": 2.5 + bonus})
+    moved = ensemble(
+        "export_control_review",
+        runs=400,
+        **{"executive.deadline.extend.deal_under_review": 2.5 + bonus},
+    )
     assert direction * (moved.runs["extensions"].mean() - base.runs["extensions"].mean()) > 0.1
 
 
 def test_administration_change_revokes_more():
     """A certain change of administration makes a revocation before any close likelier."""
-    assert clearly_below(ensemble("export_control_review"), ensemble("administration_change"), "revoked")
+    assert clearly_below(
+        ensemble("export_control_review"), ensemble("administration_change"), "revoked"
+    )
 
 
 def test_value_erosion_lowers_prices():

@@ -50,14 +50,19 @@ def test_summary_covers_all_outcomes_and_adds_up(export_control):
 def test_event_dates_follow_days(export_control):
     result = run_ensemble(export_control, runs=20, seed=0, workers=1)
     row = result.events.iloc[5]
-    assert pd.Timestamp(row["date"]) == pd.Timestamp(export_control.start) + pd.Timedelta(days=int(row["day"]))
+    assert pd.Timestamp(row["date"]) == pd.Timestamp(export_control.start) + pd.Timedelta(
+        days=int(row["day"])
+    )
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"runs": 0}, "runs = 0: must be a whole number >= 1"),
-    ({"runs": 10, "seed": -1}, "seed = -1"),
-    ({"runs": 10, "workers": 0}, "workers = 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"runs": 0}, "runs = 0: must be a whole number >= 1"),
+        ({"runs": 10, "seed": -1}, "seed = -1"),
+        ({"runs": 10, "workers": 0}, "workers = 0"),
+    ],
+)
 def test_bad_ensemble_arguments(export_control, kwargs, match):
     with pytest.raises(UsageError, match=match):
         run_ensemble(export_control, **kwargs)
@@ -67,4 +72,4 @@ def test_chunks_cover_every_run_once():
     for runs, workers in [(1, 1), (99, 2), (1000, 2), (123457, 8)]:
         bounds = chunk_bounds(runs, workers)
         assert bounds[0][0] == 0 and bounds[-1][1] == runs
-        assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+        assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))

@@ -6,14 +6,13 @@ import datetime as dt
 
 import mesa
 import pytest
+from conftest import SCENARIOS, SHIPPED
 
 from sim import DealModel, load_scenario, run_one
 from sim.model import RUN_COLUMNS
 from sim.narrative import EventName, SpanName
 from sim.outcomes import Outcome
 from sim.randomness import actor_stream, run_seed
-
-from conftest import SCENARIOS, SHIPPED
 
 
 def test_same_seed_same_run(export_control):
@@ -62,8 +61,13 @@ def test_cost_does_not_grow_with_the_horizon(tiktok):
 
 def test_mesa_batch_run_works(tiktok):
     """Mesa users can run the model with mesa.batch_run."""
-    rows = mesa.batch_run(DealModel, parameters={"scenario": [tiktok]}, rng=[1, 2, 3],
-                          max_steps=1000, display_progress=False)
+    rows = mesa.batch_run(
+        DealModel,
+        parameters={"scenario": [tiktok]},
+        rng=[1, 2, 3],
+        max_steps=1000,
+        display_progress=False,
+    )
     assert len(rows) == 3
     for row, seed in zip(rows, [1, 2, 3], strict=True):
         model = DealModel(tiktok, rng=seed)
@@ -118,7 +122,7 @@ def test_log_rows_are_dated_and_in_order(export_control):
     model = run_one(export_control, seed=0, index=3)
     days = [e[0] for e in model.events]
     assert days == sorted(days)
-    assert 0 <= days[0] and days[-1] <= export_control.days
+    assert days[0] >= 0 and days[-1] <= export_control.days
 
 
 def test_spans_are_well_formed(export_control):
@@ -133,8 +137,10 @@ def test_spans_are_well_formed(export_control):
 
 def test_no_bidders_never_close(tiktok):
     """Removing all bidders never yields a close."""
-    scenario = load_scenario(SCENARIOS / "tiktok_2020.yaml",
-                             {"bidders.microsoft": None, "bidders.oracle": None, "bidders.twitter": None})
+    scenario = load_scenario(
+        SCENARIOS / "tiktok_2020.yaml",
+        {"bidders.microsoft": None, "bidders.oracle": None, "bidders.twitter": None},
+    )
     assert scenario.bidders == {}
     for i in range(200):
         record = run_one(scenario, seed=0, index=i).record
@@ -146,19 +152,30 @@ def test_close_on_deadline_day_counts_as_by_deadline(write, minimal):
     """closed_by_deadline includes a close on the deadline day itself."""
     from sim.outcomes import classify
 
-    common = dict(first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True)
+    common = dict(
+        first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True
+    )
     assert classify(closed_day=100, **common) is Outcome.CLOSED_BY_DEADLINE
     assert classify(closed_day=101, **common) is Outcome.CLOSED_AFTER_DEADLINE
 
 
-@pytest.mark.parametrize("facts, expected", [
-    (dict(blocked_by="host", ban_bites=True, withdrawn=True, revoked=True), Outcome.BLOCKED_BY_HOST),
-    (dict(blocked_by="home", ban_bites=True, withdrawn=True, revoked=True), Outcome.BLOCKED_BY_HOME),
-    (dict(blocked_by=None, ban_bites=True, withdrawn=True, revoked=True), Outcome.BAN_IN_FORCE),
-    (dict(blocked_by=None, ban_bites=False, withdrawn=True, revoked=True), Outcome.WITHDRAWN),
-    (dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=True), Outcome.REVOKED),
-    (dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=False), Outcome.STALLED),
-])
+@pytest.mark.parametrize(
+    "facts, expected",
+    [
+        (
+            dict(blocked_by="host", ban_bites=True, withdrawn=True, revoked=True),
+            Outcome.BLOCKED_BY_HOST,
+        ),
+        (
+            dict(blocked_by="home", ban_bites=True, withdrawn=True, revoked=True),
+            Outcome.BLOCKED_BY_HOME,
+        ),
+        (dict(blocked_by=None, ban_bites=True, withdrawn=True, revoked=True), Outcome.BAN_IN_FORCE),
+        (dict(blocked_by=None, ban_bites=False, withdrawn=True, revoked=True), Outcome.WITHDRAWN),
+        (dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=True), Outcome.REVOKED),
+        (dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=False), Outcome.STALLED),
+    ],
+)
 def test_outcome_precedence(facts, expected):
     """Without a close, the first matching outcome in the documented order wins."""
     from sim.outcomes import classify
@@ -174,7 +191,9 @@ def test_record_dates_match_the_log(export_control):
         closes = [e for e in model.events if e[2] == "closed"]
         if model.record["close_date"]:
             assert [model.date_of(closes[0][0])] == [model.record["close_date"]]
-            deadline = dt.date.fromisoformat(model.record["close_date"]) - export_control.first_deadline
+            deadline = (
+                dt.date.fromisoformat(model.record["close_date"]) - export_control.first_deadline
+            )
             assert model.record["days_past_deadline"] == max(0, deadline.days)
             seen += 1
         else:

@@ -51,5 +51,10 @@ def test_representative_run_has_the_most_common_outcome(result):
 
 def test_save_figures_writes_four_pngs(result, tmp_path):
     paths = save_figures(result, tmp_path)
-    assert sorted(p.name for p in paths) == ["close_dates.png", "outcomes.png", "timeline.png", "winners.png"]
+    assert sorted(p.name for p in paths) == [
+        "close_dates.png",
+        "outcomes.png",
+        "timeline.png",
+        "winners.png",
+    ]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)

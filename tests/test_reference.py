@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import typing
 
+from conftest import ROOT
 from pydantic import BaseModel
 
 from sim.reference import scenario_reference
 from sim.schema import EVENT_KINDS, Scenario
-
-from conftest import ROOT
 
 
 def test_reference_doc_is_up_to_date():

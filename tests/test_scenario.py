@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import MINIMAL, SCENARIOS, SHIPPED
 
 from sim import ScenarioError, load_scenario
 from sim.scenario import parse_override
-
-from conftest import MINIMAL, SCENARIOS, SHIPPED
 
 
 def problems(exc_info) -> list[str]:
@@ -51,13 +50,16 @@ def test_extends_merges_mappings_and_adds_events(tiktok, export_control):
 
 def test_child_event_with_same_id_replaces_parent(write, minimal):
     """An event with the id of a parent's event replaces it; remove: true deletes one."""
-    child = write("child.yaml", """\
+    child = write(
+        "child.yaml",
+        """\
         extends: minimal.yaml
         name: child
         events:
           - {date: 2020-08-20, kind: divestiture_order, deadline: 2020-12-01}
           - {id: ban_order, remove: true}
-        """)
+        """,
+    )
     scenario = load_scenario(child)
     assert [e.kind for e in scenario.events] == ["divestiture_order"]
     assert scenario.first_deadline.isoformat() == "2020-12-01"
@@ -77,14 +79,19 @@ def test_extends_absolute_path(write, minimal):
 
 def test_overrides_are_applied_and_typed(export_control):
     """--set values are read as YAML and land at their key path."""
-    scenario = load_scenario(SCENARIOS / "export_control_review.yaml", {
-        "china.licence.review_days.median": "90",
-        "bidders.oracle.valuation.high": 70,
-        "events.catalogue_update.date": "2020-09-15",
-    })
+    scenario = load_scenario(
+        SCENARIOS / "export_control_review.yaml",
+        {
+            "china.licence.review_days.median": "90",
+            "bidders.oracle.valuation.high": 70,
+            "events.catalogue_update.date": "2020-09-15",
+        },
+    )
     assert scenario.china.licence.review_days.median == 90
     assert scenario.bidders["oracle"].valuation.high == 70
-    assert [e.date.isoformat() for e in scenario.events if e.kind == "catalogue_update"] == ["2020-09-15"]
+    assert [e.date.isoformat() for e in scenario.events if e.kind == "catalogue_update"] == [
+        "2020-09-15"
+    ]
 
 
 def test_parse_override():
@@ -99,7 +106,9 @@ def test_parse_override():
 def test_missing_file(tmp_path):
     with pytest.raises(ScenarioError) as e:
         load_scenario(tmp_path / "nope.yaml")
-    assert problems(e) == [f"{tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"]
+    assert problems(e) == [
+        f"{tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"
+    ]
 
 
 def test_malformed_yaml_gives_line_and_column(write):
@@ -112,7 +121,9 @@ def test_malformed_yaml_gives_line_and_column(write):
 
 def test_duplicate_key_is_an_error(write):
     path = write("dup.yaml", MINIMAL + "name: again\n")
-    with pytest.raises(ScenarioError, match=r"line \d+, column \d+: malformed YAML: duplicate key 'name'"):
+    with pytest.raises(
+        ScenarioError, match=r"line \d+, column \d+: malformed YAML: duplicate key 'name'"
+    ):
         load_scenario(path)
 
 
@@ -121,13 +132,17 @@ def test_unknown_key_suggests_the_right_one(write, minimal):
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert any(
-        line.startswith(f"{path}: market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?")
+        line.startswith(
+            f"{path}: market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?"
+        )
         for line in problems(e)
     )
 
 
 def test_probability_out_of_range(write):
-    path = write("p.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}"))
+    path = write(
+        "p.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}")
+    )
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert problems(e) == [
@@ -139,19 +154,36 @@ def test_wrong_type(write):
     path = write("t.yaml", MINIMAL.replace("base_value: 40", "base_value: lots"))
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
-    assert problems(e) == [f"{path}: market.base_value = 'lots': must be a valid number, unable to parse string as a number (US$ bn)"]
+    assert problems(e) == [
+        f"{path}: market.base_value = 'lots': must be a valid number, unable to parse string as a number (US$ bn)"
+    ]
 
 
 def test_negative_duration(write):
-    path = write("d.yaml", MINIMAL.replace("bid_deadline: 2020-09-15", "bid_deadline: 2020-09-15\n  signing_days: {median: -3}"))
+    path = write(
+        "d.yaml",
+        MINIMAL.replace(
+            "bid_deadline: 2020-09-15", "bid_deadline: 2020-09-15\n  signing_days: {median: -3}"
+        ),
+    )
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
-    assert problems(e) == [f"{path}: seller.signing_days.median = -3: must be greater than 0 (days)"]
+    assert problems(e) == [
+        f"{path}: seller.signing_days.median = -3: must be greater than 0 (days)"
+    ]
 
 
 def test_p90_below_median(write):
-    path = write("d.yaml", MINIMAL.replace("bid_deadline: 2020-09-15", "bid_deadline: 2020-09-15\n  signing_days: {median: 30, p90: 10}"))
-    with pytest.raises(ScenarioError, match=r"seller.signing_days = .*p90 \(10.0\) must be >= median \(30.0\)"):
+    path = write(
+        "d.yaml",
+        MINIMAL.replace(
+            "bid_deadline: 2020-09-15",
+            "bid_deadline: 2020-09-15\n  signing_days: {median: 30, p90: 10}",
+        ),
+    )
+    with pytest.raises(
+        ScenarioError, match=r"seller.signing_days = .*p90 \(10.0\) must be >= median \(30.0\)"
+    ):
         load_scenario(path)
 
 
@@ -163,7 +195,12 @@ def test_horizon_before_start(write):
 
 
 def test_event_outside_horizon(write):
-    path = write("e.yaml", MINIMAL.replace("{date: 2020-08-06, kind: ban_order}", "{date: 2022-01-01, kind: ban_order}"))
+    path = write(
+        "e.yaml",
+        MINIMAL.replace(
+            "{date: 2020-08-06, kind: ban_order}", "{date: 2022-01-01, kind: ban_order}"
+        ),
+    )
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert problems(e) == [
@@ -173,7 +210,10 @@ def test_event_outside_horizon(write):
 
 def test_unknown_event_kind(write):
     path = write("k.yaml", MINIMAL.replace("kind: ban_order}", "kind: ban_ordr}"))
-    with pytest.raises(ScenarioError, match=r"events\.ban_ordr\.kind = 'ban_ordr': unknown event kind \(allowed: ban_order, "):
+    with pytest.raises(
+        ScenarioError,
+        match=r"events\.ban_ordr\.kind = 'ban_ordr': unknown event kind \(allowed: ban_order, ",
+    ):
         load_scenario(path)
 
 
@@ -181,7 +221,9 @@ def test_unknown_structure_reference(write):
     path = write("s.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sal}"))
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
-    assert problems(e) == [f"{path}: bidders.acme.offers: unknown structure 'full_sal'; did you mean 'full_sale'? (allowed: full_sale)"]
+    assert problems(e) == [
+        f"{path}: bidders.acme.offers: unknown structure 'full_sal'; did you mean 'full_sale'? (allowed: full_sale)"
+    ]
 
 
 def test_extends_cycle(write):
@@ -200,18 +242,29 @@ def test_extends_missing_file(write):
 
 def test_error_names_the_parent_file_a_bad_value_came_from(write, minimal):
     """With extends, a problem is reported in the file that holds the value."""
-    bad_parent = write("parent.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, standing: 2}"))
+    bad_parent = write(
+        "parent.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, standing: 2}")
+    )
     child = write("child.yaml", "extends: parent.yaml\nname: child\n")
     with pytest.raises(ScenarioError) as e:
         load_scenario(child)
     assert problems(e)[0].startswith(f"{bad_parent}: bidders.acme.standing = 2")
 
 
-@pytest.mark.parametrize("key, message", [
-    ("china.licence.review_day.median", "unknown key 'review_day'; did you mean 'review_days'?"),
-    ("bidders.orcle.valuation.high", "unknown key 'orcle'; did you mean 'oracle'?"),
-    ("events.catalog_update.date", "unknown event id 'catalog_update'; did you mean 'catalogue_update'?"),
-])
+@pytest.mark.parametrize(
+    "key, message",
+    [
+        (
+            "china.licence.review_day.median",
+            "unknown key 'review_day'; did you mean 'review_days'?",
+        ),
+        ("bidders.orcle.valuation.high", "unknown key 'orcle'; did you mean 'oracle'?"),
+        (
+            "events.catalog_update.date",
+            "unknown event id 'catalog_update'; did you mean 'catalogue_update'?",
+        ),
+    ],
+)
 def test_override_path_that_does_not_exist(key, message):
     with pytest.raises(ScenarioError) as e:
         load_scenario(SCENARIOS / "export_control_review.yaml", {key: "1"})

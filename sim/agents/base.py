@@ -39,7 +39,7 @@ class Actor(mesa.Agent):
 
     @property
     def rng(self) -> np.random.Generator:
-        """This actor's own random generator (created on first use)."""
+        """The actor's own random generator (created on first use)."""
         if self._rng is None:
             self._rng = actor_stream(self.model.run_seed, self.actor_id)
         return self._rng

@@ -45,7 +45,10 @@ class Bidder(Actor):
             return
         self.entered = True
         partners = f" with {', '.join(self.spec.partners)}" if self.spec.partners else ""
-        self.log(EventName.BIDDER_ENTERS, f"{self.label}{partners} enters talks for {self.model.scenario.market.label}")
+        self.log(
+            EventName.BIDDER_ENTERS,
+            f"{self.label}{partners} enters talks for {self.model.scenario.market.label}",
+        )
         diligence_end = self.days_from_now(self.spec.due_diligence_days)
         if self.chance(self.spec.p_drop_out):
             day = self.today + int(self.rng.integers(0, max(1, diligence_end - self.today) + 1))
@@ -74,5 +77,7 @@ class Bidder(Actor):
         if self.dropped or self.bid is not None or self.model.deal.stage.ended:
             return
         bid = self.bid_now()
-        self.log(EventName.BID, f"{self.label} bids US${bid.price:.1f} bn for a {bid.structure} deal")
+        self.log(
+            EventName.BID, f"{self.label} bids US${bid.price:.1f} bn for a {bid.structure} deal"
+        )
         self.model.seller.receive_bid(bid)

@@ -35,8 +35,11 @@ class StageState:
 
 
 class Commerce(Actor):
-    """Announces each ban stage, puts it into effect on its date, postpones it while a deal
-    progresses (with probability ``commerce.postpone``), and applies injunctions."""
+    """Implements the ban order in stages.
+
+    It announces each stage, puts it into effect on its date, postpones it while a deal
+    progresses (with probability ``commerce.postpone``), and applies injunctions.
+    """
 
     def __init__(self, model, spec):
         super().__init__(model, "commerce", spec.label)
@@ -75,7 +78,11 @@ class Commerce(Actor):
             stage.postponements += 1
             stage.effective_day = self.days_from_now(self.spec.postpone.days)
             self.model.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
-            self.log(EventName.STAGE_POSTPONED, f"postpones {sid} to {self.model.date_of(stage.effective_day)} while the {self.model.deal_name()} progresses")
+            self.log(
+                EventName.STAGE_POSTPONED,
+                f"postpones {sid} to {self.model.date_of(stage.effective_day)} "
+                f"while the {self.model.deal_name()} progresses",
+            )
             return
         self.make_due(sid)
 
@@ -93,7 +100,10 @@ class Commerce(Actor):
         stage = self.stages[sid]
         stage.due = True
         courts = ", ".join(sorted(stage.enjoined_by))
-        self.log(EventName.STAGE_DUE, f"{sid} is in effect" + (f" but enjoined by {courts}" if courts else ""))
+        self.log(
+            EventName.STAGE_DUE,
+            f"{sid} is in effect" + (f" but enjoined by {courts}" if courts else ""),
+        )
         self.model.refresh_ban()
 
     def deadline_enforced(self) -> None:
@@ -107,7 +117,10 @@ class Commerce(Actor):
         for sid, stage in self.stages.items():
             if stage.spec.effective == "deadline" and not stage.suspended:
                 stage.suspended = True
-                self.log(EventName.STAGE_SUSPENDED, f"{sid} will not take effect while the order goes unenforced")
+                self.log(
+                    EventName.STAGE_SUSPENDED,
+                    f"{sid} will not take effect while the order goes unenforced",
+                )
         self.model.refresh_ban()
 
     def enjoin(self, sid: str, court: str) -> None:

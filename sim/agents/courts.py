@@ -38,7 +38,10 @@ class Court(Actor):
             return
         plaintiff = self.model.seller.label if self.spec.plaintiff == "seller" else "users"
         day = self.after(self.spec.ruling_days, self.rule, sid, priority=Priority.HIGH)
-        self.log(EventName.CHALLENGE_FILED, f"{plaintiff} challenge {sid} in {self.label}; ruling by {self.model.date_of(day)}")
+        self.log(
+            EventName.CHALLENGE_FILED,
+            f"{plaintiff} challenge {sid} in {self.label}; ruling by {self.model.date_of(day)}",
+        )
 
     def rule(self, sid: str) -> None:
         """Rule on the injunction."""
@@ -47,18 +50,28 @@ class Court(Actor):
         self.rulings += 1
         if self.chance(self.spec.p_enjoin):
             self.injunctions += 1
-            self.log(EventName.INJUNCTION, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})")
+            self.log(
+                EventName.INJUNCTION, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})"
+            )
             self.model.commerce.enjoin(sid, self.actor_id)
             self.after(self.spec.appeal.days, self.hear_appeal, sid)
         else:
-            self.log(EventName.INJUNCTION_DENIED, f"{self.label} declines to enjoin {sid} (p={1 - self.spec.p_enjoin:.2f})")
+            self.log(
+                EventName.INJUNCTION_DENIED,
+                f"{self.label} declines to enjoin {sid} (p={1 - self.spec.p_enjoin:.2f})",
+            )
 
     def hear_appeal(self, sid: str) -> None:
         """The government's appeal of the injunction is decided."""
         if self.model.commerce.stages[sid].lifted:
             return
         if self.chance(self.spec.appeal.p_lifts):
-            self.log(EventName.INJUNCTION_LIFTED, f"on appeal, the injunction of {sid} by {self.label} is lifted")
+            self.log(
+                EventName.INJUNCTION_LIFTED,
+                f"on appeal, the injunction of {sid} by {self.label} is lifted",
+            )
             self.model.commerce.lift_injunction(sid, self.actor_id)
         else:
-            self.log(EventName.APPEAL_FAILS, f"the injunction of {sid} by {self.label} stands on appeal")
+            self.log(
+                EventName.APPEAL_FAILS, f"the injunction of {sid} by {self.label} stands on appeal"
+            )

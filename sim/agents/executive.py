@@ -42,7 +42,8 @@ class Executive(Actor):
         self.model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
         self.log(
             EventName.DIVESTITURE_ORDER,
-            f"orders the sale by {event.deadline.isoformat()}" + (f": {event.note}" if event.note else ""),
+            f"orders the sale by {event.deadline.isoformat()}"
+            + (f": {event.note}" if event.note else ""),
         )
 
     # --- deadlines ----------------------------------------------------------------------------
@@ -80,14 +81,22 @@ class Executive(Actor):
             return
         choice, probs = logit_choice(self.rng, self.deadline_utilities())
         self.decision = choice
-        self.log(EventName.DEADLINE, f"deadline passes without a close; chooses {choice} ({odds_text(probs)})")
+        self.log(
+            EventName.DEADLINE,
+            f"deadline passes without a close; chooses {choice} ({odds_text(probs)})",
+        )
         if choice == "extend":
             self.extend()
         elif choice == "enforce":
-            self.log(EventName.ENFORCEMENT, "enforces the order: ban stages tied to the deadline take effect unless enjoined")
+            self.log(
+                EventName.ENFORCEMENT,
+                "enforces the order: ban stages tied to the deadline take effect unless enjoined",
+            )
             self.model.commerce.deadline_enforced()
         else:
-            self.log(EventName.NON_ENFORCEMENT, "leaves the order unenforced; the deal may still close")
+            self.log(
+                EventName.NON_ENFORCEMENT, "leaves the order unenforced; the deal may still close"
+            )
             self.model.commerce.deadline_not_enforced()
 
     def extend(self) -> None:
@@ -118,9 +127,14 @@ class Executive(Actor):
         p = logistic(b.base + b.standing * standing + b.seller_stake * stake)
         if self.chance(p):
             deal.blessed = True
-            self.log(EventName.BLESSING, f"blesses the {self.model.deal_name()} in principle (p={p:.2f})")
+            self.log(
+                EventName.BLESSING, f"blesses the {self.model.deal_name()} in principle (p={p:.2f})"
+            )
         else:
-            self.log(EventName.NO_BLESSING, f"withholds a blessing of the {self.model.deal_name()} (p={1 - p:.2f})")
+            self.log(
+                EventName.NO_BLESSING,
+                f"withholds a blessing of the {self.model.deal_name()} (p={1 - p:.2f})",
+            )
 
     def receive_referral(self, version: int) -> None:
         """The regulator refers the deal to block it; the President decides within days."""
@@ -136,7 +150,10 @@ class Executive(Actor):
             self.log(EventName.PRESIDENT_BLOCKS, f"blocks the {self.model.deal_name()}")
             self.model.seller.deal_rejected("host")
         else:
-            self.log(EventName.PRESIDENT_DECLINES_BLOCK, f"declines to block the {self.model.deal_name()}")
+            self.log(
+                EventName.PRESIDENT_DECLINES_BLOCK,
+                f"declines to block the {self.model.deal_name()}",
+            )
             self.model.cfius.approve(reason="the President declined to block")
 
     # --- elections and revocations ------------------------------------------------------------
@@ -146,7 +163,11 @@ class Executive(Actor):
         changes = self.chance(event.p_change)
         if changes:
             self.model.schedule(self.model.scenario.day(event.inauguration), self.inaugurate)
-            self.log(EventName.ELECTION, f"the administration will change on {event.inauguration.isoformat()} (p={event.p_change:.2f})")
+            self.log(
+                EventName.ELECTION,
+                f"the administration will change on {event.inauguration.isoformat()} "
+                f"(p={event.p_change:.2f})",
+            )
         else:
             self.log(EventName.ELECTION, f"the administration stays (p={1 - event.p_change:.2f})")
 
@@ -168,4 +189,6 @@ class Executive(Actor):
     def revocation_event(self, event: Revocation) -> None:
         """A dated revocation from the scenario, which happens with probability ``p``."""
         if self.chance(event.p):
-            self.model.revoke(tuple(event.revokes), event.note or "revokes " + " and ".join(event.revokes))
+            self.model.revoke(
+                tuple(event.revokes), event.note or "revokes " + " and ".join(event.revokes)
+            )

@@ -55,8 +55,11 @@ class HomeGovernment(Actor):
         return options
 
     def approval_belief(self, structure_id: str) -> float:
-        """The chance of approval the seller reads: 1 if no licence is needed, else
-        P(grant) / (P(grant) + P(deny)) at today's tension and stance."""
+        """The chance of approval the seller reads from the rules.
+
+        1 if no licence is needed, else P(grant) / (P(grant) + P(deny)) at today's tension and
+        stance.
+        """
         if not self.exports_listed(structure_id):
             return 1.0
         probs = choice_probabilities(self.letter_utilities(structure_id, escalations=99))
@@ -70,7 +73,11 @@ class HomeGovernment(Actor):
         what = event.description or ", ".join(event.adds)
         deal = self.model.deal
         consequence = ""
-        if deal.stage.in_progress and not deal.needs_licence and self.exports_listed(deal.structure):
+        if (
+            deal.stage.in_progress
+            and not deal.needs_licence
+            and self.exports_listed(deal.structure)
+        ):
             consequence = f": the {self.model.deal_name()} now needs a licence"
         self.log(EventName.CATALOGUE_UPDATE, f"adds {what}{consequence}")
         if consequence:
@@ -81,7 +88,9 @@ class HomeGovernment(Actor):
         self.tension = min(1.0, max(0.0, self.tension + event.tension))
         self.stance = min(1.0, max(0.0, self.stance + event.stance))
         note = f": {event.note}" if event.note else ""
-        self.log(EventName.TENSION_CHANGE, f"tension {self.tension:.2f}, stance {self.stance:.2f}{note}")
+        self.log(
+            EventName.TENSION_CHANGE, f"tension {self.tension:.2f}, stance {self.stance:.2f}{note}"
+        )
 
     # --- stage 1: the letter of intent --------------------------------------------------------
 
@@ -93,7 +102,11 @@ class HomeGovernment(Actor):
         self.model.close_span(SpanName.LETTER_APPLICATION)
         self.model.open_span(SpanName.LETTER_REVIEW, self.actor_id)
         day = self.after(self.spec.licence.review_days, self.decide_letter, version)
-        self.log(EventName.LETTER_APPLICATION, f"receives the application for a letter of intent; review due {self.model.date_of(day)}")
+        self.log(
+            EventName.LETTER_APPLICATION,
+            "receives the application for a letter of intent; "
+            f"review due {self.model.date_of(day)}",
+        )
 
     def decide_letter(self, version: int) -> None:
         """Grant, deny or escalate the letter of intent."""
@@ -106,16 +119,26 @@ class HomeGovernment(Actor):
         if choice == "escalate":
             deal.escalations += 1
             day = self.after(self.spec.licence.escalation_days, self.decide_letter, version)
-            self.log(EventName.LICENCE_ESCALATED, f"escalates the case politically; no decision before {self.model.date_of(day)} ({why})")
+            self.log(
+                EventName.LICENCE_ESCALATED,
+                "escalates the case politically; "
+                f"no decision before {self.model.date_of(day)} ({why})",
+            )
             return
         self.model.close_span(SpanName.LETTER_REVIEW)
         deal.review_days["letter"] = self.today - self.letter_start
         if choice == "grant":
             deal.letter_granted = True
-            self.log(EventName.LETTER_GRANTED, f"grants the letter of intent for the {self.model.deal_name()} ({why})")
+            self.log(
+                EventName.LETTER_GRANTED,
+                f"grants the letter of intent for the {self.model.deal_name()} ({why})",
+            )
             self.model.seller.letter_granted()
         else:
-            self.log(EventName.LICENCE_DENIED, f"denies the export of the algorithm in the {self.model.deal_name()} ({why})")
+            self.log(
+                EventName.LICENCE_DENIED,
+                f"denies the export of the algorithm in the {self.model.deal_name()} ({why})",
+            )
             self.model.seller.deal_rejected("home")
 
     # --- stage 2: the licence -----------------------------------------------------------------
@@ -125,7 +148,10 @@ class HomeGovernment(Actor):
         self.licence_start = self.today
         self.model.open_span(SpanName.LICENCE_REVIEW, self.actor_id)
         day = self.after(self.spec.licence.licence_days, self.decide_licence, version)
-        self.log(EventName.LICENCE_APPLICATION, f"receives the signed contract; licence due {self.model.date_of(day)}")
+        self.log(
+            EventName.LICENCE_APPLICATION,
+            f"receives the signed contract; licence due {self.model.date_of(day)}",
+        )
 
     def decide_licence(self, version: int) -> None:
         """Grant the licence (likely, once the letter was given) or deny it."""
@@ -140,5 +166,8 @@ class HomeGovernment(Actor):
             self.log(EventName.LICENCE_GRANTED, f"grants the export licence (p={p:.2f})")
             self.model.try_close()
         else:
-            self.log(EventName.LICENCE_DENIED, f"denies the licence after the contract review (p={1 - p:.2f})")
+            self.log(
+                EventName.LICENCE_DENIED,
+                f"denies the licence after the contract review (p={1 - p:.2f})",
+            )
             self.model.seller.deal_rejected("home")

@@ -24,7 +24,9 @@ class Regulator(Actor):
         self.calendar = WorkCalendar(model.scenario.start, tuple(spec.holidays))
         self.review_start: int | None = None
 
-    def acceptance(self, structure_id: str, bidder_id: str, blessed: bool, rounds: int = 0) -> float:
+    def acceptance(
+        self, structure_id: str, bidder_id: str, blessed: bool, rounds: int = 0
+    ) -> float:
         """Acceptance index of a deal's terms (logit units; higher means likelier approval)."""
         a = self.spec.acceptance
         terms = self.model.scenario.structures[structure_id]
@@ -71,7 +73,10 @@ class Regulator(Actor):
         self.model.open_span(SpanName.HOST_REVIEW, self.actor_id)
         self.review_start = self.today
         day = self.after(self.spec.review_days, self.end_review, version)
-        self.log(EventName.REVIEW_START, f"accepts the notice; the review phase ends by {self.model.date_of(day)}")
+        self.log(
+            EventName.REVIEW_START,
+            f"accepts the notice; the review phase ends by {self.model.date_of(day)}",
+        )
 
     def end_review(self, version: int) -> None:
         """End of the review phase: clear, or open an investigation."""
@@ -81,11 +86,16 @@ class Regulator(Actor):
         a = self._deal_acceptance()
         p = logistic(a + self.spec.decision.clear_in_review)
         if self.chance(p):
-            self.approve(f"clears it at the end of the review phase (acceptance {a:+.2f}, p={p:.2f})")
+            self.approve(
+                f"clears it at the end of the review phase (acceptance {a:+.2f}, p={p:.2f})"
+            )
             return
         self.model.open_span(SpanName.HOST_INVESTIGATION, self.actor_id)
         day = self.days_from_now(self.spec.investigation_days)
-        self.log(EventName.INVESTIGATION, f"opens an investigation (acceptance {a:+.2f}, p(clear)={p:.2f})")
+        self.log(
+            EventName.INVESTIGATION,
+            f"opens an investigation (acceptance {a:+.2f}, p(clear)={p:.2f})",
+        )
         if self.chance(self.spec.p_extension):
             extra = self.days_from_now(self.spec.extension_days) - self.today
             day += extra
@@ -116,7 +126,11 @@ class Regulator(Actor):
                 f"{self.model.date_of(day)} ({odds_text(probs)})",
             )
         else:
-            self.log(EventName.REFERRAL, f"refers the deal to the President to block it (acceptance {a:+.2f}; {odds_text(probs)})")
+            self.log(
+                EventName.REFERRAL,
+                "refers the deal to the President to block it "
+                f"(acceptance {a:+.2f}; {odds_text(probs)})",
+            )
             self.model.executive.receive_referral(version)
 
     def approve(self, reason: str) -> None:
@@ -134,6 +148,13 @@ class Regulator(Actor):
         if deal.host_approved:
             return
         deal.host_shelved = True
-        for span in (SpanName.HOST_FILING, SpanName.HOST_REVIEW, SpanName.HOST_INVESTIGATION, SpanName.HOST_MITIGATION):
+        for span in (
+            SpanName.HOST_FILING,
+            SpanName.HOST_REVIEW,
+            SpanName.HOST_INVESTIGATION,
+            SpanName.HOST_MITIGATION,
+        ):
             self.model.close_span(span)
-        self.model.executive.log(EventName.REVIEW_SHELVED, f"shelves the review of the {self.model.deal_name()}")
+        self.model.executive.log(
+            EventName.REVIEW_SHELVED, f"shelves the review of the {self.model.deal_name()}"
+        )

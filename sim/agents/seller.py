@@ -14,8 +14,10 @@ HOLD_OUT = "hold_out"
 
 
 class Seller(Actor):
-    """Collects bids and picks one by expected value; drives the deal to signing; restructures a
-    deal a government rejects; leaves the market when a ban bites long enough.
+    """The seller of the business.
+
+    It collects bids and picks one by expected value, drives the deal to signing, restructures
+    a deal a government rejects, and leaves the market when a ban bites long enough.
 
     The expected value of a bid is ``price x P(host approves) x P(home approves) x preference
     for its structure``; the seller picks by a logit over those values (and holding out, worth
@@ -51,14 +53,18 @@ class Seller(Actor):
             self.choose()
 
     def expected_value(self, bid: Bid) -> float:
-        """US$ bn: price x the chance both governments approve x the preference for the structure."""
+        """US$ bn: price x chance both governments approve x preference for the structure."""
         p_host = self.model.cfius.approval_belief(bid.structure, bid.bidder)
         p_home = self.model.china.approval_belief(bid.structure)
         return bid.price * p_host * p_home * self.spec.structure_preference[bid.structure]
 
     def hold_out_value(self) -> float:
         """US$ bn: the walk-away price, a share of the business's current value."""
-        return self.spec.reservation * self.model.scenario.market.base_value * self.model.value_factor()
+        return (
+            self.spec.reservation
+            * self.model.scenario.market.base_value
+            * self.model.value_factor()
+        )
 
     def choose(self) -> None:
         """Pick a bid (or hold out) by a logit over expected values."""
@@ -70,7 +76,9 @@ class Seller(Actor):
             if self.model.bidders_pending():
                 self.waiting_for_bids = True
                 return
-            self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "no bid came: the sale process ends")
+            self.end_sale(
+                DealStage.ABANDONED, EventName.NO_BIDS, "no bid came: the sale process ends"
+            )
             return
         self.waiting_for_bids = False
         values = {b.bidder: self.expected_value(b) for b in live}
@@ -78,7 +86,9 @@ class Seller(Actor):
         choice, probs = logit_choice(self.rng, values, self.spec.choice_temperature)
         why = ", ".join(f"{k} EV {v:.1f}" for k, v in values.items()) + f"; {odds_text(probs)}"
         if choice == HOLD_OUT:
-            self.end_sale(DealStage.ABANDONED, EventName.HOLDS_OUT, f"holds out rather than sell ({why})")
+            self.end_sale(
+                DealStage.ABANDONED, EventName.HOLDS_OUT, f"holds out rather than sell ({why})"
+            )
             return
         self.start_talks(self.bids[choice], f"picks {self.model.bidders[choice].label} ({why})")
 
@@ -88,12 +98,17 @@ class Seller(Actor):
         bidder = self.model.bidders[event.bidder]
         if deal.stage is not DealStage.BIDDING or not bidder.active:
             reason = "the sale is past bidding" if bidder.active else f"{bidder.label} dropped out"
-            self.log(EventName.BID_CHOSEN, f"the announced deal with {bidder.label} does not happen: {reason}")
+            self.log(
+                EventName.BID_CHOSEN,
+                f"the announced deal with {bidder.label} does not happen: {reason}",
+            )
             return
         bid = self.bids.get(event.bidder) or bidder.bid_now()
         if event.structure is not None:
             bid = replace(bid, structure=event.structure)
-        self.start_talks(bid, f"announces a deal with {bidder.label}" + (f": {event.note}" if event.note else ""))
+        self.start_talks(
+            bid, f"announces a deal with {bidder.label}" + (f": {event.note}" if event.note else "")
+        )
 
     # --- from talks to signing ----------------------------------------------------------------
 
@@ -115,7 +130,10 @@ class Seller(Actor):
         deal = self.model.deal
         deal.needs_licence = self.model.china.exports_listed(deal.structure)
         if deal.needs_licence:
-            self.log(EventName.LICENCE_NEEDED, f"the {self.model.deal_name()} exports restricted technology: it needs a licence")
+            self.log(
+                EventName.LICENCE_NEEDED,
+                f"the {self.model.deal_name()} exports restricted technology: it needs a licence",
+            )
             self.apply_for_letter()
 
     def licence_now_needed(self) -> None:
@@ -131,7 +149,9 @@ class Seller(Actor):
         deal.letter_applied = True
         self.model.open_span(SpanName.LETTER_APPLICATION, self.actor_id)
         china = self.model.china
-        self.after(china.spec.licence.application_days, china.receive_letter_application, deal.version)
+        self.after(
+            china.spec.licence.application_days, china.receive_letter_application, deal.version
+        )
 
     def agree(self, version: int) -> None:
         """Agreement in principle: the executive may bless it; signing follows."""
@@ -157,7 +177,10 @@ class Seller(Actor):
             if not self.model.span_open(SpanName.LETTER_WAIT):
                 self.model.close_span(SpanName.SIGNING)
                 self.model.open_span(SpanName.LETTER_WAIT, "china")
-                self.log(EventName.SIGNING_WAITS, "the contract is ready but cannot be signed before the letter of intent")
+                self.log(
+                    EventName.SIGNING_WAITS,
+                    "the contract is ready but cannot be signed before the letter of intent",
+                )
             return
         deal.stage = DealStage.SIGNED
         deal.signed_day = self.today
@@ -175,7 +198,11 @@ class Seller(Actor):
         deal = self.model.deal
         if deal.stage is DealStage.SIGNED:
             self.apply_for_licence()
-        elif deal.stage is DealStage.AGREED and deal.signable_day is not None and deal.signable_day <= self.today:
+        elif (
+            deal.stage is DealStage.AGREED
+            and deal.signable_day is not None
+            and deal.signable_day <= self.today
+        ):
             self.sign(deal.version)
 
     def apply_for_licence(self) -> None:
@@ -194,7 +221,11 @@ class Seller(Actor):
             self.restructure(*option, by=by)
             return
         stage = DealStage.BLOCKED_HOST if by == "host" else DealStage.BLOCKED_HOME
-        self.end_sale(stage, EventName.SALE_ENDS, f"the {self.model.deal_name()} is blocked by the {by} government; the sale ends")
+        self.end_sale(
+            stage,
+            EventName.SALE_ENDS,
+            f"the {self.model.deal_name()} is blocked by the {by} government; the sale ends",
+        )
 
     def next_structure(self) -> tuple[str, str] | None:
         """The next structure on the restructuring path, and a buyer who accepts it."""
@@ -206,8 +237,11 @@ class Seller(Actor):
             if current.active and current.accepts(sid):
                 return sid, deal.bidder
             others = [
-                b for bid_id, b in self.bids.items()
-                if bid_id != deal.bidder and self.model.bidders[bid_id].active and self.model.bidders[bid_id].accepts(sid)
+                b
+                for bid_id, b in self.bids.items()
+                if bid_id != deal.bidder
+                and self.model.bidders[bid_id].active
+                and self.model.bidders[bid_id].accepts(sid)
             ]
             if others:
                 best = max(others, key=lambda b: self.expected_value(replace(b, structure=sid)))
@@ -238,7 +272,11 @@ class Seller(Actor):
         deal.closing_scheduled = False
         self.model.close_deal_spans()
         self.model.open_span(SpanName.RESTRUCTURING, self.actor_id)
-        self.log(EventName.RESTRUCTURE, f"after the {by} government's rejection, restructures the {old} as {structure} with {self.model.bidders[bidder].label}")
+        self.log(
+            EventName.RESTRUCTURE,
+            f"after the {by} government's rejection, restructures the {old} "
+            f"as {structure} with {self.model.bidders[bidder].label}",
+        )
         self.after(self.spec.restructure_days, self.restructured, deal.version)
 
     def restructured(self, version: int) -> None:
@@ -270,7 +308,9 @@ class Seller(Actor):
     def ban_started(self) -> None:
         """A ban began to bite: reconsider staying every ``exit.check_days``."""
         self._exit_epoch += 1
-        self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch)
+        self.model.schedule(
+            self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch
+        )
 
     def consider_exit(self, epoch: int) -> None:
         """Leave the market with a probability that grows with the value lost."""
@@ -280,12 +320,17 @@ class Seller(Actor):
         p = logistic(self.spec.exit.base + self.spec.exit.value_lost * lost)
         if self.chance(p):
             self.withdrawn = True
-            self.log(EventName.WITHDRAWAL, f"leaves the market after losing {lost:.0%} of the business's value (p={p:.2f})")
+            self.log(
+                EventName.WITHDRAWAL,
+                f"leaves the market after losing {lost:.0%} of the business's value (p={p:.2f})",
+            )
             if not self.model.deal.stage.ended:
                 self.model.deal.stage = DealStage.ABANDONED
             self.model.commerce.lift_all()  # nothing left to ban
             self.model.refresh_ban()
             self.model.settle()
             return
-        self.log(EventName.STAYS, f"stays despite losing {lost:.0%} of the value (p(leave)={p:.2f})")
+        self.log(
+            EventName.STAYS, f"stays despite losing {lost:.0%} of the value (p(leave)={p:.2f})"
+        )
         self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, epoch)

@@ -1,0 +1,53 @@
+"""Runs per second of export_control_review: serially, with all cores, and with a longer horizon.
+
+    python benchmarks/ensemble.py [--runs 5000]
+
+Prints figures; it asserts nothing (speed is shown here, not in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from sim import load_scenario, run_ensemble
+from sim.ensemble import default_workers
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "export_control_review.yaml"
+
+
+def rate(scenario, runs: int, workers: int, narrate: bool = True) -> float:
+    start = time.perf_counter()
+    run_ensemble(scenario, runs=runs, seed=0, workers=workers, narrate=narrate)
+    return runs / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5000)
+    args = parser.parse_args()
+    scenario = load_scenario(SCENARIO)
+    five_years = load_scenario(SCENARIO, {"horizon": "2025-06-30"})
+    cores = default_workers()
+    rate(scenario, 200, 1)  # warm up imports and caches
+    print(f"export_control_review, {args.runs:,} runs, seed 0, {cores} cores available")
+    serial = rate(scenario, args.runs, 1)
+    print(f"  serial (1 process), with event logs   {serial:8,.0f} runs/s")
+    print(
+        f"  serial, outcomes only (no event logs)  "
+        f"{rate(scenario, args.runs, 1, narrate=False):8,.0f} runs/s"
+    )
+    parallel = rate(scenario, args.runs, cores)
+    print(
+        f"  all cores ({cores} workers), with event logs {parallel:8,.0f} runs/s  "
+        f"({parallel / serial:.2f}x serial)"
+    )
+    print(f"  serial, horizon 2021-06-30 (1 year)    {rate(scenario, args.runs, 1):8,.0f} runs/s")
+    print(f"  serial, horizon 2025-06-30 (5 years)   {rate(five_years, args.runs, 1):8,.0f} runs/s")
+
+
+if __name__ == "__main__":
+    main()
