@@ -12,6 +12,7 @@ import math
 import multiprocessing
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -186,12 +187,15 @@ def process_context() -> multiprocessing.context.BaseContext:
 def _run_chunks_parallel(scenario, seed, runs, narrate, workers, on_progress) -> list[Chunk]:
     bounds = chunk_bounds(runs, workers)
     workers = min(workers, len(bounds))
-    with ProcessPoolExecutor(
+    with warnings.catch_warnings(), ProcessPoolExecutor(
         max_workers=workers,
         mp_context=process_context(),
         initializer=_init_worker,
         initargs=(scenario,),
     ) as pool:
+        # Fork is only chosen when no other Python thread runs; the threads Python still warns
+        # about are idle native ones (numpy's BLAS pool), which the workers never use.
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
         futures = [pool.submit(_run_chunk_in_worker, seed, a, b, narrate) for a, b in bounds]
         chunks = []
         for future in futures:
