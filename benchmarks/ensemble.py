@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 from sim import load_scenario, run_ensemble
-from sim.ensemble import default_workers
+from sim.backends import default_workers
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "export_control_review.yaml"
 
 
-def rate(scenario, runs: int, workers: int, narrate: bool = True) -> float:
+def rate(scenario, runs: int, workers: int, events: str = "all") -> float:
     start = time.perf_counter()
-    run_ensemble(scenario, runs=runs, seed=0, workers=workers, narrate=narrate)
+    run_ensemble(scenario, runs=runs, seed=0, workers=workers, events=events)
     return runs / (time.perf_counter() - start)
 
 
@@ -38,7 +38,7 @@ def main() -> None:
     print(f"  serial (1 process), with event logs   {serial:8,.0f} runs/s")
     print(
         f"  serial, outcomes only (no event logs)  "
-        f"{rate(scenario, args.runs, 1, narrate=False):8,.0f} runs/s"
+        f"{rate(scenario, args.runs, 1, events="none"):8,.0f} runs/s"
     )
     parallel = rate(scenario, args.runs, cores)
     print(

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,9 @@ from typing import Any
 import click
 from rich.console import Console
 
+from sim.backends import BACKENDS, Interrupted, RunAborted
 from sim.errors import ScenarioError, SimError
+from sim.outcomes import Outcome
 from sim.scenario import load_scenario, parse_override
 
 
@@ -34,9 +36,18 @@ class SimGroup(click.Group):
             ctx.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except Interrupted as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(130)
+        except RunAborted as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing was written", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # the reader of our output went away (`| head`): not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is printed
+            ctx.exit(0)
         except Exception as exc:  # a bug, not the user's fault
             if os.environ.get("SIM_DEBUG"):
                 traceback.print_exc()
@@ -80,74 +91,354 @@ def shipped_scenarios_dir() -> Path:
 SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. china.tension=0.9"
 
 
+def output_options(default_help: str) -> Callable:
+    """--out, --force and --quiet: every command that writes results takes them."""
+
+    def wrap(f: Callable) -> Callable:
+        f = click.option("--quiet", is_flag=True, help="No progress bar.")(f)
+        f = click.option("--force", is_flag=True, help="Replace an existing result directory.")(f)
+        return click.option("--out", type=click.Path(path_type=Path), default=None, help=default_help)(f)
+
+    return wrap
+
+
+def execution_options(f: Callable) -> Callable:
+    """--backend, --workers and --scheduler: where the runs execute."""
+    f = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="A running Dask scheduler, e.g. tcp://host:8786 (with --backend dask).",
+    )(f)
+    f = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes [default: all cores].",
+    )(f)
+    return click.option(
+        "--backend",
+        type=click.Choice(BACKENDS),
+        default=None,
+        help="serial, processes (default: all cores) or dask (a LocalCluster, or --scheduler).",
+    )(f)
+
+
+def _execution(backend: str | None, workers: int | None, scheduler: str | None) -> dict[str, Any]:
+    if scheduler and backend is None:
+        backend = "dask"
+    return {"backend": backend, "workers": workers, "scheduler": scheduler}
+
+
 @cli.command()
 @click.argument("scenario")
-@click.option(
-    "--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Number of runs."
-)
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Result directory [default: outputs/<scenario name>].",
-)
-@click.option(
-    "--workers", type=click.IntRange(min=1), default=None, help="Processes [default: all cores]."
-)
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Number of runs.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
-@click.option("--force", is_flag=True, help="Replace an existing result directory.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@output_options("Result directory [default: outputs/<scenario name>].")
+@execution_options
+@click.option(
+    "--events",
+    type=click.Choice(["all", "sample", "none"]),
+    default="sample",
+    show_default=True,
+    help="Which runs keep their event log and timeline.",
+)
+@click.option(
+    "--event-sample",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="How many runs (the first ones) --events sample keeps.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["csv", "parquet", "both"]),
+    default="both",
+    show_default=True,
+    help="File format of runs, events and spans.",
+)
+@click.option("--resume", is_flag=True, help="Finish an interrupted run with the same settings.")
 @click.option("--no-figures", is_flag=True, help="Skip the figures (faster).")
 def run(
     scenario: str,
     runs: int,
     seed: int,
-    out: Path | None,
-    workers: int | None,
     sets: tuple[str, ...],
+    out: Path | None,
     force: bool,
     quiet: bool,
+    backend: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    events: str,
+    event_sample: int,
+    formats: str,
+    resume: bool,
     no_figures: bool,
 ) -> None:
     r"""Run a scenario many times; write outcomes, runs, event logs, figures.
+
+    Results stream to disk chunk by chunk (memory stays bounded); an interrupted run resumes
+    with --resume and ends identical to an uninterrupted one.
 
     \b
     Example:
       sim run scenarios/tiktok_2020.yaml --runs 5000 --seed 7 --out outputs/t2020 --workers 2
     """
-    from sim.ensemble import default_workers, run_ensemble
-    from sim.output import check_out_dir, default_out_dir, manifest, write_results
+    from sim.output import default_out_dir, run_to_directory
     from sim.report import metrics_lines, outcome_table
 
     overrides = _overrides(sets)
     spec = load_scenario(_scenario_path(scenario), overrides)
-    out = check_out_dir(out or default_out_dir(spec.name), force)
-    workers = workers or default_workers()
-    started = dt.datetime.now(dt.UTC)
-    with progress_bar(runs, quiet, f"{spec.name}") as advance:
-        result = run_ensemble(spec, runs=runs, seed=seed, workers=workers, on_progress=advance)
-    ended = dt.datetime.now(dt.UTC)
-    data = manifest(
-        result,
-        started=started,
-        ended=ended,
-        workers=workers,
-        overrides=overrides,
-        command=["sim", *sys.argv[1:]],
-    )
-    write_results(result, out, force=force, manifest_data=data, figures=not no_figures)
+    out = out or default_out_dir(spec.name)
+    with progress_bar(runs, quiet, spec.name) as advance:
+        out, summary = run_to_directory(
+            spec,
+            out,
+            runs,
+            seed,
+            **_execution(backend, workers, scheduler),
+            events=events,
+            event_sample=event_sample,
+            formats=formats,
+            force=force,
+            resume=resume,
+            figures=not no_figures,
+            on_progress=advance,
+            overrides=overrides,
+            command=["sim", *sys.argv[1:]],
+        )
     console = Console(file=sys.stdout, width=120)
-    console.print(outcome_table(result.summary))
-    for line in metrics_lines(result.summary):
+    console.print(outcome_table(summary))
+    for line in metrics_lines(summary):
         console.print(line, highlight=False)
-    console.print(
-        f"results written to {out}/ (summary.json, runs.csv, events.csv, spans.csv, manifest.json"
-        + ("" if no_figures else ", figures/")
-        + ")",
-        highlight=False,
+    files = ", ".join(sorted(p.name + ("/" if p.is_dir() else "") for p in Path(out).iterdir()))
+    console.print(f"results written to {out}/ ({files})", highlight=False)
+
+
+def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) -> list[Any]:
+    from sim.sweep import default_parameters, parse_param
+
+    if params:
+        return [parse_param(p) for p in params]
+    return default_parameters(template, include_levers)
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=SPEC",
+    help="A parameter to vary: PATH=LOW:HIGH:POINTS, PATH=LOW:HIGH or PATH=V1,V2,... "
+    "(repeatable) [default: the scenario's levers and uncertainties].",
+)
+@click.option(
+    "--design",
+    type=click.Choice(["grid", "lhs", "sobol"]),
+    default=None,
+    help="Full grid, Latin hypercube or Sobol sequence [default: grid for up to two parameters, else lhs].",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Design points of an lhs or sobol design.",
+)
+@click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Runs per point.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Master seed (all points).",
+)
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    default="closed_by_deadline",
+    show_default=True,
+    help="The outcome a heatmap or scatter shows.",
+)
+@output_options("Result directory [default: outputs/<scenario name>_sweep].")
+@execution_options
+def sweep(
+    scenario: str,
+    params: tuple[str, ...],
+    design: str | None,
+    samples: int,
+    runs: int,
+    seed: int,
+    outcome: str,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    backend: str | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    r"""Run the scenario over a design of parameter values; one row per point.
+
+    Writes sweep.csv and sweep.json (every outcome's p and 95% CI per point) and
+    figures/sweep.png (lines with CI bands for one parameter, a heatmap for two).
+
+    \b
+    Example:
+      sim sweep scenarios/export_control_review.yaml --param china.licence.review_days.median=20:180:9
+    """
+    from sim.output import check_out_dir, default_out_dir, write_directory
+    from sim.plots import save_sweep_figures
+    from sim.report import sweep_table
+    from sim.scenario import ScenarioTemplate
+    from sim.sweep import design_points, run_sweep, sweep_json
+
+    template = ScenarioTemplate(_scenario_path(scenario))
+    parameters = _parameters(template, params, include_levers=True)
+    design = design or ("grid" if len(parameters) <= 2 else "lhs")
+    name = template.build().name
+    out = check_out_dir(out or default_out_dir(f"{name}_sweep"), force)
+    points = len(design_points(template, parameters, design, samples, seed))
+    with progress_bar(points * runs, quiet, f"{name} sweep") as advance:
+        result = run_sweep(
+            template,
+            parameters,
+            design=design,
+            samples=samples,
+            runs=runs,
+            seed=seed,
+            on_progress=advance,
+            **_execution(backend, workers, scheduler),
+        )
+    write_directory(
+        out,
+        {
+            "sweep.csv": result.table,
+            "sweep.json": sweep_json(result),
+            "manifest.json": _manifest(template, seed, points * runs, sets={}),
+        },
+        force=force,
+        draw=lambda d: save_sweep_figures(result, outcome, d),
+    )
+    Console(file=sys.stdout, width=120).print(sweep_table(result, outcome))
+    click.echo(f"results written to {out}/ (sweep.csv, sweep.json, manifest.json, figures/sweep.png)")
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=LOW:HIGH",
+    help="An uncertain parameter (repeatable) [default: the scenario's uncertainties].",
+)
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2),
+    default=64,
+    show_default=True,
+    help="Base samples N: Sobol runs N x (D + 2) points, Morris N x (D + 1).",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Replications per point (the output is their average).",
+)
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    default="closed_by_deadline",
+    show_default=True,
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@output_options("Result directory [default: outputs/<scenario name>_sensitivity].")
+@execution_options
+def sensitivity(
+    scenario: str,
+    params: tuple[str, ...],
+    method: str,
+    samples: int,
+    runs: int,
+    outcome: str,
+    seed: int,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    backend: str | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    r"""Which uncertain parameter drives an outcome most (Sobol or Morris, with SALib).
+
+    Writes sensitivity.json and sensitivity.csv (indices with 95% CIs), design.csv and
+    figures/sensitivity.png.
+
+    \b
+    Example:
+      sim sensitivity scenarios/export_control_review.yaml --method sobol --samples 64 --runs 200
+    """
+    from sim.output import check_out_dir, default_out_dir, write_directory
+    from sim.plots import save_sensitivity_figure
+    from sim.scenario import ScenarioTemplate
+    from sim.sensitivity import run_sensitivity, sensitivity_json
+
+    template = ScenarioTemplate(_scenario_path(scenario))
+    parameters = _parameters(template, params, include_levers=False)
+    name = template.build().name
+    out = check_out_dir(out or default_out_dir(f"{name}_sensitivity"), force)
+    d = len(parameters)
+    points = samples * (d + 2) if method == "sobol" else samples * (d + 1)
+    with progress_bar(points * runs, quiet, f"{name} {method}") as advance:
+        result = run_sensitivity(
+            template,
+            parameters,
+            method=method,
+            samples=samples,
+            runs=runs,
+            outcome=outcome,
+            seed=seed,
+            on_progress=advance,
+            **_execution(backend, workers, scheduler),
+        )
+    write_directory(
+        out,
+        {
+            "sensitivity.json": sensitivity_json(result),
+            "sensitivity.csv": result.indices,
+            "design.csv": result.design,
+            "manifest.json": _manifest(template, seed, len(result.design) * runs, sets={}),
+        },
+        force=force,
+        draw=lambda dr: save_sensitivity_figure(result, dr),
+    )
+    click.echo(result.indices.to_string(index=False))
+    if result.noise_share == result.noise_share and result.noise_share > 0.2:
+        click.echo(
+            f"note: run-to-run noise could explain {result.noise_share:.0%} of the output's variance; "
+            "raise --runs for sharper indices"
+        )
+    click.echo(f"results written to {out}/ (sensitivity.json, sensitivity.csv, design.csv, figures/sensitivity.png)")
+
+
+def _manifest(template: Any, seed: int, runs: int, sets: dict[str, Any]) -> dict[str, Any]:
+    from sim.output import manifest
+
+    now = dt.datetime.now(dt.UTC)
+    return manifest(
+        template.build(),
+        seed=seed,
+        runs=runs,
+        started=now,
+        ended=now,
+        overrides=sets,
+        command=["sim", *sys.argv[1:]],
     )
 
 

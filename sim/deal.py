@@ -101,7 +101,5 @@ class Deal:
     def approvals_complete(self) -> bool:
         """Signed, cleared by the host regulator and, if needed, licensed by the home government."""
         return (
-            self.stage is DealStage.SIGNED
-            and self.host_approved
-            and (not self.needs_licence or self.licence_granted)
+            self.stage is DealStage.SIGNED and self.host_approved and (not self.needs_licence or self.licence_granted)
         )

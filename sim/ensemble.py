@@ -1,44 +1,293 @@
-"""Ensembles: many runs of one scenario, on all cores.
+"""Ensembles: many runs of one scenario, in chunks, on any backend.
 
-Results do not depend on how the runs were split among workers.
-
-Run ``i`` of an ensemble with master seed ``s`` always has the seed ``run_seed(s, i)``, so the
-same scenario and seed give identical results whatever the number of workers.
+Run ``i`` of an ensemble with master seed ``s`` always has the seed ``run_seed(s, i)``, and the
+chunks an ensemble is cut into depend on its number of runs alone. Each chunk comes back as a
+self-contained :class:`ChunkResult` (its rows, as CSV text and Arrow tables, and an exact
+:class:`~sim.stats.Tally`), so results are identical whatever the backend, the number of
+workers, or the order in which chunks finish.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import math
-import multiprocessing
-import os
-import threading
-import warnings
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from sim.backends import default_workers, execute, open_executor
 from sim.errors import UsageError
 from sim.model import RUN_COLUMNS, DealModel
 from sim.randomness import run_seed
 from sim.schema import Scenario
-from sim.stats import summarize
+from sim.stats import Tally, summarize
 
+EVENT_MODES = ("all", "sample", "none")
+DEFAULT_EVENT_SAMPLE = 1000
 EVENT_COLUMNS = ("run_id", "day", "date", "actor", "event", "detail")
 SPAN_COLUMNS = ("run_id", "span", "actor", "start_day", "end_day")
 
+_INT = pa.int64()
+_STR = pa.string()
+RUNS_SCHEMA = pa.schema(
+    [
+        ("run_id", _INT),
+        ("seed", _INT),
+        ("outcome", _STR),
+        ("end_date", _STR),
+        ("close_date", _STR),
+        ("days_past_deadline", _INT),
+        ("deadline_date", _STR),
+        ("extensions", _INT),
+        ("deadline_decision", _STR),
+        ("ban_days", _INT),
+        ("winner", _STR),
+        ("structure", _STR),
+        ("price", pa.float64()),
+        ("blessed", pa.bool_()),
+        ("licence_required", pa.bool_()),
+        ("host_review_days", _INT),
+        ("letter_review_days", _INT),
+        ("licence_review_days", _INT),
+        ("restructures", _INT),
+        ("injunctions", _INT),
+        ("administration_changed", pa.bool_()),
+        ("final_stage", _STR),
+        ("error", _STR),
+    ]
+)
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("run_id", _INT),
+        ("day", _INT),
+        ("date", _STR),
+        ("actor", _STR),
+        ("event", _STR),
+        ("detail", _STR),
+    ]
+)
+SPANS_SCHEMA = pa.schema([("run_id", _INT), ("span", _STR), ("actor", _STR), ("start_day", _INT), ("end_day", _INT)])
+assert tuple(RUNS_SCHEMA.names) == RUN_COLUMNS  # the record and the files agree
+
+
+@dataclass(frozen=True)
+class EnsembleSpec:
+    """Everything that decides an ensemble's results.
+
+    Attributes:
+        scenario: the scenario.
+        runs: number of runs.
+        seed: master seed.
+        events: which runs keep their event log and timeline: ``all``, ``sample`` (the first
+            ``event_sample`` runs) or ``none``.
+        event_sample: how many runs ``sample`` keeps.
+        keep_runs: keep each run's row (False: only the tally, for sweeps).
+    """
+
+    scenario: Scenario
+    runs: int
+    seed: int
+    events: str = "all"
+    event_sample: int = DEFAULT_EVENT_SAMPLE
+    keep_runs: bool = True
+
+    def __post_init__(self) -> None:
+        check_ensemble_args(self.runs, self.seed)
+        if self.events not in EVENT_MODES:
+            raise UsageError(f"events = {self.events!r}: must be one of {', '.join(EVENT_MODES)}")
+        if self.event_sample < 0:
+            raise UsageError(f"event_sample = {self.event_sample}: must be >= 0")
+
+    def narrates(self, i: int) -> bool:
+        """Whether run ``i`` keeps its event log."""
+        return self.events == "all" or (self.events == "sample" and i < self.event_sample)
+
+    def chunks(self) -> list[tuple[int, int]]:
+        """The chunks ``[start, stop)`` of runs; they depend on ``runs`` alone."""
+        size = chunk_size(self.runs)
+        return [(a, min(self.runs, a + size)) for a in range(0, self.runs, size)]
+
+
+def chunk_size(runs: int) -> int:
+    """Runs per chunk: about a hundred chunks, each of 250 to 5,000 runs.
+
+    Fewer, larger chunks cost less to ship; more, smaller ones lose less to an interruption.
+    """
+    return min(5000, max(250, math.ceil(runs / 100)))
+
+
+def check_ensemble_args(runs: Any, seed: Any, workers: Any = None) -> None:
+    """Refuse values that cannot make an ensemble, naming the value."""
+    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
+        raise UsageError(f"runs = {runs}: must be a whole number >= 1")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise UsageError(f"seed = {seed}: must be a whole number >= 0")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise UsageError(f"workers = {workers}: must be a whole number >= 1")
+
 
 @dataclass
-class Chunk:
-    """The results of runs ``start`` to ``stop - 1``."""
+class ChunkResult:
+    """The results of runs ``start`` to ``stop - 1`` (chunk number ``index``)."""
 
+    index: int
     start: int
     stop: int
-    records: list[dict[str, Any]] = field(default_factory=list)
-    events: list[tuple] = field(default_factory=list)
-    spans: list[tuple] = field(default_factory=list)
+    tally: Tally
+    runs_csv: str = ""
+    events_csv: str = ""
+    spans_csv: str = ""
+    runs: pa.Table | None = None
+    events: pa.Table | None = None
+    spans: pa.Table | None = None
+    parquet: dict[str, bytes] = field(default_factory=dict)
+
+
+TABLE_NAMES = ("runs", "events", "spans")
+
+
+def run_chunk_for_store(spec: EnsembleSpec, index: int, start: int, stop: int, parquet: bool = True) -> ChunkResult:
+    """:func:`run_chunk`, with its tables already encoded as Parquet by the worker.
+
+    The process writing the result store then only writes bytes: it shares the cores with the
+    workers.
+    """
+    chunk = run_chunk(spec, index, start, stop)
+    for name in TABLE_NAMES:
+        table = getattr(chunk, name)
+        if parquet and table is not None and table.num_rows:
+            buffer = io.BytesIO()
+            pq.write_table(table, buffer)
+            chunk.parquet[name] = buffer.getvalue()
+        setattr(chunk, name, None)
+    return chunk
+
+
+def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int) -> ChunkResult:
+    """Play runs ``start`` to ``stop - 1``; the function every backend's workers call.
+
+    A run that raises is recorded as failed, with its seed and error; the others go on.
+    """
+    scenario = spec.scenario
+    tally = Tally(scenario.start)
+    records: list[dict[str, Any]] = []
+    events: list[tuple] = []
+    spans: list[tuple] = []
+    dates: dict[int, str] = {}
+    for i in range(start, stop):
+        seed = run_seed(spec.seed, i)
+        narrate = spec.narrates(i)
+        try:
+            model = DealModel(scenario, rng=seed, run_id=i, narrate=narrate)
+            record = model.run()
+        except Exception as exc:  # recorded, not fatal: one bad run must not sink the ensemble
+            record = failed_record(i, seed, exc)
+            model = None
+        tally.add(record)
+        if spec.keep_runs:
+            records.append(record)
+        if narrate and model is not None:
+            for day, actor, event, detail in model.events:
+                date = dates.get(day) or dates.setdefault(day, (scenario.start + dt.timedelta(days=day)).isoformat())
+                events.append((i, day, date, actor, event, detail))
+            spans.extend((i, *span) for span in model.spans)
+    result = ChunkResult(index, start, stop, tally)
+    if spec.keep_runs:
+        rows = [tuple(r[c] for c in RUN_COLUMNS) for r in records]
+        result.runs_csv, result.runs = _csv(rows), _table(rows, RUNS_SCHEMA)
+        result.events_csv, result.events = _csv(events), _table(events, EVENTS_SCHEMA)
+        result.spans_csv, result.spans = _csv(spans), _table(spans, SPANS_SCHEMA)
+    return result
+
+
+def failed_record(run_id: int, seed: int, exc: BaseException) -> dict[str, Any]:
+    """The row of a run that raised: its id, seed and error, nothing else."""
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+    record: dict[str, Any] = dict.fromkeys(RUN_COLUMNS)
+    record.update(run_id=run_id, seed=seed, outcome="failed", error=f"{type(exc).__name__}: {exc}{place}")
+    return record
+
+
+def _csv(rows: list[tuple]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(tuple("" if v is None else v for v in row) for row in rows)
+    return buffer.getvalue()
+
+
+def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
+    return pa.Table.from_arrays(
+        [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
+    )
+
+
+def csv_header(schema: pa.Schema) -> str:
+    """The header line of a CSV file with these columns."""
+    return ",".join(schema.names) + "\n"
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def run_chunks(
+    spec: EnsembleSpec,
+    on_chunk: Callable[[ChunkResult], None],
+    *,
+    backend: str | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    skip: Iterable[int] = (),
+    fn: Callable[..., ChunkResult] = run_chunk,
+) -> None:
+    """Run every chunk of ``spec`` not in ``skip`` and pass each result to ``on_chunk``.
+
+    Args:
+        spec: the ensemble.
+        on_chunk: called in this process with each chunk's result, in completion order.
+        backend: ``serial``, ``processes`` or ``dask``; by default processes on all cores, or
+            serial for a single worker or a single chunk.
+        workers: processes (default: all cores).
+        executor: an executor of your own; overrides ``backend``.
+        scheduler: a Dask scheduler address (backend ``dask``).
+        skip: chunk numbers already done (resuming).
+        fn: the worker function (:func:`run_chunk` or a variant taking the same arguments).
+    """
+    done = set(skip)
+    tasks = [(spec, k, a, b) for k, (a, b) in enumerate(spec.chunks()) if k not in done]
+    run_tasks(tasks, on_chunk, backend=backend, workers=workers, executor=executor, scheduler=scheduler, fn=fn)
+
+
+def run_tasks(
+    tasks: list[tuple[EnsembleSpec, int, int, int]],
+    on_chunk: Callable[[ChunkResult], None],
+    *,
+    backend: str | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    fn: Callable[..., ChunkResult] = run_chunk,
+) -> None:
+    """Run chunk tasks ``(spec, index, start, stop)`` (of one or many ensembles) on a backend."""
+    check_ensemble_args(1, 0, workers)
+    if executor is not None:
+        execute(tasks, fn, executor, on_chunk)
+        return
+    workers = workers or default_workers()
+    if backend is None:
+        backend = "serial" if workers == 1 or len(tasks) < 2 else "processes"
+    with open_executor(backend, workers, scheduler) as pool:
+        execute(tasks, fn, pool, on_chunk, in_flight=2 * workers + 2)
 
 
 @dataclass
@@ -48,10 +297,12 @@ class EnsembleResult:
     Attributes:
         scenario: the scenario that was run.
         seed: the master seed.
-        summary: outcome probabilities with 95% CIs, and metrics (``summary.json``).
-        runs: one row per run (``runs.csv``).
+        summary: outcome probabilities with 95% CIs, failures, metrics (``summary.json``).
+        runs: one row per run (``runs.csv``); may hold only the runs with event logs when
+            loaded for figures from a large result.
         events: the event logs, one row per event (``events.csv``).
         spans: the deals' timelines, one row per stretch (``spans.csv``).
+        tally: exact counts behind the summary (histograms of dates and days).
     """
 
     scenario: Scenario
@@ -60,30 +311,7 @@ class EnsembleResult:
     runs: pd.DataFrame
     events: pd.DataFrame
     spans: pd.DataFrame
-
-
-def run_one(scenario: Scenario, seed: int = 0, index: int = 0) -> DealModel:
-    """Play run ``index`` of the ensemble with master seed ``seed``; return the finished model."""
-    model = DealModel(scenario, rng=run_seed(seed, index), run_id=index)
-    model.run()
-    return model
-
-
-def run_chunk(scenario: Scenario, seed: int, start: int, stop: int, narrate: bool = True) -> Chunk:
-    """Play runs ``start`` to ``stop - 1`` of an ensemble."""
-    chunk = Chunk(start, stop)
-    for i in range(start, stop):
-        model = DealModel(scenario, rng=run_seed(seed, i), run_id=i, narrate=narrate)
-        chunk.records.append(model.run())
-        if narrate:
-            chunk.events.extend((i, *row) for row in model.events)
-            chunk.spans.extend((i, *span) for span in model.spans)
-    return chunk
-
-
-def default_workers() -> int:
-    """All the cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    tally: Tally = field(repr=False)
 
 
 def run_ensemble(
@@ -92,18 +320,29 @@ def run_ensemble(
     seed: int = 0,
     *,
     workers: int | None = None,
-    narrate: bool = True,
+    backend: str | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    events: str = "all",
+    event_sample: int = DEFAULT_EVENT_SAMPLE,
     on_progress: Callable[[int], None] | None = None,
 ) -> EnsembleResult:
-    """Run a scenario many times and summarise the outcomes.
+    """Run a scenario many times, in memory, and summarise the outcomes.
+
+    For ensembles too large for memory, write to a directory instead
+    (:func:`sim.output.run_to_directory`, or ``sim run``).
 
     Args:
         scenario: a validated scenario (:func:`sim.load_scenario`).
         runs: number of runs.
         seed: master seed; run ``i`` gets ``run_seed(seed, i)``.
-        workers: processes to use (default: all cores); 1 runs in this process.
-        narrate: keep the event logs and timelines.
-        on_progress: called with the number of runs just finished, as chunks complete.
+        workers: processes (default: all cores); 1 runs in this process.
+        backend: ``serial``, ``processes`` or ``dask`` (see :func:`run_chunks`).
+        executor: any ``concurrent.futures.Executor`` of your own.
+        scheduler: a Dask scheduler address, for ``backend="dask"``.
+        events: which runs keep event logs: ``all``, ``sample`` or ``none``.
+        event_sample: runs kept by ``sample`` (the first ones).
+        on_progress: called with the number of runs just finished.
 
     Returns:
         The :class:`EnsembleResult`.
@@ -112,116 +351,38 @@ def run_ensemble(
         >>> result = run_ensemble(load_scenario("scenarios/tiktok_2020.yaml"), runs=200, seed=0)
         >>> result.summary["outcomes"]["closed_by_deadline"]["p"]
     """
-    check_ensemble_args(runs, seed, workers)
-    workers = workers or default_workers()
-    if workers == 1 or runs < 2 * _MIN_CHUNK:  # too few runs to be worth starting processes
-        chunks = [_run_chunks_serial(scenario, seed, runs, narrate, on_progress)]
-    else:
-        chunks = _run_chunks_parallel(scenario, seed, runs, narrate, workers, on_progress)
-    return collect(scenario, seed, chunks)
+    spec = EnsembleSpec(scenario, runs, seed, events, event_sample)
+    chunks: list[ChunkResult] = []
 
-
-def check_ensemble_args(runs: int, seed: int, workers: int | None) -> None:
-    """Refuse values that cannot make an ensemble, naming the value."""
-    if not isinstance(runs, int) or runs < 1:
-        raise UsageError(f"runs = {runs}: must be a whole number >= 1")
-    if not isinstance(seed, int) or seed < 0:
-        raise UsageError(f"seed = {seed}: must be a whole number >= 0")
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
-        raise UsageError(f"workers = {workers}: must be a whole number >= 1")
-
-
-_MIN_CHUNK = 50
-_MAX_CHUNK = 2000
-
-
-def chunk_bounds(runs: int, workers: int) -> list[tuple[int, int]]:
-    """Split ``runs`` into chunks: about four per worker, each 50 to 2,000 runs."""
-    size = min(_MAX_CHUNK, max(_MIN_CHUNK, math.ceil(runs / (workers * 4))))
-    return [(a, min(runs, a + size)) for a in range(0, runs, size)]
-
-
-def _run_chunks_serial(scenario, seed, runs, narrate, on_progress) -> Chunk:
-    total = Chunk(0, runs)
-    for a, b in chunk_bounds(runs, 1):
-        part = run_chunk(scenario, seed, a, b, narrate)
-        total.records += part.records
-        total.events += part.events
-        total.spans += part.spans
+    def keep(chunk: ChunkResult) -> None:
+        chunks.append(chunk)
         if on_progress:
-            on_progress(b - a)
-    return total
+            on_progress(chunk.stop - chunk.start)
 
-
-_worker_scenario: Scenario | None = None
-
-
-def _init_worker(scenario: Scenario) -> None:
-    global _worker_scenario
-    _worker_scenario = scenario
-
-
-def _run_chunk_in_worker(seed: int, start: int, stop: int, narrate: bool) -> Chunk:
-    return run_chunk(_worker_scenario, seed, start, stop, narrate)
-
-
-def process_context() -> multiprocessing.context.BaseContext:
-    """How to start worker processes, whatever the process-wide default.
-
-    (``mesa.batch_run`` sets the default to spawn, process-wide.)
-
-    Fork when this process has a single thread: it starts fast and does not re-import the
-    caller's ``__main__`` (so it works from notebooks, ``python -`` and scripts without a
-    ``__main__`` guard). With other threads running, forking is unsafe, so use forkserver.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.model"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def _run_chunks_parallel(scenario, seed, runs, narrate, workers, on_progress) -> list[Chunk]:
-    bounds = chunk_bounds(runs, workers)
-    workers = min(workers, len(bounds))
-    with warnings.catch_warnings(), ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=process_context(),
-        initializer=_init_worker,
-        initargs=(scenario,),
-    ) as pool:
-        # Fork is only chosen when no other Python thread runs; the threads Python still warns
-        # about are idle native ones (numpy's BLAS pool), which the workers never use.
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        futures = [pool.submit(_run_chunk_in_worker, seed, a, b, narrate) for a, b in bounds]
-        chunks = []
-        for future in futures:
-            chunk = future.result()
-            chunks.append(chunk)
-            if on_progress:
-                on_progress(chunk.stop - chunk.start)
-    return chunks
-
-
-def collect(scenario: Scenario, seed: int, chunks: list[Chunk]) -> EnsembleResult:
-    """Assemble chunks (in run order) into an :class:`EnsembleResult`."""
-    chunks = sorted(chunks, key=lambda c: c.start)
-    records = [r for c in chunks for r in c.records]
-    runs = pd.DataFrame.from_records(records, columns=list(RUN_COLUMNS))
-    events = pd.DataFrame(
-        [e for c in chunks for e in c.events], columns=[c for c in EVENT_COLUMNS if c != "date"]
+    run_chunks(spec, keep, backend=backend, workers=workers, executor=executor, scheduler=scheduler)
+    chunks.sort(key=lambda c: c.index)
+    tally = Tally(scenario.start)
+    for chunk in chunks:
+        tally.merge(chunk.tally)
+    return EnsembleResult(
+        scenario=scenario,
+        seed=seed,
+        summary=summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline),
+        runs=to_frame(pa.concat_tables([c.runs for c in chunks])),
+        events=to_frame(pa.concat_tables([c.events for c in chunks])),
+        spans=to_frame(pa.concat_tables([c.spans for c in chunks])),
+        tally=tally,
     )
-    events.insert(2, "date", _dates(scenario, events["day"]))
-    spans = pd.DataFrame([s for c in chunks for s in c.spans], columns=list(SPAN_COLUMNS))
-    summary = summarize(
-        runs, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline
-    )
-    return EnsembleResult(scenario, seed, summary, runs, events, spans)
 
 
-def _dates(scenario: Scenario, days: pd.Series) -> pd.Series:
-    start = pd.Timestamp(scenario.start)
-    return (start + pd.to_timedelta(days.astype("int64"), unit="D")).dt.strftime("%Y-%m-%d")
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with nullable integers and booleans (no 45.0 for 45)."""
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=mapping.get)
+
+
+def run_one(scenario: Scenario, seed: int = 0, index: int = 0) -> DealModel:
+    """Play run ``index`` of the ensemble with master seed ``seed``; return the finished model."""
+    model = DealModel(scenario, rng=run_seed(seed, index), run_id=index)
+    model.run()
+    return model

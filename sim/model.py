@@ -55,6 +55,7 @@ RUN_COLUMNS = (
     "injunctions",
     "administration_changed",
     "final_stage",
+    "error",
 )
 """The per-run record, in column order (``runs.csv``)."""
 
@@ -71,9 +72,7 @@ def as_seed(rng: Any) -> int:
         return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**63 - 1))
-    raise TypeError(
-        f"rng must be an int, a SeedSequence, a Generator or None, got {type(rng).__name__}"
-    )
+    raise TypeError(f"rng must be an int, a SeedSequence, a Generator or None, got {type(rng).__name__}")
 
 
 class DealModel(mesa.Model):
@@ -95,9 +94,7 @@ class DealModel(mesa.Model):
         spans: the deal's timeline, rows of [span, actor, start day, end day].
     """
 
-    def __init__(
-        self, scenario: Scenario, rng: Any = None, *, run_id: int = 0, narrate: bool = True
-    ):
+    def __init__(self, scenario: Scenario, rng: Any = None, *, run_id: int = 0, narrate: bool = True):
         self.run_seed = as_seed(rng)
         super().__init__(rng=self.run_seed)
         stop_daily_tick(self)
@@ -182,9 +179,7 @@ class DealModel(mesa.Model):
             "announced_deal": self.seller.announced_deal,
         }
         for event in sorted(self.scenario.events, key=lambda e: e.date):
-            self.schedule(
-                self.scenario.day(event.date), handlers[event.kind], event, priority=Priority.HIGH
-            )
+            self.schedule(self.scenario.day(event.date), handlers[event.kind], event, priority=Priority.HIGH)
 
     @property
     def today(self) -> int:
@@ -292,9 +287,7 @@ class DealModel(mesa.Model):
         if deal.approvals_complete() and not deal.closing_scheduled:
             deal.closing_scheduled = True
             self.open_span(SpanName.CLOSING, "seller")
-            self.seller.after(
-                self.scenario.seller.closing_days, self.close, deal.version, priority=Priority.HIGH
-            )
+            self.seller.after(self.scenario.seller.closing_days, self.close, deal.version, priority=Priority.HIGH)
 
     def close(self, version: int) -> None:
         """The sale closes: the ban is lifted and the outcome is settled."""
@@ -304,9 +297,7 @@ class DealModel(mesa.Model):
         deal.stage = DealStage.CLOSED
         deal.closed_day = self.today
         self.close_span(SpanName.CLOSING)
-        self.seller.log(
-            EventName.CLOSED, f"closes the {self.deal_name()} at US${deal.price:.1f} bn"
-        )
+        self.seller.log(EventName.CLOSED, f"closes the {self.deal_name()} at US${deal.price:.1f} bn")
         self.commerce.lift_all()
         self.refresh_ban()
         self.settle()
@@ -371,9 +362,7 @@ class DealModel(mesa.Model):
             "outcome": self.outcome.value,
             "end_date": self.date_of(end),
             "close_date": self.date_of(deal.closed_day) if closed else None,
-            "days_past_deadline": max(0, deal.closed_day - self.first_deadline_day)
-            if closed
-            else None,
+            "days_past_deadline": max(0, deal.closed_day - self.first_deadline_day) if closed else None,
             "deadline_date": self.date_of(self.executive.last_deadline_day)
             if self.executive.last_deadline_day is not None
             else None,
@@ -392,4 +381,5 @@ class DealModel(mesa.Model):
             "injunctions": sum(c.injunctions for c in self.courts.values()),
             "administration_changed": self.executive.new_administration,
             "final_stage": deal.stage.value,
+            "error": None,
         }

@@ -50,7 +50,7 @@ def _date_axis(ax: Axes) -> None:
 
 
 def _title(result: EnsembleResult) -> str:
-    return f"{result.scenario.name}: {len(result.runs):,} runs, seed {result.seed}"
+    return f"{result.scenario.name}: {result.summary['runs']:,} runs, seed {result.seed}"
 
 
 def plot_outcomes(result: EnsembleResult, ax: Axes | None = None) -> Axes:
@@ -78,30 +78,32 @@ def plot_outcomes(result: EnsembleResult, ax: Axes | None = None) -> Axes:
 def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     """Share of all runs closed by each date, with the first deadline and the extensions."""
     ax = _axes(ax)
-    runs = result.runs
-    n = len(runs)
-    closes = np.sort(pd.to_datetime(runs["close_date"].dropna()).to_numpy())
-    first = pd.Timestamp(result.scenario.first_deadline)
+    tally = result.tally
+    n = tally.completed
     start, horizon = pd.Timestamp(result.scenario.start), pd.Timestamp(result.scenario.horizon)
-    if len(closes):
-        share = np.arange(1, len(closes) + 1) / n
+    first = pd.Timestamp(result.scenario.first_deadline)
+    closes = sorted(tally.hist["close_day"].items())
+    if closes and n:
+        days = [start + pd.Timedelta(days=d) for d, _ in closes]
+        share = np.cumsum([c for _, c in closes]) / n
         ax.step(
-            np.r_[start.to_datetime64(), closes, horizon.to_datetime64()],
-            np.r_[0, share, share[-1]],
+            [start, *days, horizon],
+            [0, *share, share[-1]],
             where="post",
             color="#2e7d32",
             lw=2,
             label="share of runs closed",
         )
-    finals = pd.to_datetime(runs["deadline_date"].dropna())
-    extended = finals[finals > first]
-    if len(extended):
+    finals = tally.hist["final_deadline_day"]
+    extended = [d for d in finals if start + pd.Timedelta(days=d) > first]
+    if extended and n:
+        share_extended = sum(finals[d] for d in extended) / n
         ax.axvspan(
             first,
-            extended.max(),
+            start + pd.Timedelta(days=max(extended)),
             color="#ffb300",
             alpha=0.2,
-            label=f"extended deadlines ({(finals > first).mean():.0%} of runs)",
+            label=f"extended deadlines ({share_extended:.0%} of runs)",
         )
     ax.axvline(first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}")
     ax.set_xlim(start, horizon)
@@ -113,8 +115,7 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
     ax.set_title(
-        "When the sale closes (all runs; runs that never close keep the line below 100%)\n"
-        + _title(result),
+        "When the sale closes (all runs; runs that never close keep the line below 100%)\n" + _title(result),
         fontsize=10,
     )
     return ax
@@ -123,13 +124,16 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
 def representative_run(result: EnsembleResult, outcome: str | None = None) -> int:
     """The run that stands for an outcome (the most common by default).
 
-    Of the runs with that outcome, the one whose end date is the median.
+    Of the runs with that outcome whose event log was kept, the one whose end date is the
+    median.
     """
-    runs = result.runs
+    runs = result.runs[result.runs["run_id"].isin(result.events["run_id"].unique())]
+    if runs.empty:
+        raise ValueError("no run kept its event log (events: none)")
     outcome = outcome or runs["outcome"].value_counts().idxmax()
     pick = runs[runs["outcome"] == outcome].sort_values(["end_date", "run_id"])
     if pick.empty:
-        raise ValueError(f"no run ended {outcome}")
+        raise ValueError(f"no run with an event log ended {outcome}")
     return int(pick.iloc[(len(pick) - 1) // 2]["run_id"])
 
 
@@ -149,9 +153,7 @@ def actor_labels(result: EnsembleResult) -> dict[str, str]:
     return labels
 
 
-def plot_timeline(
-    result: EnsembleResult, run_id: int | None = None, ax: Axes | None = None
-) -> Axes:
+def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | None = None) -> Axes:
     """One run's events on a lane per actor, with the deal's stretches as bars."""
     ax = _axes(ax, size=(12, 6))
     if run_id is None:
@@ -195,9 +197,7 @@ def plot_timeline(
             )
     for i, (_, e) in enumerate(events.iterrows()):
         y = lane[e["actor"]] + 0.08
-        ax.plot(
-            day(e["day"]), y, "o", ms=4, color="#c62828" if e["event"] == "outcome" else "#212121"
-        )
+        ax.plot(day(e["day"]), y, "o", ms=4, color="#c62828" if e["event"] == "outcome" else "#212121")
         ax.annotate(
             e["event"].replace("_", " "),
             (day(e["day"]), y),
@@ -228,20 +228,13 @@ def plot_timeline(
 def plot_winners(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     """Share of runs each bidder wins (closes with), and the share with no close."""
     ax = _axes(ax, size=(7, 4))
-    runs = result.runs
+    counts = result.tally.hist["winner"]
+    n = sum(counts.values()) or 1
     labels = {bid: b.label for bid, b in result.scenario.bidders.items()}
-    counts = runs["winner"].fillna("(no close)").value_counts()
-    names = [
-        *[b for b in labels if b in counts.index],
-        *(["(no close)"] if "(no close)" in counts.index else []),
-    ]
-    if not names:
-        names = ["(no close)"]
-    values = np.array([counts.get(n, 0) / len(runs) for n in names])
-    colours = ["#1565c0"] * (len(names) - ("(no close)" in names)) + ["#9e9e9e"] * (
-        "(no close)" in names
-    )
-    ax.bar([labels.get(n, n) for n in names], values, color=colours)
+    names = [b for b in labels if counts.get(b)] + ["none"]
+    values = np.array([counts.get(name, 0) / n for name in names])
+    colours = ["#1565c0"] * (len(names) - 1) + ["#9e9e9e"]
+    ax.bar([labels.get(name, "(no close)") for name in names], values, color=colours)
     for x, v in enumerate(values):
         ax.text(x, v + 0.01, f"{v:.1%}", ha="center", fontsize=8)
     ax.set_ylim(0, min(1.0, values.max() + 0.12))
@@ -270,3 +263,165 @@ def save_figures(result: EnsembleResult, directory: str | Path) -> list[Path]:
         fig.savefig(path, dpi=110)
         paths.append(path)
     return paths
+
+
+# --- sweeps and sensitivity analyses ------------------------------------------------------------
+
+
+def plot_sweep_lines(result, ax: Axes | None = None) -> Axes:
+    """One parameter: each outcome's probability against it, with 95% bands."""
+    ax = _axes(ax)
+    param = result.params[0]
+    table = result.table.sort_values(param.path)
+    x = table[param.path]
+    for outcome in PRECEDENCE:
+        name = outcome.value
+        if table[f"p_{name}"].max() < 0.01:
+            continue
+        colour = OUTCOME_COLOURS[outcome]
+        ax.plot(x, table[f"p_{name}"], "o-", ms=3, color=colour, label=name.replace("_", " "))
+        ax.fill_between(x, table[f"lo_{name}"], table[f"hi_{name}"], color=colour, alpha=0.15)
+    ax.set_xlabel(param.name)
+    ax.set_ylabel("probability (bands: 95% CI)")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, ncols=2)
+    ax.grid(alpha=0.3)
+    ax.set_title(
+        f"{result.scenario_name}: outcomes as {param.name} varies\n{result.runs:,} runs per point, seed {result.seed}",
+        fontsize=10,
+    )
+    return ax
+
+
+def plot_sweep_heatmap(result, outcome: str, ax: Axes | None = None) -> Axes:
+    """Two parameters on a grid: the probability of one outcome at each pair of values."""
+    ax = _axes(ax)
+    px, py = result.params[0], result.params[1]
+    table = result.table.pivot_table(index=py.path, columns=px.path, values=f"p_{outcome}", aggfunc="mean")
+    image = ax.imshow(table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(len(table.columns)), [f"{v:g}" if isinstance(v, float) else v for v in table.columns])
+    ax.set_yticks(range(len(table.index)), [f"{v:g}" if isinstance(v, float) else v for v in table.index])
+    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(
+            j,
+            i,
+            f"{value:.0%}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if value < 0.5 else "black",
+        )
+    ax.figure.colorbar(image, ax=ax, label=f"P({outcome})", format=lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(px.name)
+    ax.set_ylabel(py.name)
+    ax.set_title(
+        f"{result.scenario_name}: P({outcome})\n{result.runs:,} runs per point, seed {result.seed}",
+        fontsize=10,
+    )
+    return ax
+
+
+def plot_sweep_scatter(result, outcome: str, param, ax: Axes | None = None) -> Axes:
+    """Any design: the probability of one outcome at each point against one parameter."""
+    ax = _axes(ax)
+    t = result.table
+    y = t[f"p_{outcome}"]
+    ax.errorbar(
+        t[param.path],
+        y,
+        yerr=[y - t[f"lo_{outcome}"], t[f"hi_{outcome}"] - y],
+        fmt="o",
+        ms=3,
+        alpha=0.6,
+        lw=0.8,
+    )
+    ax.set_xlabel(param.name)
+    ax.set_ylabel(f"P({outcome})")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def save_sweep_figures(result, outcome: str, directory: str | Path) -> list[Path]:
+    """Lines with CI bands for one parameter, a heatmap for two on a grid, scatters otherwise."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if len(result.params) == 1:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        plot_sweep_lines(result, fig.add_subplot())
+    elif len(result.params) == 2 and result.design == "grid":
+        fig = Figure(figsize=(8, 6), layout="constrained")
+        plot_sweep_heatmap(result, outcome, fig.add_subplot())
+    else:
+        cols = min(3, len(result.params))
+        rows = -(-len(result.params) // cols)
+        fig = Figure(figsize=(4 * cols, 3.4 * rows), layout="constrained")
+        for i, param in enumerate(result.params):
+            plot_sweep_scatter(result, outcome, param, fig.add_subplot(rows, cols, i + 1))
+        fig.suptitle(
+            f"{result.scenario_name}: P({outcome}) across a {result.design} design "
+            f"({len(result.table)} points, {result.runs:,} runs each)",
+            fontsize=10,
+        )
+    path = directory / "sweep.png"
+    fig.savefig(path, dpi=110)
+    return [path]
+
+
+def plot_sensitivity(result, ax: Axes | None = None) -> Axes:
+    """Sensitivity indices per parameter, with their 95% confidence intervals."""
+    ax = _axes(ax)
+    t = result.indices.iloc[::-1]
+    y = np.arange(len(t))
+    if result.method == "sobol":
+        ax.barh(
+            y + 0.2,
+            t["ST"],
+            height=0.4,
+            xerr=t["ST_conf"],
+            color="#1565c0",
+            label="total (ST)",
+            capsize=2,
+        )
+        ax.barh(
+            y - 0.2,
+            t["S1"],
+            height=0.4,
+            xerr=t["S1_conf"],
+            color="#90caf9",
+            label="first order (S1)",
+            capsize=2,
+        )
+        ax.set_xlabel("share of the variance of P(outcome) (bars: 95% CI)")
+        ax.axvline(0, color="black", lw=0.8)
+    else:
+        ax.barh(
+            y,
+            t["mu_star"],
+            xerr=t["mu_star_conf"],
+            color="#1565c0",
+            label="mu* (mean |effect|)",
+            capsize=2,
+        )
+        ax.set_xlabel(f"mean absolute change in P({result.outcome}) over the range (bars: 95% CI)")
+    ax.set_yticks(y, t["label"])
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        f"{result.scenario_name}: what drives P({result.outcome}) ({result.method})\n"
+        f"{len(result.design)} design points x {result.runs:,} runs, seed {result.seed}",
+        fontsize=10,
+    )
+    return ax
+
+
+def save_sensitivity_figure(result, directory: str | Path) -> list[Path]:
+    """Write figures/sensitivity.png."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    fig = Figure(figsize=(8, 1.5 + 0.5 * len(result.indices)), layout="constrained")
+    plot_sensitivity(result, fig.add_subplot())
+    path = directory / "sensitivity.png"
+    fig.savefig(path, dpi=110)
+    return [path]

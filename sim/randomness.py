@@ -39,17 +39,16 @@ def _actor_key(actor_id: str) -> int:
 
 def actor_stream(seed: int, actor_id: str) -> np.random.Generator:
     """The random generator of one actor in the run with this seed."""
-    return np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_actor_key(actor_id),)))
-    )
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_actor_key(actor_id),))))
 
 
 def draw_duration(rng: np.random.Generator, d: Duration) -> int:
     """Draw a duration in whole units (days or working days), clipped to [min, max]."""
-    if d.p90 is None or d.p90 == d.median:
+    p90 = d.ninetieth
+    if p90 == d.median:
         value = d.median
     else:
-        value = d.median * math.exp(math.log(d.p90 / d.median) / _Z90 * rng.standard_normal())
+        value = d.median * math.exp(math.log(p90 / d.median) / _Z90 * rng.standard_normal())
     if value < d.min:
         value = d.min
     if d.max is not None and value > d.max:

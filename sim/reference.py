@@ -69,16 +69,13 @@ def _section(
     for path, field in _rows(kind, prefix, skip_models):
         unit = (field.json_schema_extra or {}).get("unit", "")
         lines.append(
-            f"| `{path}` | {_type_name(field.annotation)} | {unit} | {_default(field)} "
-            f"| {field.description or ''} |\n"
+            f"| `{path}` | {_type_name(field.annotation)} | {unit} | {_default(field)} | {field.description or ''} |\n"
         )
     lines.append("\n")
     return lines
 
 
-def _rows(
-    kind: type[BaseModel], prefix: str, skip_models: bool
-) -> typing.Iterator[tuple[str, Any]]:
+def _rows(kind: type[BaseModel], prefix: str, skip_models: bool) -> typing.Iterator[tuple[str, Any]]:
     for name, field in kind.model_fields.items():
         if name == "kind":
             continue
@@ -102,6 +99,10 @@ def _model_of(annotation: Any, path: str) -> tuple[type[BaseModel] | None, str]:
         value = _unwrap(typing.get_args(annotation)[1])
         if isinstance(value, type) and issubclass(value, BaseModel):
             return value, f"{path}.<id>"
+    if typing.get_origin(annotation) is list:
+        item = _unwrap(typing.get_args(annotation)[0])
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item, f"{path}[]"
     return None, path
 
 
@@ -139,6 +140,8 @@ def _type_name(annotation: Any) -> str:
         Duration: "[duration](#duration-a-random-number-of-days)",
         Range: "[range](#range-uniform)",
     }
+    if annotation is Any:
+        return "value"
     if annotation in names:
         return names[annotation]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

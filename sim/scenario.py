@@ -14,6 +14,7 @@ Merging rules for ``extends:`` (the child is the file that extends):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import hashlib
@@ -39,7 +40,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     Args:
         path: the YAML file.
         overrides: ``{"dotted.key.path": value}`` applied after merging, validated like the file
-            (a string value is read as YAML, so ``"90"`` is the number 90).
+            (a string value is read as YAML, so ``"90"`` is the number 90; None deletes).
 
     Returns:
         The validated, frozen scenario.
@@ -51,27 +52,75 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         >>> s = load_scenario("scenarios/export_control_review.yaml",
         ...                   {"china.licence.review_days.median": 90})
     """
-    path = Path(path)
-    origins: dict[tuple, str] = {}
-    doc = _resolve(path, chain=(), origins=origins)
-    for key, value in (overrides or {}).items():
-        _apply_override(doc, key, value, origins)
-    return validate(doc, source=str(path), origins=origins)
+    return ScenarioTemplate(path).build(overrides)
+
+
+class ScenarioTemplate:
+    """A scenario file read and merged once, from which variants are built with overrides.
+
+    Sweeps build thousands of variants of one file; each is validated like the file.
+
+    Args:
+        path: the YAML file.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.origins: dict[tuple, str] = {}
+        self.doc = _resolve(self.path, chain=(), origins=self.origins)
+        self._check_parameter_paths()
+
+    def build(self, overrides: Mapping[str, Any] | None = None) -> Scenario:
+        """The scenario with these overrides applied, validated."""
+        doc = copy.deepcopy(self.doc)
+        origins = dict(self.origins)
+        for key, value in (overrides or {}).items():
+            _apply_override(doc, key, value, origins)
+        return validate(doc, source=str(self.path), origins=origins)
+
+    def leaf_type(self, key: str, source: str | None = None) -> Any:
+        """The declared type of the value at a key path (``int``, ``float``, ``date``...)."""
+        _, _, kind = _locate(copy.deepcopy(self.doc), key, source or f"--param {key}")
+        return kind
+
+    def _check_parameter_paths(self) -> None:
+        problems = []
+        for group in ("uncertainties", "levers"):
+            items = self.doc.get(group)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if isinstance(item, dict) and isinstance(item.get("path"), str):
+                    source = self.origins.get((group,), str(self.path))
+                    try:
+                        kind = _locate(copy.deepcopy(self.doc), item["path"], source)[2]
+                    except ScenarioError as exc:
+                        problems += [
+                            Problem(source, f"{group}[{i}].path", p.message, item["path"]) for p in exc.problems
+                        ]
+                        continue
+                    if kind not in (int, float) and "values" not in item:
+                        problems.append(
+                            Problem(
+                                source,
+                                f"{group}[{i}].path",
+                                "is not a number; give `values:` to vary it",
+                                item["path"],
+                            )
+                        )
+        if problems:
+            raise ScenarioError(problems)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
     """Split a command-line override ``a.b.c=value``; the value is read as YAML."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise ScenarioError(
-            [Problem("--set", "", "expected KEY.PATH=VALUE, e.g. china.tension=0.8", text)]
-        )
+        raise ScenarioError([Problem("--set", "", "expected KEY.PATH=VALUE, e.g. china.tension=0.8", text)])
     return key.strip(), _yaml_scalar(value, f"--set {text}")
 
 
-def validate(
-    doc: Mapping[str, Any], source: str = "<scenario>", origins: dict[tuple, str] | None = None
-) -> Scenario:
+def validate(doc: Mapping[str, Any], source: str = "<scenario>", origins: dict[tuple, str] | None = None) -> Scenario:
     """Validate a scenario document (a plain dict) into a :class:`Scenario`."""
     origins = origins or {}
     try:
@@ -103,9 +152,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen[key] = key_node
     return loader.construct_mapping(node, deep=deep)
 
@@ -133,9 +180,7 @@ def _read_yaml(path: Path) -> dict:
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
-        raise ScenarioError(
-            [Problem(str(path), "", "the file must hold a mapping of keys", type(doc).__name__)]
-        )
+        raise ScenarioError([Problem(str(path), "", "the file must hold a mapping of keys", type(doc).__name__)])
     return doc
 
 
@@ -156,9 +201,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, str]) -> 
     if not parent_path.is_absolute():
         parent_path = path.parent / parent_path
     if not parent_path.is_file():
-        raise ScenarioError(
-            [Problem(str(path), "extends", f"no such file ({parent_path})", parent_ref)]
-        )
+        raise ScenarioError([Problem(str(path), "extends", f"no such file ({parent_path})", parent_ref)])
     base = _resolve(parent_path, (*chain, real), origins)
     _record_origins(doc, (), str(path), origins)
     return _merge(base, doc, source=str(path))
@@ -202,14 +245,10 @@ def _merge_events(base: list, child: Any, source: str) -> list:
             merged.append(item)  # validation reports it
             continue
         ident = _event_id(item)
-        at = next(
-            (i for i, e in enumerate(merged) if isinstance(e, dict) and _event_id(e) == ident), None
-        )
+        at = next((i for i, e in enumerate(merged) if isinstance(e, dict) and _event_id(e) == ident), None)
         if item.get("remove") is True:
             if at is None:
-                raise ScenarioError(
-                    [Problem(source, f"events.{ident}", "remove: no event with this id to remove")]
-                )
+                raise ScenarioError([Problem(source, f"events.{ident}", "remove: no event with this id to remove")])
             del merged[at]
         elif at is None:
             merged.append(item)
@@ -225,15 +264,26 @@ def _yaml_scalar(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
     except yaml.YAMLError as exc:
-        raise ScenarioError(
-            [Problem(source, "", f"cannot read the value as YAML: {exc}")]
-        ) from None
+        raise ScenarioError([Problem(source, "", f"cannot read the value as YAML: {exc}")]) from None
 
 
 def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) -> None:
     source = f"--set {key}"
     if isinstance(value, str) and value != "":
         value = _yaml_scalar(value, source)
+    node, last, _ = _locate(doc, key, source)
+    if value is None:
+        node.pop(last, None)  # as in extends: null deletes (the default applies)
+    else:
+        node[last] = value
+    origins[tuple(key.split("."))] = f"--set {key}={_show(value)}"
+
+
+def _locate(doc: dict, key: str, source: str) -> tuple[dict, str, Any]:
+    """Find where a dotted key path lives: (the mapping holding it, its last key, its type).
+
+    Missing intermediate mappings are created; unknown keys are errors with a did-you-mean.
+    """
     parts = key.split(".")
     node: Any = doc
     kind: Any = Scenario
@@ -241,48 +291,34 @@ def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) 
         here = ".".join(parts[:depth])
         last = depth == len(parts) - 1
         if isinstance(node, list):  # the events list: items are addressed by id
+            ids = [str(_event_id(e)) for e in node if isinstance(e, dict)]
             index = next(
-                (
-                    i
-                    for i, e in enumerate(node)
-                    if isinstance(e, dict) and str(_event_id(e)) == part
-                ),
+                (i for i, e in enumerate(node) if isinstance(e, dict) and str(_event_id(e)) == part),
                 None,
             )
             if index is None:
-                ids = [str(_event_id(e)) for e in node if isinstance(e, dict)]
                 raise ScenarioError([_unknown(source, key, part, ids, "event id")])
-            kind = _event_class(node[index])
             if last:
-                raise ScenarioError(
-                    [Problem(source, key, "cannot replace a whole event; set one of its keys")]
-                )
+                raise ScenarioError([Problem(source, key, "cannot replace a whole event; set one of its keys")])
+            kind = _event_class(node[index])
             node = node[index]
             continue
         allowed = _allowed_keys(kind, node)
         if allowed is not None and part not in allowed:
             raise ScenarioError([_unknown(source, key, part, sorted(allowed), "key")])
         if last:
-            if value is None:
-                node.pop(part, None)  # as in extends: null deletes (the default applies)
-            else:
-                node[part] = value
-            origins[tuple(parts)] = f"--set {key}={_show(value)}"
-            return
+            return node, part, _child_type(kind, part)
         kind = _child_type(kind, part)
         child = node.get(part)
         if child is None:
             if kind is None or (isinstance(kind, type) and issubclass(kind, BaseModel)):
                 child = node[part] = {}
             else:
-                raise ScenarioError(
-                    [Problem(source, key, f"{here or 'the scenario'} has no {part!r} to set")]
-                )
+                raise ScenarioError([Problem(source, key, f"{here or 'the scenario'} has no {part!r} to set")])
         node = child
         if not isinstance(node, dict | list):
-            raise ScenarioError(
-                [Problem(source, key, f"{'.'.join(parts[: depth + 1])} is a value, not a mapping")]
-            )
+            raise ScenarioError([Problem(source, key, f"{'.'.join(parts[: depth + 1])} is a value, not a mapping")])
+    raise ScenarioError([Problem(source, key, "empty key path")])
 
 
 def _show(value: Any) -> str:
@@ -368,9 +404,7 @@ def _problems_from_pydantic(
             field_doc = _field_doc(keys, doc)
             problem = Problem(where, path, f"required key is missing{field_doc}")
         elif etype in ("union_tag_invalid", "union_tag_not_found"):
-            kinds = ", ".join(
-                typing.get_args(c.model_fields["kind"].annotation)[0] for c in EVENT_KINDS
-            )
+            kinds = ", ".join(typing.get_args(c.model_fields["kind"].annotation)[0] for c in EVENT_KINDS)
             problem = Problem(
                 where,
                 path + ".kind",
@@ -397,9 +431,7 @@ def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
             parent = p.path.rpartition(".")[0]
             name = p.message.split("did you mean '")[1].split("'")[0]
             suggested.add(f"{parent}.{name}" if parent else name)
-    return [
-        p for p in problems if not (p.message.startswith("required key") and p.path in suggested)
-    ]
+    return [p for p in problems if not (p.message.startswith("required key") and p.path in suggested)]
 
 
 def _walk_loc(doc: Any, loc: tuple) -> tuple[list, Any, Any]:
@@ -506,9 +538,7 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
     out: list[Problem] = []
 
     def bad(keys: tuple, message: str, value: Any = Problem._MISSING) -> None:
-        out.append(
-            Problem(_origin(list(keys), origins, source), ".".join(map(str, keys)), message, value)
-        )
+        out.append(Problem(_origin(list(keys), origins, source), ".".join(map(str, keys)), message, value))
 
     def within(keys: tuple, date: dt.date) -> None:
         if not s.start <= date <= s.horizon:

@@ -43,12 +43,15 @@ class Duration(Spec):
     """A random duration, in days or working days.
 
     Lognormal with the given median and 90th percentile, clipped to [min, max] and rounded to
-    whole days. Without ``p90`` (or with ``p90 == median``) it is fixed.
+    whole days. The 90th percentile is given as ``p90`` (days) or as ``spread`` (a multiple of
+    the median, so that sweeping the median moves the whole distribution); with neither, the
+    duration is fixed.
     """
 
     median: float = param(..., "days", "Median duration.", gt=0)
-    p90: float | None = param(
-        None, "days", "90th percentile; omit for a fixed duration. Must be >= median.", gt=0
+    p90: float | None = param(None, "days", "90th percentile; must be >= median.", gt=0)
+    spread: float | None = param(
+        None, "multiple of the median", "90th percentile as a multiple of the median (>= 1), instead of p90.", ge=1
     )
     min: float = param(0.0, "days", "Shortest possible duration (e.g. a statutory minimum).", ge=0)
     max: float | None = param(
@@ -57,17 +60,25 @@ class Duration(Spec):
     unit: Literal["days", "working_days"] = param(
         "days",
         "",
-        "`days` are calendar days; `working_days` skip weekends and the acting government's "
-        "`holidays`.",
+        "`days` are calendar days; `working_days` skip weekends and the acting government's `holidays`.",
     )
 
     @model_validator(mode="after")
     def _ordered(self) -> Duration:
+        if self.p90 is not None and self.spread is not None:
+            raise ValueError("give p90 or spread, not both")
         if self.p90 is not None and self.p90 < self.median:
-            raise ValueError(f"p90 ({self.p90}) must be >= median ({self.median})")
+            raise ValueError(f"p90 ({self.p90}) must be >= median ({self.median}); or give spread instead")
         if self.max is not None and self.max < self.min:
             raise ValueError(f"max ({self.max}) must be >= min ({self.min})")
         return self
+
+    @property
+    def ninetieth(self) -> float:
+        """The 90th percentile in days (before clipping)."""
+        if self.spread is not None:
+            return self.median * self.spread
+        return self.p90 if self.p90 is not None else self.median
 
 
 class Range(Spec):
@@ -94,8 +105,7 @@ class Market(Spec):
     base_value: float = param(
         ...,
         "US$ bn",
-        "Value of the business with no ban threat; the seller's reservation price is a share of "
-        "it.",
+        "Value of the business with no ban threat; the seller's reservation price is a share of it.",
         gt=0,
     )
     erosion_looming: float = param(
@@ -108,8 +118,7 @@ class Market(Spec):
     erosion_biting: float = param(
         0.0,
         "fraction per 30 days",
-        "Share of value lost per 30 days while a ban stage bites (users cannot download or use "
-        "the app).",
+        "Share of value lost per 30 days while a ban stage bites (users cannot download or use the app).",
         ge=0,
         lt=1,
     )
@@ -119,9 +128,7 @@ class Structure(Spec):
     """The terms of one way to do the deal; regulators judge a deal by these terms."""
 
     label: str = param(..., "text", "Name used in the narrative.")
-    seller_stake: float = param(
-        ..., "fraction", "Share of the business the seller keeps after closing.", ge=0, le=1
-    )
+    seller_stake: float = param(..., "fraction", "Share of the business the seller keeps after closing.", ge=0, le=1)
     algorithm: Literal["transfer", "licence", "none"] = param(
         ...,
         "",
@@ -132,9 +139,7 @@ class Structure(Spec):
     data_custody: Literal["buyer", "trusted_partner", "seller"] = param(
         ..., "", "Who stores host-country user data and controls access to it."
     )
-    source_code_audit: bool = param(
-        False, "yes/no", "A host-country partner may inspect the source code and updates."
-    )
+    source_code_audit: bool = param(False, "yes/no", "A host-country partner may inspect the source code and updates.")
 
 
 # --- actors -----------------------------------------------------------------------------------
@@ -144,9 +149,7 @@ class Extensions(Spec):
     """How the executive may extend a divestiture deadline."""
 
     max: int = param(2, "count", "Most extensions the executive grants.", ge=0)
-    days: Duration = param(
-        Duration(median=14), "days", "Length of one extension (clipped to what is left)."
-    )
+    days: Duration = param(Duration(median=14), "days", "Length of one extension (clipped to what is left).")
     max_total_days: float | None = param(
         None,
         "days",
@@ -159,9 +162,7 @@ class ExtendUtility(Spec):
     """Utility of extending a deadline."""
 
     base: float = param(-1.0, "logit", "Utility of extending when nothing else applies.")
-    deal_under_review: float = param(
-        2.0, "logit", "Added when a signed or agreed deal is under a government's review."
-    )
+    deal_under_review: float = param(2.0, "logit", "Added when a signed or agreed deal is under a government's review.")
     deal_blessed: float = param(1.0, "logit", "Added when the executive blessed the deal.")
 
 
@@ -192,9 +193,7 @@ class Blessing(Spec):
 
     base: float = param(0.0, "logit", "Logit of blessing a deal by a buyer of zero standing.")
     standing: float = param(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
-    seller_stake: float = param(
-        -1.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1)."
-    )
+    seller_stake: float = param(-1.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
 
 
 class NewAdministration(Spec):
@@ -203,12 +202,8 @@ class NewAdministration(Spec):
     p_shelve_review: Probability = param(
         0.5, "probability", "Chance it shelves a pending review of the deal until the horizon."
     )
-    p_revoke: Probability = param(
-        0.5, "probability", "Chance it revokes the ban order (the divestiture order stands)."
-    )
-    revoke_days: Duration = param(
-        Duration(median=120, p90=200), "days", "Days from inauguration to the revocation."
-    )
+    p_revoke: Probability = param(0.5, "probability", "Chance it revokes the ban order (the divestiture order stands).")
+    revoke_days: Duration = param(Duration(median=120, p90=200), "days", "Days from inauguration to the revocation.")
 
 
 class Executive(Spec):
@@ -235,9 +230,7 @@ class RegulatorAcceptance(Spec):
     """The regulator's acceptance index of a deal's terms (logit units; higher is better)."""
 
     base: float = param(0.0, "logit", "Acceptance of a deal with all terms at zero.")
-    seller_stake: float = param(
-        -3.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1)."
-    )
+    seller_stake: float = param(-3.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
     algorithm: dict[Literal["transfer", "licence", "none"], float] = param(
         {"transfer": 1.0, "licence": -0.5, "none": -1.0},
         "logit",
@@ -248,9 +241,7 @@ class RegulatorAcceptance(Spec):
         "logit",
         "Added for where host-country user data lives and who controls it.",
     )
-    source_code_audit: float = param(
-        1.0, "logit", "Added when a host-country partner audits the source code."
-    )
+    source_code_audit: float = param(1.0, "logit", "Added when a host-country partner audits the source code.")
     standing: float = param(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
     blessed: float = param(0.5, "logit", "Added when the executive blessed the deal.")
 
@@ -266,15 +257,10 @@ class RegulatorDecision(Spec):
     mitigate: float = param(
         0.5,
         "logit",
-        "Utility of asking for mitigation; approving has utility = acceptance, blocking = "
-        "-acceptance.",
+        "Utility of asking for mitigation; approving has utility = acceptance, blocking = -acceptance.",
     )
-    mitigation_gain: float = param(
-        1.0, "logit", "Acceptance gained by each round of mitigation the parties agree."
-    )
-    max_mitigation_rounds: int = param(
-        2, "count", "Most mitigation rounds before a final call.", ge=0
-    )
+    mitigation_gain: float = param(1.0, "logit", "Acceptance gained by each round of mitigation the parties agree.")
+    max_mitigation_rounds: int = param(2, "count", "Most mitigation rounds before a final call.", ge=0)
 
 
 class Regulator(Spec):
@@ -284,26 +270,19 @@ class Regulator(Spec):
     files_at: Literal["agreement", "signing"] = param(
         "signing",
         "",
-        "When the parties file: at the agreement in principle (as Microsoft did in 2020) or "
-        "at signing.",
+        "When the parties file: at the agreement in principle (as Microsoft did in 2020) or at signing.",
     )
     filing_days: Duration = param(
         Duration(median=10, unit="working_days"),
         "days",
         "From the filing trigger to the notice's acceptance (start of the clock).",
     )
-    review_days: Duration = param(
-        Duration(median=45, max=45), "days", "Review phase (statute: 45 days)."
-    )
-    investigation_days: Duration = param(
-        Duration(median=45, max=45), "days", "Investigation phase (statute: 45 days)."
-    )
+    review_days: Duration = param(Duration(median=45, max=45), "days", "Review phase (statute: 45 days).")
+    investigation_days: Duration = param(Duration(median=45, max=45), "days", "Investigation phase (statute: 45 days).")
     p_extension: Probability = param(
         0.2, "probability", "Chance of the 15-day extension in 'extraordinary circumstances'."
     )
-    extension_days: Duration = param(
-        Duration(median=15), "days", "Length of that extension (statute: 15 days)."
-    )
+    extension_days: Duration = param(Duration(median=15), "days", "Length of that extension (statute: 15 days).")
     mitigation_days: Duration = param(
         Duration(median=21, p90=45),
         "days",
@@ -337,14 +316,12 @@ class BanStage(Spec):
     effective: dt.date | Literal["deadline"] = param(
         ...,
         "date",
-        "When it takes effect, or `deadline`: when the divestiture deadline passes and the "
-        "executive enforces.",
+        "When it takes effect, or `deadline`: when the divestiture deadline passes and the executive enforces.",
     )
     severity: float = param(
         0.0,
         "fraction per 30 days",
-        "Extra share of value lost per 30 days while this stage bites (on top of "
-        "`market.erosion_biting`).",
+        "Extra share of value lost per 30 days while this stage bites (on top of `market.erosion_biting`).",
         ge=0,
         lt=1,
     )
@@ -362,9 +339,7 @@ class Appeal(Spec):
     """The government's appeal of an injunction."""
 
     p_lifts: Probability = param(0.1, "probability", "Chance an appeal lifts the injunction.")
-    days: Duration = param(
-        Duration(median=120, p90=240), "days", "From the injunction to the appeal's ruling."
-    )
+    days: Duration = param(Duration(median=120, p90=240), "days", "From the injunction to the appeal's ruling.")
 
 
 class Court(Spec):
@@ -372,15 +347,11 @@ class Court(Spec):
 
     label: str = param(..., "text", "Court and case, for the narrative.")
     plaintiff: Literal["seller", "users"] = param(..., "", "Who brings the challenge.")
-    hears: list[str] | None = param(
-        None, "stage ids", "Stages this court can enjoin; all stages if omitted."
-    )
+    hears: list[str] | None = param(None, "stage ids", "Stages this court can enjoin; all stages if omitted.")
     p_challenge: Probability = param(
         0.9, "probability", "Chance the plaintiff challenges a stage here when it is announced."
     )
-    filing_days: Duration = param(
-        Duration(median=2), "days", "From a stage's announcement to the filing."
-    )
+    filing_days: Duration = param(Duration(median=2), "days", "From a stage's announcement to the filing.")
     ruling_days: Duration = param(
         Duration(median=10, p90=40), "days", "From the filing to the ruling on an injunction."
     )
@@ -399,22 +370,12 @@ class LicenceUtility(Spec):
         "logit",
         "Added to granting for what happens to the algorithm.",
     )
-    seller_stake: float = param(
-        1.5, "logit per unit", "Added to granting per unit of the stake the seller keeps."
-    )
-    tension: float = param(
-        -2.0, "logit per unit", "Added to granting per unit of tension between the governments."
-    )
-    stance: float = param(
-        -1.0, "logit per unit", "Added to granting per unit of public opposition to the sale."
-    )
+    seller_stake: float = param(1.5, "logit per unit", "Added to granting per unit of the stake the seller keeps.")
+    tension: float = param(-2.0, "logit per unit", "Added to granting per unit of tension between the governments.")
+    stance: float = param(-1.0, "logit per unit", "Added to granting per unit of public opposition to the sale.")
     deny: float = param(0.0, "logit", "Utility of denying (the reference option).")
-    escalate: float = param(
-        -1.0, "logit", "Utility of escalating the case politically (open-ended review)."
-    )
-    escalate_tension: float = param(
-        2.0, "logit per unit", "Added to escalating per unit of tension."
-    )
+    escalate: float = param(-1.0, "logit", "Utility of escalating the case politically (open-ended review).")
+    escalate_tension: float = param(2.0, "logit per unit", "Added to escalating per unit of tension.")
 
 
 class Licence(Spec):
@@ -452,15 +413,9 @@ class HomeGovernment(Spec):
     """The home government (China's commerce ministry with its technology ministry)."""
 
     label: str = param("MOFCOM", "text", "Name used in the narrative.")
-    tension: Index01 = param(
-        0.5, "index 0-1", "Tension between the two governments at the start; events move it."
-    )
-    stance: Index01 = param(
-        0.5, "index 0-1", "Public opposition to the sale at the start; events move it."
-    )
-    catalogue: list[str] = param(
-        [], "technology ids", "Technologies whose export is restricted at the start."
-    )
+    tension: Index01 = param(0.5, "index 0-1", "Tension between the two governments at the start; events move it.")
+    stance: Index01 = param(0.5, "index 0-1", "Public opposition to the sale at the start; events move it.")
+    catalogue: list[str] = param([], "technology ids", "Technologies whose export is restricted at the start.")
     licence: Licence = param(Licence(), "", "The export-licence procedure.")
     holidays: list[dt.date] = param(
         [], "dates", "Non-working days for durations in working days (weekends always are)."
@@ -471,12 +426,8 @@ class Exit(Spec):
     """The seller's choice to leave the market while a ban bites."""
 
     base: float = param(-4.0, "logit", "Logit of leaving at each check with no value lost.")
-    value_lost: float = param(
-        4.0, "logit per unit", "Added per unit of the business's value lost (0-1)."
-    )
-    check_days: int = param(
-        30, "days", "Days between the seller's reconsiderations while a ban bites.", gt=0
-    )
+    value_lost: float = param(4.0, "logit per unit", "Added per unit of the business's value lost (0-1).")
+    check_days: int = param(30, "days", "Days between the seller's reconsiderations while a ban bites.", gt=0)
 
 
 class Seller(Spec):
@@ -486,14 +437,12 @@ class Seller(Spec):
     technologies: list[str] = param(
         [],
         "technology ids",
-        "Technologies embodied in the algorithm; a deal that transfers or licenses the "
-        "algorithm exports them.",
+        "Technologies embodied in the algorithm; a deal that transfers or licenses the algorithm exports them.",
     )
     structure_preference: dict[str, float] = param(
         ...,
         "multiplier 0-1",
-        "How much the seller likes each structure (by id); keeping control of the algorithm "
-        "is worth more.",
+        "How much the seller likes each structure (by id); keeping control of the algorithm is worth more.",
     )
     restructure_order: list[str] = param(
         [],
@@ -503,9 +452,7 @@ class Seller(Spec):
     p_restructure: Probability = param(
         0.7, "probability", "Chance the seller restructures a rejected deal instead of ending it."
     )
-    restructure_days: Duration = param(
-        Duration(median=21, p90=45), "days", "Days to renegotiate a restructured deal."
-    )
+    restructure_days: Duration = param(Duration(median=21, p90=45), "days", "Days to renegotiate a restructured deal.")
     reservation: float = param(
         0.5,
         "fraction",
@@ -534,9 +481,7 @@ class Seller(Spec):
         "days",
         "From the agreement in principle to a signed contract (if no licence letter is awaited).",
     )
-    closing_days: Duration = param(
-        Duration(median=5), "days", "From the last approval to the close."
-    )
+    closing_days: Duration = param(Duration(median=5), "days", "From the last approval to the close.")
     exit: Exit = param(Exit(), "", "Leaving the market.")
 
 
@@ -546,22 +491,14 @@ class Bidder(Spec):
     label: str = param(..., "text", "Name used in the narrative.")
     partners: list[str] = param([], "names", "Partners in the bid (information only).")
     enters: dt.date | None = param(None, "date", "When it enters talks; the start if omitted.")
-    valuation: Range = param(
-        ..., "US$ bn", "Range of its valuation of the business under the structure it offers."
-    )
+    valuation: Range = param(..., "US$ bn", "Range of its valuation of the business under the structure it offers.")
     offers: str = param(..., "structure id", "The structure it proposes.")
     accepts: list[str] | None = param(
         None, "structure ids", "Structures it would accept on restructuring; all if omitted."
     )
-    insists_on_algorithm: bool = param(
-        False, "yes/no", "Accepts only structures that transfer the algorithm."
-    )
-    standing: Index01 = param(
-        0.5, "index 0-1", "How favourably the host government sees the buyer."
-    )
-    due_diligence_days: Duration = param(
-        Duration(median=30, p90=45), "days", "From entering to a bid."
-    )
+    insists_on_algorithm: bool = param(False, "yes/no", "Accepts only structures that transfer the algorithm.")
+    standing: Index01 = param(0.5, "index 0-1", "How favourably the host government sees the buyer.")
+    due_diligence_days: Duration = param(Duration(median=30, p90=45), "days", "From entering to a bid.")
     p_drop_out: Probability = param(0.1, "probability", "Chance it drops out before bidding.")
 
 
@@ -600,9 +537,7 @@ class CatalogueUpdate(EventBase):
 
     kind: Literal["catalogue_update"]
     adds: list[str] = param(..., "technology ids", "Technologies added to the catalogue.")
-    description: str = param(
-        "", "text", "The catalogue entries as published (e.g. item numbers), for the narrative."
-    )
+    description: str = param("", "text", "The catalogue entries as published (e.g. item numbers), for the narrative.")
 
 
 class Election(EventBase):
@@ -617,9 +552,7 @@ class Revocation(EventBase):
     """A dated revocation of orders (without an election)."""
 
     kind: Literal["revocation"]
-    revokes: list[Literal["ban_order", "divestiture_order"]] = param(
-        ["ban_order"], "", "Which orders are revoked."
-    )
+    revokes: list[Literal["ban_order", "divestiture_order"]] = param(["ban_order"], "", "Which orders are revoked.")
     p: Probability = param(1.0, "probability", "Chance it happens.")
 
 
@@ -636,19 +569,11 @@ class AnnouncedDeal(EventBase):
 
     kind: Literal["announced_deal"]
     bidder: str = param(..., "bidder id", "The buyer.")
-    structure: str | None = param(
-        None, "structure id", "The structure; the bidder's offer if omitted."
-    )
+    structure: str | None = param(None, "structure id", "The structure; the bidder's offer if omitted.")
 
 
 Event = Annotated[
-    BanOrder
-    | DivestitureOrder
-    | CatalogueUpdate
-    | Election
-    | Revocation
-    | TensionChange
-    | AnnouncedDeal,
+    BanOrder | DivestitureOrder | CatalogueUpdate | Election | Revocation | TensionChange | AnnouncedDeal,
     Field(discriminator="kind"),
 ]
 
@@ -661,6 +586,54 @@ EVENT_KINDS = (
     TensionChange,
     AnnouncedDeal,
 )
+
+
+# --- what is uncertain, and what a decision-maker controls ---------------------------------
+
+
+class Parameter(Spec):
+    """A parameter to vary in sweeps and sensitivity analyses.
+
+    Give a range (``low``/``high``, uniform unless ``dist`` says otherwise) or a list of
+    ``values``. A ``normal`` distribution has ``mean`` and ``sd``; a ``triangular`` one has
+    ``low``, ``mode`` and ``high``.
+    """
+
+    path: str = param(..., "key path", "The scenario value to vary, as in --set (e.g. china.tension).")
+    label: str = param("", "text", "Name for tables and figures; the path if omitted.")
+    low: float | None = param(None, "as the parameter", "Lowest value of the range.")
+    high: float | None = param(None, "as the parameter", "Highest value of the range.")
+    values: list[Any] | None = param(None, "as the parameter", "Discrete values to choose among.")
+    dist: Literal["uniform", "triangular", "normal"] = param(
+        "uniform", "", "Distribution over the range (for sampling designs and Sobol analyses)."
+    )
+    mode: float | None = param(None, "as the parameter", "Most likely value (triangular).")
+    mean: float | None = param(None, "as the parameter", "Mean (normal).")
+    sd: float | None = param(None, "as the parameter", "Standard deviation (normal).", gt=0)
+    points: int = param(5, "count", "Grid points over the range in a grid sweep.", ge=2)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Parameter:
+        if self.values is not None:
+            if not self.values:
+                raise ValueError("values must not be empty")
+            return self
+        if self.dist == "normal":
+            if self.mean is None or self.sd is None:
+                raise ValueError("a normal distribution needs mean and sd")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("give low and high, or values")
+        if self.high <= self.low:
+            raise ValueError(f"high ({self.high}) must be > low ({self.low})")
+        if self.dist == "triangular" and (self.mode is None or not self.low <= self.mode <= self.high):
+            raise ValueError("a triangular distribution needs a mode between low and high")
+        return self
+
+    @property
+    def name(self) -> str:
+        """How tables and figures name it."""
+        return self.label or self.path
 
 
 # --- the scenario -----------------------------------------------------------------------------
@@ -684,6 +657,10 @@ class Scenario(Spec):
     seller: Seller = param(..., "", "The seller.")
     bidders: dict[str, Bidder] = param({}, "", "The bidders, by id.")
     events: list[Event] = param([], "", "Dated events: orders, catalogue updates, elections...")
+    uncertainties: list[Parameter] = param(
+        [], "", "Uncertain parameters; `sim sweep` and `sim sensitivity` vary them by default."
+    )
+    levers: list[Parameter] = param([], "", "What a decision-maker controls; `sim sweep` varies these first.")
 
     _source: str = PrivateAttr(default="<scenario>")
 

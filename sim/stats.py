@@ -1,17 +1,47 @@
-"""Summaries of an ensemble: outcome probabilities with Wilson intervals, and metrics."""
+"""Summaries of an ensemble, computed from a stream of runs.
+
+A :class:`Tally` keeps exact counts (histograms of whole days, of prices in cents, of outcomes),
+so tallies of chunks can be merged in any order and give the same summary, byte for byte, as one
+tally of all the runs. That is what lets results be identical whatever the backend, and lets a
+million runs be summarised in a few megabytes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from sim.outcomes import PRECEDENCE
 
 Z95 = 1.959963984540054
+
+_HISTOGRAMS = (
+    "outcome",
+    "close_day",
+    "late_days",
+    "extensions",
+    "deadline_decision",
+    "final_deadline_day",
+    "ban_days",
+    "winner",
+    "structure",
+    "price_cents",
+    "host_review_days",
+    "letter_review_days",
+    "licence_review_days",
+)
+_COUNTS = (
+    "runs",
+    "failed",
+    "blessed",
+    "licence_required",
+    "restructures",
+    "injunctions",
+    "administration_changed",
+)
+MAX_FAILURES_LISTED = 10
 
 
 def wilson_interval(count: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -27,103 +57,184 @@ def wilson_interval(count: int, n: int, z: float = Z95) -> tuple[float, float]:
     return (lo, hi)
 
 
-def outcome_table(outcomes: pd.Series) -> dict[str, dict[str, Any]]:
+class Tally:
+    """Exact, mergeable counts of an ensemble's run records.
+
+    Args:
+        start: the scenario's start date (dates are counted in days from it).
+    """
+
+    def __init__(self, start: dt.date):
+        self.start = start
+        self.hist: dict[str, Counter] = {name: Counter() for name in _HISTOGRAMS}
+        self.count: dict[str, int] = dict.fromkeys(_COUNTS, 0)
+        self.failures: list[dict[str, Any]] = []
+
+    def _day(self, iso: str) -> int:
+        return (dt.date.fromisoformat(iso) - self.start).days
+
+    def add(self, r: dict[str, Any]) -> None:
+        """Count one run record (a row of ``runs.csv``)."""
+        c, h = self.count, self.hist
+        c["runs"] += 1
+        if r.get("error"):
+            c["failed"] += 1
+            if len(self.failures) < MAX_FAILURES_LISTED:
+                self.failures.append({k: r[k] for k in ("run_id", "seed", "error")})
+            return
+        h["outcome"][r["outcome"]] += 1
+        if r["close_date"] is not None:
+            h["close_day"][self._day(r["close_date"])] += 1
+            h["price_cents"][round(r["price"] * 100)] += 1
+            if r["days_past_deadline"]:
+                h["late_days"][r["days_past_deadline"]] += 1
+        if r["deadline_date"] is not None:
+            h["final_deadline_day"][self._day(r["deadline_date"])] += 1
+        h["extensions"][r["extensions"]] += 1
+        h["deadline_decision"][r["deadline_decision"] or "none"] += 1
+        h["ban_days"][r["ban_days"]] += 1
+        h["winner"][r["winner"] or "none"] += 1
+        h["structure"][r["structure"] or "none"] += 1
+        for name in ("host_review_days", "letter_review_days", "licence_review_days"):
+            if r[name] is not None:
+                h[name][r[name]] += 1
+        c["blessed"] += bool(r["blessed"])
+        c["licence_required"] += bool(r["licence_required"])
+        c["restructures"] += r["restructures"]
+        c["injunctions"] += r["injunctions"]
+        c["administration_changed"] += bool(r["administration_changed"])
+
+    def merge(self, other: Tally) -> Tally:
+        """Add another tally's counts to this one (order does not matter)."""
+        for name in _HISTOGRAMS:
+            self.hist[name].update(other.hist[name])
+        for name in _COUNTS:
+            self.count[name] += other.count[name]
+        room = MAX_FAILURES_LISTED - len(self.failures)
+        self.failures += other.failures[:room]
+        self.failures.sort(key=lambda f: f["run_id"])
+        return self
+
+    @property
+    def completed(self) -> int:
+        """Runs that ended with an outcome (not failed)."""
+        return self.count["runs"] - self.count["failed"]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form (histogram keys become strings)."""
+        return {
+            "start": self.start.isoformat(),
+            "hist": {n: {str(k): v for k, v in sorted(h.items(), key=str)} for n, h in self.hist.items()},
+            "count": self.count,
+            "failures": self.failures,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tally:
+        """Rebuild a tally saved with :meth:`to_json`."""
+        tally = cls(dt.date.fromisoformat(data["start"]))
+        for name, hist in data["hist"].items():
+            numeric = name not in ("outcome", "deadline_decision", "winner", "structure")
+            tally.hist[name] = Counter({(int(k) if numeric else k): v for k, v in hist.items()})
+        tally.count = dict(data["count"])
+        tally.failures = list(data["failures"])
+        return tally
+
+
+def outcome_table(outcomes: Counter, n: int) -> dict[str, dict[str, Any]]:
     """``{outcome: {count, p, ci95}}`` for all eight outcomes, in precedence order."""
-    n = int(len(outcomes))
-    counts = outcomes.value_counts()
     table = {}
     for outcome in PRECEDENCE:
-        c = int(counts.get(outcome.value, 0))
+        c = int(outcomes.get(outcome.value, 0))
         lo, hi = wilson_interval(c, n)
         table[outcome.value] = {"count": c, "p": _r(c / n if n else 0.0), "ci95": [_r(lo), _r(hi)]}
     return table
 
 
-def summarize(
-    runs: pd.DataFrame, *, scenario_name: str, seed: int, first_deadline: dt.date
-) -> dict[str, Any]:
-    """The ensemble's summary: outcomes and the metrics users ask about.
+def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt.date) -> dict[str, Any]:
+    """The ensemble's summary (``summary.json``): outcomes with 95% intervals, and metrics.
 
-    Args:
-        runs: one row per run (``runs.csv``).
-        scenario_name: the scenario's name.
-        seed: the master seed.
-        first_deadline: the scenario's first deadline.
+    Probabilities are over the runs that completed; failed runs are counted apart.
     """
-    n = len(runs)
-    closed = runs[runs["close_date"].notna()]
-    close_dates = pd.to_datetime(closed["close_date"])
-    late = closed["days_past_deadline"].dropna()
-    late = late[late > 0]
-    banned = runs["ban_days"]
+    n = tally.completed
+    h, c = tally.hist, tally.count
+    closed = sum(h["close_day"].values())
     return {
         "scenario": scenario_name,
-        "runs": n,
+        "runs": c["runs"],
         "seed": seed,
-        "outcomes": outcome_table(runs["outcome"]),
+        "outcomes": outcome_table(h["outcome"], n),
+        "failed": {"count": c["failed"], "first": tally.failures},
         "metrics": {
             "first_deadline": first_deadline.isoformat(),
-            "p_closed": _r(len(closed) / n if n else 0.0),
-            "close_date": _date_quantiles(close_dates),
-            "days_past_deadline_if_late": _quantiles(late),
-            "extensions": {
-                "mean": _r(runs["extensions"].mean()),
-                "share": _shares(runs["extensions"]),
-            },
-            "deadline_decision": _shares(runs["deadline_decision"].fillna("none")),
-            "final_deadline": _date_quantiles(pd.to_datetime(runs["deadline_date"].dropna())),
+            "p_closed": _r(closed / n if n else 0.0),
+            "close_date": _date_quantiles(h["close_day"], tally.start),
+            "days_past_deadline_if_late": _quantiles(h["late_days"]),
+            "extensions": {"mean": _mean(h["extensions"]), "share": _shares(h["extensions"])},
+            "deadline_decision": _shares(h["deadline_decision"]),
+            "final_deadline": _date_quantiles(h["final_deadline_day"], tally.start),
             "ban_days": {
-                "mean": _r(banned.mean()),
-                "p_any": _r((banned > 0).mean()),
-                "if_any": _quantiles(banned[banned > 0]),
+                "mean": _mean(h["ban_days"]),
+                "p_any": _r(1 - h["ban_days"].get(0, 0) / n if n else 0.0),
+                "if_any": _quantiles(Counter({k: v for k, v in h["ban_days"].items() if k > 0})),
             },
-            "winner": _shares(runs["winner"].fillna("none")),
-            "structure": _shares(runs["structure"].fillna("none")),
-            "price_bn": _quantiles(closed["price"].dropna()),
-            "p_blessed": _r(runs["blessed"].mean()),
-            "p_licence_required": _r(runs["licence_required"].mean()),
-            "host_review_days": _quantiles(runs["host_review_days"].dropna()),
-            "letter_review_days": _quantiles(runs["letter_review_days"].dropna()),
-            "licence_review_days": _quantiles(runs["licence_review_days"].dropna()),
-            "restructures_mean": _r(runs["restructures"].mean()),
-            "injunctions_mean": _r(runs["injunctions"].mean()),
-            "p_administration_changed": _r(runs["administration_changed"].mean()),
+            "winner": _shares(h["winner"]),
+            "structure": _shares(h["structure"]),
+            "price_bn": _quantiles(h["price_cents"], scale=0.01),
+            "p_blessed": _r(c["blessed"] / n if n else 0.0),
+            "p_licence_required": _r(c["licence_required"] / n if n else 0.0),
+            "host_review_days": _quantiles(h["host_review_days"]),
+            "letter_review_days": _quantiles(h["letter_review_days"]),
+            "licence_review_days": _quantiles(h["licence_review_days"]),
+            "restructures_mean": _r(c["restructures"] / n if n else 0.0),
+            "injunctions_mean": _r(c["injunctions"] / n if n else 0.0),
+            "p_administration_changed": _r(c["administration_changed"] / n if n else 0.0),
         },
     }
 
 
 def _r(x: float, digits: int = 4) -> float:
-    return float(round(float(x), digits)) if x == x else None  # NaN -> None
+    return float(round(x, digits))
 
 
-def _shares(values: pd.Series) -> dict[str, float]:
-    counts = values.astype(str).value_counts()
-    n = counts.sum()
-    return {k: _r(v / n) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+def _shares(counter: Counter) -> dict[str, float]:
+    n = sum(counter.values())
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return {str(k): _r(v / n) for k, v in ordered} if n else {}
 
 
-def _quantiles(values: pd.Series) -> dict[str, Any]:
-    values = pd.to_numeric(values, errors="coerce").dropna()
-    if values.empty:
+def _mean(counter: Counter) -> float:
+    n = sum(counter.values())
+    return _r(sum(k * v for k, v in counter.items()) / n) if n else 0.0
+
+
+def quantile(counter: Counter, q: float) -> int | float:
+    """The q-quantile of a histogram: the smallest value with at least q of the mass at or below."""
+    n = sum(counter.values())
+    target = max(1, math.ceil(q * n))
+    seen = 0
+    for value in sorted(counter):
+        seen += counter[value]
+        if seen >= target:
+            return value
+    raise ValueError("empty histogram")
+
+
+def _quantiles(counter: Counter, scale: float = 1.0) -> dict[str, Any]:
+    n = sum(counter.values())
+    if not n:
         return {"n": 0}
-    q = np.quantile(values.to_numpy(dtype=float), [0.05, 0.5, 0.95])
-    return {
-        "n": int(len(values)),
-        "mean": _r(values.mean()),
-        "p05": _r(q[0]),
-        "median": _r(q[1]),
-        "p95": _r(q[2]),
-    }
+    mean = sum(k * v for k, v in counter.items()) / n * scale
+    qs = {name: _r(quantile(counter, q) * scale) for name, q in (("p05", 0.05), ("median", 0.5), ("p95", 0.95))}
+    return {"n": n, "mean": _r(mean), **qs}
 
 
-def _date_quantiles(dates: pd.Series) -> dict[str, Any]:
-    dates = dates.dropna()
-    if dates.empty:
+def _date_quantiles(counter: Counter, start: dt.date) -> dict[str, Any]:
+    n = sum(counter.values())
+    if not n:
         return {"n": 0}
-    days = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    q = np.quantile(days, [0.05, 0.25, 0.5, 0.75, 0.95], method="inverted_cdf")
-    as_date = [np.datetime64(int(d), "D").astype(dt.date).isoformat() for d in q]
+    names = (("p05", 0.05), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p95", 0.95))
     return {
-        "n": int(len(days)),
-        **dict(zip(("p05", "p25", "median", "p75", "p95"), as_date, strict=True)),
+        "n": n,
+        **{k: (start + dt.timedelta(days=quantile(counter, q))).isoformat() for k, q in names},
     }

@@ -34,15 +34,9 @@ def test_run_writes_results_and_prints_the_table(tmp_path):
     for name in ("outcomes", "close_dates", "timeline", "winners"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
     summary = json.loads((out / "summary.json").read_text())
-    assert (
-        summary["runs"] == 120
-        and summary["seed"] == 3
-        and summary["scenario"] == "export_control_review"
-    )
+    assert summary["runs"] == 120 and summary["seed"] == 3 and summary["scenario"] == "export_control_review"
     manifest = json.loads((out / "manifest.json").read_text())
-    assert (
-        manifest["seed"] == 3 and manifest["runs"] == 120 and len(manifest["scenario_sha256"]) == 64
-    )
+    assert manifest["seed"] == 3 and manifest["runs"] == 120 and len(manifest["scenario_sha256"]) == 64
     assert manifest["scenario"]["name"] == "export_control_review"
     assert {"python", "mesa", "numpy"} <= set(manifest["versions"])
     assert leftovers(tmp_path) == []
@@ -136,25 +130,29 @@ def test_bad_scenario_file_one_line_exit_2(tmp_path, write, text, message):
 def test_missing_scenario_file(tmp_path):
     result = sim("run", tmp_path / "nope.yaml")
     assert result.exit_code == 2
-    assert (
-        result.stderr.strip()
-        == f"error: {tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"
-    )
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"
 
 
-def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
-    """A crash while writing results leaves neither the directory nor a partial one (exit 1)."""
+def test_failure_while_writing_keeps_the_runs_for_resume(tmp_path, monkeypatch):
+    """A crash after the runs leaves no result directory; the saved runs let --resume finish."""
     import sim.plots as plots
+
+    real = plots.save_figures
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(plots, "save_figures", broken)
     out = tmp_path / "res"
-    result = sim("run", ECR, "--runs", 50, "--out", out)
+    result = sim("run", ECR, "--runs", 300, "--out", out)
     assert result.exit_code == 1
     assert "internal error: RuntimeError: disk on fire" in result.stderr
-    assert not out.exists() and leftovers(tmp_path) == []
+    assert not out.exists() and leftovers(tmp_path) == [".res.partial"]
+    monkeypatch.setattr(plots, "save_figures", real)
+    again = sim("run", ECR, "--runs", 300, "--out", out)
+    assert again.exit_code == 2 and "use --resume to finish it or --force to start over" in again.stderr
+    assert sim("run", ECR, "--runs", 300, "--out", out, "--resume").exit_code == 0
+    assert (out / "figures" / "outcomes.png").is_file() and leftovers(tmp_path) == []
 
 
 def test_validate(write, minimal):
@@ -164,15 +162,11 @@ def test_validate(write, minimal):
         "validate",
         write(
             "bad.yaml",
-            MINIMAL.replace("p_drop_out", "x").replace(
-                "offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}"
-            ),
+            MINIMAL.replace("p_drop_out", "x").replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}"),
         ),
     )
     assert bad.exit_code == 2
-    assert (
-        "bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)" in bad.stderr
-    )
+    assert "bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)" in bad.stderr
 
 
 def test_validate_lists_every_problem(write):

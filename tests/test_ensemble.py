@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim import run_ensemble
-from sim.ensemble import chunk_bounds
+from sim.ensemble import EnsembleSpec, chunk_size
 from sim.errors import UsageError
 from sim.outcomes import Outcome
 
@@ -50,9 +50,7 @@ def test_summary_covers_all_outcomes_and_adds_up(export_control):
 def test_event_dates_follow_days(export_control):
     result = run_ensemble(export_control, runs=20, seed=0, workers=1)
     row = result.events.iloc[5]
-    assert pd.Timestamp(row["date"]) == pd.Timestamp(export_control.start) + pd.Timedelta(
-        days=int(row["day"])
-    )
+    assert pd.Timestamp(row["date"]) == pd.Timestamp(export_control.start) + pd.Timedelta(days=int(row["day"]))
 
 
 @pytest.mark.parametrize(
@@ -68,8 +66,10 @@ def test_bad_ensemble_arguments(export_control, kwargs, match):
         run_ensemble(export_control, **kwargs)
 
 
-def test_chunks_cover_every_run_once():
-    for runs, workers in [(1, 1), (99, 2), (1000, 2), (123457, 8)]:
-        bounds = chunk_bounds(runs, workers)
+def test_chunks_cover_every_run_once(export_control):
+    """Chunks tile the runs exactly, and depend on the number of runs alone."""
+    for runs in (1, 99, 1000, 123457, 1_000_000):
+        bounds = EnsembleSpec(export_control, runs, 0).chunks()
         assert bounds[0][0] == 0 and bounds[-1][1] == runs
         assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+        assert all(b - a <= chunk_size(runs) for a, b in bounds)

@@ -152,9 +152,7 @@ def test_close_on_deadline_day_counts_as_by_deadline(write, minimal):
     """closed_by_deadline includes a close on the deadline day itself."""
     from sim.outcomes import classify
 
-    common = dict(
-        first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True
-    )
+    common = dict(first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True)
     assert classify(closed_day=100, **common) is Outcome.CLOSED_BY_DEADLINE
     assert classify(closed_day=101, **common) is Outcome.CLOSED_AFTER_DEADLINE
 
@@ -191,9 +189,7 @@ def test_record_dates_match_the_log(export_control):
         closes = [e for e in model.events if e[2] == "closed"]
         if model.record["close_date"]:
             assert [model.date_of(closes[0][0])] == [model.record["close_date"]]
-            deadline = (
-                dt.date.fromisoformat(model.record["close_date"]) - export_control.first_deadline
-            )
+            deadline = dt.date.fromisoformat(model.record["close_date"]) - export_control.first_deadline
             assert model.record["days_past_deadline"] == max(0, deadline.days)
             seen += 1
         else:

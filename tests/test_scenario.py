@@ -89,9 +89,7 @@ def test_overrides_are_applied_and_typed(export_control):
     )
     assert scenario.china.licence.review_days.median == 90
     assert scenario.bidders["oracle"].valuation.high == 70
-    assert [e.date.isoformat() for e in scenario.events if e.kind == "catalogue_update"] == [
-        "2020-09-15"
-    ]
+    assert [e.date.isoformat() for e in scenario.events if e.kind == "catalogue_update"] == ["2020-09-15"]
 
 
 def test_parse_override():
@@ -106,9 +104,7 @@ def test_parse_override():
 def test_missing_file(tmp_path):
     with pytest.raises(ScenarioError) as e:
         load_scenario(tmp_path / "nope.yaml")
-    assert problems(e) == [
-        f"{tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"
-    ]
+    assert problems(e) == [f"{tmp_path / 'nope.yaml'}: no such file (expected a scenario .yaml file)"]
 
 
 def test_malformed_yaml_gives_line_and_column(write):
@@ -121,9 +117,7 @@ def test_malformed_yaml_gives_line_and_column(write):
 
 def test_duplicate_key_is_an_error(write):
     path = write("dup.yaml", MINIMAL + "name: again\n")
-    with pytest.raises(
-        ScenarioError, match=r"line \d+, column \d+: malformed YAML: duplicate key 'name'"
-    ):
+    with pytest.raises(ScenarioError, match=r"line \d+, column \d+: malformed YAML: duplicate key 'name'"):
         load_scenario(path)
 
 
@@ -132,22 +126,16 @@ def test_unknown_key_suggests_the_right_one(write, minimal):
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert any(
-        line.startswith(
-            f"{path}: market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?"
-        )
+        line.startswith(f"{path}: market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?")
         for line in problems(e)
     )
 
 
 def test_probability_out_of_range(write):
-    path = write(
-        "p.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}")
-    )
+    path = write("p.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}"))
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
-    assert problems(e) == [
-        f"{path}: bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)"
-    ]
+    assert problems(e) == [f"{path}: bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)"]
 
 
 def test_wrong_type(write):
@@ -162,15 +150,11 @@ def test_wrong_type(write):
 def test_negative_duration(write):
     path = write(
         "d.yaml",
-        MINIMAL.replace(
-            "bid_deadline: 2020-09-15", "bid_deadline: 2020-09-15\n  signing_days: {median: -3}"
-        ),
+        MINIMAL.replace("bid_deadline: 2020-09-15", "bid_deadline: 2020-09-15\n  signing_days: {median: -3}"),
     )
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
-    assert problems(e) == [
-        f"{path}: seller.signing_days.median = -3: must be greater than 0 (days)"
-    ]
+    assert problems(e) == [f"{path}: seller.signing_days.median = -3: must be greater than 0 (days)"]
 
 
 def test_p90_below_median(write):
@@ -181,9 +165,7 @@ def test_p90_below_median(write):
             "bid_deadline: 2020-09-15\n  signing_days: {median: 30, p90: 10}",
         ),
     )
-    with pytest.raises(
-        ScenarioError, match=r"seller.signing_days = .*p90 \(10.0\) must be >= median \(30.0\)"
-    ):
+    with pytest.raises(ScenarioError, match=r"seller.signing_days = .*p90 \(10.0\) must be >= median \(30.0\)"):
         load_scenario(path)
 
 
@@ -197,9 +179,7 @@ def test_horizon_before_start(write):
 def test_event_outside_horizon(write):
     path = write(
         "e.yaml",
-        MINIMAL.replace(
-            "{date: 2020-08-06, kind: ban_order}", "{date: 2022-01-01, kind: ban_order}"
-        ),
+        MINIMAL.replace("{date: 2020-08-06, kind: ban_order}", "{date: 2022-01-01, kind: ban_order}"),
     )
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
@@ -242,9 +222,7 @@ def test_extends_missing_file(write):
 
 def test_error_names_the_parent_file_a_bad_value_came_from(write, minimal):
     """With extends, a problem is reported in the file that holds the value."""
-    bad_parent = write(
-        "parent.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, standing: 2}")
-    )
+    bad_parent = write("parent.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, standing: 2}"))
     child = write("child.yaml", "extends: parent.yaml\nname: child\n")
     with pytest.raises(ScenarioError) as e:
         load_scenario(child)

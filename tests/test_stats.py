@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from collections import Counter
+
 import pytest
 
-from sim.stats import outcome_table, wilson_interval
+from sim.stats import outcome_table, quantile, wilson_interval
 
 
 def test_wilson_known_values():
@@ -23,6 +24,29 @@ def test_wilson_edges():
 
 
 def test_outcome_table_counts():
-    table = outcome_table(pd.Series(["stalled", "stalled", "withdrawn", "closed_by_deadline"]))
+    table = outcome_table(Counter(["stalled", "stalled", "withdrawn", "closed_by_deadline"]), 4)
     assert table["stalled"]["count"] == 2 and table["stalled"]["p"] == 0.5
     assert table["revoked"]["count"] == 0
+
+
+def test_quantile_is_an_observed_value():
+    """Histogram quantiles are values that occurred (the inverted CDF)."""
+    h = Counter({1: 2, 5: 1, 9: 1})
+    assert quantile(h, 0.5) == 1 and quantile(h, 0.51) == 5 and quantile(h, 1.0) == 9
+
+
+def test_tallies_merge_in_any_order(export_control):
+    """Merging chunk tallies in any order gives the same summary as one tally of all runs."""
+    from sim.ensemble import EnsembleSpec, run_chunk
+    from sim.stats import Tally, summarize
+
+    spec = EnsembleSpec(export_control, 400, 1)
+    chunks = [run_chunk(spec, k, a, b) for k, (a, b) in enumerate(spec.chunks())]
+    forward, backward = Tally(export_control.start), Tally(export_control.start)
+    for c in chunks:
+        forward.merge(c.tally)
+    for c in reversed(chunks):
+        backward.merge(c.tally)
+    args = dict(scenario_name="x", seed=1, first_deadline=export_control.first_deadline)
+    assert summarize(forward, **args) == summarize(backward, **args)
+    assert forward.to_json() == Tally.from_json(forward.to_json()).to_json()

@@ -77,7 +77,5 @@ class Bidder(Actor):
         if self.dropped or self.bid is not None or self.model.deal.stage.ended:
             return
         bid = self.bid_now()
-        self.log(
-            EventName.BID, f"{self.label} bids US${bid.price:.1f} bn for a {bid.structure} deal"
-        )
+        self.log(EventName.BID, f"{self.label} bids US${bid.price:.1f} bn for a {bid.structure} deal")
         self.model.seller.receive_bid(bid)

@@ -50,9 +50,7 @@ class Court(Actor):
         self.rulings += 1
         if self.chance(self.spec.p_enjoin):
             self.injunctions += 1
-            self.log(
-                EventName.INJUNCTION, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})"
-            )
+            self.log(EventName.INJUNCTION, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})")
             self.model.commerce.enjoin(sid, self.actor_id)
             self.after(self.spec.appeal.days, self.hear_appeal, sid)
         else:
@@ -72,6 +70,4 @@ class Court(Actor):
             )
             self.model.commerce.lift_injunction(sid, self.actor_id)
         else:
-            self.log(
-                EventName.APPEAL_FAILS, f"the injunction of {sid} by {self.label} stands on appeal"
-            )
+            self.log(EventName.APPEAL_FAILS, f"the injunction of {sid} by {self.label} stands on appeal")

@@ -42,8 +42,7 @@ class Executive(Actor):
         self.model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
         self.log(
             EventName.DIVESTITURE_ORDER,
-            f"orders the sale by {event.deadline.isoformat()}"
-            + (f": {event.note}" if event.note else ""),
+            f"orders the sale by {event.deadline.isoformat()}" + (f": {event.note}" if event.note else ""),
         )
 
     # --- deadlines ----------------------------------------------------------------------------
@@ -63,9 +62,7 @@ class Executive(Actor):
         options: dict[str, float] = {}
         if self.can_extend():
             options["extend"] = (
-                u.extend.base
-                + u.extend.deal_under_review * under_review
-                + u.extend.deal_blessed * deal.blessed
+                u.extend.base + u.extend.deal_under_review * under_review + u.extend.deal_blessed * deal.blessed
             )
         options["enforce"] = (
             u.enforce.base
@@ -94,9 +91,7 @@ class Executive(Actor):
             )
             self.model.commerce.deadline_enforced()
         else:
-            self.log(
-                EventName.NON_ENFORCEMENT, "leaves the order unenforced; the deal may still close"
-            )
+            self.log(EventName.NON_ENFORCEMENT, "leaves the order unenforced; the deal may still close")
             self.model.commerce.deadline_not_enforced()
 
     def extend(self) -> None:
@@ -127,9 +122,7 @@ class Executive(Actor):
         p = logistic(b.base + b.standing * standing + b.seller_stake * stake)
         if self.chance(p):
             deal.blessed = True
-            self.log(
-                EventName.BLESSING, f"blesses the {self.model.deal_name()} in principle (p={p:.2f})"
-            )
+            self.log(EventName.BLESSING, f"blesses the {self.model.deal_name()} in principle (p={p:.2f})")
         else:
             self.log(
                 EventName.NO_BLESSING,
@@ -165,8 +158,7 @@ class Executive(Actor):
             self.model.schedule(self.model.scenario.day(event.inauguration), self.inaugurate)
             self.log(
                 EventName.ELECTION,
-                f"the administration will change on {event.inauguration.isoformat()} "
-                f"(p={event.p_change:.2f})",
+                f"the administration will change on {event.inauguration.isoformat()} (p={event.p_change:.2f})",
             )
         else:
             self.log(EventName.ELECTION, f"the administration stays (p={1 - event.p_change:.2f})")
@@ -189,6 +181,4 @@ class Executive(Actor):
     def revocation_event(self, event: Revocation) -> None:
         """A dated revocation from the scenario, which happens with probability ``p``."""
         if self.chance(event.p):
-            self.model.revoke(
-                tuple(event.revokes), event.note or "revokes " + " and ".join(event.revokes)
-            )
+            self.model.revoke(tuple(event.revokes), event.note or "revokes " + " and ".join(event.revokes))

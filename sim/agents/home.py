@@ -73,11 +73,7 @@ class HomeGovernment(Actor):
         what = event.description or ", ".join(event.adds)
         deal = self.model.deal
         consequence = ""
-        if (
-            deal.stage.in_progress
-            and not deal.needs_licence
-            and self.exports_listed(deal.structure)
-        ):
+        if deal.stage.in_progress and not deal.needs_licence and self.exports_listed(deal.structure):
             consequence = f": the {self.model.deal_name()} now needs a licence"
         self.log(EventName.CATALOGUE_UPDATE, f"adds {what}{consequence}")
         if consequence:
@@ -88,9 +84,7 @@ class HomeGovernment(Actor):
         self.tension = min(1.0, max(0.0, self.tension + event.tension))
         self.stance = min(1.0, max(0.0, self.stance + event.stance))
         note = f": {event.note}" if event.note else ""
-        self.log(
-            EventName.TENSION_CHANGE, f"tension {self.tension:.2f}, stance {self.stance:.2f}{note}"
-        )
+        self.log(EventName.TENSION_CHANGE, f"tension {self.tension:.2f}, stance {self.stance:.2f}{note}")
 
     # --- stage 1: the letter of intent --------------------------------------------------------
 
@@ -104,8 +98,7 @@ class HomeGovernment(Actor):
         day = self.after(self.spec.licence.review_days, self.decide_letter, version)
         self.log(
             EventName.LETTER_APPLICATION,
-            "receives the application for a letter of intent; "
-            f"review due {self.model.date_of(day)}",
+            f"receives the application for a letter of intent; review due {self.model.date_of(day)}",
         )
 
     def decide_letter(self, version: int) -> None:
@@ -121,8 +114,7 @@ class HomeGovernment(Actor):
             day = self.after(self.spec.licence.escalation_days, self.decide_letter, version)
             self.log(
                 EventName.LICENCE_ESCALATED,
-                "escalates the case politically; "
-                f"no decision before {self.model.date_of(day)} ({why})",
+                f"escalates the case politically; no decision before {self.model.date_of(day)} ({why})",
             )
             return
         self.model.close_span(SpanName.LETTER_REVIEW)

@@ -24,9 +24,7 @@ class Regulator(Actor):
         self.calendar = WorkCalendar(model.scenario.start, tuple(spec.holidays))
         self.review_start: int | None = None
 
-    def acceptance(
-        self, structure_id: str, bidder_id: str, blessed: bool, rounds: int = 0
-    ) -> float:
+    def acceptance(self, structure_id: str, bidder_id: str, blessed: bool, rounds: int = 0) -> float:
         """Acceptance index of a deal's terms (logit units; higher means likelier approval)."""
         a = self.spec.acceptance
         terms = self.model.scenario.structures[structure_id]
@@ -86,9 +84,7 @@ class Regulator(Actor):
         a = self._deal_acceptance()
         p = logistic(a + self.spec.decision.clear_in_review)
         if self.chance(p):
-            self.approve(
-                f"clears it at the end of the review phase (acceptance {a:+.2f}, p={p:.2f})"
-            )
+            self.approve(f"clears it at the end of the review phase (acceptance {a:+.2f}, p={p:.2f})")
             return
         self.model.open_span(SpanName.HOST_INVESTIGATION, self.actor_id)
         day = self.days_from_now(self.spec.investigation_days)
@@ -128,8 +124,7 @@ class Regulator(Actor):
         else:
             self.log(
                 EventName.REFERRAL,
-                "refers the deal to the President to block it "
-                f"(acceptance {a:+.2f}; {odds_text(probs)})",
+                f"refers the deal to the President to block it (acceptance {a:+.2f}; {odds_text(probs)})",
             )
             self.model.executive.receive_referral(version)
 
@@ -155,6 +150,4 @@ class Regulator(Actor):
             SpanName.HOST_MITIGATION,
         ):
             self.model.close_span(span)
-        self.model.executive.log(
-            EventName.REVIEW_SHELVED, f"shelves the review of the {self.model.deal_name()}"
-        )
+        self.model.executive.log(EventName.REVIEW_SHELVED, f"shelves the review of the {self.model.deal_name()}")

@@ -60,11 +60,7 @@ class Seller(Actor):
 
     def hold_out_value(self) -> float:
         """US$ bn: the walk-away price, a share of the business's current value."""
-        return (
-            self.spec.reservation
-            * self.model.scenario.market.base_value
-            * self.model.value_factor()
-        )
+        return self.spec.reservation * self.model.scenario.market.base_value * self.model.value_factor()
 
     def choose(self) -> None:
         """Pick a bid (or hold out) by a logit over expected values."""
@@ -76,9 +72,7 @@ class Seller(Actor):
             if self.model.bidders_pending():
                 self.waiting_for_bids = True
                 return
-            self.end_sale(
-                DealStage.ABANDONED, EventName.NO_BIDS, "no bid came: the sale process ends"
-            )
+            self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "no bid came: the sale process ends")
             return
         self.waiting_for_bids = False
         values = {b.bidder: self.expected_value(b) for b in live}
@@ -86,9 +80,7 @@ class Seller(Actor):
         choice, probs = logit_choice(self.rng, values, self.spec.choice_temperature)
         why = ", ".join(f"{k} EV {v:.1f}" for k, v in values.items()) + f"; {odds_text(probs)}"
         if choice == HOLD_OUT:
-            self.end_sale(
-                DealStage.ABANDONED, EventName.HOLDS_OUT, f"holds out rather than sell ({why})"
-            )
+            self.end_sale(DealStage.ABANDONED, EventName.HOLDS_OUT, f"holds out rather than sell ({why})")
             return
         self.start_talks(self.bids[choice], f"picks {self.model.bidders[choice].label} ({why})")
 
@@ -106,9 +98,7 @@ class Seller(Actor):
         bid = self.bids.get(event.bidder) or bidder.bid_now()
         if event.structure is not None:
             bid = replace(bid, structure=event.structure)
-        self.start_talks(
-            bid, f"announces a deal with {bidder.label}" + (f": {event.note}" if event.note else "")
-        )
+        self.start_talks(bid, f"announces a deal with {bidder.label}" + (f": {event.note}" if event.note else ""))
 
     # --- from talks to signing ----------------------------------------------------------------
 
@@ -149,9 +139,7 @@ class Seller(Actor):
         deal.letter_applied = True
         self.model.open_span(SpanName.LETTER_APPLICATION, self.actor_id)
         china = self.model.china
-        self.after(
-            china.spec.licence.application_days, china.receive_letter_application, deal.version
-        )
+        self.after(china.spec.licence.application_days, china.receive_letter_application, deal.version)
 
     def agree(self, version: int) -> None:
         """Agreement in principle: the executive may bless it; signing follows."""
@@ -198,11 +186,7 @@ class Seller(Actor):
         deal = self.model.deal
         if deal.stage is DealStage.SIGNED:
             self.apply_for_licence()
-        elif (
-            deal.stage is DealStage.AGREED
-            and deal.signable_day is not None
-            and deal.signable_day <= self.today
-        ):
+        elif deal.stage is DealStage.AGREED and deal.signable_day is not None and deal.signable_day <= self.today:
             self.sign(deal.version)
 
     def apply_for_licence(self) -> None:
@@ -308,9 +292,7 @@ class Seller(Actor):
     def ban_started(self) -> None:
         """A ban began to bite: reconsider staying every ``exit.check_days``."""
         self._exit_epoch += 1
-        self.model.schedule(
-            self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch
-        )
+        self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch)
 
     def consider_exit(self, epoch: int) -> None:
         """Leave the market with a probability that grows with the value lost."""
@@ -330,7 +312,5 @@ class Seller(Actor):
             self.model.refresh_ban()
             self.model.settle()
             return
-        self.log(
-            EventName.STAYS, f"stays despite losing {lost:.0%} of the value (p(leave)={p:.2f})"
-        )
+        self.log(EventName.STAYS, f"stays despite losing {lost:.0%} of the value (p(leave)={p:.2f})")
         self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, epoch)
