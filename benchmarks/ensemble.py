@@ -24,9 +24,7 @@ def rate(scenario, runs: int, workers: int, events: str = "all") -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5000)
     args = parser.parse_args()
     scenario = load_scenario(SCENARIO)
@@ -36,15 +34,9 @@ def main() -> None:
     print(f"export_control_review, {args.runs:,} runs, seed 0, {cores} cores available")
     serial = rate(scenario, args.runs, 1)
     print(f"  serial (1 process), with event logs   {serial:8,.0f} runs/s")
-    print(
-        f"  serial, outcomes only (no event logs)  "
-        f"{rate(scenario, args.runs, 1, events="none"):8,.0f} runs/s"
-    )
+    print(f"  serial, outcomes only (no event logs)  {rate(scenario, args.runs, 1, events='none'):8,.0f} runs/s")
     parallel = rate(scenario, args.runs, cores)
-    print(
-        f"  all cores ({cores} workers), with event logs {parallel:8,.0f} runs/s  "
-        f"({parallel / serial:.2f}x serial)"
-    )
+    print(f"  all cores ({cores} workers), with event logs {parallel:8,.0f} runs/s  ({parallel / serial:.2f}x serial)")
     print(f"  serial, horizon 2021-06-30 (1 year)    {rate(scenario, args.runs, 1):8,.0f} runs/s")
     print(f"  serial, horizon 2025-06-30 (5 years)   {rate(five_years, args.runs, 1):8,.0f} runs/s")
 

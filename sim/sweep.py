@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 from scipy import stats
 from scipy.stats import qmc
 
@@ -50,9 +51,11 @@ def parse_param(text: str) -> Parameter:
             return Parameter(path=path, low=low, high=high, points=points)
         values = [yaml.safe_load(v) for v in spec.split(",")]
         return Parameter(path=path, values=values)
+    except ValidationError as exc:
+        message = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ScenarioError([Problem(where, path, message)]) from None
     except (ValueError, TypeError) as exc:
-        message = str(exc).splitlines()[-1] if "validation error" in str(exc) else str(exc)
-        raise ScenarioError([Problem(where, path, message.strip().removeprefix("Value error, "))]) from None
+        raise ScenarioError([Problem(where, path, str(exc))]) from None
 
 
 def default_parameters(template: ScenarioTemplate, include_levers: bool = True) -> list[Parameter]:

@@ -1,0 +1,184 @@
+"""Ensembles at scale: identical files on every backend, resume after a kill, failures recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SCENARIOS
+
+from sim import DealModel, run_ensemble
+from sim.output import load_result, run_to_directory
+
+ECR = SCENARIOS / "export_control_review.yaml"
+FILES = ("runs.csv", "summary.json", "events.csv", "spans.csv", "runs.parquet", "events.parquet")
+
+
+def same_files(a: Path, b: Path, names=FILES) -> None:
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, export_control):
+    """An uninterrupted serial run of 6,000 runs, the yardstick of the tests below."""
+    out = tmp_path_factory.mktemp("ref") / "res"
+    run_to_directory(export_control, out, 6000, 4, backend="serial", figures=False)
+    return out
+
+
+@pytest.mark.parametrize("backend, workers", [("processes", 2), ("processes", 1), ("dask", 2)])
+def test_every_backend_writes_identical_files(tmp_path, export_control, reference, backend, workers):
+    """serial = processes (any number of workers) = a Dask LocalCluster, byte for byte."""
+    out = tmp_path / "res"
+    run_to_directory(export_control, out, 6000, 4, backend=backend, workers=workers, figures=False)
+    same_files(reference, out)
+
+
+def test_any_executor_can_run_the_ensemble(tmp_path, export_control, reference):
+    """The runner takes any concurrent.futures.Executor (here a thread pool)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        run_to_directory(export_control, tmp_path / "res", 6000, 4, executor=pool, figures=False)
+    same_files(reference, tmp_path / "res")
+
+
+def _sim(*args: str, **kwargs) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "sim", "run", str(ECR), "--quiet", "--no-figures", *args]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def _wait_for_chunks(parts: Path, n: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list(parts.glob("tally-*.json"))) < n:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run saved no chunks in time"
+        time.sleep(0.05)
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def test_resume_after_a_worker_is_killed(tmp_path, reference):
+    """kill -9 of a worker stops the run (exit 1, saying how to resume); --resume then finishes
+    it with the same files as an uninterrupted run."""
+    out = tmp_path / "res"
+    args = ("--runs", "6000", "--seed", "4", "--workers", "2", "--out", str(out))
+    proc = _sim(*args)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 3, proc)
+    workers = _children(proc.pid)
+    assert workers, "no worker process found"
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "a worker process died" in err and "--resume" in err
+    assert not out.exists()
+    saved = len(list((tmp_path / ".res.partial" / "parts").glob("tally-*.json")))
+    assert 0 < saved < 24
+    resumed = _sim(*args, "--resume")
+    _, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    same_files(reference, out)
+    assert not (tmp_path / ".res.partial").exists()
+
+
+def test_resume_after_the_whole_run_is_killed(tmp_path, reference):
+    """kill -9 of the command and its workers loses only the chunks in flight."""
+    out = tmp_path / "res"
+    args = ("--runs", "6000", "--seed", "4", "--workers", "2", "--out", str(out))
+    proc = _sim(*args, start_new_session=True)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 4, proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    resumed = _sim(*args, "--resume")
+    _, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    same_files(reference, out)
+
+
+def test_ctrl_c_saves_what_is_done(tmp_path, reference):
+    """Ctrl-C (SIGINT to the process group) exits 130, keeps the finished chunks, and resumes."""
+    out = tmp_path / "res"
+    args = ("--runs", "6000", "--seed", "4", "--workers", "2", "--out", str(out))
+    proc = _sim(*args, start_new_session=True)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 3, proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "--resume" in err
+    resumed = _sim(*args, "--resume")
+    assert resumed.wait(timeout=120) == 0
+    same_files(reference, out)
+
+
+def test_resume_refuses_different_settings(tmp_path):
+    """--resume of a saved run with another seed is refused, naming what differs (exit 2)."""
+    out = tmp_path / "res"
+    proc = _sim("--runs", "6000", "--workers", "1", "--out", str(out), start_new_session=True)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 1, proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    other = _sim("--runs", "6000", "--seed", "9", "--out", str(out), "--resume")
+    _, err = other.communicate(timeout=60)
+    assert other.returncode == 2
+    assert "differs in seed" in err
+
+
+def test_a_failing_run_is_recorded_not_fatal(monkeypatch, export_control):
+    """A run that raises is recorded as failed with its seed and error; the others go on."""
+    real = DealModel.run
+
+    def flaky(self):
+        if self.run_id in (7, 123):
+            raise ZeroDivisionError("simulated bug")
+        return real(self)
+
+    monkeypatch.setattr(DealModel, "run", flaky)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:  # threads share the patched model; processes may not
+        results = [
+            run_ensemble(export_control, runs=600, seed=0, workers=1),
+            run_ensemble(export_control, runs=600, seed=0, executor=pool),
+        ]
+    for result in results:
+        failed = result.runs[result.runs["outcome"] == "failed"]
+        assert list(failed["run_id"]) == [7, 123]
+        assert failed["error"].str.startswith("ZeroDivisionError: simulated bug").all()
+        assert failed["seed"].notna().all()
+        assert result.summary["failed"]["count"] == 2
+        assert [f["run_id"] for f in result.summary["failed"]["first"]] == [7, 123]
+        assert sum(o["count"] for o in result.summary["outcomes"].values()) == 598
+
+
+def test_event_modes(export_control):
+    """events: sample keeps the first runs' logs, none keeps no log; the runs are unchanged."""
+    every = run_ensemble(export_control, runs=300, seed=0, workers=1)
+    sample = run_ensemble(export_control, runs=300, seed=0, workers=1, events="sample", event_sample=40)
+    none = run_ensemble(export_control, runs=300, seed=0, workers=1, events="none")
+    assert set(sample.events["run_id"]) == set(range(40))
+    assert none.events.empty and none.spans.empty
+    assert every.runs.equals(sample.runs) and every.runs.equals(none.runs)
+    assert every.summary == none.summary
+
+
+def test_load_result_round_trips(tmp_path, export_control):
+    """A result directory loads back as the result that wrote it (CSV or Parquet)."""
+    memory = run_ensemble(export_control, runs=500, seed=2, workers=1)
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / fmt
+        run_to_directory(export_control, out, 500, 2, backend="serial", formats=fmt, events="all", figures=False)
+        loaded = load_result(out)
+        assert loaded.summary == memory.summary
+        assert loaded.runs.equals(memory.runs)
+        assert loaded.events.equals(memory.events)
+        assert json.loads((out / "manifest.json").read_text())["settings"]["formats"] == fmt
