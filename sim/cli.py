@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 from rich.console import Console
 
 from sim.backends import BACKENDS, Interrupted, RunAborted
-from sim.errors import ScenarioError, SimError
+from sim.errors import OutputError, ScenarioError, SimError, UsageError
 from sim.outcomes import Outcome
 from sim.scenario import load_scenario, parse_override
 
@@ -425,6 +426,232 @@ def sensitivity(
             "raise --runs for sharper indices"
         )
     click.echo(f"results written to {out}/ (sensitivity.json, sensitivity.csv, design.csv, figures/sensitivity.png)")
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Runs per scenario.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed (all scenarios).")
+@output_options("Result directory [default: outputs/compare_<first>_<second>...].")
+@execution_options
+def compare(
+    scenarios: tuple[str, ...],
+    runs: int,
+    seed: int,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    backend: str | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    r"""Compare scenarios run with common random numbers: paired differences from the first.
+
+    Writes comparison.json and comparison.csv (each scenario's p and CI per outcome and metric,
+    and the paired difference from the first with its 95% CI), transitions.csv (how many runs
+    changed outcome), and figures.
+
+    \b
+    Example:
+      sim compare scenarios/tiktok_2020.yaml scenarios/export_control_review.yaml --runs 2000
+    """
+    from sim.compare import compare as run_compare
+    from sim.compare import comparison_json
+    from sim.output import check_out_dir, default_out_dir, write_directory
+    from sim.plots import save_compare_figures
+    from sim.report import comparison_table
+
+    if len(scenarios) < 2:
+        raise UsageError(f"compare needs at least two scenarios, got {len(scenarios)}")
+    specs = [load_scenario(_scenario_path(p)) for p in scenarios]
+    out = check_out_dir(out or default_out_dir("compare_" + "_".join(dict.fromkeys(s.name for s in specs))), force)
+    with progress_bar(runs * len(specs), quiet, "compare") as advance:
+        result = run_compare(specs, runs, seed, on_progress=advance, **_execution(backend, workers, scheduler))
+    transitions = pd.concat(
+        [t.stack().rename("runs").reset_index().assign(scenario=label) for label, t in result.transitions.items()]
+    )
+    transitions.columns = ["reference_outcome", "outcome", "runs", "scenario"]
+    write_directory(
+        out,
+        {
+            "comparison.json": comparison_json(result),
+            "comparison.csv": result.table,
+            "transitions.csv": transitions[transitions["runs"] > 0],
+            "manifest.json": _manifest_many(specs, seed, runs),
+        },
+        force=force,
+        draw=lambda d: save_compare_figures(result, d),
+    )
+    Console(file=sys.stdout, width=140).print(comparison_table(result))
+    click.echo(f"results written to {out}/ (comparison.json, comparison.csv, transitions.csv, figures/)")
+
+
+@cli.command()
+@click.argument("scenario")
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@output_options("Result directory [default: outputs/backtest_<scenario>_<record>].")
+@execution_options
+def backtest(
+    scenario: str,
+    record: Path,
+    runs: int,
+    seed: int,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    backend: str | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    r"""Score a scenario against an observed record (what really happened).
+
+    Writes backtest.json, backtest.md (a readable report) and figures: the probability of the
+    observed outcome at each horizon with log and Brier scores against two baselines, and each
+    observed event's date against the simulated ones.
+
+    \b
+    Example:
+      sim backtest scenarios/export_control_review.yaml scenarios/records/tiktok_2020.yaml --runs 2000
+    """
+    from sim.backtest import backtest as run_backtest
+    from sim.output import check_out_dir, default_out_dir, write_directory
+    from sim.plots import save_backtest_figures
+    from sim.record import load_record
+    from sim.report import backtest_markdown
+
+    spec = load_scenario(_scenario_path(scenario))
+    observed = load_record(record)
+    observed.check_against(spec)
+    out = check_out_dir(out or default_out_dir(f"backtest_{spec.name}_{observed.name}"), force)
+    with progress_bar(2 * runs, quiet, "backtest") as advance:
+        result = run_backtest(
+            spec, observed, runs, seed, on_progress=advance, **_execution(backend, workers, scheduler)
+        )
+    figures = ["fan_chart.png", "event_dates.png"]
+    write_directory(
+        out,
+        {
+            "backtest.json": result.report,
+            "backtest.md": backtest_markdown(result.report, figures),
+            "manifest.json": _manifest_many([spec], seed, runs),
+        },
+        force=force,
+        draw=lambda d: save_backtest_figures(result, d),
+    )
+    for h in result.report["horizons"]:
+        click.echo(
+            f"{h['horizon']}: observed {h['observed']}, P = {h['p_observed']:.3f} "
+            f"(log score {h['model']['log_score']:.3f}; uniform {h['uniform']['log_score']:.3f}, "
+            f"neutral decisions {h['neutral']['log_score']:.3f})"
+        )
+    s = result.report["scores"]
+    click.echo(
+        f"total log score {s['model']['log_score']:.3f} (uniform {s['uniform']['log_score']:.3f}, "
+        f"neutral {s['neutral']['log_score']:.3f}); Brier {s['model']['brier']:.3f} "
+        f"(uniform {s['uniform']['brier']:.3f}, neutral {s['neutral']['brier']:.3f})"
+    )
+    click.echo(f"results written to {out}/ (backtest.json, backtest.md, figures/)")
+
+
+@cli.command()
+@click.argument("scenario")
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    required=True,
+    metavar="PATH=SPEC",
+    help="A parameter to search: PATH=LOW:HIGH:POINTS or PATH=V1,V2,... (repeatable).",
+)
+@click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Runs per grid point.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--write-scenario",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the calibrated scenario here (e.g. scenarios/x_calibrated.yaml).",
+)
+@output_options("Result directory [default: outputs/calibrate_<scenario>_<record>].")
+@execution_options
+def calibrate(
+    scenario: str,
+    record: Path,
+    params: tuple[str, ...],
+    runs: int,
+    seed: int,
+    write_scenario: Path | None,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    backend: str | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    r"""Grid-search parameters for the values under which the record is most likely.
+
+    Prints the best values and the record's approximate log-likelihood before and after, and
+    writes calibration.csv (every grid point), calibration.json and a scenario file that extends
+    the original with the best values.
+
+    \b
+    Example:
+      sim calibrate tiktok_2020 scenarios/records/tiktok_2020.yaml --param events.election.p_change=0.5,1
+    """
+    from sim.backtest import calibrate as run_calibrate
+    from sim.backtest import calibrated_scenario
+    from sim.output import check_out_dir, default_out_dir, write_directory
+    from sim.record import load_record
+    from sim.scenario import ScenarioTemplate
+    from sim.sweep import design_points, parse_param
+
+    template = ScenarioTemplate(_scenario_path(scenario))
+    observed = load_record(record)
+    parameters = [parse_param(p) for p in params]
+    name = template.build().name
+    out = check_out_dir(out or default_out_dir(f"calibrate_{name}_{observed.name}"), force)
+    if write_scenario is not None and write_scenario.exists() and not force:
+        raise OutputError(f"--write-scenario {write_scenario}: exists; use --force to replace it")
+    points = len(design_points(template, parameters, "grid", 0, seed))
+    with progress_bar((points + 1) * runs, quiet, "calibrate") as advance:
+        result = run_calibrate(
+            template, observed, parameters, runs, seed, on_progress=advance, **_execution(backend, workers, scheduler)
+        )
+    target = write_scenario or out / f"{name}_calibrated.yaml"
+    text = calibrated_scenario(template, result, observed, str(target))
+    summary = {
+        "scenario": name,
+        "record": observed.name,
+        "runs_per_point": runs,
+        "seed": seed,
+        "params": [p.model_dump(exclude_defaults=True) for p in parameters],
+        "best": result.best,
+        "log_likelihood": {"before": result.before, "after": result.after},
+    }
+    write_directory(
+        out,
+        {"calibration.csv": result.table, "calibration.json": summary, f"{name}_calibrated.yaml": text},
+        force=force,
+    )
+    if write_scenario is not None:
+        write_scenario.write_text(text, encoding="utf-8")
+    click.echo("best values: " + ", ".join(f"{k}={v}" for k, v in result.best.items()))
+    click.echo(f"approximate log-likelihood of the record: {result.before:.3f} before, {result.after:.3f} after")
+    click.echo(
+        f"results written to {out}/ (calibration.csv, calibration.json, {name}_calibrated.yaml)"
+        + (f"; scenario written to {write_scenario}" if write_scenario else "")
+    )
+
+
+def _manifest_many(specs: list[Any], seed: int, runs: int) -> dict[str, Any]:
+    from sim.output import manifest
+
+    now = dt.datetime.now(dt.UTC)
+    data = manifest(specs[0], seed=seed, runs=runs, started=now, ended=now, command=["sim", *sys.argv[1:]])
+    data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
+    return data
 
 
 def _manifest(template: Any, seed: int, runs: int, sets: dict[str, Any]) -> dict[str, Any]:

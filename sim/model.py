@@ -87,14 +87,26 @@ class DealModel(mesa.Model):
         rng: the run's seed (an int, as recorded in ``runs.csv``), or anything Mesa accepts.
         run_id: the run's index in its ensemble (for the event log).
         narrate: keep the event log (turn off for speed when only outcomes are needed).
+        checkpoints: days (from the start, up to the horizon) at whose end the outcome is read
+            as if the run stopped there (``snapshots``); backtests read several horizons at once.
 
     Attributes:
         record: the run's record (``RUN_COLUMNS``) once it has ended, else None.
         events: the event log, rows of (day, actor, event, detail).
         spans: the deal's timeline, rows of [span, actor, start day, end day].
+        stage_history: the deal's stages, rows of (day, stage) from day 0.
+        snapshots: ``{checkpoint day: outcome}``, the outcome as of the end of each checkpoint.
     """
 
-    def __init__(self, scenario: Scenario, rng: Any = None, *, run_id: int = 0, narrate: bool = True):
+    def __init__(
+        self,
+        scenario: Scenario,
+        rng: Any = None,
+        *,
+        run_id: int = 0,
+        narrate: bool = True,
+        checkpoints: tuple[int, ...] = (),
+    ):
         self.run_seed = as_seed(rng)
         super().__init__(rng=self.run_seed)
         stop_daily_tick(self)
@@ -113,12 +125,17 @@ class DealModel(mesa.Model):
         self.events_scheduled = 0  # what a run costs grows with this, not with the horizon
 
         self.deal = Deal()
+        self.stage_history: list[tuple[int, str]] = [(0, DealStage.BIDDING.value)]
         self.value = ValueClock(scenario.market)
         self.ban_order_in_force = False
         self.ban_bites = False
         self.revoked = False
         self.outcome: Outcome | None = None
         self.record: dict[str, Any] | None = None
+        self.checkpoints = tuple(sorted(set(checkpoints)))
+        self.snapshots: dict[int, str] = {}
+        if self.checkpoints and not 0 <= self.checkpoints[0] <= self.checkpoints[-1] <= self.horizon_day:
+            raise ValueError(f"checkpoints must be days 0 to {self.horizon_day}, got {self.checkpoints}")
 
         self.executive = Executive(self, scenario.executive)
         self.cfius = Regulator(self, scenario.cfius)
@@ -127,6 +144,9 @@ class DealModel(mesa.Model):
         self.china = HomeGovernment(self, scenario.china)
         self.seller = Seller(self, scenario.seller)
         self.bidders = {bid: Bidder(self, bid, spec) for bid, spec in scenario.bidders.items()}
+        for day in self.checkpoints:  # first thing the next morning, i.e. the end of `day`
+            if day < self.horizon_day:
+                self.schedule(day + 1, self._snapshot, day, priority=Priority.HIGH)
         self._schedule_scenario_events()
         self.schedule(self.horizon_day + 1, self.settle, priority=Priority.HIGH)
         self.datacollector = mesa.DataCollector(
@@ -193,6 +213,11 @@ class DealModel(mesa.Model):
     def stale(self, version: int) -> bool:
         """Whether something scheduled for deal ``version`` no longer applies."""
         return version != self.deal.version or self.deal.stage.ended or not self.running
+
+    def set_stage(self, stage: DealStage) -> None:
+        """Move the deal to a stage, remembering when (the fan chart of a backtest uses it)."""
+        self.deal.stage = stage
+        self.stage_history.append((self.today, stage.value))
 
     def bidders_pending(self) -> bool:
         """Whether any bidder may still bid."""
@@ -294,13 +319,28 @@ class DealModel(mesa.Model):
         if self.stale(version):
             return
         deal = self.deal
-        deal.stage = DealStage.CLOSED
+        self.set_stage(DealStage.CLOSED)
         deal.closed_day = self.today
         self.close_span(SpanName.CLOSING)
         self.seller.log(EventName.CLOSED, f"closes the {self.deal_name()} at US${deal.price:.1f} bn")
         self.commerce.lift_all()
         self.refresh_ban()
         self.settle()
+
+    def outcome_now(self) -> Outcome:
+        """The outcome if the run stopped today."""
+        blocked = {DealStage.BLOCKED_HOST: "host", DealStage.BLOCKED_HOME: "home"}.get(self.deal.stage)
+        return classify(
+            closed_day=self.deal.closed_day,
+            first_deadline_day=self.first_deadline_day,
+            blocked_by=blocked,
+            ban_bites=self.ban_bites,
+            withdrawn=self.seller.withdrawn,
+            revoked=self.revoked,
+        )
+
+    def _snapshot(self, day: int) -> None:
+        self.snapshots[day] = self.outcome_now().value
 
     def settle(self) -> None:
         """End the run: read the outcome, record it, drop what is still scheduled."""
@@ -309,16 +349,9 @@ class DealModel(mesa.Model):
         self.running = False
         end = min(self.today, self.horizon_day)
         self.end_day = end
-        deal = self.deal
-        blocked = {DealStage.BLOCKED_HOST: "host", DealStage.BLOCKED_HOME: "home"}.get(deal.stage)
-        self.outcome = classify(
-            closed_day=deal.closed_day,
-            first_deadline_day=self.first_deadline_day,
-            blocked_by=blocked,
-            ban_bites=self.ban_bites,
-            withdrawn=self.seller.withdrawn,
-            revoked=self.revoked,
-        )
+        self.outcome = self.outcome_now()
+        for day in self.checkpoints:  # checkpoints not reached: the outcome no longer changes
+            self.snapshots.setdefault(day, self.outcome.value)
         if self.narrate:  # dated on the last day simulated, not the day after the horizon
             self.events.append(
                 (

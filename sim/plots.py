@@ -425,3 +425,185 @@ def save_sensitivity_figure(result, directory: str | Path) -> list[Path]:
     path = directory / "sensitivity.png"
     fig.savefig(path, dpi=110)
     return [path]
+
+
+# --- comparisons and backtests --------------------------------------------------------------
+
+STAGE_COLOURS = {
+    "bidding": "#bdbdbd",
+    "exclusive_talks": "#90caf9",
+    "agreed_in_principle": "#42a5f5",
+    "signed": "#1565c0",
+    "restructuring": "#ffb300",
+    "closed": "#2e7d32",
+    "blocked_by_host": "#c62828",
+    "blocked_by_home": "#ef6c00",
+    "abandoned": "#5d4037",
+}
+
+
+def plot_compare_outcomes(comparison, ax: Axes | None = None) -> Axes:
+    """Each outcome's probability in each scenario, side by side, with 95% intervals."""
+    ax = _axes(ax, size=(9, 5))
+    t = comparison.table[comparison.table["kind"] == "probability"]
+    names = [o.value for o in PRECEDENCE]
+    width = 0.8 / len(comparison.labels)
+    y = np.arange(len(names))[::-1]
+    for k, label in enumerate(comparison.labels):
+        rows = t[t["scenario"] == label].set_index("quantity").loc[names]
+        p, lo, hi = rows["value"].to_numpy(float), rows["lo"].to_numpy(float), rows["hi"].to_numpy(float)
+        ax.barh(y + 0.4 - width * (k + 0.5), p, height=width, xerr=[p - lo, hi - p], capsize=2, label=label)
+    ax.set_yticks(y, [n.replace("_", " ") for n in names])
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel("probability (bars: 95% CI)")
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(f"Outcomes compared, {comparison.runs:,} paired runs (seed {comparison.seed})", fontsize=10)
+    return ax
+
+
+def plot_compare_close_dates(comparison, ax: Axes | None = None) -> Axes:
+    """The share of runs closed by each date, one line per scenario."""
+    ax = _axes(ax)
+    for label, result in zip(comparison.labels, comparison.results, strict=True):
+        start = pd.Timestamp(result.scenario.start)
+        closes = sorted(result.tally.hist["close_day"].items())
+        if closes:
+            days = [start + pd.Timedelta(days=d) for d, _ in closes]
+            share = np.cumsum([c for _, c in closes]) / max(1, result.tally.completed)
+            ax.step(
+                [start, *days, pd.Timestamp(result.scenario.horizon)],
+                [0, *share, share[-1]],
+                where="post",
+                lw=1.8,
+                label=label,
+            )
+    first = pd.Timestamp(comparison.results[0].scenario.first_deadline)
+    ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("share of runs closed by this date")
+    ax.set_xlabel("date")
+    _date_axis(ax)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    ax.set_title("When the sale closes, scenario by scenario", fontsize=10)
+    return ax
+
+
+def plot_transitions(comparison, label: str, ax: Axes | None = None) -> Axes:
+    """How many runs moved from each outcome under the first scenario to each under another."""
+    ax = _axes(ax, size=(7.5, 6))
+    t = comparison.transitions[label]
+    t = t.loc[t.sum(axis=1) > 0, t.sum(axis=0) > 0]
+    values = t.to_numpy()
+    ax.imshow(np.log1p(values), cmap="Blues")
+    for (i, j), v in np.ndenumerate(values):
+        if v:
+            ax.text(
+                j,
+                i,
+                f"{v:,}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if np.log1p(v) > np.log1p(values.max()) / 2 else "black",
+            )
+    ax.set_xticks(range(len(t.columns)), [str(c).replace("_", " ") for c in t.columns], rotation=30, ha="right")
+    ax.set_yticks(range(len(t.index)), [str(c).replace("_", " ") for c in t.index])
+    ax.set_xlabel(f"outcome under {label}")
+    ax.set_ylabel(f"outcome under {comparison.labels[0]}")
+    ax.set_title(f"Paired runs: {comparison.changed(label):,} of {comparison.runs:,} change outcome", fontsize=10)
+    return ax
+
+
+def save_compare_figures(comparison, directory: str | Path) -> list[Path]:
+    """compare_outcomes.png, compare_close_dates.png and transitions_<label>.png."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, draw, size in (
+        ("compare_outcomes", plot_compare_outcomes, (9, 5.5)),
+        ("compare_close_dates", plot_compare_close_dates, (9, 4.5)),
+    ):
+        fig = Figure(figsize=size, layout="constrained")
+        draw(comparison, fig.add_subplot())
+        paths.append(directory / f"{name}.png")
+        fig.savefig(paths[-1], dpi=110)
+    for label in comparison.labels[1:]:
+        fig = Figure(figsize=(7.5, 6), layout="constrained")
+        plot_transitions(comparison, label, fig.add_subplot())
+        paths.append(directory / f"transitions_{label.replace('#', '_')}.png")
+        fig.savefig(paths[-1], dpi=110)
+    return paths
+
+
+def plot_fan_chart(result, ax: Axes | None = None) -> Axes:
+    """Share of runs in each deal stage over time, with the record's observed events."""
+    from sim.backtest import stage_shares
+
+    ax = _axes(ax, size=(11, 5.5))
+    shares = stage_shares(result.trace)
+    shares = shares.loc[:, shares.max() > 0]
+    ax.stackplot(
+        shares.index,
+        shares.T.to_numpy(),
+        labels=[c.replace("_", " ") for c in shares.columns],
+        colors=[STAGE_COLOURS.get(c, "#9e9e9e") for c in shares.columns],
+        alpha=0.85,
+    )
+    for k, event in enumerate(result.trace.record.events):
+        when = pd.Timestamp(event.date)
+        ax.axvline(when, color="black", lw=0.6, alpha=0.5)
+        ax.text(when, 1.0 - 0.045 * (k % 8), " " + event.event.replace("_", " "), fontsize=6, va="top")
+    ax.set_ylim(0, 1)
+    ax.set_xlim(shares.index[0], shares.index[-1])
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("share of runs in each stage")
+    _date_axis(ax)
+    ax.legend(loc="lower left", fontsize=7, ncols=3)
+    r = result.report
+    ax.set_title(
+        f"{r['scenario']} against the record {r['record']}: the deal's stage over time "
+        f"({r['runs']:,} runs); lines: observed events",
+        fontsize=10,
+    )
+    return ax
+
+
+def plot_event_dates(result, ax: Axes | None = None) -> Axes:
+    """Each observed event's date against the band of its simulated dates."""
+    events = result.report["events"]
+    ax = _axes(ax, size=(10, 0.8 + 0.32 * len(events)))
+    y = np.arange(len(events))[::-1]
+    for yi, e in zip(y, events, strict=True):
+        if e["band"]:
+            lo, hi = (pd.Timestamp(d) for d in e["band"])
+            ax.plot([lo, hi], [yi, yi], color="#1565c0", lw=4, alpha=0.35, solid_capstyle="butt")
+            ax.plot(pd.Timestamp(e["median"]), yi, "|", color="#1565c0", ms=12)
+        ax.plot(pd.Timestamp(e["date"]), yi, "D", color="#c62828", ms=5)
+        share = f"{e['share']:.0%} of runs"
+        ax.text(1.01, yi, share, transform=ax.get_yaxis_transform(), fontsize=7, va="center")
+    ax.set_yticks(
+        y, [f"{e['event'].replace('_', ' ')}" + (f" ({e['match']})" if e["match"] else "") for e in events], fontsize=7
+    )
+    _date_axis(ax)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("Observed dates (red) against simulated ones (blue: 5-95% band, tick: median)", fontsize=10)
+    return ax
+
+
+def save_backtest_figures(result, directory: str | Path) -> list[Path]:
+    """fan_chart.png and event_dates.png."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, draw, size in (
+        ("fan_chart", plot_fan_chart, (11, 5.5)),
+        ("event_dates", plot_event_dates, (10, 1.2 + 0.32 * len(result.report["events"]))),
+    ):
+        fig = Figure(figsize=size, layout="constrained")
+        draw(result, fig.add_subplot())
+        paths.append(directory / f"{name}.png")
+        fig.savefig(paths[-1], dpi=110)
+    return paths

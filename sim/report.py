@@ -66,3 +66,87 @@ def sweep_table(result: Any, outcome: str, limit: int = 20) -> Table:
     if len(result.table) > limit:
         table.caption = f"... {len(result.table) - limit} more points in sweep.csv"
     return table
+
+
+def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
+    """backtest.md: the backtest as a readable report (the figures linked from figures/)."""
+    s = report["scores"]
+    lines = [
+        f"# Backtest: {report['scenario']} against the record {report['record']}",
+        "",
+        f"{report['runs']:,} runs, seed {report['seed']}. The scenario's parameters were not tuned to the "
+        "record in this backtest. Scores: lower is better; the log score is -ln of the (smoothed) "
+        "probability of what was observed.",
+        "",
+        "## The observed outcomes",
+        "",
+        "| horizon | observed | P(observed) | log score | Brier | uniform: log / Brier | neutral: log / Brier |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for h in report["horizons"]:
+        m, u, n = h["model"], h["uniform"], h["neutral"]
+        lines.append(
+            f"| {h['horizon']} | {h['observed']} | {m['p_observed']:.3f} | {m['log_score']:.3f} | "
+            f"{m['brier']:.3f} | {u['log_score']:.3f} / {u['brier']:.3f} | "
+            f"{n['log_score']:.3f} / {n['brier']:.3f} |"
+        )
+    lines += [
+        f"| **total** | | | **{s['model']['log_score']:.3f}** | **{s['model']['brier']:.3f}** | "
+        f"{s['uniform']['log_score']:.3f} / {s['uniform']['brier']:.3f} | "
+        f"{s['neutral']['log_score']:.3f} / {s['neutral']['brier']:.3f} |",
+        "",
+    ]
+    verdict = []
+    for base in ("uniform", "neutral"):
+        better = s["model"]["log_score"] < s[base]["log_score"]
+        verdict.append(f"{'beats' if better else 'does not beat'} the {base} baseline on the log score")
+    lines += [f"The model {verdict[0]} and {verdict[1]}.", ""]
+    for h in report["horizons"]:
+        top = sorted(h["p_all"].items(), key=lambda kv: -kv[1])[:3]
+        lines.append(
+            f"- {h['horizon']}: the model's likeliest outcomes were "
+            + ", ".join(f"{k} ({v:.1%})" for k, v in top)
+            + f"; what happened, {h['observed']}, had {h['p_observed']:.1%}."
+        )
+    lines += [
+        "",
+        "## The observed events",
+        "",
+        "Share of runs in which the event happens (first occurrence), its simulated median and 5-95% band, "
+        "and the percentile at which the observed date falls among the runs in which it happens.",
+        "",
+        "| observed | event | share | median | 5-95% | percentile |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in report["events"]:
+        name = e["event"] + (f" ({e['match']})" if e["match"] else "") + (f" [{e['actor']}]" if e["actor"] else "")
+        band = f"{e['band'][0]} to {e['band'][1]}" if e["band"] else "never"
+        pct = f"{e['percentile']:.0f}" if e["percentile"] is not None else "-"
+        lines.append(f"| {e['date']} | {name} | {e['share']:.0%} | {e['median'] or '-'} | {band} | {pct} |")
+    lines += ["", "## Figures", ""]
+    lines += [f"![{f}](figures/{f})" for f in figures]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_table(comparison: Any) -> Table:
+    """Each scenario's probability of each outcome, and its paired difference from the first."""
+    ref = comparison.labels[0]
+    table = Table(
+        title=f"{comparison.runs:,} paired runs, seed {comparison.seed}; differences from {ref}", title_justify="left"
+    )
+    table.add_column("outcome")
+    t = comparison.table
+    for label in comparison.labels:
+        table.add_column(label, justify="right")
+    for quantity in [*t.loc[t["kind"] == "probability", "quantity"].unique()]:
+        cells = []
+        for label in comparison.labels:
+            row = t[(t["scenario"] == label) & (t["quantity"] == quantity)].iloc[0]
+            cell = f"{row['value']:.3f}"
+            if label != ref:
+                cell += f" ({row['diff']:+.3f} [{row['diff_lo']:+.3f}, {row['diff_hi']:+.3f}])"
+            cells.append(cell)
+        table.add_row(quantity, *cells)
+    for label in comparison.labels[1:]:
+        table.caption = (table.caption or "") + f"{label}: {comparison.changed(label):,} runs change outcome. "
+    return table

@@ -112,6 +112,15 @@ class ScenarioTemplate:
             raise ScenarioError(problems)
 
 
+def variant(scenario: Scenario, overrides: Mapping[str, Any], label: str = "variant") -> Scenario:
+    """A validated copy of a scenario with overrides applied (values as for ``--set``)."""
+    doc = scenario.model_dump(mode="python")
+    origins: dict[tuple, str] = {}
+    for key, value in overrides.items():
+        _apply_override(doc, key, value, origins)
+    return validate(doc, source=f"{scenario.source} ({label})", origins=origins)
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """Split a command-line override ``a.b.c=value``; the value is read as YAML."""
     key, sep, value = text.partition("=")
@@ -126,7 +135,7 @@ def validate(doc: Mapping[str, Any], source: str = "<scenario>", origins: dict[t
     try:
         scenario = Scenario.model_validate(doc)
     except ValidationError as exc:
-        raise ScenarioError(_problems_from_pydantic(exc, doc, source, origins)) from None
+        raise ScenarioError(problems_from_pydantic(exc, doc, source, origins)) from None
     problems = check_consistency(scenario, source, origins)
     if problems:
         raise ScenarioError(problems)
@@ -157,10 +166,20 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:  # 2020-13-01: PyYAML would raise a bare ValueError
+        raise yaml.constructor.ConstructorError(
+            None, None, f"invalid date {node.value!r} ({exc})", node.start_mark
+        ) from None
+
+
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     if not path.is_file():
         what = "is a directory" if path.is_dir() else "no such file"
         raise ScenarioError([Problem(str(path), "", f"{what} (expected a scenario .yaml file)")])
@@ -190,7 +209,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, str]) -> 
     if real in chain:
         cycle = " -> ".join(p.name for p in (*chain, real))
         raise ScenarioError([Problem(str(path), "extends", f"extends cycle: {cycle}")])
-    doc = _read_yaml(path)
+    doc = read_yaml(path)
     parent_ref = doc.pop("extends", None)
     if parent_ref is None:
         _record_origins(doc, (), str(path), origins)
@@ -386,9 +405,13 @@ def _event_class(item: Mapping) -> type[BaseModel] | None:
 # --- turning pydantic's errors into problems --------------------------------------------------
 
 
-def _problems_from_pydantic(
-    exc: ValidationError, doc: Mapping, source: str, origins: dict[tuple, str]
+def problems_from_pydantic(
+    exc: ValidationError, doc: Mapping, source: str, origins: dict[tuple, str], root: Any = Scenario
 ) -> list[Problem]:
+    """Turn pydantic's errors on a document into one :class:`Problem` each.
+
+    ``root`` is the model the document was validated as.
+    """
     by_path: dict[str, Problem] = {}
     for err in exc.errors(include_url=False):
         keys, kind, node = _walk_loc(doc, err["loc"])
@@ -396,12 +419,12 @@ def _problems_from_pydantic(
         where = _origin(keys, origins, source)
         etype = err["type"]
         if etype == "extra_forbidden":
-            parent_kind = _kind_at(keys[:-1], doc)
+            parent_kind = _kind_at(keys[:-1], doc, root)
             allowed = sorted(_allowed_keys(parent_kind, None) or [])
             problem = _unknown(where, path, str(keys[-1]), allowed, "key")
             problem.value = err["input"]
         elif etype == "missing":
-            field_doc = _field_doc(keys, doc)
+            field_doc = _field_doc(keys, doc, root)
             problem = Problem(where, path, f"required key is missing{field_doc}")
         elif etype in ("union_tag_invalid", "union_tag_not_found"):
             kinds = ", ".join(typing.get_args(c.model_fields["kind"].annotation)[0] for c in EVENT_KINDS)
@@ -412,7 +435,7 @@ def _problems_from_pydantic(
                 node.get("kind") if isinstance(node, dict) else node,
             )
         else:
-            message = _message(err["msg"]) + _unit_of(keys, doc)
+            message = _message(err["msg"]) + _unit_of(keys, doc, root)
             problem = Problem(where, path, message, err.get("input"))
         if path in by_path and etype not in ("extra_forbidden", "missing"):
             earlier = by_path[path]
@@ -463,11 +486,14 @@ def _dotted(keys: list, doc: Mapping) -> str:
         if isinstance(node, list) and isinstance(key, int):
             item = node[key]
             ident = _event_id(item) if isinstance(item, dict) else None
-            parts.append(f"{ident}" if ident else f"[{key}]")
+            if ident:
+                parts.append(f".{ident}")
+            else:
+                parts.append(f"[{key}]")
         else:
-            parts.append(str(key))
+            parts.append(f".{key}")
         node = node[key] if isinstance(node, dict | list) and _has(node, key) else None
-    return ".".join(parts)
+    return "".join(parts).removeprefix(".")
 
 
 def _has(node: Any, key: Any) -> bool:
@@ -485,30 +511,33 @@ def _origin(keys: list, origins: dict[tuple, str], default: str) -> str:
     return default
 
 
-def _kind_at(keys: list, doc: Mapping) -> Any:
-    kind: Any = Scenario
+def _kind_at(keys: list, doc: Mapping, root: Any = Scenario) -> Any:
+    kind: Any = root
     node: Any = doc
     for key in keys:
         if isinstance(node, list):
             node = node[key] if isinstance(key, int) and key < len(node) else None
-            kind = _event_class(node) if isinstance(node, dict) else None
+            item = _child_type(kind, key)
+            if typing.get_origin(item) in (typing.Union, types.UnionType):  # the events: by kind
+                item = _event_class(node) if isinstance(node, dict) else None
+            kind = item
             continue
         kind = _child_type(kind, key)
         node = node.get(key) if isinstance(node, dict) else None
     return kind
 
 
-def _field_info(keys: list, doc: Mapping):
+def _field_info(keys: list, doc: Mapping, root: Any = Scenario):
     if not keys:
         return None
-    parent = _strip(_kind_at(keys[:-1], doc))
+    parent = _strip(_kind_at(keys[:-1], doc, root))
     if isinstance(parent, type) and issubclass(parent, BaseModel):
         return parent.model_fields.get(str(keys[-1]))
     return None
 
 
-def _field_doc(keys: list, doc: Mapping) -> str:
-    info = _field_info(keys, doc)
+def _field_doc(keys: list, doc: Mapping, root: Any = Scenario) -> str:
+    info = _field_info(keys, doc, root)
     if info is None:
         return ""
     unit = (info.json_schema_extra or {}).get("unit", "")
@@ -516,8 +545,8 @@ def _field_doc(keys: list, doc: Mapping) -> str:
     return f" ({info.description}{unit})" if info.description else unit
 
 
-def _unit_of(keys: list, doc: Mapping) -> str:
-    info = _field_info(keys, doc)
+def _unit_of(keys: list, doc: Mapping, root: Any = Scenario) -> str:
+    info = _field_info(keys, doc, root)
     unit = (info.json_schema_extra or {}).get("unit", "") if info else ""
     return f" ({unit})" if unit else ""
 

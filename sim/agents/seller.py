@@ -105,7 +105,7 @@ class Seller(Actor):
     def start_talks(self, bid: Bid, why: str) -> None:
         """Exclusive talks with the chosen bidder."""
         deal = self.model.deal
-        deal.stage = DealStage.EXCLUSIVE_TALKS
+        self.model.set_stage(DealStage.EXCLUSIVE_TALKS)
         deal.bidder, deal.structure = bid.bidder, bid.structure
         deal.price, deal.price_factor = bid.price, bid.value_factor
         deal.chosen_day = self.today
@@ -146,7 +146,7 @@ class Seller(Actor):
         deal = self.model.deal
         if self.model.stale(version):
             return
-        deal.stage = DealStage.AGREED
+        self.model.set_stage(DealStage.AGREED)
         deal.agreed_day = self.today
         self.model.close_span(SpanName.EXCLUSIVE_TALKS)
         self.log(EventName.AGREEMENT, f"agrees the {self.model.deal_name()} in principle")
@@ -170,7 +170,7 @@ class Seller(Actor):
                     "the contract is ready but cannot be signed before the letter of intent",
                 )
             return
-        deal.stage = DealStage.SIGNED
+        self.model.set_stage(DealStage.SIGNED)
         deal.signed_day = self.today
         self.model.close_span(SpanName.SIGNING)
         self.model.close_span(SpanName.LETTER_WAIT)
@@ -244,7 +244,7 @@ class Seller(Actor):
         deal.price_factor = now
         deal.version += 1
         deal.restructures += 1
-        deal.stage = DealStage.RESTRUCTURING
+        self.model.set_stage(DealStage.RESTRUCTURING)
         deal.bidder, deal.structure = bidder, structure
         deal.chosen_day = self.today
         deal.host_filed = deal.host_approved = False
@@ -268,7 +268,7 @@ class Seller(Actor):
         deal = self.model.deal
         if self.model.stale(version):
             return
-        deal.stage = DealStage.AGREED
+        self.model.set_stage(DealStage.AGREED)
         deal.agreed_day = deal.signable_day = self.today
         self.model.close_span(SpanName.RESTRUCTURING)
         self.log(EventName.AGREEMENT, f"agrees the restructured {self.model.deal_name()}")
@@ -281,7 +281,7 @@ class Seller(Actor):
 
     def end_sale(self, stage: DealStage, event: EventName, detail: str) -> None:
         """The sale process is over without a close."""
-        self.model.deal.stage = stage
+        self.model.set_stage(stage)
         self.model.close_deal_spans()
         self.log(event, detail)
         if stage in (DealStage.BLOCKED_HOST, DealStage.BLOCKED_HOME):
@@ -307,7 +307,7 @@ class Seller(Actor):
                 f"leaves the market after losing {lost:.0%} of the business's value (p={p:.2f})",
             )
             if not self.model.deal.stage.ended:
-                self.model.deal.stage = DealStage.ABANDONED
+                self.model.set_stage(DealStage.ABANDONED)
             self.model.commerce.lift_all()  # nothing left to ban
             self.model.refresh_ban()
             self.model.settle()
