@@ -284,11 +284,19 @@ def event_fit(trace: Trace, e: int) -> dict[str, Any]:
         entry.update(
             median=as_date[1],
             band=[as_date[0], as_date[2]],
-            percentile=round(100 * float(np.mean(happened <= trace.scenario.day(observed.date))), 1),
+            percentile=_mid_rank(happened, trace.scenario.day(observed.date)),
         )
     else:
         entry.update(median=None, band=None, percentile=None)
     return entry
+
+
+def _mid_rank(values: np.ndarray, x: int) -> float:
+    """Percentile of ``x`` among ``values``: those below, plus half of the ties.
+
+    A date every run shares sits at 50.
+    """
+    return round(100 * float(np.mean(values < x) + 0.5 * np.mean(values == x)), 1)
 
 
 def stage_shares(trace: Trace) -> pd.DataFrame:
@@ -366,6 +374,9 @@ def calibrated_scenario(template: ScenarioTemplate, calibration: Calibration, re
             base = next(e for e in template.doc["events"] if str(e.get("id") or e.get("kind")) == ident)
             event = events.setdefault(ident, {**base, "id": ident})
             event[parts[2]] = value
+            event["note"] = f"calibrated against {record.name}: " + ", ".join(
+                f"{k.split('.')[-1]}={v}" for k, v in calibration.best.items() if k.startswith(f"events.{ident}.")
+            )
             continue
         node = doc
         for part in parts[:-1]:

@@ -113,7 +113,8 @@ def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
         "## The observed events",
         "",
         "Share of runs in which the event happens (first occurrence), its simulated median and 5-95% band, "
-        "and the percentile at which the observed date falls among the runs in which it happens.",
+        "and the percentile at which the observed date falls among the runs in which it happens (mid-rank: "
+        "a date every run shares sits at 50).",
         "",
         "| observed | event | share | median | 5-95% | percentile |",
         "|---|---|---|---|---|---|",
