@@ -204,7 +204,10 @@ def test_shipped_scenario_by_name(monkeypatch, tmp_path):
     assert sim("validate", "tiktok_2020").exit_code == 0
 
 
-@pytest.mark.parametrize("command", ["run", "sweep", "sensitivity", "validate", "show", "list", "reference"])
+@pytest.mark.parametrize(
+    "command",
+    ["run", "sweep", "sensitivity", "compare", "backtest", "calibrate", "validate", "show", "list", "reference"],
+)
 def test_every_command_has_help_with_an_example(command):
     result = sim(command, "--help")
     assert result.exit_code == 0

@@ -1,0 +1,110 @@
+"""Paired comparisons with common random numbers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS
+
+from sim import load_scenario
+from sim.cli import cli
+from sim.compare import compare, comparison_json, paired_bootstrap, paired_difference
+
+ECR = SCENARIOS / "export_control_review.yaml"
+
+
+def test_a_scenario_compared_with_itself_differs_in_nothing(export_control):
+    c = compare([export_control, export_control], runs=400, seed=3, workers=1)
+    label = c.labels[1]
+    assert c.labels == ["export_control_review", "export_control_review#2"]
+    assert c.changed(label) == 0
+    rows = c.table[c.table["scenario"] == label]
+    assert (rows["diff"].astype(float) == 0).all()
+    probs = rows[rows["kind"] == "probability"]
+    assert ((probs["diff_lo"] <= 0) & (probs["diff_hi"] >= 0)).all()
+    data = comparison_json(c)
+    assert data["scenarios"][label]["changed_outcome"] == 0
+    assert all(o["diff"] == 0 for o in data["scenarios"][label]["outcomes"].values())
+
+
+def test_a_change_after_the_catalogue_update_leaves_earlier_closes_alone():
+    """Hardening China's stance only matters once the catalogue lists the technology: no run
+    whose deal closed before the update changes, while later runs do."""
+    late = {"events.catalogue_update.date": "2020-12-15"}
+    a = load_scenario(ECR, late)
+    b = load_scenario(ECR, {**late, "china.licence.utility.deny": 5.0, "china.tension": 1.0})
+    c = compare([a, b], runs=600, seed=1, workers=1)
+    ra, rb = c.results[0].runs, c.results[1].runs
+    early = ra["close_date"].notna() & (ra["close_date"] < "2020-12-15")
+    assert early.sum() > 50
+    for column in ("outcome", "close_date", "winner", "price", "extensions"):
+        assert ra.loc[early, column].equals(rb.loc[early, column]), column
+    assert c.changed(c.labels[1]) > 0
+
+
+def test_paired_difference_properties():
+    rng = np.random.default_rng(0)
+    a = rng.random(500) < 0.4
+    b = a.copy()
+    flip = rng.random(500) < 0.1
+    b[flip] = ~b[flip]
+    diff, lo, hi = paired_difference(a, b)
+    assert diff == pytest.approx(b.mean() - a.mean())
+    assert lo <= diff <= hi
+    d2, lo2, hi2 = paired_difference(b, a)  # swapping the arms flips the sign
+    assert d2 == pytest.approx(-diff) and lo2 == pytest.approx(-hi) and hi2 == pytest.approx(-lo)
+    _, wide_lo, wide_hi = paired_difference(a[:50], b[:50])
+    assert wide_hi - wide_lo > hi - lo  # fewer pairs, wider interval
+
+
+def test_pairing_narrows_the_interval():
+    """Highly correlated pairs give a narrower interval than the same margins unpaired would."""
+    a = np.array([True] * 300 + [False] * 700)
+    b = a.copy()
+    b[:30] = False  # 30 runs move, no other change
+    _, lo, hi = paired_difference(a, b)
+    assert hi - lo < 0.05  # an unpaired Newcombe interval for 0.30 vs 0.27 is about 0.08 wide
+
+
+def test_paired_bootstrap_of_medians():
+    rng = np.random.default_rng(1)
+    a = rng.normal(100, 10, 400)
+    b = a + 5
+    diff, lo, hi = paired_bootstrap(a, b, np.median, np.random.default_rng(2))
+    assert diff == pytest.approx(5) and lo == pytest.approx(5) and hi == pytest.approx(5)
+
+
+def test_cli_compare_writes_its_files(tmp_path):
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            str(SCENARIOS / "tiktok_2020.yaml"),
+            str(ECR),
+            "--runs",
+            "200",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "comparison.json").read_text())
+    entry = data["scenarios"]["export_control_review"]["outcomes"]["closed_by_deadline"]
+    assert set(entry) == {"p", "ci95", "diff", "diff_ci95"} and entry["diff"] < 0
+    assert {p.name for p in (out / "figures").iterdir()} == {
+        "compare_outcomes.png",
+        "compare_close_dates.png",
+        "transitions_export_control_review.png",
+    }
+    assert (out / "transitions.csv").read_text().startswith("reference_outcome,outcome,runs,scenario")
+
+
+def test_cli_compare_needs_two(tmp_path):
+    result = CliRunner().invoke(cli, ["compare", str(ECR), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "at least two scenarios" in result.stderr
