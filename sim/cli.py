@@ -160,6 +160,13 @@ def _execution(backend: str | None, workers: int | None, scheduler: str | None) 
     show_default=True,
     help="File format of runs, events and spans.",
 )
+@click.option(
+    "--attribution",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="How many runs (the first ones) get a delay attribution, with counterfactual reruns (0: none).",
+)
 @click.option("--resume", is_flag=True, help="Finish an interrupted run with the same settings.")
 @click.option("--no-figures", is_flag=True, help="Skip the figures (faster).")
 def run(
@@ -176,6 +183,7 @@ def run(
     events: str,
     event_sample: int,
     formats: str,
+    attribution: int,
     resume: bool,
     no_figures: bool,
 ) -> None:
@@ -203,6 +211,7 @@ def run(
             **_execution(backend, workers, scheduler),
             events=events,
             event_sample=event_sample,
+            attribution=attribution,
             formats=formats,
             force=force,
             resume=resume,
@@ -667,6 +676,82 @@ def _manifest(template: Any, seed: int, runs: int, sets: dict[str, Any]) -> dict
         overrides=sets,
         command=["sim", *sys.argv[1:]],
     )
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    default=None,
+    help="The outcome whose runs to tell [default: the most common late outcome].",
+)
+@click.option(
+    "--runs",
+    "count",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="How many runs to tell: the median by close date, then the extremes.",
+)
+def explain(outdir: Path, outcome: str | None, count: int) -> None:
+    r"""Why were sales late? The delay attribution, then the stories of typical runs.
+
+    Prints, for each stage of the deal, the days it added beyond its minimum in late and on-time
+    runs and the share of late runs in which it was decisive (at its minimum, the sale closes by
+    the first deadline), then tells K runs of an outcome from their event logs.
+
+    \b
+    Example:
+      sim explain outputs/export_control_review --outcome closed_after_deadline --runs 3
+    """
+    from rich.table import Table
+
+    from sim.output import load_result
+    from sim.plots import actor_labels
+    from sim.story import attribution_table, representative_runs, story
+
+    result = load_result(outdir)
+    console = Console(file=sys.stdout, width=120)
+    labels = actor_labels(result)
+    rows = attribution_table(result.summary, labels)
+    if rows:
+        a = result.summary["attribution"]
+        table = Table(
+            title=f"Where the days went: {a['late_runs']:,} late and {a['on_time_runs']:,} on-time runs attributed",
+            title_justify="left",
+        )
+        for column in (
+            "stage",
+            "responsible",
+            "late: on path",
+            "late: mean days added",
+            "median if on path",
+            "decisive",
+            "on time: mean days added",
+        ):
+            table.add_column(column, justify="left" if column in ("stage", "responsible") else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        console.print("No run was attributed (run with --attribution K).", highlight=False)
+    if outcome is None:
+        late = [
+            o
+            for o in result.summary["outcomes"]
+            if o != "closed_by_deadline" and result.summary["outcomes"][o]["count"]
+        ]
+        outcome = max(late, key=lambda o: result.summary["outcomes"][o]["count"]) if late else "closed_by_deadline"
+    picks = representative_runs(result, outcome, count)
+    if not picks:
+        raise SimError(
+            f"{outdir}: no run with an event log ended {outcome}; run with --events all or a larger --event-sample"
+        )
+    for k, run_id in enumerate(picks):
+        heading = ("The median run" if k == 0 else "The earliest" if k == 1 else "The latest") + f" of {outcome}"
+        console.print(f"\n[bold]{heading}[/bold]")
+        console.print(story(result, run_id), highlight=False)
 
 
 @cli.command()

@@ -89,6 +89,7 @@ class Deal:
     licence_applied: bool = False
     licence_granted: bool = False
     escalations: int = 0
+    stalled: bool = False
     # timing (days from the start)
     chosen_day: int | None = None
     agreed_day: int | None = None

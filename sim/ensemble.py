@@ -23,10 +23,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.attribution import attribute
 from sim.backends import default_workers, execute, open_executor
 from sim.errors import UsageError
 from sim.model import RUN_COLUMNS, DealModel
 from sim.randomness import run_seed
+from sim.scenario import scenario_digest
 from sim.schema import Scenario
 from sim.stats import Tally, summarize
 
@@ -75,6 +77,19 @@ EVENTS_SCHEMA = pa.schema(
     ]
 )
 SPANS_SCHEMA = pa.schema([("run_id", _INT), ("span", _STR), ("actor", _STR), ("start_day", _INT), ("end_day", _INT)])
+ATTRIBUTION_SCHEMA = pa.schema(
+    [
+        ("run_id", _INT),
+        ("late", pa.bool_()),
+        ("stage", _STR),
+        ("actor", _STR),
+        ("start_day", _INT),
+        ("end_day", _INT),
+        ("days", _INT),
+        ("excess_days", _INT),
+        ("decisive", pa.bool_()),
+    ]
+)
 assert tuple(RUNS_SCHEMA.names) == RUN_COLUMNS  # the record and the files agree
 
 
@@ -90,6 +105,8 @@ class EnsembleSpec:
             ``event_sample`` runs) or ``none``.
         event_sample: how many runs ``sample`` keeps.
         keep_runs: keep each run's row (False: only the tally, for sweeps).
+        attribution: how many runs (the first ones) get a delay attribution, with a
+            counterfactual rerun per late stage (:mod:`sim.attribution`); 0 for none.
     """
 
     scenario: Scenario
@@ -98,6 +115,7 @@ class EnsembleSpec:
     events: str = "all"
     event_sample: int = DEFAULT_EVENT_SAMPLE
     keep_runs: bool = True
+    attribution: int = 0
 
     def __post_init__(self) -> None:
         check_ensemble_args(self.runs, self.seed)
@@ -145,13 +163,15 @@ class ChunkResult:
     runs_csv: str = ""
     events_csv: str = ""
     spans_csv: str = ""
+    attribution_csv: str = ""
     runs: pa.Table | None = None
     events: pa.Table | None = None
     spans: pa.Table | None = None
+    attribution: pa.Table | None = None
     parquet: dict[str, bytes] = field(default_factory=dict)
 
 
-TABLE_NAMES = ("runs", "events", "spans")
+TABLE_NAMES = ("runs", "events", "spans", "attribution")
 
 
 def run_chunk_for_store(spec: EnsembleSpec, index: int, start: int, stop: int, parquet: bool = True) -> ChunkResult:
@@ -181,7 +201,9 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int) -> ChunkRes
     records: list[dict[str, Any]] = []
     events: list[tuple] = []
     spans: list[tuple] = []
+    attribution: list[tuple] = []
     dates: dict[int, str] = {}
+    digest = scenario_digest(scenario) if start < spec.attribution else None
     for i in range(start, stop):
         seed = run_seed(spec.seed, i)
         narrate = spec.narrates(i)
@@ -199,12 +221,17 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int) -> ChunkRes
                 date = dates.get(day) or dates.setdefault(day, (scenario.start + dt.timedelta(days=day)).isoformat())
                 events.append((i, day, date, actor, event, detail))
             spans.extend((i, *span) for span in model.spans)
+        if i < spec.attribution and model is not None:
+            rows = attribute(model, seed, digest)
+            tally.add_attribution(rows, late=record["outcome"] != "closed_by_deadline")
+            attribution.extend(rows)
     result = ChunkResult(index, start, stop, tally)
     if spec.keep_runs:
         rows = [tuple(r[c] for c in RUN_COLUMNS) for r in records]
         result.runs_csv, result.runs = _csv(rows), _table(rows, RUNS_SCHEMA)
         result.events_csv, result.events = _csv(events), _table(events, EVENTS_SCHEMA)
         result.spans_csv, result.spans = _csv(spans), _table(spans, SPANS_SCHEMA)
+        result.attribution_csv, result.attribution = _csv(attribution), _table(attribution, ATTRIBUTION_SCHEMA)
     return result
 
 
@@ -303,6 +330,7 @@ class EnsembleResult:
         events: the event logs, one row per event (``events.csv``).
         spans: the deals' timelines, one row per stretch (``spans.csv``).
         tally: exact counts behind the summary (histograms of dates and days).
+        attribution: where the days went in the attributed runs (``attribution.csv``).
     """
 
     scenario: Scenario
@@ -312,6 +340,7 @@ class EnsembleResult:
     events: pd.DataFrame
     spans: pd.DataFrame
     tally: Tally = field(repr=False)
+    attribution: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 def run_ensemble(
@@ -325,6 +354,7 @@ def run_ensemble(
     scheduler: str | None = None,
     events: str = "all",
     event_sample: int = DEFAULT_EVENT_SAMPLE,
+    attribution: int = 0,
     on_progress: Callable[[int], None] | None = None,
 ) -> EnsembleResult:
     """Run a scenario many times, in memory, and summarise the outcomes.
@@ -342,6 +372,7 @@ def run_ensemble(
         scheduler: a Dask scheduler address, for ``backend="dask"``.
         events: which runs keep event logs: ``all``, ``sample`` or ``none``.
         event_sample: runs kept by ``sample`` (the first ones).
+        attribution: runs (the first ones) whose delays are attributed (:mod:`sim.attribution`).
         on_progress: called with the number of runs just finished.
 
     Returns:
@@ -351,7 +382,7 @@ def run_ensemble(
         >>> result = run_ensemble(load_scenario("scenarios/tiktok_2020.yaml"), runs=200, seed=0)
         >>> result.summary["outcomes"]["closed_by_deadline"]["p"]
     """
-    spec = EnsembleSpec(scenario, runs, seed, events, event_sample)
+    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution)
     chunks: list[ChunkResult] = []
 
     def keep(chunk: ChunkResult) -> None:
@@ -372,6 +403,7 @@ def run_ensemble(
         events=to_frame(pa.concat_tables([c.events for c in chunks])),
         spans=to_frame(pa.concat_tables([c.spans for c in chunks])),
         tally=tally,
+        attribution=to_frame(pa.concat_tables([c.attribution for c in chunks])),
     )
 
 

@@ -250,6 +250,10 @@ class DealModel(mesa.Model):
         if span is not None:
             span[3] = self.today
 
+    def add_span(self, name: SpanName, actor: str, start: int, end: int) -> None:
+        """A stretch of the timeline already over (or whose end is known), e.g. a court case."""
+        self.spans.append([name.value, actor, start, min(end, self.horizon_day)])
+
     def span_open(self, name: SpanName) -> bool:
         """Whether a stretch of the timeline is open."""
         return name in self._open_spans
@@ -282,13 +286,13 @@ class DealModel(mesa.Model):
             self.open_span(SpanName.BAN, "commerce")
             self.commerce.log(
                 EventName.BAN_BITES,
-                f"{', '.join(biting)} bites: the business loses users and value",
+                f"The ban bites ({', '.join(biting)}): the business loses users and value",
             )
             self.seller.ban_started()
         elif not bites and self.ban_bites:
             self.ban_bites = False
             self.close_span(SpanName.BAN)
-            self.commerce.log(EventName.BAN_LIFTED, "no ban stage bites any more")
+            self.commerce.log(EventName.BAN_LIFTED, "No ban stage bites any more")
 
     def revoke(self, orders: tuple[str, ...], detail: str) -> None:
         """Revoke orders: the ban order lifts every stage; the divestiture order its deadlines."""

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 from sim.backends import Interrupted, RunAborted
 from sim.ensemble import (
+    ATTRIBUTION_SCHEMA,
     DEFAULT_EVENT_SAMPLE,
     EVENTS_SCHEMA,
     RUNS_SCHEMA,
@@ -50,7 +51,7 @@ from sim.schema import Scenario
 from sim.stats import Tally, summarize
 
 FORMATS = ("csv", "parquet", "both")
-TABLES = {"runs": RUNS_SCHEMA, "events": EVENTS_SCHEMA, "spans": SPANS_SCHEMA}
+TABLES = {"runs": RUNS_SCHEMA, "events": EVENTS_SCHEMA, "spans": SPANS_SCHEMA, "attribution": ATTRIBUTION_SCHEMA}
 STORE_VERSION = 1
 
 
@@ -162,6 +163,7 @@ class ResultStore:
             "runs": spec.runs,
             "events": spec.events,
             "event_sample": spec.event_sample,
+            "attribution": spec.attribution,
             "chunk_size": chunk_size(spec.runs),
             "formats": self.formats,
         }
@@ -240,6 +242,7 @@ class ResultStore:
         summary: dict[str, Any],
         manifest_data: dict[str, Any],
         draw: Callable[[Path], None] | None = None,
+        tally: Tally | None = None,
     ) -> Path:
         """Concatenate the parts in run order into the result directory, all at once."""
         parent = self.out.resolve().parent
@@ -248,6 +251,7 @@ class ResultStore:
             tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
             _write_json(tmp / "summary.json", summary)
             _write_json(tmp / "manifest.json", manifest_data)
+            _write_json(tmp / "tally.json", (tally or self.tally()).to_json())
             for name, schema in TABLES.items():
                 if self.formats in ("csv", "both"):
                     self._concat_csv(name, schema, tmp / f"{name}.csv")
@@ -287,6 +291,7 @@ def run_to_directory(
     scheduler: str | None = None,
     events: str = "sample",
     event_sample: int = DEFAULT_EVENT_SAMPLE,
+    attribution: int = DEFAULT_EVENT_SAMPLE,
     formats: str = "both",
     force: bool = False,
     resume: bool = False,
@@ -303,7 +308,7 @@ def run_to_directory(
         RunAborted: a worker died; the chunks saved so far can be resumed.
         Interrupted: Ctrl-C; likewise.
     """
-    spec = EnsembleSpec(scenario, runs, seed, events, event_sample)
+    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution)
     store = ResultStore(out, spec, formats=formats, force=force, resume=resume)
     done = store.open()
     if on_progress and done:
@@ -331,6 +336,7 @@ def run_to_directory(
         "workers": workers,
         "events": events,
         "event_sample": event_sample,
+        "attribution": attribution,
         "formats": formats,
         "resumed_chunks": len(done),
     }
@@ -347,14 +353,16 @@ def run_to_directory(
     draw = None
     if figures:
         sample = store.sample()
-        result = EnsembleResult(scenario, seed, summary, sample["runs"], sample["events"], sample["spans"], tally)
+        result = EnsembleResult(
+            scenario, seed, summary, sample["runs"], sample["events"], sample["spans"], tally, sample["attribution"]
+        )
 
         def draw(directory: Path) -> None:
             from sim.plots import save_figures  # matplotlib only when figures are wanted
 
             save_figures(result, directory)
 
-    return store.assemble(summary, data, draw), summary
+    return store.assemble(summary, data, draw, tally), summary
 
 
 def _saved_note(store: ResultStore, what: str) -> str:
@@ -411,9 +419,12 @@ def load_result(out: str | Path) -> EnsembleResult:
             tables[name] = to_frame(read_csv(out / f"{name}.csv", schema))
         else:
             tables[name] = to_frame(schema.empty_table())
-    tally = Tally(scenario.start)
-    for record in tables["runs"].astype(object).where(tables["runs"].notna(), None).to_dict("records"):
-        tally.add(record)
+    if (out / "tally.json").is_file():
+        tally = Tally.from_json(json.loads((out / "tally.json").read_text()))
+    else:  # written by hand or by an older version: count the rows again
+        tally = Tally(scenario.start)
+        for record in tables["runs"].astype(object).where(tables["runs"].notna(), None).to_dict("records"):
+            tally.add(record)
     return EnsembleResult(
         scenario,
         manifest_data["seed"],
@@ -422,6 +433,7 @@ def load_result(out: str | Path) -> EnsembleResult:
         tables["events"],
         tables["spans"],
         tally,
+        tables["attribution"],
     )
 
 

@@ -245,8 +245,48 @@ def plot_winners(result: EnsembleResult, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def plot_delay_attribution(result: EnsembleResult, ax: Axes | None = None) -> Axes:
+    """Where the days went: days each stage added beyond its minimum.
+
+    Late runs against on-time runs, with the share of late runs in which the stage was decisive.
+    """
+    ax = _axes(ax, size=(9, 5))
+    attribution = result.summary["attribution"]
+    stages = list(attribution["stages"].items())[::-1]
+    y = np.arange(len(stages))
+    late = [s["late"]["mean_days_added"] for _, s in stages]
+    on_time = [s["on_time"]["mean_days_added"] for _, s in stages]
+    ax.barh(
+        y + 0.2,
+        late,
+        height=0.4,
+        color="#c62828",
+        label=f"late runs ({attribution['late_runs']:,}: closed after the first deadline, or never)",
+    )
+    ax.barh(y - 0.2, on_time, height=0.4, color="#2e7d32", label=f"on-time runs ({attribution['on_time_runs']:,})")
+    for yi, (_, s), days in zip(y, stages, late, strict=True):
+        if s["late"]["counterfactual"]:
+            ax.text(days + 0.3, yi + 0.2, f"decisive in {s['late']['share_decisive']:.0%}", va="center", fontsize=7)
+    names = actor_labels(result)
+    ax.set_yticks(
+        y, [f"{name.replace('_', ' ')} ({names.get(s['actor'], s['actor'])})" for name, s in stages], fontsize=8
+    )
+    ax.set_xlabel("mean days beyond the stage's minimum, on the critical path (per run)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        f"Where the days went\n{_title(result)}; decisive: at its minimum, the sale closes by the first deadline",
+        fontsize=10,
+    )
+    return ax
+
+
 def save_figures(result: EnsembleResult, directory: str | Path) -> list[Path]:
-    """Write outcomes.png, close_dates.png, timeline.png and winners.png; return their paths."""
+    """Write the figures of a result; return their paths.
+
+    outcomes.png, close_dates.png, timeline.png (if event logs were kept), winners.png and
+    delay_attribution.png (if runs were attributed).
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     drawers = {
@@ -254,7 +294,12 @@ def save_figures(result: EnsembleResult, directory: str | Path) -> list[Path]:
         "close_dates": (plot_close_dates, (9, 4.5)),
         "timeline": (plot_timeline, (12, 6)),
         "winners": (plot_winners, (7, 4)),
+        "delay_attribution": (plot_delay_attribution, (9, 5.5)),
     }
+    if result.events.empty:
+        del drawers["timeline"]
+    if not result.summary.get("attribution", {}).get("stages"):
+        del drawers["delay_attribution"]
     paths = []
     for name, (draw, size) in drawers.items():
         fig = Figure(figsize=size, layout="constrained")

@@ -43,12 +43,14 @@ def actor_stream(seed: int, actor_id: str) -> np.random.Generator:
 
 
 def draw_duration(rng: np.random.Generator, d: Duration) -> int:
-    """Draw a duration in whole units (days or working days), clipped to [min, max]."""
+    """Draw a duration in whole units (days or working days), clipped to [min, max].
+
+    It always consumes one normal draw, fixed duration or not, so that fixing a stage's length
+    (a counterfactual) leaves every later draw of the actor unchanged.
+    """
+    z = rng.standard_normal()
     p90 = d.ninetieth
-    if p90 == d.median:
-        value = d.median
-    else:
-        value = d.median * math.exp(math.log(p90 / d.median) / _Z90 * rng.standard_normal())
+    value = d.median if p90 == d.median else d.median * math.exp(math.log(p90 / d.median) / _Z90 * z)
     if value < d.min:
         value = d.min
     if d.max is not None and value > d.max:

@@ -164,6 +164,12 @@ class ExtendUtility(Spec):
     base: float = param(-1.0, "logit", "Utility of extending when nothing else applies.")
     deal_under_review: float = param(2.0, "logit", "Added when a signed or agreed deal is under a government's review.")
     deal_blessed: float = param(1.0, "logit", "Added when the executive blessed the deal.")
+    pre_election: float = param(
+        0.0, "logit", "Added within `deadline.election_window_days` before an election (push the decision past it)."
+    )
+    lame_duck: float = param(
+        0.0, "logit", "Added between an election that changes the administration and the inauguration."
+    )
 
 
 class EnforceUtility(Spec):
@@ -172,6 +178,12 @@ class EnforceUtility(Spec):
     base: float = param(0.0, "logit", "Utility of enforcing when nothing else applies.")
     no_deal: float = param(1.0, "logit", "Added when no deal is in progress.")
     new_administration: float = param(-2.0, "logit", "Added after a change of administration.")
+    pre_election: float = param(
+        0.0, "logit", "Added within `deadline.election_window_days` before an election (look tough)."
+    )
+    lame_duck: float = param(
+        0.0, "logit", "Added between an election that changes the administration and the inauguration."
+    )
 
 
 class NotEnforceUtility(Spec):
@@ -186,6 +198,7 @@ class DeadlineChoice(Spec):
     extend: ExtendUtility = param(ExtendUtility(), "", "Extending the deadline.")
     enforce: EnforceUtility = param(EnforceUtility(), "", "Enforcing the order.")
     not_enforce: NotEnforceUtility = param(NotEnforceUtility(), "", "Leaving it unenforced.")
+    election_window_days: int = param(60, "days", "How close before an election the `pre_election` terms apply.", ge=0)
 
 
 class Blessing(Spec):
@@ -378,6 +391,19 @@ class LicenceUtility(Spec):
     escalate_tension: float = param(2.0, "logit per unit", "Added to escalating per unit of tension.")
 
 
+class Stall(Spec):
+    """Holding a licence decision past a date of the host's political calendar.
+
+    The home government may hold a decision until after, say, the host's election; more likely
+    when tension is high.
+    """
+
+    until: dt.date = param(..., "date", "The date the decision is held past (e.g. the host's election).")
+    base: float = param(-1.0, "logit", "Logit of stalling at zero tension, when a decision falls due before `until`.")
+    tension: float = param(2.0, "logit per unit", "Added per unit of tension between the governments.")
+    days_after: Duration = param(Duration(median=7, p90=21), "days", "From `until` to the decision, once stalled.")
+
+
 class Licence(Spec):
     """The home government's two-stage export-licence procedure for restricted technology."""
 
@@ -403,6 +429,7 @@ class Licence(Spec):
         "Extra review time each time the case is escalated politically (no statutory limit).",
     )
     max_escalations: int = param(1, "count", "Most escalations of one application.", ge=0)
+    stall: Stall | None = param(None, "", "Holding the letter-of-intent decision until after a date; none if omitted.")
     p_grant_after_letter: Probability = param(
         0.95, "probability", "Chance stage 2 grants the licence once the letter was given."
     )

@@ -69,6 +69,14 @@ class Tally:
         self.hist: dict[str, Counter] = {name: Counter() for name in _HISTOGRAMS}
         self.count: dict[str, int] = dict.fromkeys(_COUNTS, 0)
         self.failures: list[dict[str, Any]] = []
+        self.attr: dict[str, Any] = {
+            "late_runs": 0,
+            "on_time_runs": 0,
+            "excess": {},
+            "days": Counter(),
+            "decisive": Counter(),
+            "actor": {},
+        }
 
     def _day(self, iso: str) -> int:
         return (dt.date.fromisoformat(iso) - self.start).days
@@ -104,12 +112,37 @@ class Tally:
         c["injunctions"] += r["injunctions"]
         c["administration_changed"] += bool(r["administration_changed"])
 
+    def add_attribution(self, rows: list[tuple], late: bool) -> None:
+        """Count one run's attribution rows (see :mod:`sim.attribution`)."""
+        group = "late" if late else "on_time"
+        self.attr[f"{group}_runs"] += 1
+        per_stage: dict[str, list] = {}
+        for _, _, stage, actor, _, _, _, excess, decisive in rows:
+            total, was_decisive = per_stage.get(stage, (0, False))
+            per_stage[stage] = (total + excess, was_decisive or bool(decisive))
+            self.attr["actor"].setdefault(stage, actor)
+        for stage, (excess, decisive) in per_stage.items():
+            key = f"{group}|{stage}"
+            self.attr["excess"].setdefault(key, Counter())[excess] += 1
+            self.attr["days"][key] += excess
+            if decisive:
+                self.attr["decisive"][stage] += 1
+
     def merge(self, other: Tally) -> Tally:
         """Add another tally's counts to this one (order does not matter)."""
         for name in _HISTOGRAMS:
             self.hist[name].update(other.hist[name])
         for name in _COUNTS:
             self.count[name] += other.count[name]
+        a, b = self.attr, other.attr
+        a["late_runs"] += b["late_runs"]
+        a["on_time_runs"] += b["on_time_runs"]
+        for key, hist in b["excess"].items():
+            a["excess"].setdefault(key, Counter()).update(hist)
+        a["days"].update(b["days"])
+        a["decisive"].update(b["decisive"])
+        for stage, actor in b["actor"].items():
+            a["actor"].setdefault(stage, actor)
         room = MAX_FAILURES_LISTED - len(self.failures)
         self.failures += other.failures[:room]
         self.failures.sort(key=lambda f: f["run_id"])
@@ -127,6 +160,15 @@ class Tally:
             "hist": {n: {str(k): v for k, v in sorted(h.items(), key=str)} for n, h in self.hist.items()},
             "count": self.count,
             "failures": self.failures,
+            "attr": {
+                **{k: self.attr[k] for k in ("late_runs", "on_time_runs")},
+                "excess": {
+                    k: {str(d): n for d, n in sorted(h.items())} for k, h in sorted(self.attr["excess"].items())
+                },
+                "days": dict(sorted(self.attr["days"].items())),
+                "decisive": dict(sorted(self.attr["decisive"].items())),
+                "actor": dict(sorted(self.attr["actor"].items())),
+            },
         }
 
     @classmethod
@@ -138,6 +180,15 @@ class Tally:
             tally.hist[name] = Counter({(int(k) if numeric else k): v for k, v in hist.items()})
         tally.count = dict(data["count"])
         tally.failures = list(data["failures"])
+        attr = data["attr"]
+        tally.attr = {
+            "late_runs": attr["late_runs"],
+            "on_time_runs": attr["on_time_runs"],
+            "excess": {k: Counter({int(d): n for d, n in h.items()}) for k, h in attr["excess"].items()},
+            "days": Counter(attr["days"]),
+            "decisive": Counter(attr["decisive"]),
+            "actor": dict(attr["actor"]),
+        }
         return tally
 
 
@@ -159,7 +210,7 @@ def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt
     n = tally.completed
     h, c = tally.hist, tally.count
     closed = sum(h["close_day"].values())
-    return {
+    summary = {
         "scenario": scenario_name,
         "runs": c["runs"],
         "seed": seed,
@@ -191,6 +242,11 @@ def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt
             "p_administration_changed": _r(c["administration_changed"] / n if n else 0.0),
         },
     }
+    if tally.attr["late_runs"] + tally.attr["on_time_runs"]:
+        from sim.attribution import attribution_summary
+
+        summary["attribution"] = attribution_summary(tally)
+    return summary
 
 
 def _r(x: float, digits: int = 4) -> float:

@@ -173,12 +173,16 @@ def test_event_modes(export_control):
 
 def test_load_result_round_trips(tmp_path, export_control):
     """A result directory loads back as the result that wrote it (CSV or Parquet)."""
-    memory = run_ensemble(export_control, runs=500, seed=2, workers=1)
+    memory = run_ensemble(export_control, runs=500, seed=2, workers=1, attribution=100)
     for fmt in ("csv", "parquet"):
         out = tmp_path / fmt
-        run_to_directory(export_control, out, 500, 2, backend="serial", formats=fmt, events="all", figures=False)
+        run_to_directory(
+            export_control, out, 500, 2, backend="serial", formats=fmt, events="all", attribution=100, figures=False
+        )
         loaded = load_result(out)
         assert loaded.summary == memory.summary
         assert loaded.runs.equals(memory.runs)
         assert loaded.events.equals(memory.events)
+        assert loaded.attribution.equals(memory.attribution)
+        assert loaded.tally.to_json() == memory.tally.to_json()
         assert json.loads((out / "manifest.json").read_text())["settings"]["formats"] == fmt

@@ -65,7 +65,7 @@ class Commerce(Actor):
             stage.effective_day = self.model.scenario.day(when)
             text = f"from {when.isoformat()}"
             self.model.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
-        self.log(EventName.STAGE_ANNOUNCED, f"{sid}: {stage.spec.label}, {text}")
+        self.log(EventName.STAGE_ANNOUNCED, f"announces {sid} ({stage.spec.label}), {text}")
         for court in self.model.courts.values():
             court.consider_challenge(sid)
 
@@ -99,10 +99,10 @@ class Commerce(Actor):
         """The stage is in effect from today (it bites unless enjoined)."""
         stage = self.stages[sid]
         stage.due = True
-        courts = ", ".join(sorted(stage.enjoined_by))
+        courts = " and ".join(self.model.courts[c].label for c in sorted(stage.enjoined_by))
         self.log(
             EventName.STAGE_DUE,
-            f"{sid} is in effect" + (f" but enjoined by {courts}" if courts else ""),
+            f"puts {sid} into effect" + (f", but {courts} enjoined it" if courts else ""),
         )
         self.model.refresh_ban()
 
@@ -119,7 +119,7 @@ class Commerce(Actor):
                 stage.suspended = True
                 self.log(
                     EventName.STAGE_SUSPENDED,
-                    f"{sid} will not take effect while the order goes unenforced",
+                    f"suspends {sid} while the order goes unenforced",
                 )
         self.model.refresh_ban()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mesa.time import Priority
 
 from sim.agents.base import Actor
-from sim.narrative import EventName
+from sim.narrative import EventName, SpanName
 
 
 class Court(Actor):
@@ -36,17 +36,18 @@ class Court(Actor):
         """The plaintiff files for an injunction."""
         if self.model.commerce.stages[sid].lifted:
             return
-        plaintiff = self.model.seller.label if self.spec.plaintiff == "seller" else "users"
-        day = self.after(self.spec.ruling_days, self.rule, sid, priority=Priority.HIGH)
+        plaintiff, verb = (self.model.seller.label, "asks") if self.spec.plaintiff == "seller" else ("Users", "ask")
+        day = self.after(self.spec.ruling_days, self.rule, sid, self.today, priority=Priority.HIGH)
         self.log(
             EventName.CHALLENGE_FILED,
-            f"{plaintiff} challenge {sid} in {self.label}; ruling by {self.model.date_of(day)}",
+            f"{plaintiff} {verb} {self.label} to enjoin {sid}; ruling by {self.model.date_of(day)}",
         )
 
-    def rule(self, sid: str) -> None:
+    def rule(self, sid: str, filed: int) -> None:
         """Rule on the injunction."""
         if self.model.commerce.stages[sid].lifted:
             return
+        self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today)
         self.rulings += 1
         if self.chance(self.spec.p_enjoin):
             self.injunctions += 1
@@ -66,8 +67,8 @@ class Court(Actor):
         if self.chance(self.spec.appeal.p_lifts):
             self.log(
                 EventName.INJUNCTION_LIFTED,
-                f"on appeal, the injunction of {sid} by {self.label} is lifted",
+                f"The appeal lifts the injunction of {sid} by {self.label}",
             )
             self.model.commerce.lift_injunction(sid, self.actor_id)
         else:
-            self.log(EventName.APPEAL_FAILS, f"the injunction of {sid} by {self.label} stands on appeal")
+            self.log(EventName.APPEAL_FAILS, f"The injunction of {sid} by {self.label} stands on appeal")

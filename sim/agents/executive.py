@@ -27,6 +27,8 @@ class Executive(Actor):
         self.last_deadline_day: int | None = None  # the latest deadline set, for the record
         self.decision: str | None = None  # the last deadline decision
         self.new_administration = False
+        self.lame_duck_until: int | None = None  # inauguration day after an election lost
+        self.elections = [model.scenario.day(e.date) for e in model.scenario.events_of(Election)]
 
     # --- orders -------------------------------------------------------------------------------
 
@@ -59,15 +61,23 @@ class Executive(Actor):
         u = self.spec.deadline
         deal = self.model.deal
         under_review = deal.stage.in_progress and (deal.host_filed or deal.letter_applied)
+        pre_election = any(0 <= e - self.today <= u.election_window_days for e in self.elections)
+        lame_duck = self.lame_duck_until is not None and self.today < self.lame_duck_until
         options: dict[str, float] = {}
         if self.can_extend():
             options["extend"] = (
-                u.extend.base + u.extend.deal_under_review * under_review + u.extend.deal_blessed * deal.blessed
+                u.extend.base
+                + u.extend.deal_under_review * under_review
+                + u.extend.deal_blessed * deal.blessed
+                + u.extend.pre_election * pre_election
+                + u.extend.lame_duck * lame_duck
             )
         options["enforce"] = (
             u.enforce.base
             + u.enforce.no_deal * (not deal.stage.in_progress)
             + u.enforce.new_administration * self.new_administration
+            + u.enforce.pre_election * pre_election
+            + u.enforce.lame_duck * lame_duck
         )
         options["not_enforce"] = u.not_enforce.base
         return options
@@ -80,7 +90,7 @@ class Executive(Actor):
         self.decision = choice
         self.log(
             EventName.DEADLINE,
-            f"deadline passes without a close; chooses {choice} ({odds_text(probs)})",
+            f"sees the deadline pass without a close and chooses to {choice.replace('_', ' ')} ({odds_text(probs)})",
         )
         if choice == "extend":
             self.extend()
@@ -104,9 +114,10 @@ class Executive(Actor):
         self.extension_days += days
         self.deadline_day = self.last_deadline_day = self.today + days
         self.model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
+        self.model.add_span(SpanName.EXTENSION, self.actor_id, self.today, self.deadline_day)
         self.log(
             EventName.EXTENSION,
-            f"extension {self.extensions}: {days} days, to {self.model.date_of(self.deadline_day)}",
+            f"grants extension {self.extensions}: {days} days, to {self.model.date_of(self.deadline_day)}",
         )
 
     # --- the deal -----------------------------------------------------------------------------
@@ -147,7 +158,7 @@ class Executive(Actor):
                 EventName.PRESIDENT_DECLINES_BLOCK,
                 f"declines to block the {self.model.deal_name()}",
             )
-            self.model.cfius.approve(reason="the President declined to block")
+            self.model.cfius.approve(reason="approves: the President declined to block")
 
     # --- elections and revocations ------------------------------------------------------------
 
@@ -155,20 +166,21 @@ class Executive(Actor):
         """An election: the administration changes with probability ``p_change``."""
         changes = self.chance(event.p_change)
         if changes:
-            self.model.schedule(self.model.scenario.day(event.inauguration), self.inaugurate)
+            self.lame_duck_until = self.model.scenario.day(event.inauguration)
+            self.model.schedule(self.lame_duck_until, self.inaugurate)
             self.log(
                 EventName.ELECTION,
-                f"the administration will change on {event.inauguration.isoformat()} (p={event.p_change:.2f})",
+                f"The election changes the administration on {event.inauguration.isoformat()} (p={event.p_change:.2f})",
             )
         else:
-            self.log(EventName.ELECTION, f"the administration stays (p={1 - event.p_change:.2f})")
+            self.log(EventName.ELECTION, f"The election keeps the administration (p={1 - event.p_change:.2f})")
 
     def inaugurate(self) -> None:
         """A new administration takes office: it may shelve the review and revoke the ban."""
         self.new_administration = True
         self.label = f"new {self.spec.label}"
         na = self.spec.new_administration
-        self.log(EventName.ADMINISTRATION_CHANGE, "a new administration takes office")
+        self.log(EventName.ADMINISTRATION_CHANGE, "A new administration takes office")
         if self.model.deal.stage.in_progress and self.chance(na.p_shelve_review):
             self.model.cfius.shelve()
         if self.chance(na.p_revoke):
@@ -176,9 +188,9 @@ class Executive(Actor):
 
     def revoke_ban_order(self) -> None:
         """Revoke the ban order (the divestiture order stands)."""
-        self.model.revoke(("ban_order",), "the new administration revokes the ban order")
+        self.model.revoke(("ban_order",), "The new administration revokes the ban order")
 
     def revocation_event(self, event: Revocation) -> None:
         """A dated revocation from the scenario, which happens with probability ``p``."""
         if self.chance(event.p):
-            self.model.revoke(tuple(event.revokes), event.note or "revokes " + " and ".join(event.revokes))
+            self.model.revoke(tuple(event.revokes), event.note or "Revoked: " + " and ".join(event.revokes))

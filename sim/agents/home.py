@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.agents.base import Actor
 from sim.narrative import EventName, SpanName
-from sim.randomness import WorkCalendar, choice_probabilities, logit_choice, odds_text
+from sim.randomness import WorkCalendar, choice_probabilities, draw_duration, logistic, logit_choice, odds_text
 from sim.schema import CatalogueUpdate, TensionChange
 
 
@@ -84,7 +84,10 @@ class HomeGovernment(Actor):
         self.tension = min(1.0, max(0.0, self.tension + event.tension))
         self.stance = min(1.0, max(0.0, self.stance + event.stance))
         note = f": {event.note}" if event.note else ""
-        self.log(EventName.TENSION_CHANGE, f"tension {self.tension:.2f}, stance {self.stance:.2f}{note}")
+        self.log(
+            EventName.TENSION_CHANGE,
+            f"sees tension at {self.tension:.2f} and its public stance at {self.stance:.2f}{note}",
+        )
 
     # --- stage 1: the letter of intent --------------------------------------------------------
 
@@ -102,10 +105,13 @@ class HomeGovernment(Actor):
         )
 
     def decide_letter(self, version: int) -> None:
-        """Grant, deny or escalate the letter of intent."""
+        """Grant, deny or escalate the letter of intent (or, first, stall it past a date)."""
         if self.model.stale(version):
             return
         deal = self.model.deal
+        if self.should_stall():
+            return
+        self.model.close_span(SpanName.LETTER_STALL)
         options = self.letter_utilities(deal.structure, deal.escalations)
         choice, probs = logit_choice(self.rng, options)
         why = f"tension {self.tension:.2f}, stance {self.stance:.2f}; {odds_text(probs)}"
@@ -132,6 +138,32 @@ class HomeGovernment(Actor):
                 f"denies the export of the algorithm in the {self.model.deal_name()} ({why})",
             )
             self.model.seller.deal_rejected("home")
+
+    def should_stall(self) -> bool:
+        """Hold the decision past the host's political date, likelier when tension is high.
+
+        The draw is made whether or not a stall rule applies, so adding one does not reshuffle
+        this actor's later draws.
+        """
+        u = self.rng.random()
+        stall = self.spec.licence.stall
+        deal = self.model.deal
+        if stall is None or deal.stalled or self.today >= self.model.scenario.day(stall.until):
+            return False
+        p = logistic(stall.base + stall.tension * self.tension)
+        if u >= p:
+            return False
+        deal.stalled = True
+        self.model.open_span(SpanName.LETTER_STALL, self.actor_id)
+        until = self.model.scenario.day(stall.until)
+        day = until + max(1, draw_duration(self.rng, stall.days_after))
+        self.model.schedule(day, self.decide_letter, deal.version)
+        self.log(
+            EventName.LICENCE_STALLED,
+            f"holds the decision on the {self.model.deal_name()} until after {stall.until.isoformat()}; "
+            f"no decision before {self.model.date_of(day)} (tension {self.tension:.2f}, p={p:.2f})",
+        )
+        return True
 
     # --- stage 2: the licence -----------------------------------------------------------------
 

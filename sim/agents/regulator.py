@@ -60,7 +60,7 @@ class Regulator(Actor):
             return
         deal.host_filed = True
         self.model.open_span(SpanName.HOST_FILING, "seller")
-        self.log(EventName.FILING, f"the parties file the {self.model.deal_name()}")
+        self.log(EventName.FILING, f"The parties file the {self.model.deal_name()} with {self.label}")
         self.after(self.spec.filing_days, self.start_review, deal.version)
 
     def start_review(self, version: int) -> None:

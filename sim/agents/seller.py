@@ -72,7 +72,7 @@ class Seller(Actor):
             if self.model.bidders_pending():
                 self.waiting_for_bids = True
                 return
-            self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "no bid came: the sale process ends")
+            self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "No bid came: the sale process ends")
             return
         self.waiting_for_bids = False
         values = {b.bidder: self.expected_value(b) for b in live}
@@ -92,7 +92,7 @@ class Seller(Actor):
             reason = "the sale is past bidding" if bidder.active else f"{bidder.label} dropped out"
             self.log(
                 EventName.BID_CHOSEN,
-                f"the announced deal with {bidder.label} does not happen: {reason}",
+                f"The announced deal with {bidder.label} does not happen: {reason}",
             )
             return
         bid = self.bids.get(event.bidder) or bidder.bid_now()
@@ -122,7 +122,7 @@ class Seller(Actor):
         if deal.needs_licence:
             self.log(
                 EventName.LICENCE_NEEDED,
-                f"the {self.model.deal_name()} exports restricted technology: it needs a licence",
+                f"learns that the {self.model.deal_name()} exports restricted technology: it needs a licence",
             )
             self.apply_for_letter()
 
@@ -167,7 +167,7 @@ class Seller(Actor):
                 self.model.open_span(SpanName.LETTER_WAIT, "china")
                 self.log(
                     EventName.SIGNING_WAITS,
-                    "the contract is ready but cannot be signed before the letter of intent",
+                    "has the contract ready but cannot sign it before the letter of intent",
                 )
             return
         self.model.set_stage(DealStage.SIGNED)
@@ -208,7 +208,7 @@ class Seller(Actor):
         self.end_sale(
             stage,
             EventName.SALE_ENDS,
-            f"the {self.model.deal_name()} is blocked by the {by} government; the sale ends",
+            f"The {self.model.deal_name()} is blocked by the {by} government; the sale ends",
         )
 
     def next_structure(self) -> tuple[str, str] | None:
@@ -252,14 +252,15 @@ class Seller(Actor):
         deal.needs_licence = deal.letter_applied = deal.letter_granted = False
         deal.licence_applied = deal.licence_granted = False
         deal.escalations = 0
+        deal.stalled = False
         deal.signed_day = None
         deal.closing_scheduled = False
         self.model.close_deal_spans()
         self.model.open_span(SpanName.RESTRUCTURING, self.actor_id)
         self.log(
             EventName.RESTRUCTURE,
-            f"after the {by} government's rejection, restructures the {old} "
-            f"as {structure} with {self.model.bidders[bidder].label}",
+            f"restructures the {old} as {structure} with {self.model.bidders[bidder].label}, "
+            f"after the {by} government's rejection",
         )
         self.after(self.spec.restructure_days, self.restructured, deal.version)
 

@@ -1,0 +1,209 @@
+"""Why was the sale late: critical paths, days beyond minimums, counterfactuals, stories, strategic timing."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+from conftest import SCENARIOS
+
+from sim import DealModel, load_scenario, run_ensemble
+from sim.attribution import critical_path
+from sim.cli import cli
+from sim.output import load_result
+
+SLOW_LETTER = """\
+name: slow_letter
+description: every stage quick and certain but the licence letter, which outlasts the deadline
+start: 2020-08-01
+horizon: 2021-06-30
+market: {users_m: 100, base_value: 40}
+structures:
+  full_sale: {label: full sale, seller_stake: 0, algorithm: transfer, data_custody: buyer}
+executive:
+  extensions: {max: 0}
+cfius:
+  files_at: agreement
+  filing_days: {median: 2, min: 2}
+  review_days: {median: 5, min: 5}
+  decision: {clear_in_review: 50}
+china:
+  catalogue: [push]
+  licence:
+    application_days: {median: 2, min: 2}
+    review_days: {median: 150, min: 10}
+    licence_days: {median: 3, min: 3}
+    p_grant_after_letter: 1.0
+    utility: {grant: 50}
+seller:
+  technologies: [push]
+  structure_preference: {full_sale: 1.0}
+  reservation: 0
+  choice_temperature: 0.01
+  bid_deadline: 2020-08-10
+  exclusive_talks_days: {median: 3, min: 3}
+  signing_days: {median: 3, min: 3}
+  closing_days: {median: 2, min: 2}
+bidders:
+  acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale, p_drop_out: 0, due_diligence_days: {median: 5}}
+events:
+  - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}
+"""
+
+
+def test_only_the_slow_licence_review_is_blamed(write):
+    """The letter review is the only slow stage: every late run has it on its critical path, it
+    is decisive in all of them (at its minimum, the sale closes on time), and nothing else is."""
+    scenario = load_scenario(write("slow.yaml", SLOW_LETTER))
+    result = run_ensemble(scenario, runs=150, seed=0, workers=1, attribution=150)
+    attribution = result.summary["attribution"]
+    assert attribution["late_runs"] == 150  # the letter (>= 10 + 2 days of quick stages) always comes late
+    stages = attribution["stages"]
+    assert stages["letter_review"]["late"]["share_on_path"] == 1.0
+    assert stages["letter_review"]["late"]["share_decisive"] == 1.0
+    assert all(s["late"]["share_decisive"] == 0 for name, s in stages.items() if name != "letter_review")
+    rows = result.attribution
+    letter = rows[rows["stage"] == "letter_review"]
+    assert len(letter) == 150 and (letter["decisive"] == True).all()  # noqa: E712
+    assert (letter["excess_days"] == letter["days"] - 10).all()
+    assert max(stages, key=lambda s: stages[s]["late"]["mean_days_added"]) == "letter_review"
+
+
+def test_without_the_catalogue_update_no_licence_stage_appears(tiktok):
+    """tiktok_2020 has no catalogue update: no timeline has a letter or licence stage."""
+    result = run_ensemble(tiktok, runs=300, seed=0, workers=1, attribution=300)
+    licence = {"letter_application", "letter_review", "letter_wait", "letter_stall", "licence_review"}
+    assert not licence & set(result.spans["span"])
+    assert not licence & set(result.attribution["stage"])
+
+
+def test_critical_path_follows_handovers():
+    """From the close, step back through the span that hands over at each point."""
+    spans = [
+        ["exclusive_talks", "seller", 0, 5],
+        ["letter_application", "seller", 0, 8],
+        ["signing", "seller", 5, 20],
+        ["letter_review", "china", 8, 60],
+        ["letter_wait", "china", 20, 60],
+        ["licence_review", "china", 60, 70],
+        ["host_review", "cfius", 6, 40],
+        ["closing", "seller", 70, 75],
+    ]
+    path = [s[0] for s in critical_path(spans, 75)]
+    assert path == ["closing", "licence_review", "letter_review", "letter_application"]
+
+
+def test_counterfactuals_change_only_the_shortened_stage(export_control):
+    """A rerun with one stage at its minimum replays everything before that stage exactly."""
+    from sim.attribution import _variant
+
+    for seed in range(40):
+        base = DealModel(export_control, rng=seed)
+        base.run()
+        start = next((s[2] for s in base.spans if s[0] == "letter_review"), None)
+        if start is None:
+            continue
+        cf = DealModel(_variant(export_control, "x", "letter_review"), rng=seed)
+        cf.run()
+        before = [e for e in base.events if e[0] < start]
+        assert [e for e in cf.events if e[0] < start] == before
+
+
+def test_explain_tells_real_runs(tmp_path):
+    """`sim explain` prints the attribution table and prose built from the run's own log."""
+    out = tmp_path / "res"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli,
+            [
+                "run",
+                str(SCENARIOS / "export_control_review.yaml"),
+                "--runs",
+                "120",
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--no-figures",
+            ],
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(cli, ["explain", str(out), "--outcome", "closed_after_deadline", "--runs", "2"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "Where the days went" in text and "letter review" in text
+    runs = [int(n) for n in re.findall(r"Run (\d+) \(seed", text)]
+    assert len(runs) == 2
+    loaded = load_result(out)
+    for run_id in runs:
+        assert loaded.runs.set_index("run_id").loc[run_id, "outcome"] == "closed_after_deadline"
+        log = loaded.events[(loaded.events["run_id"] == run_id) & ~loaded.events["event"].isin(["stays", "outcome"])]
+        for _, e in log.iterrows():
+            assert " ".join(e["detail"].split())[1:40] in text  # every event's own words are told
+        closed = log[log["event"] == "closed"].iloc[0]
+        day = int(closed["date"][8:10])
+        assert f"On {day} " in text and "ByteDance closes the" in text
+
+
+def test_explain_without_such_runs(tmp_path):
+    out = tmp_path / "res"
+    runner = CliRunner()
+    runner.invoke(
+        cli,
+        [
+            "run",
+            str(SCENARIOS / "tiktok_2020.yaml"),
+            "--runs",
+            "60",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--no-figures",
+            "--events",
+            "none",
+        ],
+    )
+    result = runner.invoke(cli, ["explain", str(out), "--outcome", "stalled"])
+    assert result.exit_code == 2 and "no run with an event log ended stalled" in result.stderr
+
+
+def test_stall_holds_the_letter_past_the_election():
+    """In strategic_delay, letter decisions that fall due before 2020-11-03 are often held past it."""
+    scenario = load_scenario(SCENARIOS / "strategic_delay.yaml")
+    result = run_ensemble(scenario, runs=400, seed=0, workers=1)
+    stalls = result.events[result.events["event"] == "licence_stalled"]
+    assert len(stalls) > 20
+    assert (stalls["date"] < "2020-11-03").all()
+    decisions = result.events[result.events["event"].isin(["letter_granted", "licence_denied", "licence_escalated"])]
+    stalled_runs = set(stalls["run_id"])
+    after = decisions[decisions["run_id"].isin(stalled_runs)].groupby("run_id")["date"].min()
+    assert (after > "2020-11-03").all()
+
+
+def test_stall_likelier_with_tension():
+    """More tension, more stalls (the stall's logit rises with tension)."""
+    calm = load_scenario(SCENARIOS / "strategic_delay.yaml", {"china.tension": 0.1})
+    tense = load_scenario(SCENARIOS / "strategic_delay.yaml", {"china.tension": 0.95})
+    stalls = [
+        (run_ensemble(s, runs=300, seed=1, workers=1).events["event"] == "licence_stalled").sum() for s in (calm, tense)
+    ]
+    assert stalls[1] > 1.5 * stalls[0]
+
+
+def test_lame_duck_does_not_enforce():
+    """With a strongly negative lame-duck enforcement utility, no deadline falling between the
+    election and the inauguration is enforced by an outgoing administration."""
+    scenario = load_scenario(
+        SCENARIOS / "strategic_delay.yaml",
+        {
+            "executive.deadline.enforce.lame_duck": -20,
+            "events.election.p_change": 1.0,
+            "events.election.date": "2020-11-01",
+        },
+    )
+    result = run_ensemble(scenario, runs=300, seed=0, workers=1)
+    enforced = result.events[result.events["event"] == "enforcement"]
+    assert enforced.empty
