@@ -266,16 +266,19 @@ def plot_delay_attribution(result: EnsembleResult, ax: Axes | None = None) -> Ax
     ax.barh(y - 0.2, on_time, height=0.4, color="#2e7d32", label=f"on-time runs ({attribution['on_time_runs']:,})")
     for yi, (_, s), days in zip(y, stages, late, strict=True):
         if s["late"]["counterfactual"]:
-            ax.text(days + 0.3, yi + 0.2, f"decisive in {s['late']['share_decisive']:.0%}", va="center", fontsize=7)
+            ax.text(days + 0.3, yi + 0.2, f"decisive in {s['late']['share_decisive']:.1%}", va="center", fontsize=7)
     names = actor_labels(result)
     ax.set_yticks(
-        y, [f"{name.replace('_', ' ')} ({names.get(s['actor'], s['actor'])})" for name, s in stages], fontsize=8
+        y,
+        [f"{name.replace('_', ' ')} ({names.get(s['actor'], s['actor']).split(' (')[0]})" for name, s in stages],
+        fontsize=8,
     )
     ax.set_xlabel("mean days beyond the stage's minimum, on the critical path (per run)")
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(
-        f"Where the days went\n{_title(result)}; decisive: at its minimum, the sale closes by the first deadline",
+        f"Where the days went: {_title(result)}\n"
+        "decisive: with that stage at its minimum, the sale closes by the first deadline",
         fontsize=10,
     )
     return ax
