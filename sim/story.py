@@ -97,7 +97,7 @@ def attribution_table(summary: dict[str, Any], labels: dict[str, str]) -> list[t
         rows.append(
             (
                 stage.replace("_", " "),
-                labels.get(s["actor"], s["actor"] or ""),
+                short(labels.get(s["actor"], s["actor"] or "")),
                 f"{late['share_on_path']:.0%}",
                 f"{late['mean_days_added']:.1f}",
                 "-" if late["median_days_if_on_path"] is None else str(late["median_days_if_on_path"]),
