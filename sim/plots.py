@@ -11,6 +11,7 @@ In a notebook::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -291,7 +292,6 @@ def save_figures(result: EnsembleResult, directory: str | Path) -> list[Path]:
     delay_attribution.png (if runs were attributed).
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     drawers = {
         "outcomes": (plot_outcomes, (8, 4.5)),
         "close_dates": (plot_close_dates, (9, 4.5)),
@@ -303,14 +303,16 @@ def save_figures(result: EnsembleResult, directory: str | Path) -> list[Path]:
         del drawers["timeline"]
     if not result.summary.get("attribution", {}).get("stages"):
         del drawers["delay_attribution"]
-    paths = []
-    for name, (draw, size) in drawers.items():
-        fig = Figure(figsize=size, layout="constrained")
-        draw(result, ax=fig.add_subplot())
-        path = directory / f"{name}.png"
-        fig.savefig(path, dpi=110)
-        paths.append(path)
-    return paths
+    return [save_figure(directory / f"{name}.png", size, draw, result) for name, (draw, size) in drawers.items()]
+
+
+def save_figure(path: Path, size: tuple[float, float], draw, *args: Any) -> Path:
+    """Draw ``draw(*args, ax=...)`` on a new figure of ``size`` inches and save it as ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig = Figure(figsize=size, layout="constrained")
+    draw(*args, ax=fig.add_subplot())
+    fig.savefig(path, dpi=110)
+    return path
 
 
 # --- sweeps and sensitivity analyses ------------------------------------------------------------
@@ -393,26 +395,22 @@ def plot_sweep_scatter(result, outcome: str, param, ax: Axes | None = None) -> A
 
 def save_sweep_figures(result, outcome: str, directory: str | Path) -> list[Path]:
     """Lines with CI bands for one parameter, a heatmap for two on a grid, scatters otherwise."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    path = Path(directory) / "sweep.png"
     if len(result.params) == 1:
-        fig = Figure(figsize=(8, 4.5), layout="constrained")
-        plot_sweep_lines(result, fig.add_subplot())
-    elif len(result.params) == 2 and result.design == "grid":
-        fig = Figure(figsize=(8, 6), layout="constrained")
-        plot_sweep_heatmap(result, outcome, fig.add_subplot())
-    else:
-        cols = min(3, len(result.params))
-        rows = -(-len(result.params) // cols)
-        fig = Figure(figsize=(4 * cols, 3.4 * rows), layout="constrained")
-        for i, param in enumerate(result.params):
-            plot_sweep_scatter(result, outcome, param, fig.add_subplot(rows, cols, i + 1))
-        fig.suptitle(
-            f"{result.scenario_name}: P({outcome}) across a {result.design} design "
-            f"({len(result.table)} points, {result.runs:,} runs each)",
-            fontsize=10,
-        )
-    path = directory / "sweep.png"
+        return [save_figure(path, (8, 4.5), plot_sweep_lines, result)]
+    if len(result.params) == 2 and result.design == "grid":
+        return [save_figure(path, (8, 6), plot_sweep_heatmap, result, outcome)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = min(3, len(result.params))  # otherwise one scatter per parameter, on one figure
+    rows = -(-len(result.params) // cols)
+    fig = Figure(figsize=(4 * cols, 3.4 * rows), layout="constrained")
+    for i, param in enumerate(result.params):
+        plot_sweep_scatter(result, outcome, param, fig.add_subplot(rows, cols, i + 1))
+    fig.suptitle(
+        f"{result.scenario_name}: P({outcome}) across a {result.design} design "
+        f"({len(result.table)} points, {result.runs:,} runs each)",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=110)
     return [path]
 
@@ -466,13 +464,9 @@ def plot_sensitivity(result, ax: Axes | None = None) -> Axes:
 
 def save_sensitivity_figure(result, directory: str | Path) -> list[Path]:
     """Write figures/sensitivity.png."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    fig = Figure(figsize=(8, 1.5 + 0.5 * len(result.indices)), layout="constrained")
-    plot_sensitivity(result, fig.add_subplot())
-    path = directory / "sensitivity.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return [
+        save_figure(Path(directory) / "sensitivity.png", (8, 1.5 + 0.5 * len(result.indices)), plot_sensitivity, result)
+    ]
 
 
 # --- comparisons and backtests --------------------------------------------------------------
@@ -568,21 +562,13 @@ def plot_transitions(comparison, label: str, ax: Axes | None = None) -> Axes:
 def save_compare_figures(comparison, directory: str | Path) -> list[Path]:
     """compare_outcomes.png, compare_close_dates.png and transitions_<label>.png."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, draw, size in (
-        ("compare_outcomes", plot_compare_outcomes, (9, 5.5)),
-        ("compare_close_dates", plot_compare_close_dates, (9, 4.5)),
-    ):
-        fig = Figure(figsize=size, layout="constrained")
-        draw(comparison, fig.add_subplot())
-        paths.append(directory / f"{name}.png")
-        fig.savefig(paths[-1], dpi=110)
+    paths = [
+        save_figure(directory / "compare_outcomes.png", (9, 5.5), plot_compare_outcomes, comparison),
+        save_figure(directory / "compare_close_dates.png", (9, 4.5), plot_compare_close_dates, comparison),
+    ]
     for label in comparison.labels[1:]:
-        fig = Figure(figsize=(7.5, 6), layout="constrained")
-        plot_transitions(comparison, label, fig.add_subplot())
-        paths.append(directory / f"transitions_{label.replace('#', '_')}.png")
-        fig.savefig(paths[-1], dpi=110)
+        name = f"transitions_{label.replace('#', '_')}.png"
+        paths.append(save_figure(directory / name, (7.5, 6), plot_transitions, comparison, label))
     return paths
 
 
@@ -644,14 +630,9 @@ def plot_event_dates(result, ax: Axes | None = None) -> Axes:
 def save_backtest_figures(result, directory: str | Path) -> list[Path]:
     """fan_chart.png and event_dates.png."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, draw, size in (
-        ("fan_chart", plot_fan_chart, (11, 5.5)),
-        ("event_dates", plot_event_dates, (10, 1.2 + 0.32 * len(result.report["events"]))),
-    ):
-        fig = Figure(figsize=size, layout="constrained")
-        draw(result, fig.add_subplot())
-        paths.append(directory / f"{name}.png")
-        fig.savefig(paths[-1], dpi=110)
-    return paths
+    return [
+        save_figure(directory / "fan_chart.png", (11, 5.5), plot_fan_chart, result),
+        save_figure(
+            directory / "event_dates.png", (10, 1.2 + 0.32 * len(result.report["events"])), plot_event_dates, result
+        ),
+    ]
