@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.attribution import attribute
+from sim.attribution import ATTRIBUTION_COLUMNS, attribute
 from sim.backends import default_workers, execute, open_executor
 from sim.errors import UsageError
 from sim.model import RUN_COLUMNS, DealModel
@@ -34,8 +34,6 @@ from sim.stats import Tally, summarize
 
 EVENT_MODES = ("all", "sample", "none")
 DEFAULT_EVENT_SAMPLE = 1000
-EVENT_COLUMNS = ("run_id", "day", "date", "actor", "event", "detail")
-SPAN_COLUMNS = ("run_id", "span", "actor", "start_day", "end_day")
 
 _INT = pa.int64()
 _STR = pa.string()
@@ -90,7 +88,8 @@ ATTRIBUTION_SCHEMA = pa.schema(
         ("decisive", pa.bool_()),
     ]
 )
-assert tuple(RUNS_SCHEMA.names) == RUN_COLUMNS  # the record and the files agree
+assert tuple(RUNS_SCHEMA.names) == RUN_COLUMNS  # the records and the files agree
+assert tuple(ATTRIBUTION_SCHEMA.names) == ATTRIBUTION_COLUMNS
 
 
 @dataclass(frozen=True)
