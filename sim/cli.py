@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 from rich.console import Console
 
 from sim.backends import BACKENDS, Interrupted, RunAborted
@@ -464,6 +463,8 @@ def compare(
     Example:
       sim compare scenarios/tiktok_2020.yaml scenarios/export_control_review.yaml --runs 2000
     """
+    import pandas as pd
+
     from sim.compare import compare as run_compare
     from sim.compare import comparison_json
     from sim.output import check_out_dir, default_out_dir, write_directory
