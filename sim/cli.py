@@ -306,6 +306,7 @@ def sweep(
     from sim.sweep import design_points, run_sweep, sweep_json
 
     template = ScenarioTemplate(_scenario_path(scenario))
+    started = dt.datetime.now(dt.UTC)
     parameters = _parameters(template, params, include_levers=True)
     design = design or ("grid" if len(parameters) <= 2 else "lhs")
     name = template.build().name
@@ -327,7 +328,7 @@ def sweep(
         {
             "sweep.csv": result.table,
             "sweep.json": sweep_json(result),
-            "manifest.json": _manifest(template, seed, points * runs, sets={}),
+            "manifest.json": _manifest([template.build()], seed, points * runs, started),
         },
         force=force,
         draw=lambda d: save_sweep_figures(result, outcome, d),
@@ -399,6 +400,7 @@ def sensitivity(
     from sim.sensitivity import run_sensitivity, sensitivity_json
 
     template = ScenarioTemplate(_scenario_path(scenario))
+    started = dt.datetime.now(dt.UTC)
     parameters = _parameters(template, params, include_levers=False)
     name = template.build().name
     out = check_out_dir(out or default_out_dir(f"{name}_sensitivity"), force)
@@ -422,7 +424,7 @@ def sensitivity(
             "sensitivity.json": sensitivity_json(result),
             "sensitivity.csv": result.indices,
             "design.csv": result.design,
-            "manifest.json": _manifest(template, seed, len(result.design) * runs, sets={}),
+            "manifest.json": _manifest([template.build()], seed, len(result.design) * runs, started),
         },
         force=force,
         draw=lambda dr: save_sensitivity_figure(result, dr),
@@ -474,6 +476,7 @@ def compare(
     if len(scenarios) < 2:
         raise UsageError(f"compare needs at least two scenarios, got {len(scenarios)}")
     specs = [load_scenario(_scenario_path(p)) for p in scenarios]
+    started = dt.datetime.now(dt.UTC)
     out = check_out_dir(out or default_out_dir("compare_" + "_".join(dict.fromkeys(s.name for s in specs))), force)
     with progress_bar(runs * len(specs), quiet, "compare") as advance:
         result = run_compare(specs, runs, seed, on_progress=advance, **_execution(backend, workers, scheduler))
@@ -487,7 +490,7 @@ def compare(
             "comparison.json": comparison_json(result),
             "comparison.csv": result.table,
             "transitions.csv": transitions[transitions["runs"] > 0],
-            "manifest.json": _manifest_many(specs, seed, runs),
+            "manifest.json": _manifest(specs, seed, runs, started),
         },
         force=force,
         draw=lambda d: save_compare_figures(result, d),
@@ -532,6 +535,7 @@ def backtest(
     from sim.report import backtest_markdown
 
     spec = load_scenario(_scenario_path(scenario))
+    started = dt.datetime.now(dt.UTC)
     observed = load_record(record)
     observed.check_against(spec)
     out = check_out_dir(out or default_out_dir(f"backtest_{spec.name}_{observed.name}"), force)
@@ -545,7 +549,7 @@ def backtest(
         {
             "backtest.json": result.report,
             "backtest.md": backtest_markdown(result.report, figures),
-            "manifest.json": _manifest_many([spec], seed, runs),
+            "manifest.json": _manifest([spec], seed, runs, started),
         },
         force=force,
         draw=lambda d: save_backtest_figures(result, d),
@@ -655,28 +659,15 @@ def calibrate(
     )
 
 
-def _manifest_many(specs: list[Any], seed: int, runs: int) -> dict[str, Any]:
+def _manifest(specs: list[Any], seed: int, runs: int, started: dt.datetime) -> dict[str, Any]:
+    """manifest.json of a command that writes small results (sweep, compare, backtest...)."""
     from sim.output import manifest
 
-    now = dt.datetime.now(dt.UTC)
-    data = manifest(specs[0], seed=seed, runs=runs, started=now, ended=now, command=["sim", *sys.argv[1:]])
+    data = manifest(
+        specs[0], seed=seed, runs=runs, started=started, ended=dt.datetime.now(dt.UTC), command=["sim", *sys.argv[1:]]
+    )
     data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
     return data
-
-
-def _manifest(template: Any, seed: int, runs: int, sets: dict[str, Any]) -> dict[str, Any]:
-    from sim.output import manifest
-
-    now = dt.datetime.now(dt.UTC)
-    return manifest(
-        template.build(),
-        seed=seed,
-        runs=runs,
-        started=now,
-        ended=now,
-        overrides=sets,
-        command=["sim", *sys.argv[1:]],
-    )
 
 
 @cli.command()

@@ -421,24 +421,11 @@ def plot_sensitivity(result, ax: Axes | None = None) -> Axes:
     t = result.indices.iloc[::-1]
     y = np.arange(len(t))
     if result.method == "sobol":
-        ax.barh(
-            y + 0.2,
-            t["ST"],
-            height=0.4,
-            xerr=t["ST_conf"],
-            color="#1565c0",
-            label="total (ST)",
-            capsize=2,
-        )
-        ax.barh(
-            y - 0.2,
-            t["S1"],
-            height=0.4,
-            xerr=t["S1_conf"],
-            color="#90caf9",
-            label="first order (S1)",
-            capsize=2,
-        )
+        for index, offset, colour, label in (
+            ("ST", 0.2, "#1565c0", "total (ST)"),
+            ("S1", -0.2, "#90caf9", "first order (S1)"),
+        ):
+            ax.barh(y + offset, t[index], height=0.4, xerr=t[f"{index}_conf"], color=colour, label=label, capsize=2)
         ax.set_xlabel("share of the variance of P(outcome) (bars: 95% CI)")
         ax.axvline(0, color="black", lw=0.8)
     else:
