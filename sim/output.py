@@ -11,6 +11,9 @@ not at all, and an existing one is replaced only with ``force``.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import glob
+import hashlib
 import json
 import os
 import platform
@@ -45,14 +48,14 @@ from sim.ensemble import (
     run_chunks,
     to_frame,
 )
-from sim.errors import OutputError, UsageError
+from sim.errors import OutputError, SimError, UsageError
 from sim.scenario import scenario_digest
 from sim.schema import Scenario
 from sim.stats import Tally, summarize
 
 FORMATS = ("csv", "parquet", "both")
 TABLES = {"runs": RUNS_SCHEMA, "events": EVENTS_SCHEMA, "spans": SPANS_SCHEMA, "attribution": ATTRIBUTION_SCHEMA}
-STORE_VERSION = 1
+STORE_VERSION = 2  # 2: chunks stamped with the state's digest
 
 
 def default_out_dir(scenario_name: str) -> Path:
@@ -63,15 +66,24 @@ def default_out_dir(scenario_name: str) -> Path:
 def check_out_dir(out: str | Path, force: bool) -> Path:
     """Refuse an unusable output directory before any work is done.
 
-    It is refused if it exists (without ``force``), is a file, or its parent cannot be created
-    or written.
+    It is refused if it is a symbolic link, a file, the working directory or one of its
+    parents, or its parent cannot be created or written. An existing directory is replaced only
+    with ``force``, and only if it holds a result (its ``manifest.json``) or nothing at all:
+    ``--force`` never deletes a directory of other files.
     """
     out = Path(out)
+    if out.is_symlink():
+        raise OutputError(f"--out {out}: is a symbolic link; name the directory itself")
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out}: is a file, not a directory")
-    if out.exists() and not force:
-        raise OutputError(f"--out {out}: already holds results; use --force to replace them, or another --out")
-    parent = out.resolve().parent
+    here = Path.cwd().resolve()
+    if out.resolve() == here or out.resolve() in here.parents:
+        raise OutputError(f"--out {out}: is the working directory or holds it; name a directory inside it")
+    if out.exists():
+        if not force:
+            raise OutputError(f"--out {out}: already holds results; use --force to replace them, or another --out")
+        _check_replaceable(out)
+    parent = _abs(out).parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -79,6 +91,17 @@ def check_out_dir(out: str | Path, force: bool) -> Path:
     if not os.access(parent, os.W_OK):
         raise OutputError(f"--out {out}: {parent} is not writable")
     return out
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace a directory that is not a result directory (nor empty)."""
+    if out.is_symlink():
+        raise OutputError(f"--out {out}: is a symbolic link; name the directory itself")
+    if not (out / "manifest.json").is_file() and any(out.iterdir()):
+        raise OutputError(
+            f"--out {out}: holds files that are not results (no manifest.json); --force replaces only a "
+            "result directory or an empty one, so choose another --out"
+        )
 
 
 def versions() -> dict[str, str]:
@@ -150,8 +173,9 @@ class ResultStore:
         self.formats = formats
         self.force = force
         self.resume = resume
-        self.partial = self.out.resolve().parent / f".{self.out.name}.partial"
+        self.partial = _abs(self.out).parent / f".{self.out.name}.partial"
         self.parts = self.partial / "parts"
+        self.lock = StoreLock(_abs(self.out).parent / f".{self.out.name}.lock", self.out)
 
     def state(self) -> dict[str, Any]:
         """What identifies the ensemble: a saved run is only resumed if this matches."""
@@ -168,13 +192,40 @@ class ResultStore:
             "formats": self.formats,
         }
 
+    def digest(self) -> str:
+        """The state's sha256: every saved chunk is stamped with it."""
+        return hashlib.sha256(json.dumps(self.state(), sort_keys=True).encode()).hexdigest()
+
     def open(self) -> set[int]:
-        """Prepare the store; return the chunks already saved (when resuming)."""
+        """Lock and prepare the store; return the chunks already saved (when resuming).
+
+        Raises:
+            OutputError: another process is writing the same result directory, or the saved
+                run cannot be resumed.
+        """
         check_out_dir(self.out, self.force)
+        self.lock.acquire()
+        try:
+            return self._prepare()
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def close(self) -> None:
+        """Release the lock (the process's exit releases it too)."""
+        self.lock.release()
+
+    def _prepare(self) -> set[int]:
+        # With the lock held, assembly directories of this name were left by a writer that died.
+        for stale in self.partial.parent.glob(f".{glob.escape(self.out.name)}.*.assemble"):
+            shutil.rmtree(stale, ignore_errors=True)
         state_file = self.partial / "state.json"
         if self.partial.exists():
             if self.resume:
-                saved = json.loads(state_file.read_text()) if state_file.is_file() else {}
+                try:
+                    saved = json.loads(state_file.read_text()) if state_file.is_file() else {}
+                except (OSError, json.JSONDecodeError):
+                    saved = {}
                 differs = [k for k, v in self.state().items() if saved.get(k) != v]
                 if differs:
                     raise OutputError(
@@ -189,12 +240,25 @@ class ResultStore:
                 )
             shutil.rmtree(self.partial)
         self.parts.mkdir(parents=True)
-        _write_json(state_file, self.state())
+        _atomic_write(state_file, _json_bytes(self.state()))
         return set()
 
     def done(self) -> set[int]:
         """Chunk numbers saved completely (their tally is written last)."""
         return {int(p.stem.split("-")[1]) for p in self.parts.glob("tally-*.json")}
+
+    def _read_tally(self, path: Path) -> Tally:
+        """One saved chunk's tally, refused if another ensemble saved it."""
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise OutputError(f"{path}: cannot read a saved chunk: {exc}; use --force to start over") from None
+        if data.get("state") != self.digest():
+            raise OutputError(
+                f"{path}: this chunk was saved by another ensemble (state digest {str(data.get('state'))[:12]}, "
+                f"expected {self.digest()[:12]}); use --force to start over"
+            )
+        return Tally.from_json(data["tally"])
 
     def add(self, chunk: ChunkResult) -> None:
         """Save one chunk's parts; the tally goes last, so a half-saved chunk does not count."""
@@ -205,13 +269,14 @@ class ResultStore:
                 _atomic_write(self.parts / f"{name}-{k:06d}.csv", text.encode())
             if name in chunk.parquet and self.formats in ("parquet", "both"):
                 _atomic_write(self.parts / f"{name}-{k:06d}.parquet", chunk.parquet[name])
-        _atomic_write(self.parts / f"tally-{k:06d}.json", json.dumps(chunk.tally.to_json()).encode())
+        stamped = {"state": self.digest(), "tally": chunk.tally.to_json()}
+        _atomic_write(self.parts / f"tally-{k:06d}.json", json.dumps(stamped).encode())
 
     def tally(self) -> Tally:
-        """The merged tally of every saved chunk."""
+        """The merged tally of every saved chunk (each checked to be this ensemble's)."""
         total = Tally(self.spec.scenario.start)
         for path in sorted(self.parts.glob("tally-*.json")):
-            total.merge(Tally.from_json(json.loads(path.read_text())))
+            total.merge(self._read_tally(path))
         return total
 
     def sample(self, limit: int = DEFAULT_EVENT_SAMPLE) -> dict[str, Any]:
@@ -245,7 +310,7 @@ class ResultStore:
         tally: Tally | None = None,
     ) -> Path:
         """Concatenate the parts in run order into the result directory, all at once."""
-        parent = self.out.resolve().parent
+        parent = _abs(self.out).parent
         tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".assemble", dir=parent))
         try:
             tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
@@ -259,7 +324,7 @@ class ResultStore:
                     self._concat_parquet(name, schema, tmp / f"{name}.parquet")
             if draw is not None:
                 draw(tmp / "figures")
-            _swap_into_place(tmp, self.out.resolve(), self.force)
+            _swap_into_place(tmp, _abs(self.out), self.force)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -277,6 +342,52 @@ class ResultStore:
         with pq.ParquetWriter(target, schema) as writer:
             for part in sorted(self.parts.glob(f"{name}-*.parquet")):
                 writer.write_table(pq.read_table(part))
+
+
+class StoreLock:
+    """An exclusive lock on one result directory's store, so that two writers cannot mix.
+
+    A POSIX record lock on ``.<name>.lock`` beside the result: held by this process only (worker
+    processes do not inherit it), released when the process ends however it ends, and refused at
+    once, naming the holder, while another process holds it.
+    """
+
+    def __init__(self, path: Path, out: Path):
+        self.path, self.out, self.fd = path, out, None
+
+    def acquire(self) -> None:
+        """Take the lock or raise :class:`OutputError` naming the process that holds it."""
+        while self.fd is None:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+                os.close(fd)
+                raise OutputError(
+                    f"--out {self.out}: another sim ({holder}) is writing this result; wait for it to finish, "
+                    "or choose another --out"
+                ) from None
+            try:  # the holder before us may have removed the file: lock the one at the path
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+            self.fd = fd
+
+    def release(self) -> None:
+        """Remove the lock file and release the lock (removing first, so no one locks a stale file)."""
+        if self.fd is None:
+            return
+        try:
+            self.path.unlink(missing_ok=True)
+        finally:
+            os.close(self.fd)
+            self.fd = None
 
 
 def run_to_directory(
@@ -311,58 +422,72 @@ def run_to_directory(
     spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution)
     store = ResultStore(out, spec, formats=formats, force=force, resume=resume)
     done = store.open()
-    if on_progress and done:
-        on_progress(sum(b - a for k, (a, b) in enumerate(spec.chunks()) if k in done))
-    started = dt.datetime.now(dt.UTC)
+    try:  # the lock is held until the result is in place, or the run stops
+        if on_progress and done:
+            on_progress(sum(b - a for k, (a, b) in enumerate(spec.chunks()) if k in done))
+        started = dt.datetime.now(dt.UTC)
 
-    def save(chunk: ChunkResult) -> None:
-        store.add(chunk)
-        if on_progress:
-            on_progress(chunk.stop - chunk.start)
+        def save(chunk: ChunkResult) -> None:
+            store.add(chunk)
+            if on_progress:
+                on_progress(chunk.stop - chunk.start)
 
-    try:
-        worker = partial(run_chunk_for_store, parquet=formats in ("parquet", "both"))
-        run_chunks(
-            spec, save, backend=backend, workers=workers, executor=executor, scheduler=scheduler, skip=done, fn=worker
+        try:
+            worker = partial(run_chunk_for_store, parquet=formats in ("parquet", "both"))
+            run_chunks(
+                spec,
+                save,
+                backend=backend,
+                workers=workers,
+                executor=executor,
+                scheduler=scheduler,
+                skip=done,
+                fn=worker,
+            )
+        except KeyboardInterrupt:
+            raise Interrupted(_saved_note(store, "interrupted")) from None
+        except RunAborted as exc:
+            raise RunAborted(_saved_note(store, str(exc))) from None
+        except SimError:  # bad input found on starting (a --scheduler that does not answer...)
+            if not store.done():
+                shutil.rmtree(store.partial, ignore_errors=True)  # nothing to resume: leave nothing
+            raise
+        tally = store.tally()
+        summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
+        settings = {
+            "backend": backend or "auto",
+            "workers": workers,
+            "events": events,
+            "event_sample": event_sample,
+            "attribution": attribution,
+            "formats": formats,
+            "resumed_chunks": len(done),
+        }
+        data = manifest(
+            scenario,
+            seed=seed,
+            runs=runs,
+            started=started,
+            ended=dt.datetime.now(dt.UTC),
+            settings=settings,
+            overrides=overrides,
+            command=command,
         )
-    except KeyboardInterrupt:
-        raise Interrupted(_saved_note(store, "interrupted")) from None
-    except RunAborted as exc:
-        raise RunAborted(_saved_note(store, str(exc))) from None
-    tally = store.tally()
-    summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
-    settings = {
-        "backend": backend or "auto",
-        "workers": workers,
-        "events": events,
-        "event_sample": event_sample,
-        "attribution": attribution,
-        "formats": formats,
-        "resumed_chunks": len(done),
-    }
-    data = manifest(
-        scenario,
-        seed=seed,
-        runs=runs,
-        started=started,
-        ended=dt.datetime.now(dt.UTC),
-        settings=settings,
-        overrides=overrides,
-        command=command,
-    )
-    draw = None
-    if figures:
-        sample = store.sample()
-        result = EnsembleResult(
-            scenario, seed, summary, sample["runs"], sample["events"], sample["spans"], tally, sample["attribution"]
-        )
+        draw = None
+        if figures:
+            sample = store.sample()
+            result = EnsembleResult(
+                scenario, seed, summary, sample["runs"], sample["events"], sample["spans"], tally, sample["attribution"]
+            )
 
-        def draw(directory: Path) -> None:
-            from sim.plots import save_figures  # matplotlib only when figures are wanted
+            def draw(directory: Path) -> None:
+                from sim.plots import save_figures  # matplotlib only when figures are wanted
 
-            save_figures(result, directory)
+                save_figures(result, directory)
 
-    return store.assemble(summary, data, draw, tally), summary
+        return store.assemble(summary, data, draw, tally), summary
+    finally:
+        store.close()
 
 
 def _saved_note(store: ResultStore, what: str) -> str:
@@ -446,6 +571,7 @@ def _swap_into_place(tmp: Path, out: Path, force: bool) -> None:
         return
     if not force:
         raise OutputError(f"--out {out}: already holds results; use --force to replace them")
+    _check_replaceable(out)  # again: it may have changed while the ensemble ran
     old = out.with_name(f".{out.name}.{os.getpid()}.old")
     os.rename(out, old)
     try:
@@ -465,7 +591,7 @@ def write_directory(
 ) -> Path:
     """Write small results (JSON-able dicts, text, or DataFrames) to ``out`` all at once."""
     out = check_out_dir(out, force)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".assemble", dir=out.resolve().parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".assemble", dir=_abs(out).parent))
     try:
         tmp.chmod(0o777 & ~_umask())
         for name, content in files.items():
@@ -478,11 +604,16 @@ def write_directory(
                 path.write_text(content, encoding="utf-8")
         if draw is not None:
             draw(tmp / "figures")
-        _swap_into_place(tmp, out.resolve(), force)
+        _swap_into_place(tmp, _abs(out), force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _abs(path: Path) -> Path:
+    """An absolute path with ``..`` removed, without following symbolic links (unlike resolve)."""
+    return Path(os.path.abspath(path))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -497,8 +628,12 @@ def _umask() -> int:
     return mask
 
 
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, default=_jsonable) + "\n").encode()
+
+
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8")
+    path.write_bytes(_json_bytes(data))
 
 
 def _jsonable(value: Any) -> Any:

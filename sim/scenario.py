@@ -283,7 +283,8 @@ def _yaml_scalar(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(source, "", f"cannot read the value as YAML: {exc}")]) from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError([Problem(source, "", f"cannot read the value as YAML: {problem} (quote it)")]) from None
 
 
 def _apply_override(doc: dict, key: str, value: Any, origins: dict[tuple, str]) -> None:

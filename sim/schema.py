@@ -13,11 +13,14 @@ option's odds by e (about 2.7). A single yes/no uses the logistic function of it
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 ALGORITHM_TERMS = ("transfer", "licence", "none")
+NAME_MAX = 64
+NAME_PATTERN = re.compile(rf"\w[\w.-]{{0,{NAME_MAX - 1}}}", re.ASCII)
 DATA_CUSTODY = ("buyer", "trusted_partner", "seller")
 
 
@@ -669,7 +672,12 @@ class Parameter(Spec):
 class Scenario(Spec):
     """A whole scenario: the actors, the rules, the dates and the uncertain parameters."""
 
-    name: str = param(..., "id", "Short name; results go to outputs/<name>/.", pattern=r"^[\w.-]+$")
+    name: str = param(
+        ...,
+        "id",
+        "Short name; results go to outputs/<name>/. Letters, digits, '_', '.' and '-', starting with a letter, "
+        f"digit or '_', at most {NAME_MAX} characters.",
+    )
     description: str = param("", "text", "One line on what the scenario asks.")
     start: dt.date = param(..., "date", "Day 0 of every run.")
     horizon: dt.date = param(..., "date", "Last day simulated; the outcome is read here.")
@@ -690,6 +698,18 @@ class Scenario(Spec):
     levers: list[Parameter] = param([], "", "What a decision-maker controls; `sim sweep` varies these first.")
 
     _source: str = PrivateAttr(default="<scenario>")
+
+    @field_validator("name")
+    @classmethod
+    def _a_safe_directory_name(cls, name: str) -> str:
+        # The name becomes a directory under outputs/ that --force may replace: "..", "." or
+        # "a/b" would point elsewhere, so only plain names are allowed.
+        if not NAME_PATTERN.fullmatch(name):
+            raise ValueError(
+                "must start with a letter, digit or '_' and hold only letters, digits, '_', '.' and '-' "
+                f"(at most {NAME_MAX} characters), since results go to outputs/<name>/"
+            )
+        return name
 
     @property
     def source(self) -> str:
