@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from sim import load_scenario, run_ensemble
-from sim.backends import default_workers
+from sim.runs.backends import default_workers
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "export_control_review.yaml"
 

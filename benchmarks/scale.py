@@ -25,7 +25,7 @@ from pathlib import Path
 import mesa
 
 from sim import DealModel, load_scenario
-from sim.output import run_to_directory
+from sim.runs.store import run_to_directory
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "export_control_review.yaml"
 
@@ -40,7 +40,7 @@ def timed(label: str, runs: int, fn) -> float:
 
 def to_directory(scenario, runs: int, **kwargs) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        run_to_directory(scenario, Path(tmp) / "out", runs, 0, figures=False, **kwargs)
+        run_to_directory(scenario, Path(tmp) / "out", runs, 0, **kwargs)
 
 
 def dask_warm(scenario, runs: int) -> float:
@@ -122,7 +122,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         seconds = time.perf_counter()
-        run_to_directory(scenario, Path(tmp) / "out", 100_000, 0, backend="processes", workers=2, figures=False)
+        run_to_directory(scenario, Path(tmp) / "out", 100_000, 0, backend="processes", workers=2)
         print(f"100,000 runs, 2 workers, to a result directory: {time.perf_counter() - seconds:.1f} s")
 
     if not args.skip_million:

@@ -8,17 +8,43 @@ From Python::
     result = run_ensemble(scenario, runs=1000, seed=0)
     result.summary["outcomes"]          # probabilities with 95% intervals
     result.runs, result.events          # pandas DataFrames
-    from sim.plots import plot_outcomes; plot_outcomes(result)
+    from sim.present.figures import plot_outcomes; plot_outcomes(result)
+
+The package is a house of floors; each imports only from the floors below it (a test checks):
+
+=================  =========================================================================
+``sim.errors``,    the ground: errors and problems, the outcomes, the names of logged events
+``sim.outcomes``,
+``sim.narrative``
+``sim.scenario``   input: the schema, loading and ``extends``, problems, checks, records
+``sim.model``      one run: ``DealModel``, its agents, the deal, randomness, per-run attribution
+``sim.runs``       many runs: ensembles, backends, tallies, the result store
+``sim.analysis``   sweeps, sensitivity, comparisons, backtests and calibration
+``sim.present``    terminal tables, stories, figures
+``sim.cli``        the ``sim`` command
+=================  =========================================================================
+
+The names below are imported when first used, so ``sim --help`` does not load Mesa or pandas.
 """
 
-from sim.ensemble import EnsembleResult, run_ensemble, run_one
-from sim.errors import ScenarioError, SimError
-from sim.model import DealModel
-from sim.outcomes import Outcome
-from sim.scenario import load_scenario
-from sim.schema import Scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_PUBLIC = {
+    "DealModel": "sim.model.dealmodel",
+    "EnsembleResult": "sim.runs.ensemble",
+    "Outcome": "sim.outcomes",
+    "Scenario": "sim.scenario.schema",
+    "ScenarioError": "sim.errors",
+    "SimError": "sim.errors",
+    "load_scenario": "sim.scenario.load",
+    "run_ensemble": "sim.runs.ensemble",
+    "run_one": "sim.runs.ensemble",
+}
 
 __all__ = [
     "DealModel",
@@ -31,3 +57,23 @@ __all__ = [
     "run_ensemble",
     "run_one",
 ]
+
+if TYPE_CHECKING:
+    from sim.errors import ScenarioError, SimError
+    from sim.model.dealmodel import DealModel
+    from sim.outcomes import Outcome
+    from sim.runs.ensemble import EnsembleResult, run_ensemble, run_one
+    from sim.scenario.load import load_scenario
+    from sim.scenario.schema import Scenario
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

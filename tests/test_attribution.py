@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from sim import DealModel, load_scenario, run_ensemble
-from sim.attribution import critical_path
-from sim.cli import cli
-from sim.output import load_result
+from sim.cli.commands import cli
+from sim.model.attribution import critical_path
+from sim.runs.store import load_result
 
 SLOW_LETTER = """\
 name: slow_letter
@@ -95,7 +95,7 @@ def test_critical_path_follows_handovers():
 
 def test_counterfactuals_change_only_the_shortened_stage(export_control):
     """A rerun with one stage at its minimum replays everything before that stage exactly."""
-    from sim.attribution import _variant
+    from sim.model.attribution import _variant
 
     for seed in range(40):
         base = DealModel(export_control, rng=seed)

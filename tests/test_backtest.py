@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from sim import load_scenario
-from sim.backtest import Trace, _scores, backtest, calibrate, event_fit, neutral, trace
-from sim.cli import cli
+from sim.analysis.backtest import Trace, _scores, backtest, calibrate, event_fit, neutral, trace
+from sim.analysis.sweep import parse_param
+from sim.cli.commands import cli
 from sim.errors import ScenarioError
-from sim.record import Record, load_record
-from sim.scenario import ScenarioTemplate
-from sim.sweep import parse_param
+from sim.scenario.load import ScenarioTemplate
+from sim.scenario.record import Record, load_record
 
 RECORD = SCENARIOS / "records" / "tiktok_2020.yaml"
 ECR = SCENARIOS / "export_control_review.yaml"

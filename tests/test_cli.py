@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINIMAL, SCENARIOS
 
-from sim.cli import cli
+from sim.cli.commands import cli
 
 ECR = str(SCENARIOS / "export_control_review.yaml")
 
@@ -135,7 +135,7 @@ def test_missing_scenario_file(tmp_path):
 
 def test_failure_while_writing_keeps_the_runs_for_resume(tmp_path, monkeypatch):
     """A crash after the runs leaves no result directory; the saved runs let --resume finish."""
-    import sim.plots as plots
+    import sim.present.figures as plots
 
     real = plots.save_figures
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from sim import load_scenario
-from sim.cli import cli
-from sim.compare import compare, comparison_json, paired_bootstrap, paired_difference
+from sim.analysis.compare import compare, comparison_json, paired_bootstrap, paired_difference
+from sim.cli.commands import cli
 
 ECR = SCENARIOS / "export_control_review.yaml"
 

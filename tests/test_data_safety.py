@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-from sim.cli import cli
-from sim.ensemble import EnsembleSpec, run_chunks
+from sim.cli.commands import cli
 from sim.errors import OutputError
-from sim.output import ResultStore
+from sim.runs.ensemble import EnsembleSpec, run_chunks
+from sim.runs.store import ResultStore
 
 ECR = str(SCENARIOS / "export_control_review.yaml")
 
@@ -95,8 +95,8 @@ def test_force_replaces_an_empty_directory_or_a_result(tmp_path):
 HOLD_THE_LOCK = """
 import sys
 from sim import load_scenario
-from sim.ensemble import EnsembleSpec
-from sim.output import ResultStore
+from sim.runs.ensemble import EnsembleSpec
+from sim.runs.store import ResultStore
 spec = EnsembleSpec(load_scenario(sys.argv[1]), 600, 7, "sample", 1000)
 store = ResultStore(sys.argv[2], spec)
 store.open()

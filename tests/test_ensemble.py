@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from sim import run_ensemble
-from sim.ensemble import EnsembleSpec, chunk_size
 from sim.errors import UsageError
 from sim.outcomes import Outcome
+from sim.runs.ensemble import EnsembleSpec, chunk_size
 
 
 def test_workers_do_not_change_results(export_control):

@@ -9,10 +9,10 @@ import pytest
 from conftest import SCENARIOS, SHIPPED
 
 from sim import DealModel, load_scenario, run_one
-from sim.model import RUN_COLUMNS
+from sim.model.dealmodel import RUN_COLUMNS
+from sim.model.randomness import actor_stream, run_seed
 from sim.narrative import EventName, SpanName
 from sim.outcomes import Outcome
-from sim.randomness import actor_stream, run_seed
 
 
 def test_same_seed_same_run(export_control):

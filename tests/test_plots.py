@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim import run_ensemble  # noqa: E402
-from sim.plots import (  # noqa: E402
+from sim.present.figures import (  # noqa: E402
     plot_close_dates,
     plot_outcomes,
     plot_timeline,

@@ -7,8 +7,8 @@ import typing
 from conftest import ROOT
 from pydantic import BaseModel
 
-from sim.reference import scenario_reference
-from sim.schema import EVENT_KINDS, Scenario
+from sim.scenario.reference import scenario_reference
+from sim.scenario.schema import EVENT_KINDS, Scenario
 
 
 def test_reference_doc_is_up_to_date():

@@ -14,7 +14,7 @@ import pytest
 from conftest import SCENARIOS
 
 from sim import DealModel, run_ensemble
-from sim.output import load_result, run_to_directory
+from sim.runs.store import load_result, run_to_directory
 
 ECR = SCENARIOS / "export_control_review.yaml"
 FILES = ("runs.csv", "summary.json", "events.csv", "spans.csv", "runs.parquet", "events.parquet")
@@ -29,7 +29,7 @@ def same_files(a: Path, b: Path, names=FILES) -> None:
 def reference(tmp_path_factory, export_control):
     """An uninterrupted serial run of 6,000 runs, the yardstick of the tests below."""
     out = tmp_path_factory.mktemp("ref") / "res"
-    run_to_directory(export_control, out, 6000, 4, backend="serial", figures=False)
+    run_to_directory(export_control, out, 6000, 4, backend="serial")
     return out
 
 
@@ -37,7 +37,7 @@ def reference(tmp_path_factory, export_control):
 def test_every_backend_writes_identical_files(tmp_path, export_control, reference, backend, workers):
     """serial = processes (any number of workers) = a Dask LocalCluster, byte for byte."""
     out = tmp_path / "res"
-    run_to_directory(export_control, out, 6000, 4, backend=backend, workers=workers, figures=False)
+    run_to_directory(export_control, out, 6000, 4, backend=backend, workers=workers)
     same_files(reference, out)
 
 
@@ -46,7 +46,7 @@ def test_any_executor_can_run_the_ensemble(tmp_path, export_control, reference):
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        run_to_directory(export_control, tmp_path / "res", 6000, 4, executor=pool, figures=False)
+        run_to_directory(export_control, tmp_path / "res", 6000, 4, executor=pool)
     same_files(reference, tmp_path / "res")
 
 
@@ -176,9 +176,7 @@ def test_load_result_round_trips(tmp_path, export_control):
     memory = run_ensemble(export_control, runs=500, seed=2, workers=1, attribution=100)
     for fmt in ("csv", "parquet"):
         out = tmp_path / fmt
-        run_to_directory(
-            export_control, out, 500, 2, backend="serial", formats=fmt, events="all", attribution=100, figures=False
-        )
+        run_to_directory(export_control, out, 500, 2, backend="serial", formats=fmt, events="all", attribution=100)
         loaded = load_result(out)
         assert loaded.summary == memory.summary
         assert loaded.runs.equals(memory.runs)

@@ -8,7 +8,7 @@ import pytest
 from conftest import MINIMAL, SCENARIOS, SHIPPED
 
 from sim import ScenarioError, load_scenario
-from sim.scenario import parse_override
+from sim.scenario.load import parse_override
 
 
 def problems(exc_info) -> list[str]:

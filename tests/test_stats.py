@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from sim.stats import outcome_table, quantile, wilson_interval
+from sim.runs.stats import outcome_table, quantile, wilson_interval
 
 
 def test_wilson_known_values():
@@ -37,8 +37,8 @@ def test_quantile_is_an_observed_value():
 
 def test_tallies_merge_in_any_order(export_control):
     """Merging chunk tallies in any order gives the same summary as one tally of all runs."""
-    from sim.ensemble import EnsembleSpec, run_chunk
-    from sim.stats import Tally, summarize
+    from sim.runs.ensemble import EnsembleSpec, run_chunk
+    from sim.runs.stats import Tally, summarize
 
     spec = EnsembleSpec(export_control, 400, 1)
     chunks = [run_chunk(spec, k, a, b) for k, (a, b) in enumerate(spec.chunks())]

@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
-from sim.cli import cli
+from sim.analysis.sensitivity import run_sensitivity
+from sim.analysis.sweep import design_points, parse_param, run_sweep
+from sim.cli.commands import cli
 from sim.errors import ScenarioError, UsageError
-from sim.scenario import ScenarioTemplate
-from sim.schema import Parameter
-from sim.sensitivity import run_sensitivity
-from sim.sweep import design_points, parse_param, run_sweep
+from sim.scenario.load import ScenarioTemplate
+from sim.scenario.schema import Parameter
 
 ECR = SCENARIOS / "export_control_review.yaml"
 
@@ -88,7 +88,7 @@ def test_invalid_design_point_names_the_point(ecr_template):
 
 
 def test_scenario_without_declared_parameters_needs_param(tiktok_template):
-    from sim.sweep import default_parameters
+    from sim.analysis.sweep import default_parameters
 
     with pytest.raises(UsageError, match="declares no `levers:` or `uncertainties:`"):
         default_parameters(tiktok_template)

@@ -1,0 +1,407 @@
+"""Backtests against an observed record, and calibration by grid search.
+
+A backtest runs the scenario as it is (its parameters are never tuned inside the backtest) and
+asks how probable the model found what really happened:
+
+* for each observed horizon, the probability of the observed outcome, scored by the log score
+  ``-ln p`` and the (multi-category) Brier score ``sum_k (p_k - o_k)^2``, lower being better, against
+  two baselines: every outcome equally likely, and the same scenario with its *decision*
+  parameters at neutral values (:data:`NEUTRAL`: every choice a coin toss among its options);
+* for each observed dated event, the share of runs in which it happens, the median and 5-95%
+  band of its simulated date, and the percentile at which the observed date falls;
+* the share of runs in each deal stage over time (a fan chart).
+
+Probabilities entering a log score are smoothed, ``(count + 0.5) / (runs + 4)`` over the eight
+outcomes, so an outcome no run produced scores finitely rather than infinitely badly.
+
+Calibration searches a grid of named parameters for the values under which the record is most
+likely, by an approximate log-likelihood: the sum over horizons of ln P(observed outcome), plus,
+for each observed event, ln of the share of runs in which it happens within ``window_days`` of
+its observed date (smoothed as ``(hits + 0.5) / (runs + 1)``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.sweep import design_points
+from sim.model.deal import DealStage
+from sim.model.dealmodel import DealModel
+from sim.model.randomness import run_seed
+from sim.outcomes import PRECEDENCE
+from sim.runs.ensemble import EnsembleSpec, run_tasks
+from sim.scenario.load import ScenarioTemplate, variant
+from sim.scenario.record import Record
+from sim.scenario.schema import Parameter, Scenario
+
+OUTCOMES = [o.value for o in PRECEDENCE]
+STAGES = [s.value for s in DealStage]
+GRID_STEP = 7  # days between the fan chart's samples
+
+NEUTRAL: dict[str, Any] = {
+    # the executive's choices: a coin toss among extend / enforce / leave unenforced, blessing 50:50
+    "executive.deadline.extend": {"base": 0, "deal_under_review": 0, "deal_blessed": 0},
+    "executive.deadline.enforce": {"base": 0, "no_deal": 0, "new_administration": 0},
+    "executive.deadline.not_enforce": {"base": 0},
+    "executive.blessing": {"base": 0, "standing": 0, "seller_stake": 0},
+    "executive.p_follow_block": 0.5,
+    # the regulator: terms do not matter; clear / investigate, approve / mitigate / block evenly
+    "cfius.acceptance": {
+        "base": 0,
+        "seller_stake": 0,
+        "algorithm": {"transfer": 0, "licence": 0, "none": 0},
+        "data_custody": {"buyer": 0, "trusted_partner": 0, "seller": 0},
+        "source_code_audit": 0,
+        "standing": 0,
+        "blessed": 0,
+    },
+    "cfius.decision.clear_in_review": 0,
+    "cfius.decision.mitigate": 0,
+    "cfius.decision.mitigation_gain": 0,
+    "commerce.postpone.p_if_deal_progressing": 0.5,
+    "commerce.postpone.p_otherwise": 0.5,
+    # the home government: grant / deny / escalate evenly
+    "china.licence.utility": {
+        "grant": 0,
+        "algorithm": {"transfer": 0, "licence": 0, "none": 0},
+        "seller_stake": 0,
+        "tension": 0,
+        "stance": 0,
+        "deny": 0,
+        "escalate": 0,
+        "escalate_tension": 0,
+    },
+    # the seller: any bid (or holding out) equally likely; restructure or exit by coin toss
+    "seller.choice_temperature": 1e9,
+    "seller.p_restructure": 0.5,
+    "seller.exit": {"base": 0, "value_lost": 0},
+}
+"""Decision parameters at neutral values: the second baseline of a backtest."""
+
+
+def neutral(scenario: Scenario) -> Scenario:
+    """The scenario with every decision parameter neutral (see :data:`NEUTRAL`)."""
+    overrides = dict(NEUTRAL)
+    overrides["seller.structure_preference"] = dict.fromkeys(scenario.structures, 1.0)
+    return variant(scenario, overrides, label="neutral decisions")
+
+
+# --- tracing runs ---------------------------------------------------------------------------
+
+
+@dataclass
+class TraceChunk:
+    """What a backtest needs from runs ``start`` to ``stop - 1`` of design point ``index``."""
+
+    index: int
+    start: int
+    stop: int
+    outcomes: list[tuple[str, ...]] = field(default_factory=list)  # per run: outcome at each horizon
+    event_days: list[tuple[int, ...]] = field(default_factory=list)  # per run: first day of each event, -1
+    stages: list[bytes] = field(default_factory=list)  # per run: stage code at each fan-chart day
+
+
+def _matches(row: tuple, event: str, actor: str | None, match: str | None) -> bool:
+    _, who, name, detail = row
+    return name == event and (actor is None or who == actor) and (match is None or match in detail.lower())
+
+
+def trace_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, record: Record, fan: bool) -> TraceChunk:
+    """Play runs and keep what a backtest needs of each.
+
+    That is the outcome at the record's horizons, the first day of each observed kind of event,
+    and (for the fan chart) the deal's stage every week.
+    """
+    scenario = spec.scenario
+    checkpoints = tuple(scenario.day(o.horizon) for o in record.outcomes)
+    watch = [(e.event, e.actor, e.match.lower() if e.match else None) for e in record.events]
+    grid = range(0, scenario.days + 1, GRID_STEP) if fan else range(0)
+    chunk = TraceChunk(index, start, stop)
+    for i in range(start, stop):
+        model = DealModel(scenario, rng=run_seed(spec.seed, i), run_id=i, checkpoints=checkpoints)
+        model.run()
+        chunk.outcomes.append(tuple(model.snapshots[d] for d in checkpoints))
+        chunk.event_days.append(tuple(next((row[0] for row in model.events if _matches(row, *w)), -1) for w in watch))
+        if fan:
+            history, codes, k = model.stage_history, bytearray(), 0
+            for day in grid:
+                while k + 1 < len(history) and history[k + 1][0] <= day:
+                    k += 1
+                codes.append(STAGES.index(history[k][1]))
+            chunk.stages.append(bytes(codes))
+    return chunk
+
+
+@dataclass
+class Trace:
+    """All runs of one scenario, traced against a record."""
+
+    scenario: Scenario
+    record: Record
+    outcomes: np.ndarray  # runs x horizons, outcome names
+    event_days: np.ndarray  # runs x events, day or -1
+    stages: np.ndarray  # runs x fan-chart days, stage codes
+
+    @property
+    def runs(self) -> int:
+        return len(self.outcomes)
+
+    def outcome_shares(self, h: int) -> dict[str, float]:
+        counts = Counter(self.outcomes[:, h])
+        return {o: counts.get(o, 0) / self.runs for o in OUTCOMES}
+
+    def smoothed(self, h: int, outcome: str) -> float:
+        count = int(np.sum(self.outcomes[:, h] == outcome))
+        return (count + 0.5) / (self.runs + 0.5 * len(OUTCOMES))
+
+    def log_likelihood(self) -> float:
+        """Approximate log-likelihood of the record (module docstring)."""
+        total = sum(math.log(self.smoothed(h, o.outcome)) for h, o in enumerate(self.record.outcomes))
+        for e, observed in enumerate(self.record.events):
+            days = self.event_days[:, e]
+            near = np.sum((days >= 0) & (np.abs(days - self.scenario.day(observed.date)) <= self.record.window_days))
+            total += math.log((near + 0.5) / (self.runs + 1))
+        return total
+
+
+def trace(
+    scenarios: Sequence[Scenario],
+    record: Record,
+    runs: int,
+    seed: int,
+    fan: bool = False,
+    on_progress=None,
+    **execution: Any,
+) -> list[Trace]:
+    """Trace ensembles of several scenarios (same seeds) against a record."""
+    for s in scenarios:
+        record.check_against(s)
+    specs = [EnsembleSpec(s, runs, seed, events="none", keep_runs=False) for s in scenarios]
+    chunks: list[TraceChunk] = []
+
+    def keep(chunk: TraceChunk) -> None:
+        chunks.append(chunk)
+        if on_progress:
+            on_progress(chunk.stop - chunk.start)
+
+    tasks = [(spec, i, a, b) for i, spec in enumerate(specs) for a, b in spec.chunks()]
+    run_tasks(tasks, keep, fn=partial(trace_chunk, record=record, fan=fan), **execution)
+    traces = []
+    for i, s in enumerate(scenarios):
+        mine = sorted((c for c in chunks if c.index == i), key=lambda c: c.start)
+        stages = [np.frombuffer(b, dtype=np.uint8) for c in mine for b in c.stages]
+        traces.append(
+            Trace(
+                scenario=s,
+                record=record,
+                outcomes=np.array([o for c in mine for o in c.outcomes], dtype=object).reshape(runs, -1),
+                event_days=np.array([d for c in mine for d in c.event_days], dtype=int).reshape(runs, -1),
+                stages=np.vstack(stages) if stages else np.zeros((runs, 0), np.uint8),
+            )
+        )
+    return traces
+
+
+# --- the backtest ---------------------------------------------------------------------------
+
+
+def _scores(trace: Trace | None, h: int, observed: str) -> dict[str, float]:
+    if trace is None:  # uniform over the eight outcomes
+        p = {o: 1 / len(OUTCOMES) for o in OUTCOMES}
+        smoothed = p[observed]
+    else:
+        p = trace.outcome_shares(h)
+        smoothed = trace.smoothed(h, observed)
+    brier = sum((p[o] - (o == observed)) ** 2 for o in OUTCOMES)
+    return {"p_observed": round(p[observed], 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
+
+
+@dataclass
+class BacktestResult:
+    """A backtest: the report (``backtest.json``) and the traced runs behind its figures."""
+
+    report: dict[str, Any]
+    trace: Trace
+
+
+def backtest(scenario: Scenario, record: Record, runs: int = 1000, seed: int = 0, **execution: Any) -> BacktestResult:
+    """Score a scenario against a record; see the module docstring."""
+    model, base = trace([scenario, neutral(scenario)], record, runs, seed, fan=True, **execution)
+    horizons = []
+    totals = {name: {"log_score": 0.0, "brier": 0.0} for name in ("model", "uniform", "neutral")}
+    for h, o in enumerate(record.outcomes):
+        entry = {
+            "horizon": o.horizon.isoformat(),
+            "observed": o.outcome,
+            "source": o.source,
+            "p_all": {k: round(v, 4) for k, v in model.outcome_shares(h).items()},
+        }
+        for name, t in (("model", model), ("uniform", None), ("neutral", base)):
+            entry[name] = _scores(t, h, o.outcome)
+            for score in ("log_score", "brier"):
+                totals[name][score] += entry[name][score]
+        entry["p_observed"] = entry["model"]["p_observed"]
+        horizons.append(entry)
+    events = [event_fit(model, e) for e in range(len(record.events))]
+    report = {
+        "scenario": scenario.name,
+        "record": record.name,
+        "runs": runs,
+        "seed": seed,
+        "horizons": horizons,
+        "scores": {k: {s: round(v, 4) for s, v in t.items()} for k, t in totals.items()},
+        "log_likelihood": {"model": round(model.log_likelihood(), 4), "neutral": round(base.log_likelihood(), 4)},
+        "events": events,
+    }
+    return BacktestResult(report, model)
+
+
+def event_fit(trace: Trace, e: int) -> dict[str, Any]:
+    """An observed event against the simulated dates of the same event."""
+    observed = trace.record.events[e]
+    days = trace.event_days[:, e]
+    happened = days[days >= 0]
+    start = trace.scenario.start
+    entry: dict[str, Any] = {
+        "date": observed.date.isoformat(),
+        "event": observed.event,
+        "actor": observed.actor,
+        "match": observed.match,
+        "note": observed.note,
+        "share": round(len(happened) / trace.runs, 4),
+    }
+    if len(happened):
+        p05, median, p95 = np.quantile(happened, [0.05, 0.5, 0.95], method="inverted_cdf")
+        as_date = [(pd.Timestamp(start) + pd.Timedelta(days=int(d))).date().isoformat() for d in (p05, median, p95)]
+        entry.update(
+            median=as_date[1],
+            band=[as_date[0], as_date[2]],
+            percentile=_mid_rank(happened, trace.scenario.day(observed.date)),
+        )
+    else:
+        entry.update(median=None, band=None, percentile=None)
+    return entry
+
+
+def _mid_rank(values: np.ndarray, x: int) -> float:
+    """Percentile of ``x`` among ``values``: those below, plus half of the ties.
+
+    A date every run shares sits at 50.
+    """
+    return round(100 * float(np.mean(values < x) + 0.5 * np.mean(values == x)), 1)
+
+
+def stage_shares(trace: Trace) -> pd.DataFrame:
+    """Share of runs in each deal stage at each fan-chart date (rows: dates; columns: stages)."""
+    dates = [
+        pd.Timestamp(trace.scenario.start) + pd.Timedelta(days=d) for d in range(0, trace.scenario.days + 1, GRID_STEP)
+    ]
+    shares = {s: (trace.stages == k).mean(axis=0) for k, s in enumerate(STAGES)}
+    return pd.DataFrame(shares, index=pd.DatetimeIndex(dates, name="date"))
+
+
+# --- calibration ----------------------------------------------------------------------------
+
+
+@dataclass
+class Calibration:
+    """A grid search: every point's log-likelihood, and the best point."""
+
+    scenario_name: str
+    params: list[Parameter]
+    table: pd.DataFrame  # one row per point: parameter values, log_likelihood, p_observed per horizon
+    best: dict[str, Any]
+    before: float  # the scenario as it is
+    after: float  # at the best point
+
+
+def calibrate(
+    template: ScenarioTemplate,
+    record: Record,
+    params: Sequence[Parameter],
+    runs: int = 500,
+    seed: int = 0,
+    **execution: Any,
+) -> Calibration:
+    """Grid search for the parameter values under which the record is most likely."""
+    points = design_points(template, params, "grid", 0, seed)
+    scenarios = [template.build(), *(template.build(p) for p in points)]
+    traces = trace(scenarios, record, runs, seed, **execution)
+    rows = []
+    for point, t in zip(points, traces[1:], strict=True):
+        row = {**point, "log_likelihood": round(t.log_likelihood(), 4)}
+        for h, o in enumerate(record.outcomes):
+            row[f"p_{o.outcome}_{o.horizon.isoformat()}"] = round(t.outcome_shares(h)[o.outcome], 4)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    best_row = table.loc[table["log_likelihood"].idxmax()]
+    best = {p.path: _plain(best_row[p.path]) for p in params}
+    return Calibration(
+        scenarios[0].name,
+        list(params),
+        table,
+        best,
+        round(traces[0].log_likelihood(), 4),
+        float(best_row["log_likelihood"]),
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def calibrated_scenario(template: ScenarioTemplate, calibration: Calibration, record: Record, target: str) -> str:
+    """YAML of a scenario that extends the original with the best values (to be saved at ``target``)."""
+    import os
+    from pathlib import Path
+
+    import yaml
+
+    doc: dict[str, Any] = {}
+    events: dict[str, dict] = {}
+    for path, value in calibration.best.items():
+        parts = path.split(".")
+        if parts[0] == "events":  # a child's event replaces the parent's: write the whole event
+            ident = parts[1]
+            base = next(e for e in template.doc["events"] if str(e.get("id") or e.get("kind")) == ident)
+            event = events.setdefault(ident, {**base, "id": ident})
+            event[parts[2]] = value
+            event["note"] = f"calibrated against {record.name}: " + ", ".join(
+                f"{k.split('.')[-1]}={v}" for k, v in calibration.best.items() if k.startswith(f"events.{ident}.")
+            )
+            continue
+        node = doc
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    name = f"{calibration.scenario_name}_calibrated"
+    extends = os.path.relpath(template.path.resolve(), Path(target).resolve().parent)
+    body: dict[str, Any] = {
+        "extends": extends,
+        "name": name,
+        "description": f"{calibration.scenario_name} with {len(calibration.best)} parameters calibrated to the "
+        f"record {record.name}",
+        "sources": [f"calibrated by `sim calibrate` against {record.source}"],
+        **doc,
+    }
+    if events:
+        body["events"] = list(events.values())
+    dates = sorted([e.date for e in record.events] + [o.horizon for o in record.outcomes])
+    header = [
+        f"# {name}: {calibration.scenario_name} with the values under which the record is most likely.",
+        "#",
+        f"# Facts of the record used here: every dated event and outcome of {record.source},",
+        f"# {dates[0].isoformat()} to {dates[-1].isoformat()} (each with its source there).",
+        f"# Grid searched: {', '.join(p.path for p in calibration.params)}.",
+        f"# Approximate log-likelihood of the record: {calibration.before:.2f} before, {calibration.after:.2f} after.",
+        "# Written by `sim calibrate`; see sim/analysis/backtest.py for the score.",
+    ]
+    return "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)

@@ -1,0 +1,233 @@
+"""Sweeps: the same scenario at many parameter values (a design), each point an ensemble.
+
+Designs are a full grid, a Latin hypercube or a scrambled Sobol sequence (``scipy.stats.qmc``).
+Every design point runs with the same master seed, so run ``i`` of every point shares its luck
+(common random numbers): differences between points come from the parameters, not from noise.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+from scipy import stats
+from scipy.stats import qmc
+
+from sim.errors import Problem, ScenarioError, UsageError
+from sim.outcomes import PRECEDENCE
+from sim.runs.ensemble import ChunkResult, EnsembleSpec, run_tasks
+from sim.runs.stats import Tally, summarize
+from sim.scenario.load import ScenarioTemplate
+from sim.scenario.schema import Parameter
+
+DESIGNS = ("grid", "lhs", "sobol")
+
+
+def parse_param(text: str) -> Parameter:
+    """Read ``--param PATH=SPEC``.
+
+    SPEC is ``a:b:n`` (n grid points from a to b), ``a:b`` (a range) or ``v1,v2,...`` (values).
+    """
+    path, sep, spec = text.partition("=")
+    where = f"--param {text}"
+    if not sep or not path.strip() or not spec.strip():
+        raise ScenarioError([Problem(where, "", "expected PATH=LOW:HIGH[:POINTS] or PATH=V1,V2,...")])
+    path, spec = path.strip(), spec.strip()
+    try:
+        if ":" in spec:
+            parts = spec.split(":")
+            if len(parts) not in (2, 3):
+                raise ValueError("use LOW:HIGH or LOW:HIGH:POINTS")
+            low, high = float(parts[0]), float(parts[1])
+            points = int(parts[2]) if len(parts) == 3 else 5
+            return Parameter(path=path, low=low, high=high, points=points)
+        values = [yaml.safe_load(v) for v in spec.split(",")]
+        return Parameter(path=path, values=values)
+    except ValidationError as exc:
+        message = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ScenarioError([Problem(where, path, message)]) from None
+    except (ValueError, TypeError) as exc:
+        raise ScenarioError([Problem(where, path, str(exc))]) from None
+
+
+def default_parameters(template: ScenarioTemplate, include_levers: bool = True) -> list[Parameter]:
+    """The scenario's declared levers and uncertainties (or an error saying how to give some)."""
+    scenario = template.build()
+    params = [*(scenario.levers if include_levers else []), *scenario.uncertainties]
+    if not params:
+        raise UsageError(
+            f"{template.path}: the scenario declares no `levers:` or `uncertainties:`; "
+            "give parameters with --param PATH=LOW:HIGH[:POINTS]"
+        )
+    return params
+
+
+def _value(param: Parameter, u: float, integer: bool) -> Any:
+    """The parameter's value at quantile ``u`` in [0, 1)."""
+    if param.values is not None:
+        return param.values[min(len(param.values) - 1, int(u * len(param.values)))]
+    if param.dist == "normal":
+        x = float(stats.norm.ppf(min(max(u, 1e-6), 1 - 1e-6), param.mean, param.sd))
+    elif param.dist == "triangular":
+        c = (param.mode - param.low) / (param.high - param.low)
+        x = float(stats.triang.ppf(u, c, loc=param.low, scale=param.high - param.low))
+    else:
+        x = param.low + u * (param.high - param.low)
+    return _typed(x, integer)
+
+
+def _typed(x: float, integer: bool) -> Any:
+    return int(round(x)) if integer else float(round(x, 6))
+
+
+def grid_values(param: Parameter, integer: bool) -> list[Any]:
+    """The values a grid sweep takes for one parameter."""
+    if param.values is not None:
+        return list(param.values)
+    if param.dist == "normal":
+        low, high = param.mean - 2 * param.sd, param.mean + 2 * param.sd
+    else:
+        low, high = param.low, param.high
+    values = [_typed(x, integer) for x in np.linspace(low, high, param.points)]
+    return list(dict.fromkeys(values))  # rounding integers can repeat a value
+
+
+def design_points(
+    template: ScenarioTemplate, params: Sequence[Parameter], design: str, samples: int, seed: int
+) -> list[dict[str, Any]]:
+    """The design: one ``{path: value}`` per point."""
+    if design not in DESIGNS:
+        raise UsageError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    integer = [template.leaf_type(p.path) is int for p in params]
+    if design == "grid":
+        axes = [grid_values(p, i) for p, i in zip(params, integer, strict=True)]
+        return [dict(zip((p.path for p in params), combo, strict=True)) for combo in itertools.product(*axes)]
+    if samples < 1:
+        raise UsageError(f"samples = {samples}: must be >= 1")
+    if design == "lhs":
+        unit = qmc.LatinHypercube(d=len(params), seed=seed).random(samples)
+    else:
+        unit = qmc.Sobol(d=len(params), scramble=True, seed=seed).random(samples)
+    return [{p.path: _value(p, u, i) for p, u, i in zip(params, row, integer, strict=True)} for row in unit]
+
+
+def evaluate_points(
+    template: ScenarioTemplate,
+    points: Sequence[dict[str, Any]],
+    runs: int,
+    seed: int,
+    *,
+    backend: str | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[Tally]:
+    """Run an ensemble at every design point (same seed everywhere); one tally per point.
+
+    Every point's scenario is built and validated before any run starts.
+    """
+    specs = []
+    for point in points:
+        try:
+            specs.append(EnsembleSpec(template.build(point), runs, seed, events="none", keep_runs=False))
+        except ScenarioError as exc:
+            where = ", ".join(f"{k}={v}" for k, v in point.items())
+            raise ScenarioError(
+                [Problem(f"design point ({where})", p.path, p.message, p.value) for p in exc.problems]
+            ) from None
+    tallies = [Tally(template.build().start) for _ in points]
+    tasks = [(spec, i, a, b) for i, spec in enumerate(specs) for a, b in spec.chunks()]
+
+    def keep(chunk: ChunkResult) -> None:
+        tallies[chunk.index].merge(chunk.tally)
+        if on_progress:
+            on_progress(chunk.stop - chunk.start)
+
+    run_tasks(tasks, keep, backend=backend, workers=workers, executor=executor, scheduler=scheduler)
+    return tallies
+
+
+@dataclass
+class SweepResult:
+    """A sweep's design and, per point, every outcome's probability and 95% interval.
+
+    Attributes:
+        params: the parameters varied.
+        design: ``grid``, ``lhs`` or ``sobol``.
+        runs: runs per point; seed: the master seed (the same at every point).
+        table: one row per design point: the parameter values, then for each outcome ``p_<o>``,
+            ``lo_<o>``, ``hi_<o>``, then a few metrics.
+    """
+
+    scenario_name: str
+    params: list[Parameter]
+    design: str
+    runs: int
+    seed: int
+    table: pd.DataFrame
+
+
+def run_sweep(
+    template: ScenarioTemplate,
+    params: Sequence[Parameter],
+    *,
+    design: str = "grid",
+    samples: int = 64,
+    runs: int = 500,
+    seed: int = 0,
+    **execution: Any,
+) -> SweepResult:
+    """Sweep parameters over a design; ``execution`` goes to :func:`evaluate_points`."""
+    points = design_points(template, params, design, samples, seed)
+    scenario = template.build()
+    tallies = evaluate_points(template, points, runs, seed, **execution)
+    rows = []
+    for point, tally in zip(points, tallies, strict=True):
+        summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
+        rows.append({**point, **point_metrics(summary)})
+    return SweepResult(scenario.name, list(params), design, runs, seed, pd.DataFrame(rows))
+
+
+def point_metrics(summary: dict[str, Any]) -> dict[str, Any]:
+    """One design point's row: each outcome's p and interval, and headline metrics."""
+    row: dict[str, Any] = {}
+    for outcome in PRECEDENCE:
+        o = summary["outcomes"][outcome.value]
+        row[f"p_{outcome.value}"] = o["p"]
+        row[f"lo_{outcome.value}"], row[f"hi_{outcome.value}"] = o["ci95"]
+    m = summary["metrics"]
+    row["p_closed"] = m["p_closed"]
+    row["median_close_date"] = m["close_date"].get("median")
+    row["mean_extensions"] = m["extensions"]["mean"]
+    row["failed"] = summary["failed"]["count"]
+    return row
+
+
+def sweep_json(result: SweepResult) -> dict[str, Any]:
+    """The sweep as JSON: design, parameters, and one record per point."""
+    table = result.table.astype(object).where(result.table.notna(), None)
+    return {
+        "scenario": result.scenario_name,
+        "design": result.design,
+        "runs_per_point": result.runs,
+        "seed": result.seed,
+        "params": [p.model_dump(exclude_defaults=True) for p in result.params],
+        "points": table.to_dict("records"),
+    }
+
+
+def noise_share(p: np.ndarray, runs: int) -> float:
+    """Share of the variance of estimated probabilities that sampling noise alone explains."""
+    var = float(np.var(p))
+    if var == 0:
+        return math.nan
+    return float(np.mean(p * (1 - p)) / runs / var)

@@ -1,0 +1,78 @@
+"""The base of every actor: an id, a label, its own random stream, and a few verbs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+from mesa.time import Priority
+
+from sim.model.randomness import WorkCalendar, actor_stream, draw_duration
+from sim.narrative import EventName
+from sim.scenario.schema import Duration
+
+if TYPE_CHECKING:
+    from sim.model.dealmodel import DealModel
+
+
+class Actor(mesa.Agent):
+    """An actor of the deal.
+
+    ``self.rng`` is the actor's own generator, derived from (run seed, actor id), not the
+    model's: one actor's draws do not depend on another's parameters.
+
+    Args:
+        model: the run.
+        actor_id: the id used in the event log (``executive``, ``china``, a bidder's key...).
+        label: the name used in the narrative.
+    """
+
+    calendar: WorkCalendar | None = None  # working days of this actor's government, if any
+
+    def __init__(self, model: DealModel, actor_id: str, label: str):
+        super().__init__(model)
+        self.actor_id = actor_id
+        self.label = label
+        self._rng: np.random.Generator | None = None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The actor's own random generator (created on first use)."""
+        if self._rng is None:
+            self._rng = actor_stream(self.model.run_seed, self.actor_id)
+        return self._rng
+
+    @property
+    def today(self) -> int:
+        """The current day (days from the scenario's start)."""
+        return int(self.model.time)
+
+    def chance(self, p: float) -> bool:
+        """True with probability ``p``."""
+        return self.rng.random() < p
+
+    def days_from_now(self, duration: Duration) -> int:
+        """The day on which a random ``duration`` drawn now ends."""
+        n = draw_duration(self.rng, duration)
+        if duration.unit == "working_days":
+            calendar = self.calendar or self.model.weekdays
+            return calendar.add(self.today, n)
+        return self.today + n
+
+    def after(
+        self,
+        duration: Duration,
+        action: Callable[..., Any],
+        *args: Any,
+        priority: Priority = Priority.DEFAULT,
+    ) -> int:
+        """Schedule ``action(*args)`` once a random ``duration`` has passed; returns the day."""
+        day = self.days_from_now(duration)
+        self.model.schedule(day, action, *args, priority=priority)
+        return day
+
+    def log(self, event: EventName, detail: str = "") -> None:
+        """Add a row to the run's event log, in this actor's name."""
+        self.model.log(self.actor_id, event, detail)

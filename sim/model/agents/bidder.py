@@ -1,0 +1,81 @@
+"""Bidders: buyers (with partners) that do due diligence, bid, or drop out."""
+
+from __future__ import annotations
+
+from sim.model.agents.base import Actor
+from sim.model.deal import Bid
+from sim.narrative import EventName
+
+
+class Bidder(Actor):
+    """Enters the talks on its date, does due diligence, then bids (or drops out before).
+
+    Its bid offers its structure at a price drawn uniformly from its valuation range, scaled by
+    how much of the business's value is left (a ban threat erodes it).
+    """
+
+    def __init__(self, model, bidder_id: str, spec):
+        super().__init__(model, bidder_id, spec.label)
+        self.spec = spec
+        self.entered = False
+        self.dropped = False
+        self.bid: Bid | None = None
+        enters = model.scenario.day(spec.enters) if spec.enters else 0
+        model.schedule(enters, self.enter)
+
+    @property
+    def active(self) -> bool:
+        """Still in the race (not dropped out)."""
+        return not self.dropped
+
+    @property
+    def pending(self) -> bool:
+        """Expected to bid later (not yet bid, not dropped)."""
+        return self.bid is None and not self.dropped
+
+    def accepts(self, structure_id: str) -> bool:
+        """Whether it would do the deal under this structure."""
+        if self.spec.insists_on_algorithm:
+            return self.model.scenario.structures[structure_id].algorithm == "transfer"
+        return self.spec.accepts is None or structure_id in self.spec.accepts
+
+    def enter(self) -> None:
+        """Enter the talks; decide now (privately) whether it will drop out during diligence."""
+        if self.model.deal.stage.ended:
+            return
+        self.entered = True
+        partners = f" with {', '.join(self.spec.partners)}" if self.spec.partners else ""
+        self.log(
+            EventName.BIDDER_ENTERS,
+            f"{self.label}{partners} enters talks for {self.model.scenario.market.label}",
+        )
+        diligence_end = self.days_from_now(self.spec.due_diligence_days)
+        if self.chance(self.spec.p_drop_out):
+            day = self.today + int(self.rng.integers(0, max(1, diligence_end - self.today) + 1))
+            self.model.schedule(day, self.drop_out)
+        else:
+            self.model.schedule(diligence_end, self.submit_bid)
+
+    def drop_out(self) -> None:
+        """Walk away before bidding."""
+        if self.bid is not None:
+            return
+        self.dropped = True
+        self.log(EventName.BIDDER_DROPS_OUT, f"{self.label} drops out")
+        self.model.seller.bidder_left()
+
+    def bid_now(self) -> Bid:
+        """Make a bid today: its structure, at a price drawn from its valuation range."""
+        v = self.spec.valuation
+        factor = self.model.value_factor()
+        price = (v.low + (v.high - v.low) * self.rng.random()) * factor
+        self.bid = Bid(self.actor_id, self.spec.offers, round(price, 2), self.today, factor)
+        return self.bid
+
+    def submit_bid(self) -> None:
+        """Due diligence done: bid."""
+        if self.dropped or self.bid is not None or self.model.deal.stage.ended:
+            return
+        bid = self.bid_now()
+        self.log(EventName.BID, f"{self.label} bids US${bid.price:.1f} bn for a {bid.structure} deal")
+        self.model.seller.receive_bid(bid)

@@ -1,0 +1,317 @@
+"""The seller (ByteDance): picks a bid, negotiates, signs, restructures, may leave the market."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sim.model.agents.base import Actor
+from sim.model.deal import Bid, DealStage
+from sim.model.randomness import logistic, logit_choice, odds_text
+from sim.narrative import EventName, SpanName
+from sim.scenario.schema import AnnouncedDeal
+
+HOLD_OUT = "hold_out"
+
+
+class Seller(Actor):
+    """The seller of the business.
+
+    It collects bids and picks one by expected value, drives the deal to signing, restructures
+    a deal a government rejects, and leaves the market when a ban bites long enough.
+
+    The expected value of a bid is ``price x P(host approves) x P(home approves) x preference
+    for its structure``; the seller picks by a logit over those values (and holding out, worth
+    ``reservation x current value``) with ``choice_temperature`` in US$ bn.
+    """
+
+    def __init__(self, model, spec):
+        super().__init__(model, "seller", spec.label)
+        self.spec = spec
+        self.bids: dict[str, Bid] = {}
+        self.waiting_for_bids = False
+        self.withdrawn = False
+        self._exit_epoch = 0
+        model.open_span(SpanName.BIDDING, self.actor_id)
+        if spec.bid_deadline is not None:
+            model.schedule(model.scenario.day(spec.bid_deadline), self.choose)
+
+    # --- bidding ------------------------------------------------------------------------------
+
+    def receive_bid(self, bid: Bid) -> None:
+        """Keep a bid; the pick comes at the bid deadline, or some days after the first bid."""
+        self.bids[bid.bidder] = bid
+        if self.model.deal.stage is not DealStage.BIDDING:
+            return
+        if self.waiting_for_bids:
+            self.choose()
+        elif self.spec.bid_deadline is None and len(self.bids) == 1:
+            self.after(self.spec.decision_days, self.choose)
+
+    def bidder_left(self) -> None:
+        """A bidder dropped out; if the seller was waiting on the last one, decide now."""
+        if self.waiting_for_bids and not self.model.bidders_pending():
+            self.choose()
+
+    def expected_value(self, bid: Bid) -> float:
+        """US$ bn: price x chance both governments approve x preference for the structure."""
+        p_host = self.model.cfius.approval_belief(bid.structure, bid.bidder)
+        p_home = self.model.china.approval_belief(bid.structure)
+        return bid.price * p_host * p_home * self.spec.structure_preference[bid.structure]
+
+    def hold_out_value(self) -> float:
+        """US$ bn: the walk-away price, a share of the business's current value."""
+        return self.spec.reservation * self.model.scenario.market.base_value * self.model.value_factor()
+
+    def choose(self) -> None:
+        """Pick a bid (or hold out) by a logit over expected values."""
+        deal = self.model.deal
+        if deal.stage is not DealStage.BIDDING:
+            return
+        live = [b for b in self.bids.values() if self.model.bidders[b.bidder].active]
+        if not live:
+            if self.model.bidders_pending():
+                self.waiting_for_bids = True
+                return
+            self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "No bid came: the sale process ends")
+            return
+        self.waiting_for_bids = False
+        values = {b.bidder: self.expected_value(b) for b in live}
+        values[HOLD_OUT] = self.hold_out_value()
+        choice, probs = logit_choice(self.rng, values, self.spec.choice_temperature)
+        why = ", ".join(f"{k} EV {v:.1f}" for k, v in values.items()) + f"; {odds_text(probs)}"
+        if choice == HOLD_OUT:
+            self.end_sale(DealStage.ABANDONED, EventName.HOLDS_OUT, f"holds out rather than sell ({why})")
+            return
+        self.start_talks(self.bids[choice], f"picks {self.model.bidders[choice].label} ({why})")
+
+    def announced_deal(self, event: AnnouncedDeal) -> None:
+        """A deal announced in the scenario: the pick is not left to chance."""
+        deal = self.model.deal
+        bidder = self.model.bidders[event.bidder]
+        if deal.stage is not DealStage.BIDDING or not bidder.active:
+            reason = "the sale is past bidding" if bidder.active else f"{bidder.label} dropped out"
+            self.log(
+                EventName.BID_CHOSEN,
+                f"The announced deal with {bidder.label} does not happen: {reason}",
+            )
+            return
+        bid = self.bids.get(event.bidder) or bidder.bid_now()
+        if event.structure is not None:
+            bid = replace(bid, structure=event.structure)
+        self.start_talks(bid, f"announces a deal with {bidder.label}" + (f": {event.note}" if event.note else ""))
+
+    # --- from talks to signing ----------------------------------------------------------------
+
+    def start_talks(self, bid: Bid, why: str) -> None:
+        """Exclusive talks with the chosen bidder."""
+        deal = self.model.deal
+        self.model.set_stage(DealStage.EXCLUSIVE_TALKS)
+        deal.bidder, deal.structure = bid.bidder, bid.structure
+        deal.price, deal.price_factor = bid.price, bid.value_factor
+        deal.chosen_day = self.today
+        self.model.close_span(SpanName.BIDDING)
+        self.model.open_span(SpanName.EXCLUSIVE_TALKS, self.actor_id)
+        self.log(EventName.BID_CHOSEN, f"{why}; structure {bid.structure}, US${bid.price:.1f} bn")
+        self.check_licence()
+        self.after(self.spec.exclusive_talks_days, self.agree, deal.version)
+
+    def check_licence(self) -> None:
+        """Does the deal export a listed technology? Then apply for the letter of intent."""
+        deal = self.model.deal
+        deal.needs_licence = self.model.china.exports_listed(deal.structure)
+        if deal.needs_licence:
+            self.log(
+                EventName.LICENCE_NEEDED,
+                f"learns that the {self.model.deal_name()} exports restricted technology: it needs a licence",
+            )
+            self.apply_for_letter()
+
+    def licence_now_needed(self) -> None:
+        """A catalogue update caught the deal in progress."""
+        self.model.deal.needs_licence = True
+        self.apply_for_letter()
+
+    def apply_for_letter(self) -> None:
+        """Prepare and file the application for the letter of intent."""
+        deal = self.model.deal
+        if deal.letter_applied:
+            return
+        deal.letter_applied = True
+        self.model.open_span(SpanName.LETTER_APPLICATION, self.actor_id)
+        china = self.model.china
+        self.after(china.spec.licence.application_days, china.receive_letter_application, deal.version)
+
+    def agree(self, version: int) -> None:
+        """Agreement in principle: the executive may bless it; signing follows."""
+        deal = self.model.deal
+        if self.model.stale(version):
+            return
+        self.model.set_stage(DealStage.AGREED)
+        deal.agreed_day = self.today
+        self.model.close_span(SpanName.EXCLUSIVE_TALKS)
+        self.log(EventName.AGREEMENT, f"agrees the {self.model.deal_name()} in principle")
+        self.model.executive.consider_blessing()
+        if self.model.cfius.spec.files_at == "agreement":
+            self.model.cfius.file()
+        self.model.open_span(SpanName.SIGNING, self.actor_id)
+        deal.signable_day = self.after(self.spec.signing_days, self.sign, version)
+
+    def sign(self, version: int) -> None:
+        """Sign the contract, unless a letter of intent is awaited (no contract before it)."""
+        deal = self.model.deal
+        if self.model.stale(version) or deal.stage is not DealStage.AGREED:
+            return
+        if deal.needs_licence and not deal.letter_granted:
+            if not self.model.span_open(SpanName.LETTER_WAIT):
+                self.model.close_span(SpanName.SIGNING)
+                self.model.open_span(SpanName.LETTER_WAIT, "china")
+                self.log(
+                    EventName.SIGNING_WAITS,
+                    "has the contract ready but cannot sign it before the letter of intent",
+                )
+            return
+        self.model.set_stage(DealStage.SIGNED)
+        deal.signed_day = self.today
+        self.model.close_span(SpanName.SIGNING)
+        self.model.close_span(SpanName.LETTER_WAIT)
+        self.log(EventName.SIGNED, f"signs the {self.model.deal_name()}")
+        if self.model.cfius.spec.files_at == "signing":
+            self.model.cfius.file()
+        if deal.needs_licence and deal.letter_granted:
+            self.apply_for_licence()
+        self.model.try_close()
+
+    def letter_granted(self) -> None:
+        """The letter of intent came: sign if the contract was waiting, or apply for the licence."""
+        deal = self.model.deal
+        if deal.stage is DealStage.SIGNED:
+            self.apply_for_licence()
+        elif deal.stage is DealStage.AGREED and deal.signable_day is not None and deal.signable_day <= self.today:
+            self.sign(deal.version)
+
+    def apply_for_licence(self) -> None:
+        """Stage 2: the signed contract goes to the home government for the licence."""
+        deal = self.model.deal
+        if not deal.licence_applied:
+            deal.licence_applied = True
+            self.model.china.receive_licence_application(deal.version)
+
+    # --- rejection and restructuring ----------------------------------------------------------
+
+    def deal_rejected(self, by: str) -> None:
+        """A government rejected the deal: restructure along the path, or the sale ends."""
+        option = self.next_structure()
+        if option is not None and self.chance(self.spec.p_restructure):
+            self.restructure(*option, by=by)
+            return
+        stage = DealStage.BLOCKED_HOST if by == "host" else DealStage.BLOCKED_HOME
+        self.end_sale(
+            stage,
+            EventName.SALE_ENDS,
+            f"The {self.model.deal_name()} is blocked by the {by} government; the sale ends",
+        )
+
+    def next_structure(self) -> tuple[str, str] | None:
+        """The next structure on the restructuring path, and a buyer who accepts it."""
+        deal = self.model.deal
+        order = self.spec.restructure_order
+        later = order[order.index(deal.structure) + 1 :] if deal.structure in order else []
+        for sid in later:
+            current = self.model.bidders[deal.bidder]
+            if current.active and current.accepts(sid):
+                return sid, deal.bidder
+            others = [
+                b
+                for bid_id, b in self.bids.items()
+                if bid_id != deal.bidder
+                and self.model.bidders[bid_id].active
+                and self.model.bidders[bid_id].accepts(sid)
+            ]
+            if others:
+                best = max(others, key=lambda b: self.expected_value(replace(b, structure=sid)))
+                return sid, best.bidder
+        return None
+
+    def restructure(self, structure: str, bidder: str, by: str) -> None:
+        """Renegotiate the deal under new terms; every approval starts again."""
+        deal = self.model.deal
+        old = self.model.deal_name()
+        if bidder != deal.bidder:
+            deal.blessed = False
+            deal.price, deal.price_factor = self.bids[bidder].price, self.bids[bidder].value_factor
+        now = self.model.value_factor()
+        deal.price = round(deal.price * now / max(deal.price_factor, 1e-9), 2)
+        deal.price_factor = now
+        deal.version += 1
+        deal.restructures += 1
+        self.model.set_stage(DealStage.RESTRUCTURING)
+        deal.bidder, deal.structure = bidder, structure
+        deal.chosen_day = self.today
+        deal.host_filed = deal.host_approved = False
+        deal.mitigation_rounds = 0
+        deal.needs_licence = deal.letter_applied = deal.letter_granted = False
+        deal.licence_applied = deal.licence_granted = False
+        deal.escalations = 0
+        deal.stalled = False
+        deal.signed_day = None
+        deal.closing_scheduled = False
+        self.model.close_deal_spans()
+        self.model.open_span(SpanName.RESTRUCTURING, self.actor_id)
+        self.log(
+            EventName.RESTRUCTURE,
+            f"restructures the {old} as {structure} with {self.model.bidders[bidder].label}, "
+            f"after the {by} government's rejection",
+        )
+        self.after(self.spec.restructure_days, self.restructured, deal.version)
+
+    def restructured(self, version: int) -> None:
+        """The restructured terms are agreed; they can be signed at once (letter permitting)."""
+        deal = self.model.deal
+        if self.model.stale(version):
+            return
+        self.model.set_stage(DealStage.AGREED)
+        deal.agreed_day = deal.signable_day = self.today
+        self.model.close_span(SpanName.RESTRUCTURING)
+        self.log(EventName.AGREEMENT, f"agrees the restructured {self.model.deal_name()}")
+        self.check_licence()
+        self.model.executive.consider_blessing()
+        if self.model.cfius.spec.files_at == "agreement":
+            self.model.cfius.file()
+        self.model.open_span(SpanName.SIGNING, self.actor_id)
+        self.sign(version)
+
+    def end_sale(self, stage: DealStage, event: EventName, detail: str) -> None:
+        """The sale process is over without a close."""
+        self.model.set_stage(stage)
+        self.model.close_deal_spans()
+        self.log(event, detail)
+        if stage in (DealStage.BLOCKED_HOST, DealStage.BLOCKED_HOME):
+            self.model.settle()
+
+    # --- leaving the market -------------------------------------------------------------------
+
+    def ban_started(self) -> None:
+        """A ban began to bite: reconsider staying every ``exit.check_days``."""
+        self._exit_epoch += 1
+        self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch)
+
+    def consider_exit(self, epoch: int) -> None:
+        """Leave the market with a probability that grows with the value lost."""
+        if epoch != self._exit_epoch or not self.model.ban_bites:
+            return
+        lost = 1.0 - self.model.value_factor()
+        p = logistic(self.spec.exit.base + self.spec.exit.value_lost * lost)
+        if self.chance(p):
+            self.withdrawn = True
+            self.log(
+                EventName.WITHDRAWAL,
+                f"leaves the market after losing {lost:.0%} of the business's value (p={p:.2f})",
+            )
+            if not self.model.deal.stage.ended:
+                self.model.set_stage(DealStage.ABANDONED)
+            self.model.commerce.lift_all()  # nothing left to ban
+            self.model.refresh_ban()
+            self.model.settle()
+            return
+        self.log(EventName.STAYS, f"stays despite losing {lost:.0%} of the value (p(leave)={p:.2f})")
+        self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, epoch)

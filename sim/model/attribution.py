@@ -1,0 +1,145 @@
+"""Why was the sale late? Where the days went, and which stage was decisive.
+
+For each run the model keeps its timeline as stage spans (bidding, talks, signing, each review,
+mitigation, the licence letter, a political stall, restructuring, closing), each with the actor
+responsible. For a run:
+
+* the **critical path** is the chain of spans that set the close date (or, for a run that never
+  closed, that was holding the deal at the first deadline): starting from that day, take the span
+  that hands over exactly then (it ends that day), or else the one in progress that ends last,
+  and step back to its start; repeat. Waiting for a licence letter is slack, not a stage: the
+  letter review that it waits on is on the path instead;
+* a span's **excess** is the days it took beyond its minimum (the ``min`` of the duration that
+  drew it, in the acting government's working days where it counts them; zero for waits);
+* for a late run (not closed by the first deadline), a stage is **decisive** if rerunning the run
+  with the same seed and that stage at its minimum closes the sale by the first deadline. The
+  per-actor random streams (and durations that always consume their draw) keep everything else
+  the same in the rerun.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.model.dealmodel import DealModel
+from sim.narrative import SpanName
+from sim.outcomes import Outcome
+from sim.scenario.load import scenario_digest, variant
+from sim.scenario.schema import Duration, Scenario
+
+# Each stage with a counterfactual, and the scenario durations that set its length.
+STAGE_DURATIONS: dict[str, tuple[str, ...]] = {
+    SpanName.EXCLUSIVE_TALKS: ("seller.exclusive_talks_days",),
+    SpanName.SIGNING: ("seller.signing_days",),
+    SpanName.LETTER_APPLICATION: ("china.licence.application_days",),
+    SpanName.LETTER_REVIEW: ("china.licence.review_days", "china.licence.escalation_days"),
+    SpanName.LICENCE_REVIEW: ("china.licence.licence_days",),
+    SpanName.HOST_FILING: ("cfius.filing_days",),
+    SpanName.HOST_REVIEW: ("cfius.review_days",),
+    SpanName.HOST_INVESTIGATION: ("cfius.investigation_days", "cfius.extension_days"),
+    SpanName.HOST_MITIGATION: ("cfius.mitigation_days",),
+    SpanName.PRESIDENT_DECISION: ("executive.decision_days",),
+    SpanName.RESTRUCTURING: ("seller.restructure_days",),
+    SpanName.CLOSING: ("seller.closing_days",),
+}
+# Waits with no duration of their own: at their minimum they vanish.
+WAITS = {SpanName.LETTER_STALL: {"china.licence.stall": None}}
+# Spans outside the deal's own chain (timeline only, never on the critical path).
+OFF_PATH = {SpanName.BAN, SpanName.EXTENSION, SpanName.COURT_CHALLENGE, SpanName.BIDDING, SpanName.LETTER_WAIT}
+
+ATTRIBUTION_COLUMNS = ("run_id", "late", "stage", "actor", "start_day", "end_day", "days", "excess_days", "decisive")
+
+
+def _resolve(scenario: Scenario, path: str) -> Any:
+    node: Any = scenario
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def counterfactual_overrides(scenario: Scenario, stage: str) -> dict[str, Any] | None:
+    """The overrides that put one stage at its minimum, or None if it has no counterfactual."""
+    if stage in WAITS:
+        return WAITS[stage]
+    paths = STAGE_DURATIONS.get(stage)
+    if paths is None:
+        return None
+    overrides = {}
+    for path in paths:
+        d: Duration = _resolve(scenario, path)
+        overrides[path] = {"median": max(d.min, 0.01), "min": d.min, "max": d.min, "unit": d.unit}
+    return overrides
+
+
+def minimum_days(model: DealModel, stage: str, start: int) -> int:
+    """The calendar days a stage starting on ``start`` takes at its minimum."""
+    paths = STAGE_DURATIONS.get(stage)
+    if not paths:
+        return 0
+    d: Duration = _resolve(model.scenario, paths[0])
+    n = round(d.min)
+    if d.unit == "days":
+        return n
+    calendar = {"cfius": model.cfius.calendar, "china": model.china.calendar}.get(paths[0].split(".")[0])
+    return (calendar or model.weekdays).add(start, n) - start
+
+
+def critical_path(spans: list[list], end: int) -> list[list]:
+    """The chain of deal spans that set ``end`` (see the module docstring), latest first."""
+    candidates = [s for s in spans if s[0] not in OFF_PATH]
+    path: list[list] = []
+    t = end
+    while True:
+        covering = [s for s in candidates if s[2] < t <= s[3] and s not in path]
+        if not covering:
+            return path
+        handing_over = [s for s in covering if s[3] == t]
+        span = max(handing_over or covering, key=lambda s: (s[3], s[2]))
+        path.append(span)
+        t = span[2]
+
+
+_variants: dict[tuple[str, str], Scenario | None] = {}
+
+
+def _variant(scenario: Scenario, digest: str, stage: str) -> Scenario | None:
+    key = (digest, stage)
+    if key not in _variants:
+        overrides = counterfactual_overrides(scenario, stage)
+        _variants[key] = None if overrides is None else variant(scenario, overrides, label=f"{stage} at its minimum")
+    return _variants[key]
+
+
+def attribute(model: DealModel, seed: int, digest: str | None = None) -> list[tuple]:
+    """Attribution rows of a finished run (``ATTRIBUTION_COLUMNS``); reruns late runs' stages.
+
+    Args:
+        model: the finished run.
+        seed: its seed (for the counterfactual reruns).
+        digest: the scenario's digest, if known (caches the counterfactual scenarios).
+    """
+    scenario = model.scenario
+    record = model.record
+    closed = model.deal.closed_day
+    late = record["outcome"] != Outcome.CLOSED_BY_DEADLINE.value
+    end = closed if closed is not None else min(model.first_deadline_day, model.end_day)
+    rows = []
+    digest = digest or scenario_digest(scenario)
+    for name, actor, start, stop in reversed(critical_path(model.spans, end)):
+        stop = min(stop, end)
+        days = stop - start
+        excess = max(0, days - minimum_days(model, name, start))
+        decisive = None
+        if late and excess > 0:
+            cf = _variant(scenario, digest, name)
+            if cf is not None:
+                rerun = DealModel(cf, rng=seed, narrate=False)
+                rerun.run()
+                decisive = rerun.outcome is Outcome.CLOSED_BY_DEADLINE
+        rows.append((model.run_id, late, name, actor, start, stop, days, excess, decisive))
+    return rows
+
+
+def has_counterfactual(stage: str) -> bool:
+    """Whether late runs are rerun with ``stage`` at its minimum."""
+    return stage in STAGE_DURATIONS or (stage in WAITS and WAITS[stage] is not None)

@@ -1,0 +1,122 @@
+"""Seeds, per-actor random streams, random durations and stochastic choices.
+
+One way in for randomness: a run's seed is derived from the ensemble's master seed and the run's
+index alone (:func:`run_seed`), so results do not depend on how runs are split among workers.
+Within a run, each actor draws from its own stream derived from (run seed, actor id)
+(:func:`actor_stream`): changing one actor's parameters does not reshuffle the others' draws,
+which is what paired comparisons with common random numbers rely on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from sim.scenario.schema import Duration
+
+_Z90 = 1.2815515655446004  # standard normal quantile of 0.9
+
+
+def run_seed(master: int, index: int) -> int:
+    """The seed of run ``index`` of an ensemble with master seed ``master`` (a 63-bit int).
+
+    It is ``SeedSequence(master).spawn(...)[index]`` without spawning the ones before it.
+    """
+    seq = np.random.SeedSequence(master, spawn_key=(index,))
+    return int(seq.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+@lru_cache(maxsize=1024)
+def _actor_key(actor_id: str) -> int:
+    """A stable integer for an actor id (Python's hash() changes between processes)."""
+    return int.from_bytes(hashlib.blake2b(actor_id.encode(), digest_size=8).digest(), "little")
+
+
+def actor_stream(seed: int, actor_id: str) -> np.random.Generator:
+    """The random generator of one actor in the run with this seed."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_actor_key(actor_id),))))
+
+
+def draw_duration(rng: np.random.Generator, d: Duration) -> int:
+    """Draw a duration in whole units (days or working days), clipped to [min, max].
+
+    It always consumes one normal draw, fixed duration or not, so that fixing a stage's length
+    (a counterfactual) leaves every later draw of the actor unchanged.
+    """
+    z = rng.standard_normal()
+    p90 = d.ninetieth
+    value = d.median if p90 == d.median else d.median * math.exp(math.log(p90 / d.median) / _Z90 * z)
+    if value < d.min:
+        value = d.min
+    if d.max is not None and value > d.max:
+        value = d.max
+    return max(0, round(value))
+
+
+def logistic(x: float) -> float:
+    """The logistic function: the probability of "yes" for a utility of ``x`` logits."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def choice_probabilities(utilities: dict[str, float], temperature: float = 1.0) -> dict[str, float]:
+    """Logit (softmax) probabilities of options with these utilities."""
+    top = max(utilities.values())
+    weights = {k: math.exp((u - top) / temperature) for k, u in utilities.items()}
+    total = sum(weights.values())
+    return {k: w / total for k, w in weights.items()}
+
+
+def logit_choice(
+    rng: np.random.Generator, utilities: dict[str, float], temperature: float = 1.0
+) -> tuple[str, dict[str, float]]:
+    """Choose one option with logit probabilities; returns the choice and all probabilities.
+
+    Options are visited in the dict's order, so the same draw picks the same option.
+    """
+    probs = choice_probabilities(utilities, temperature)
+    u = rng.random()
+    acc = 0.0
+    chosen = next(iter(probs))
+    for option, p in probs.items():
+        acc += p
+        chosen = option
+        if u < acc:
+            break
+    return chosen, probs
+
+
+def odds_text(probs: dict[str, float]) -> str:
+    """Probabilities of a choice's options for the event log: ``p(extend)=0.62, ...``."""
+    return ", ".join(f"p({k})={v:.2f}" for k, v in probs.items())
+
+
+class WorkCalendar:
+    """Working days (Monday to Friday, less holidays) counted in days from a start date."""
+
+    def __init__(self, start: dt.date, holidays: tuple[dt.date, ...] = (), span_days: int = 6000):
+        self._days = _working_days(start, tuple(sorted(holidays)), span_days)
+
+    def add(self, day: int, n: int) -> int:
+        """The day on which ``n`` working days after ``day`` have passed (``day`` if n is 0)."""
+        if n <= 0:
+            return day
+        i = bisect.bisect_right(self._days, day) + n - 1
+        if i < len(self._days):
+            return self._days[i]
+        return day + math.ceil(n * 7 / 5)  # beyond the table: about five working days a week
+
+
+@lru_cache(maxsize=64)
+def _working_days(start: dt.date, holidays: tuple[dt.date, ...], span_days: int) -> list[int]:
+    days = np.arange(span_days)
+    dates = np.datetime64(start, "D") + days
+    mask = np.is_busday(dates, holidays=list(holidays))
+    return days[mask].tolist()

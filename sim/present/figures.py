@@ -1,0 +1,610 @@
+"""Figures of an ensemble.
+
+Each function takes a result (and optionally an Axes) and draws; none runs a simulation.
+
+In a notebook::
+
+    from sim.present.figures import plot_outcomes
+    plot_outcomes(result)            # draws on a new figure
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.outcomes import MEANING, PRECEDENCE, Outcome
+from sim.present.labels import actor_labels
+from sim.runs.ensemble import EnsembleResult
+
+OUTCOME_COLOURS = {
+    Outcome.CLOSED_BY_DEADLINE: "#2e7d32",
+    Outcome.CLOSED_AFTER_DEADLINE: "#9ccc65",
+    Outcome.BLOCKED_BY_HOST: "#c62828",
+    Outcome.BLOCKED_BY_HOME: "#ef6c00",
+    Outcome.BAN_IN_FORCE: "#6a1b9a",
+    Outcome.WITHDRAWN: "#5d4037",
+    Outcome.REVOKED: "#1565c0",
+    Outcome.STALLED: "#9e9e9e",
+}
+
+FIGURES = ("outcomes", "close_dates", "timeline", "winners")
+
+
+def _axes(ax: Axes | None, size=(8, 4.5)) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt  # only when drawing interactively
+
+    return plt.subplots(figsize=size, layout="constrained")[1]
+
+
+def _date_axis(ax: Axes) -> None:
+    locator = mdates.AutoDateLocator(maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _title(result: EnsembleResult) -> str:
+    return f"{result.scenario.name}: {result.summary['runs']:,} runs, seed {result.seed}"
+
+
+def plot_outcomes(result: EnsembleResult, ax: Axes | None = None) -> Axes:
+    """Probability of each outcome with its 95% Wilson interval."""
+    ax = _axes(ax)
+    table = result.summary["outcomes"]
+    names = [o.value for o in PRECEDENCE]
+    p = np.array([table[n]["p"] for n in names])
+    lo = np.array([table[n]["ci95"][0] for n in names])
+    hi = np.array([table[n]["ci95"][1] for n in names])
+    y = np.arange(len(names))[::-1]
+    ax.barh(y, p, color=[OUTCOME_COLOURS[o] for o in PRECEDENCE], alpha=0.9)
+    ax.errorbar(p, y, xerr=[p - lo, hi - p], fmt="none", ecolor="black", capsize=3, lw=1)
+    for yi, pi, hii in zip(y, p, hi, strict=True):
+        ax.text(hii + 0.01, yi, f"{pi:.1%}", va="center", fontsize=8)
+    ax.set_yticks(y, [n.replace("_", " ") for n in names])
+    ax.set_xlim(0, min(1.0, max(hi.max() + 0.12, 0.2)))
+    ax.set_xlabel("probability (bars: 95% confidence interval)")
+    ax.set_title(f"How the sale ends\n{_title(result)}", fontsize=10)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
+    """Share of all runs closed by each date, with the first deadline and the extensions."""
+    ax = _axes(ax)
+    tally = result.tally
+    n = tally.completed
+    start, horizon = pd.Timestamp(result.scenario.start), pd.Timestamp(result.scenario.horizon)
+    first = pd.Timestamp(result.scenario.first_deadline)
+    closes = sorted(tally.hist["close_day"].items())
+    if closes and n:
+        days = [start + pd.Timedelta(days=d) for d, _ in closes]
+        share = np.cumsum([c for _, c in closes]) / n
+        ax.step(
+            [start, *days, horizon],
+            [0, *share, share[-1]],
+            where="post",
+            color="#2e7d32",
+            lw=2,
+            label="share of runs closed",
+        )
+    finals = tally.hist["final_deadline_day"]
+    extended = [d for d in finals if start + pd.Timedelta(days=d) > first]
+    if extended and n:
+        share_extended = sum(finals[d] for d in extended) / n
+        ax.axvspan(
+            first,
+            start + pd.Timedelta(days=max(extended)),
+            color="#ffb300",
+            alpha=0.2,
+            label=f"extended deadlines ({share_extended:.0%} of runs)",
+        )
+    ax.axvline(first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}")
+    ax.set_xlim(start, horizon)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("share of runs closed by this date")
+    ax.set_xlabel("date")
+    _date_axis(ax)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.set_title(
+        "When the sale closes (all runs; runs that never close keep the line below 100%)\n" + _title(result),
+        fontsize=10,
+    )
+    return ax
+
+
+def representative_run(result: EnsembleResult, outcome: str | None = None) -> int:
+    """The run that stands for an outcome (the most common by default).
+
+    Of the runs with that outcome whose event log was kept, the one whose end date is the
+    median.
+    """
+    runs = result.runs[result.runs["run_id"].isin(result.events["run_id"].unique())]
+    if runs.empty:
+        raise ValueError("no run kept its event log (events: none)")
+    outcome = outcome or runs["outcome"].value_counts().idxmax()
+    pick = runs[runs["outcome"] == outcome].sort_values(["end_date", "run_id"])
+    if pick.empty:
+        raise ValueError(f"no run with an event log ended {outcome}")
+    return int(pick.iloc[(len(pick) - 1) // 2]["run_id"])
+
+
+def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | None = None) -> Axes:
+    """One run's events on a lane per actor, with the deal's stretches as bars."""
+    ax = _axes(ax, size=(12, 6))
+    if run_id is None:
+        run_id = representative_run(result)
+    events = result.events[result.events["run_id"] == run_id]
+    spans = result.spans[result.spans["run_id"] == run_id]
+    record = result.runs.set_index("run_id").loc[run_id]
+    names = actor_labels(result.scenario)
+    actors = list(dict.fromkeys([*events["actor"], *spans["actor"]]))
+    lane = {a: i for i, a in enumerate(reversed(actors))}
+    start = pd.Timestamp(result.scenario.start)
+
+    def day(d) -> pd.Timestamp:
+        return start + pd.Timedelta(days=int(d))
+
+    for actor, group in spans.groupby("actor", sort=False):
+        rows: list[int] = []  # end day of the last span in each sub-row of the lane
+        for _, s in group.sort_values("start_day").iterrows():
+            row = next((i for i, end in enumerate(rows) if end <= s["start_day"]), None)
+            if row is None:
+                rows.append(s["end_day"])
+                row = len(rows) - 1
+            else:
+                rows[row] = s["end_day"]
+            y = lane[actor] - 0.15 - 0.22 * row
+            ax.barh(
+                y,
+                pd.Timedelta(days=max(1, int(s["end_day"]) - int(s["start_day"]))),
+                left=day(s["start_day"]),
+                height=0.18,
+                alpha=0.35,
+                color="#1565c0",
+            )
+            ax.text(
+                day(s["start_day"]),
+                y,
+                " " + s["span"].replace("_", " "),
+                fontsize=6,
+                va="center",
+                color="#0d47a1",
+            )
+    for i, (_, e) in enumerate(events.iterrows()):
+        y = lane[e["actor"]] + 0.08
+        ax.plot(day(e["day"]), y, "o", ms=4, color="#c62828" if e["event"] == "outcome" else "#212121")
+        ax.annotate(
+            e["event"].replace("_", " "),
+            (day(e["day"]), y),
+            xytext=(1, 4 + 6 * (i % 2)),
+            textcoords="offset points",
+            fontsize=6,
+            rotation=30,
+        )
+    first = pd.Timestamp(result.scenario.first_deadline)
+    ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
+    end = max(pd.Timestamp(record["end_date"]), first) + pd.Timedelta(days=25)
+    ax.set_yticks(list(lane.values()), [names.get(a, a) for a in lane])
+    ax.set_ylim(-0.9, len(lane) - 0.3)
+    ax.set_xlim(start, min(end, pd.Timestamp(result.scenario.horizon) + pd.Timedelta(days=5)))
+    _date_axis(ax)
+    ax.set_xlabel("date")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        f"A representative run: run {run_id}, {record['outcome']} "
+        f"({MEANING[Outcome(record['outcome'])]})\n"
+        f"{_title(result)}; dots are events (sim explain / events.csv), bars the deal's stretches",
+        fontsize=10,
+    )
+    return ax
+
+
+def plot_winners(result: EnsembleResult, ax: Axes | None = None) -> Axes:
+    """Share of runs each bidder wins (closes with), and the share with no close."""
+    ax = _axes(ax, size=(7, 4))
+    counts = result.tally.hist["winner"]
+    n = sum(counts.values()) or 1
+    labels = {bid: b.label for bid, b in result.scenario.bidders.items()}
+    names = [b for b in labels if counts.get(b)] + ["none"]
+    values = np.array([counts.get(name, 0) / n for name in names])
+    colours = ["#1565c0"] * (len(names) - 1) + ["#9e9e9e"]
+    ax.bar([labels.get(name, "(no close)") for name in names], values, color=colours)
+    for x, v in enumerate(values):
+        ax.text(x, v + 0.01, f"{v:.1%}", ha="center", fontsize=8)
+    ax.set_ylim(0, min(1.0, values.max() + 0.12))
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("share of runs")
+    ax.set_title(f"Who buys the business\n{_title(result)}", fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def plot_delay_attribution(result: EnsembleResult, ax: Axes | None = None) -> Axes:
+    """Where the days went: days each stage added beyond its minimum.
+
+    Late runs against on-time runs, with the share of late runs in which the stage was decisive.
+    """
+    ax = _axes(ax, size=(9, 5))
+    attribution = result.summary["attribution"]
+    stages = list(attribution["stages"].items())[::-1]
+    y = np.arange(len(stages))
+    late = [s["late"]["mean_days_added"] for _, s in stages]
+    on_time = [s["on_time"]["mean_days_added"] for _, s in stages]
+    ax.barh(
+        y + 0.2,
+        late,
+        height=0.4,
+        color="#c62828",
+        label=f"late runs ({attribution['late_runs']:,}: closed after the first deadline, or never)",
+    )
+    ax.barh(y - 0.2, on_time, height=0.4, color="#2e7d32", label=f"on-time runs ({attribution['on_time_runs']:,})")
+    for yi, (_, s), days in zip(y, stages, late, strict=True):
+        if s["late"]["counterfactual"]:
+            ax.text(days + 0.3, yi + 0.2, f"decisive in {s['late']['share_decisive']:.1%}", va="center", fontsize=7)
+    names = actor_labels(result.scenario)
+    ax.set_yticks(
+        y,
+        [f"{name.replace('_', ' ')} ({names.get(s['actor'], s['actor']).split(' (')[0]})" for name, s in stages],
+        fontsize=8,
+    )
+    ax.set_xlabel("mean days beyond the stage's minimum, on the critical path (per run)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        f"Where the days went: {_title(result)}\n"
+        "decisive: with that stage at its minimum, the sale closes by the first deadline",
+        fontsize=10,
+    )
+    return ax
+
+
+def save_figures(result: EnsembleResult, directory: str | Path) -> list[Path]:
+    """Write the figures of a result; return their paths.
+
+    outcomes.png, close_dates.png, timeline.png (if event logs were kept), winners.png and
+    delay_attribution.png (if runs were attributed).
+    """
+    directory = Path(directory)
+    drawers = {
+        "outcomes": (plot_outcomes, (8, 4.5)),
+        "close_dates": (plot_close_dates, (9, 4.5)),
+        "timeline": (plot_timeline, (12, 6)),
+        "winners": (plot_winners, (7, 4)),
+        "delay_attribution": (plot_delay_attribution, (9, 5.5)),
+    }
+    if result.events.empty:
+        del drawers["timeline"]
+    if not result.summary.get("attribution", {}).get("stages"):
+        del drawers["delay_attribution"]
+    return [save_figure(directory / f"{name}.png", size, draw, result) for name, (draw, size) in drawers.items()]
+
+
+def save_figure(path: Path, size: tuple[float, float], draw, *args: Any) -> Path:
+    """Draw ``draw(*args, ax=...)`` on a new figure of ``size`` inches and save it as ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig = Figure(figsize=size, layout="constrained")
+    draw(*args, ax=fig.add_subplot())
+    fig.savefig(path, dpi=110)
+    return path
+
+
+# --- sweeps and sensitivity analyses ------------------------------------------------------------
+
+
+def plot_sweep_lines(result, ax: Axes | None = None) -> Axes:
+    """One parameter: each outcome's probability against it, with 95% bands."""
+    ax = _axes(ax)
+    param = result.params[0]
+    table = result.table.sort_values(param.path)
+    x = table[param.path]
+    for outcome in PRECEDENCE:
+        name = outcome.value
+        if table[f"p_{name}"].max() < 0.01:
+            continue
+        colour = OUTCOME_COLOURS[outcome]
+        ax.plot(x, table[f"p_{name}"], "o-", ms=3, color=colour, label=name.replace("_", " "))
+        ax.fill_between(x, table[f"lo_{name}"], table[f"hi_{name}"], color=colour, alpha=0.15)
+    ax.set_xlabel(param.name)
+    ax.set_ylabel("probability (bands: 95% CI)")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, ncols=2)
+    ax.grid(alpha=0.3)
+    ax.set_title(
+        f"{result.scenario_name}: outcomes as {param.name} varies\n{result.runs:,} runs per point, seed {result.seed}",
+        fontsize=10,
+    )
+    return ax
+
+
+def plot_sweep_heatmap(result, outcome: str, ax: Axes | None = None) -> Axes:
+    """Two parameters on a grid: the probability of one outcome at each pair of values."""
+    ax = _axes(ax)
+    px, py = result.params[0], result.params[1]
+    table = result.table.pivot_table(index=py.path, columns=px.path, values=f"p_{outcome}", aggfunc="mean")
+    image = ax.imshow(table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(len(table.columns)), [f"{v:g}" if isinstance(v, float) else v for v in table.columns])
+    ax.set_yticks(range(len(table.index)), [f"{v:g}" if isinstance(v, float) else v for v in table.index])
+    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(
+            j,
+            i,
+            f"{value:.0%}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if value < 0.5 else "black",
+        )
+    ax.figure.colorbar(image, ax=ax, label=f"P({outcome})", format=lambda v, _: f"{v:.0%}")
+    ax.set_xlabel(px.name)
+    ax.set_ylabel(py.name)
+    ax.set_title(
+        f"{result.scenario_name}: P({outcome})\n{result.runs:,} runs per point, seed {result.seed}",
+        fontsize=10,
+    )
+    return ax
+
+
+def plot_sweep_scatter(result, outcome: str, param, ax: Axes | None = None) -> Axes:
+    """Any design: the probability of one outcome at each point against one parameter."""
+    ax = _axes(ax)
+    t = result.table
+    y = t[f"p_{outcome}"]
+    ax.errorbar(
+        t[param.path],
+        y,
+        yerr=[y - t[f"lo_{outcome}"], t[f"hi_{outcome}"] - y],
+        fmt="o",
+        ms=3,
+        alpha=0.6,
+        lw=0.8,
+    )
+    ax.set_xlabel(param.name)
+    ax.set_ylabel(f"P({outcome})")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def save_sweep_figures(result, outcome: str, directory: str | Path) -> list[Path]:
+    """Lines with CI bands for one parameter, a heatmap for two on a grid, scatters otherwise."""
+    path = Path(directory) / "sweep.png"
+    if len(result.params) == 1:
+        return [save_figure(path, (8, 4.5), plot_sweep_lines, result)]
+    if len(result.params) == 2 and result.design == "grid":
+        return [save_figure(path, (8, 6), plot_sweep_heatmap, result, outcome)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = min(3, len(result.params))  # otherwise one scatter per parameter, on one figure
+    rows = -(-len(result.params) // cols)
+    fig = Figure(figsize=(4 * cols, 3.4 * rows), layout="constrained")
+    for i, param in enumerate(result.params):
+        plot_sweep_scatter(result, outcome, param, fig.add_subplot(rows, cols, i + 1))
+    fig.suptitle(
+        f"{result.scenario_name}: P({outcome}) across a {result.design} design "
+        f"({len(result.table)} points, {result.runs:,} runs each)",
+        fontsize=10,
+    )
+    fig.savefig(path, dpi=110)
+    return [path]
+
+
+def plot_sensitivity(result, ax: Axes | None = None) -> Axes:
+    """Sensitivity indices per parameter, with their 95% confidence intervals."""
+    ax = _axes(ax)
+    t = result.indices.iloc[::-1]
+    y = np.arange(len(t))
+    if result.method == "sobol":
+        for index, offset, colour, label in (
+            ("ST", 0.2, "#1565c0", "total (ST)"),
+            ("S1", -0.2, "#90caf9", "first order (S1)"),
+        ):
+            ax.barh(y + offset, t[index], height=0.4, xerr=t[f"{index}_conf"], color=colour, label=label, capsize=2)
+        ax.set_xlabel("share of the variance of P(outcome) (bars: 95% CI)")
+        ax.axvline(0, color="black", lw=0.8)
+    else:
+        ax.barh(
+            y,
+            t["mu_star"],
+            xerr=t["mu_star_conf"],
+            color="#1565c0",
+            label="mu* (mean |effect|)",
+            capsize=2,
+        )
+        ax.set_xlabel(f"mean absolute change in P({result.outcome}) over the range (bars: 95% CI)")
+    ax.set_yticks(y, t["label"])
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        f"{result.scenario_name}: what drives P({result.outcome}) ({result.method})\n"
+        f"{len(result.design)} design points x {result.runs:,} runs, seed {result.seed}",
+        fontsize=10,
+    )
+    return ax
+
+
+def save_sensitivity_figure(result, directory: str | Path) -> list[Path]:
+    """Write figures/sensitivity.png."""
+    return [
+        save_figure(Path(directory) / "sensitivity.png", (8, 1.5 + 0.5 * len(result.indices)), plot_sensitivity, result)
+    ]
+
+
+# --- comparisons and backtests --------------------------------------------------------------
+
+STAGE_COLOURS = {
+    "bidding": "#bdbdbd",
+    "exclusive_talks": "#90caf9",
+    "agreed_in_principle": "#42a5f5",
+    "signed": "#1565c0",
+    "restructuring": "#ffb300",
+    "closed": "#2e7d32",
+    "blocked_by_host": "#c62828",
+    "blocked_by_home": "#ef6c00",
+    "abandoned": "#5d4037",
+}
+
+
+def plot_compare_outcomes(comparison, ax: Axes | None = None) -> Axes:
+    """Each outcome's probability in each scenario, side by side, with 95% intervals."""
+    ax = _axes(ax, size=(9, 5))
+    t = comparison.table[comparison.table["kind"] == "probability"]
+    names = [o.value for o in PRECEDENCE]
+    width = 0.8 / len(comparison.labels)
+    y = np.arange(len(names))[::-1]
+    for k, label in enumerate(comparison.labels):
+        rows = t[t["scenario"] == label].set_index("quantity").loc[names]
+        p, lo, hi = rows["value"].to_numpy(float), rows["lo"].to_numpy(float), rows["hi"].to_numpy(float)
+        ax.barh(y + 0.4 - width * (k + 0.5), p, height=width, xerr=[p - lo, hi - p], capsize=2, label=label)
+    ax.set_yticks(y, [n.replace("_", " ") for n in names])
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel("probability (bars: 95% CI)")
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(f"Outcomes compared, {comparison.runs:,} paired runs (seed {comparison.seed})", fontsize=10)
+    return ax
+
+
+def plot_compare_close_dates(comparison, ax: Axes | None = None) -> Axes:
+    """The share of runs closed by each date, one line per scenario."""
+    ax = _axes(ax)
+    for label, result in zip(comparison.labels, comparison.results, strict=True):
+        start = pd.Timestamp(result.scenario.start)
+        closes = sorted(result.tally.hist["close_day"].items())
+        if closes:
+            days = [start + pd.Timedelta(days=d) for d, _ in closes]
+            share = np.cumsum([c for _, c in closes]) / max(1, result.tally.completed)
+            ax.step(
+                [start, *days, pd.Timestamp(result.scenario.horizon)],
+                [0, *share, share[-1]],
+                where="post",
+                lw=1.8,
+                label=label,
+            )
+    first = pd.Timestamp(comparison.results[0].scenario.first_deadline)
+    ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("share of runs closed by this date")
+    ax.set_xlabel("date")
+    _date_axis(ax)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    ax.set_title("When the sale closes, scenario by scenario", fontsize=10)
+    return ax
+
+
+def plot_transitions(comparison, label: str, ax: Axes | None = None) -> Axes:
+    """How many runs moved from each outcome under the first scenario to each under another."""
+    ax = _axes(ax, size=(7.5, 6))
+    t = comparison.transitions[label]
+    t = t.loc[t.sum(axis=1) > 0, t.sum(axis=0) > 0]
+    values = t.to_numpy()
+    ax.imshow(np.log1p(values), cmap="Blues")
+    for (i, j), v in np.ndenumerate(values):
+        if v:
+            ax.text(
+                j,
+                i,
+                f"{v:,}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if np.log1p(v) > np.log1p(values.max()) / 2 else "black",
+            )
+    ax.set_xticks(range(len(t.columns)), [str(c).replace("_", " ") for c in t.columns], rotation=30, ha="right")
+    ax.set_yticks(range(len(t.index)), [str(c).replace("_", " ") for c in t.index])
+    ax.set_xlabel(f"outcome under {label}")
+    ax.set_ylabel(f"outcome under {comparison.labels[0]}")
+    ax.set_title(f"Paired runs: {comparison.changed(label):,} of {comparison.runs:,} change outcome", fontsize=10)
+    return ax
+
+
+def save_compare_figures(comparison, directory: str | Path) -> list[Path]:
+    """compare_outcomes.png, compare_close_dates.png and transitions_<label>.png."""
+    directory = Path(directory)
+    paths = [
+        save_figure(directory / "compare_outcomes.png", (9, 5.5), plot_compare_outcomes, comparison),
+        save_figure(directory / "compare_close_dates.png", (9, 4.5), plot_compare_close_dates, comparison),
+    ]
+    for label in comparison.labels[1:]:
+        name = f"transitions_{label.replace('#', '_')}.png"
+        paths.append(save_figure(directory / name, (7.5, 6), plot_transitions, comparison, label))
+    return paths
+
+
+def plot_fan_chart(result, ax: Axes | None = None) -> Axes:
+    """Share of runs in each deal stage over time, with the record's observed events."""
+    from sim.analysis.backtest import stage_shares
+
+    ax = _axes(ax, size=(11, 5.5))
+    shares = stage_shares(result.trace)
+    shares = shares.loc[:, shares.max() > 0]
+    ax.stackplot(
+        shares.index,
+        shares.T.to_numpy(),
+        labels=[c.replace("_", " ") for c in shares.columns],
+        colors=[STAGE_COLOURS.get(c, "#9e9e9e") for c in shares.columns],
+        alpha=0.85,
+    )
+    for k, event in enumerate(result.trace.record.events):
+        when = pd.Timestamp(event.date)
+        ax.axvline(when, color="black", lw=0.6, alpha=0.5)
+        ax.text(when, 1.0 - 0.045 * (k % 8), " " + event.event.replace("_", " "), fontsize=6, va="top")
+    ax.set_ylim(0, 1)
+    ax.set_xlim(shares.index[0], shares.index[-1])
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("share of runs in each stage")
+    _date_axis(ax)
+    ax.legend(loc="lower left", fontsize=7, ncols=3)
+    r = result.report
+    ax.set_title(
+        f"{r['scenario']} against the record {r['record']}: the deal's stage over time "
+        f"({r['runs']:,} runs); lines: observed events",
+        fontsize=10,
+    )
+    return ax
+
+
+def plot_event_dates(result, ax: Axes | None = None) -> Axes:
+    """Each observed event's date against the band of its simulated dates."""
+    events = result.report["events"]
+    ax = _axes(ax, size=(10, 0.8 + 0.32 * len(events)))
+    y = np.arange(len(events))[::-1]
+    for yi, e in zip(y, events, strict=True):
+        if e["band"]:
+            lo, hi = (pd.Timestamp(d) for d in e["band"])
+            ax.plot([lo, hi], [yi, yi], color="#1565c0", lw=4, alpha=0.35, solid_capstyle="butt")
+            ax.plot(pd.Timestamp(e["median"]), yi, "|", color="#1565c0", ms=12)
+        ax.plot(pd.Timestamp(e["date"]), yi, "D", color="#c62828", ms=5)
+        share = f"{e['share']:.0%} of runs"
+        ax.text(1.01, yi, share, transform=ax.get_yaxis_transform(), fontsize=7, va="center")
+    ax.set_yticks(
+        y, [f"{e['event'].replace('_', ' ')}" + (f" ({e['match']})" if e["match"] else "") for e in events], fontsize=7
+    )
+    _date_axis(ax)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("Observed dates (red) against simulated ones (blue: 5-95% band, tick: median)", fontsize=10)
+    return ax
+
+
+def save_backtest_figures(result, directory: str | Path) -> list[Path]:
+    """fan_chart.png and event_dates.png."""
+    directory = Path(directory)
+    return [
+        save_figure(directory / "fan_chart.png", (11, 5.5), plot_fan_chart, result),
+        save_figure(
+            directory / "event_dates.png", (10, 1.2 + 0.32 * len(result.report["events"])), plot_event_dates, result
+        ),
+    ]

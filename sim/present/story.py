@@ -1,0 +1,108 @@
+"""The story of a run, told from its event log, and the runs that stand for an outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from sim.outcomes import MEANING, Outcome
+from sim.present.labels import actor_labels
+from sim.runs.ensemble import EnsembleResult
+
+QUIET_EVENTS = {"stays", "outcome"}  # repeated or restated elsewhere in the story
+COMMON_WORDS = {"The", "No", "A", "An", "Users", "Revoked:"}
+
+
+def representative_runs(result: EnsembleResult, outcome: str, k: int = 3) -> list[int]:
+    """Up to ``k`` runs that stand for ``outcome``.
+
+    The median by close date (by end date if the runs did not close), then the earliest and the
+    latest. Only runs whose event log was kept are candidates.
+    """
+    runs = result.runs[(result.runs["outcome"] == outcome) & result.runs["run_id"].isin(result.events["run_id"])]
+    if runs.empty:
+        return []
+    key = runs["close_date"].fillna(runs["end_date"]).astype(str)
+    ordered = runs.assign(_key=key).sort_values(["_key", "run_id"])["run_id"].astype(int).tolist()
+    picks = [ordered[(len(ordered) - 1) // 2], ordered[0], ordered[-1]]
+    return list(dict.fromkeys(picks))[:k]
+
+
+def short(label: str) -> str:
+    """A label without its parenthesis (``PRC Ministry of Commerce (MOFCOM) with MOST``)."""
+    return label.split(" (")[0]
+
+
+def _date(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
+def story(result: EnsembleResult, run_id: int) -> str:
+    """A run told as short prose.
+
+    What happened, when, who decided and why (from its event log), then where its days went
+    (from its attribution, when it has one).
+    """
+    names = actor_labels(result.scenario)
+    record = result.runs.set_index("run_id").loc[run_id]
+    outcome = Outcome(record["outcome"])
+    first = result.scenario.first_deadline.isoformat()
+    lines = [f"Run {run_id} (seed {record['seed']}) ended {outcome.value}: {MEANING[outcome]}."]
+    if pd.notna(record["close_date"]):
+        late = int(record["days_past_deadline"])
+        when = (
+            f"{late} days after the first deadline ({_date(first)})" if late else f"by the deadline of {_date(first)}"
+        )
+        lines[0] += (
+            f" The {record['winner']} deal ({record['structure']}) closed on {_date(record['close_date'])}, "
+            f"{when}, at US${record['price']:.1f} bn."
+        )
+    events = result.events[result.events["run_id"] == run_id]
+    for _, e in events.iterrows():
+        if e["event"] in QUIET_EVENTS:
+            continue
+        detail = e["detail"]
+        # a detail is a verb phrase for its actor ("picks Oracle ..."), or stands alone ("Oracle bids ...")
+        if not detail[:1].isupper():
+            sentence = f"{short(names.get(e['actor'], e['actor']))} {detail}"
+        elif detail.split(" ", 1)[0] in COMMON_WORDS:  # "The ban bites", not a name: lower it mid-sentence
+            sentence = detail[0].lower() + detail[1:]
+        else:
+            sentence = detail
+        lines.append(f"On {_date(e['date'])}, {sentence.rstrip('.')}.")
+    rows = result.attribution[result.attribution["run_id"] == run_id] if not result.attribution.empty else None
+    if rows is not None and not rows.empty:
+        parts = []
+        for _, r in rows.iterrows():
+            part = f"{r['stage'].replace('_', ' ')} ({short(names.get(r['actor'], r['actor']))}) {int(r['days'])} days"
+            if r["excess_days"]:
+                part += f", {int(r['excess_days'])} beyond its minimum"
+            if r["decisive"] is True:
+                part += f": at its minimum the sale would have closed by {_date(first)}"
+            parts.append(part)
+        lines.append("The critical path: " + "; ".join(parts) + ".")
+        if bool(record["outcome"] != "closed_by_deadline") and not (rows["decisive"] == True).any():  # noqa: E712
+            lines.append("No single stage at its minimum would have closed the sale by the deadline.")
+    return "\n".join(lines)
+
+
+def attribution_table(summary: dict[str, Any], labels: dict[str, str]) -> list[tuple]:
+    """Rows for the terminal: stage, actor, and the late and on-time figures."""
+    rows = []
+    for stage, s in summary.get("attribution", {}).get("stages", {}).items():
+        late, on_time = s["late"], s["on_time"]
+        rows.append(
+            (
+                stage.replace("_", " "),
+                short(labels.get(s["actor"], s["actor"] or "")),
+                f"{late['share_on_path']:.0%}",
+                f"{late['mean_days_added']:.1f}",
+                "-" if late["median_days_if_on_path"] is None else str(late["median_days_if_on_path"]),
+                f"{late['share_decisive']:.1%}" if late["counterfactual"] else "-",
+                f"{on_time['mean_days_added']:.1f}",
+            )
+        )
+    return rows

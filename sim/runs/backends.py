@@ -1,0 +1,158 @@
+"""Where runs execute: in this process, on all cores, or on a Dask cluster.
+
+Every backend is a ``concurrent.futures.Executor`` (or none, for serial); :func:`execute` feeds
+any executor tasks with a bounded number in flight and hands back results as they complete.
+A user with an executor of their own (a cluster client, a custom pool) passes it directly.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import Any
+
+from sim.errors import UsageError
+
+BACKENDS = ("serial", "processes", "dask")
+
+
+class RunAborted(Exception):
+    """The ensemble stopped before its end (a worker died, the cluster went away).
+
+    Chunks finished before the stop are kept by a result store; ``--resume`` continues.
+    """
+
+
+class Interrupted(RunAborted):
+    """The user stopped the ensemble (Ctrl-C); saved chunks can be resumed."""
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def process_context() -> multiprocessing.context.BaseContext:
+    """How to start worker processes, whatever the process-wide default.
+
+    (``mesa.batch_run`` sets the default to spawn, process-wide.) Fork when this process has a
+    single Python thread: it starts fast and does not re-import the caller's ``__main__`` (so
+    it works from notebooks, ``python -`` and scripts without a ``__main__`` guard). With other
+    threads running (a Jupyter kernel, a Dask client), forking is unsafe: use forkserver.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.runs.ensemble"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+@contextmanager
+def open_executor(backend: str, workers: int, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """An executor for a backend: None (serial), a process pool, or a Dask client's executor.
+
+    Args:
+        backend: ``serial``, ``processes`` or ``dask``.
+        workers: processes to start (for ``dask`` without ``scheduler``: LocalCluster workers).
+        scheduler: address of a running Dask scheduler (``tcp://host:8786``); ``dask`` only.
+    """
+    if backend not in BACKENDS:
+        raise UsageError(f"backend = {backend!r}: must be one of {', '.join(BACKENDS)}")
+    if scheduler and backend != "dask":
+        raise UsageError(f"scheduler = {scheduler!r}: only with backend dask")
+    if backend == "serial":
+        yield None
+    elif backend == "processes":
+        with warnings.catch_warnings():
+            # Fork is only chosen when no other Python thread runs; the threads Python still
+            # warns about are idle native ones (numpy's BLAS pool), which workers never use.
+            warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context())
+            try:
+                yield pool
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        with _dask_executor(workers, scheduler) as executor:
+            yield executor
+
+
+@contextmanager
+def _dask_executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise UsageError("backend = 'dask': install dask[distributed]") from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
+            client = Client(cluster)
+    except OSError as exc:
+        raise UsageError(f"scheduler = {scheduler!r}: cannot connect ({exc})") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def execute(
+    tasks: Iterable[tuple],
+    fn: Callable[..., Any],
+    executor: Executor | None,
+    on_result: Callable[[Any], None],
+    in_flight: int = 8,
+) -> None:
+    """Run ``fn(*task)`` for every task and pass each result to ``on_result`` as it completes.
+
+    At most ``in_flight`` tasks are submitted at once, so memory stays bounded however many
+    tasks there are. Results may arrive in any order. A dead worker raises :class:`RunAborted`.
+    """
+    if executor is None:
+        for task in tasks:
+            on_result(fn(*task))
+        return
+    queue = iter(tasks)
+    pending: set[Future] = set()
+
+    def refill() -> None:
+        while len(pending) < in_flight:
+            task = next(queue, None)
+            if task is None:
+                return
+            pending.add(executor.submit(fn, *task))
+
+    try:
+        refill()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.discard(future)
+                on_result(future.result())
+            refill()
+    except BrokenProcessPool as exc:
+        raise RunAborted(f"a worker process died ({exc})") from None
+    finally:
+        for future in pending:
+            future.cancel()

@@ -1,0 +1,419 @@
+"""Ensembles: many runs of one scenario, in chunks, on any backend.
+
+Run ``i`` of an ensemble with master seed ``s`` always has the seed ``run_seed(s, i)``, and the
+chunks an ensemble is cut into depend on its number of runs alone. Each chunk comes back as a
+self-contained :class:`ChunkResult` (its rows, as CSV text and Arrow tables, and an exact
+:class:`~sim.runs.stats.Tally`), so results are identical whatever the backend, the number of
+workers, or the order in which chunks finish.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import UsageError
+from sim.model.attribution import ATTRIBUTION_COLUMNS, attribute
+from sim.model.dealmodel import RUN_COLUMNS, DealModel
+from sim.model.randomness import run_seed
+from sim.runs.backends import default_workers, execute, open_executor
+from sim.runs.stats import Tally, summarize
+from sim.scenario.load import scenario_digest
+from sim.scenario.schema import Scenario
+
+EVENT_MODES = ("all", "sample", "none")
+DEFAULT_EVENT_SAMPLE = 1000
+
+_INT = pa.int64()
+_STR = pa.string()
+RUNS_SCHEMA = pa.schema(
+    [
+        ("run_id", _INT),
+        ("seed", _INT),
+        ("outcome", _STR),
+        ("end_date", _STR),
+        ("close_date", _STR),
+        ("days_past_deadline", _INT),
+        ("deadline_date", _STR),
+        ("extensions", _INT),
+        ("deadline_decision", _STR),
+        ("ban_days", _INT),
+        ("winner", _STR),
+        ("structure", _STR),
+        ("price", pa.float64()),
+        ("blessed", pa.bool_()),
+        ("licence_required", pa.bool_()),
+        ("host_review_days", _INT),
+        ("letter_review_days", _INT),
+        ("licence_review_days", _INT),
+        ("restructures", _INT),
+        ("injunctions", _INT),
+        ("administration_changed", pa.bool_()),
+        ("final_stage", _STR),
+        ("error", _STR),
+    ]
+)
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("run_id", _INT),
+        ("day", _INT),
+        ("date", _STR),
+        ("actor", _STR),
+        ("event", _STR),
+        ("detail", _STR),
+    ]
+)
+SPANS_SCHEMA = pa.schema([("run_id", _INT), ("span", _STR), ("actor", _STR), ("start_day", _INT), ("end_day", _INT)])
+ATTRIBUTION_SCHEMA = pa.schema(
+    [
+        ("run_id", _INT),
+        ("late", pa.bool_()),
+        ("stage", _STR),
+        ("actor", _STR),
+        ("start_day", _INT),
+        ("end_day", _INT),
+        ("days", _INT),
+        ("excess_days", _INT),
+        ("decisive", pa.bool_()),
+    ]
+)
+assert tuple(RUNS_SCHEMA.names) == RUN_COLUMNS  # the records and the files agree
+assert tuple(ATTRIBUTION_SCHEMA.names) == ATTRIBUTION_COLUMNS
+
+
+@dataclass(frozen=True)
+class EnsembleSpec:
+    """Everything that decides an ensemble's results.
+
+    Attributes:
+        scenario: the scenario.
+        runs: number of runs.
+        seed: master seed.
+        events: which runs keep their event log and timeline: ``all``, ``sample`` (the first
+            ``event_sample`` runs) or ``none``.
+        event_sample: how many runs ``sample`` keeps.
+        keep_runs: keep each run's row (False: only the tally, for sweeps).
+        attribution: how many runs (the first ones) get a delay attribution, with a
+            counterfactual rerun per late stage (:mod:`sim.model.attribution`); 0 for none.
+    """
+
+    scenario: Scenario
+    runs: int
+    seed: int
+    events: str = "all"
+    event_sample: int = DEFAULT_EVENT_SAMPLE
+    keep_runs: bool = True
+    attribution: int = 0
+
+    def __post_init__(self) -> None:
+        check_ensemble_args(self.runs, self.seed)
+        if self.events not in EVENT_MODES:
+            raise UsageError(f"events = {self.events!r}: must be one of {', '.join(EVENT_MODES)}")
+        if self.event_sample < 0:
+            raise UsageError(f"event_sample = {self.event_sample}: must be >= 0")
+
+    def narrates(self, i: int) -> bool:
+        """Whether run ``i`` keeps its event log."""
+        return self.events == "all" or (self.events == "sample" and i < self.event_sample)
+
+    def chunks(self) -> list[tuple[int, int]]:
+        """The chunks ``[start, stop)`` of runs; they depend on ``runs`` alone."""
+        size = chunk_size(self.runs)
+        return [(a, min(self.runs, a + size)) for a in range(0, self.runs, size)]
+
+
+def chunk_size(runs: int) -> int:
+    """Runs per chunk: about a hundred chunks, each of 250 to 5,000 runs.
+
+    Fewer, larger chunks cost less to ship; more, smaller ones lose less to an interruption.
+    """
+    return min(5000, max(250, math.ceil(runs / 100)))
+
+
+def check_ensemble_args(runs: Any, seed: Any, workers: Any = None) -> None:
+    """Refuse values that cannot make an ensemble, naming the value."""
+    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
+        raise UsageError(f"runs = {runs}: must be a whole number >= 1")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise UsageError(f"seed = {seed}: must be a whole number >= 0")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise UsageError(f"workers = {workers}: must be a whole number >= 1")
+
+
+@dataclass
+class ChunkResult:
+    """The results of runs ``start`` to ``stop - 1`` (chunk number ``index``)."""
+
+    index: int
+    start: int
+    stop: int
+    tally: Tally
+    runs_csv: str = ""
+    events_csv: str = ""
+    spans_csv: str = ""
+    attribution_csv: str = ""
+    runs: pa.Table | None = None
+    events: pa.Table | None = None
+    spans: pa.Table | None = None
+    attribution: pa.Table | None = None
+    parquet: dict[str, bytes] = field(default_factory=dict)
+
+
+TABLE_NAMES = ("runs", "events", "spans", "attribution")
+
+
+def run_chunk_for_store(spec: EnsembleSpec, index: int, start: int, stop: int, parquet: bool = True) -> ChunkResult:
+    """:func:`run_chunk`, with its tables already encoded as Parquet by the worker.
+
+    The process writing the result store then only writes bytes: it shares the cores with the
+    workers.
+    """
+    chunk = run_chunk(spec, index, start, stop)
+    for name in TABLE_NAMES:
+        table = getattr(chunk, name)
+        if parquet and table is not None and table.num_rows:
+            buffer = io.BytesIO()
+            pq.write_table(table, buffer)
+            chunk.parquet[name] = buffer.getvalue()
+        setattr(chunk, name, None)
+    return chunk
+
+
+def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int) -> ChunkResult:
+    """Play runs ``start`` to ``stop - 1``; the function every backend's workers call.
+
+    A run that raises is recorded as failed, with its seed and error; the others go on.
+    """
+    scenario = spec.scenario
+    tally = Tally(scenario.start)
+    records: list[dict[str, Any]] = []
+    events: list[tuple] = []
+    spans: list[tuple] = []
+    attribution: list[tuple] = []
+    dates: dict[int, str] = {}
+    digest = scenario_digest(scenario) if start < spec.attribution else None
+    for i in range(start, stop):
+        seed = run_seed(spec.seed, i)
+        narrate = spec.narrates(i)
+        try:
+            model = DealModel(scenario, rng=seed, run_id=i, narrate=narrate)
+            record = model.run()
+        except Exception as exc:  # recorded, not fatal: one bad run must not sink the ensemble
+            record = failed_record(i, seed, exc)
+            model = None
+        tally.add(record)
+        if spec.keep_runs:
+            records.append(record)
+        if narrate and model is not None:
+            for day, actor, event, detail in model.events:
+                date = dates.get(day) or dates.setdefault(day, (scenario.start + dt.timedelta(days=day)).isoformat())
+                events.append((i, day, date, actor, event, detail))
+            spans.extend((i, *span) for span in model.spans)
+        if i < spec.attribution and model is not None:
+            rows = attribute(model, seed, digest)
+            tally.add_attribution(rows, late=record["outcome"] != "closed_by_deadline")
+            attribution.extend(rows)
+    result = ChunkResult(index, start, stop, tally)
+    if spec.keep_runs:
+        rows = [tuple(r[c] for c in RUN_COLUMNS) for r in records]
+        result.runs_csv, result.runs = _csv(rows), _table(rows, RUNS_SCHEMA)
+        result.events_csv, result.events = _csv(events), _table(events, EVENTS_SCHEMA)
+        result.spans_csv, result.spans = _csv(spans), _table(spans, SPANS_SCHEMA)
+        result.attribution_csv, result.attribution = _csv(attribution), _table(attribution, ATTRIBUTION_SCHEMA)
+    return result
+
+
+def failed_record(run_id: int, seed: int, exc: BaseException) -> dict[str, Any]:
+    """The row of a run that raised: its id, seed and error, nothing else."""
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+    record: dict[str, Any] = dict.fromkeys(RUN_COLUMNS)
+    record.update(run_id=run_id, seed=seed, outcome="failed", error=f"{type(exc).__name__}: {exc}{place}")
+    return record
+
+
+def _csv(rows: list[tuple]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(tuple("" if v is None else v for v in row) for row in rows)
+    return buffer.getvalue()
+
+
+def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
+    return pa.Table.from_arrays(
+        [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
+    )
+
+
+def csv_header(schema: pa.Schema) -> str:
+    """The header line of a CSV file with these columns."""
+    return ",".join(schema.names) + "\n"
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def run_chunks(
+    spec: EnsembleSpec,
+    on_chunk: Callable[[ChunkResult], None],
+    *,
+    backend: str | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    skip: Iterable[int] = (),
+    fn: Callable[..., ChunkResult] = run_chunk,
+) -> None:
+    """Run every chunk of ``spec`` not in ``skip`` and pass each result to ``on_chunk``.
+
+    Args:
+        spec: the ensemble.
+        on_chunk: called in this process with each chunk's result, in completion order.
+        backend: ``serial``, ``processes`` or ``dask``; by default processes on all cores, or
+            serial for a single worker or a single chunk.
+        workers: processes (default: all cores).
+        executor: an executor of your own; overrides ``backend``.
+        scheduler: a Dask scheduler address (backend ``dask``).
+        skip: chunk numbers already done (resuming).
+        fn: the worker function (:func:`run_chunk` or a variant taking the same arguments).
+    """
+    done = set(skip)
+    tasks = [(spec, k, a, b) for k, (a, b) in enumerate(spec.chunks()) if k not in done]
+    run_tasks(tasks, on_chunk, backend=backend, workers=workers, executor=executor, scheduler=scheduler, fn=fn)
+
+
+def run_tasks(
+    tasks: list[tuple[EnsembleSpec, int, int, int]],
+    on_chunk: Callable[[ChunkResult], None],
+    *,
+    backend: str | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    fn: Callable[..., ChunkResult] = run_chunk,
+) -> None:
+    """Run chunk tasks ``(spec, index, start, stop)`` (of one or many ensembles) on a backend."""
+    check_ensemble_args(1, 0, workers)
+    if executor is not None:
+        execute(tasks, fn, executor, on_chunk)
+        return
+    workers = workers or default_workers()
+    if backend is None:
+        backend = "serial" if workers == 1 or len(tasks) < 2 else "processes"
+    with open_executor(backend, workers, scheduler) as pool:
+        execute(tasks, fn, pool, on_chunk, in_flight=2 * workers + 2)
+
+
+@dataclass
+class EnsembleResult:
+    """What an ensemble returns.
+
+    Attributes:
+        scenario: the scenario that was run.
+        seed: the master seed.
+        summary: outcome probabilities with 95% CIs, failures, metrics (``summary.json``).
+        runs: one row per run (``runs.csv``); may hold only the runs with event logs when
+            loaded for figures from a large result.
+        events: the event logs, one row per event (``events.csv``).
+        spans: the deals' timelines, one row per stretch (``spans.csv``).
+        tally: exact counts behind the summary (histograms of dates and days).
+        attribution: where the days went in the attributed runs (``attribution.csv``).
+    """
+
+    scenario: Scenario
+    seed: int
+    summary: dict[str, Any]
+    runs: pd.DataFrame
+    events: pd.DataFrame
+    spans: pd.DataFrame
+    tally: Tally = field(repr=False)
+    attribution: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+
+def run_ensemble(
+    scenario: Scenario,
+    runs: int = 1000,
+    seed: int = 0,
+    *,
+    workers: int | None = None,
+    backend: str | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    events: str = "all",
+    event_sample: int = DEFAULT_EVENT_SAMPLE,
+    attribution: int = 0,
+    on_progress: Callable[[int], None] | None = None,
+) -> EnsembleResult:
+    """Run a scenario many times, in memory, and summarise the outcomes.
+
+    For ensembles too large for memory, write to a directory instead
+    (:func:`sim.runs.store.run_to_directory`, or ``sim run``).
+
+    Args:
+        scenario: a validated scenario (:func:`sim.load_scenario`).
+        runs: number of runs.
+        seed: master seed; run ``i`` gets ``run_seed(seed, i)``.
+        workers: processes (default: all cores); 1 runs in this process.
+        backend: ``serial``, ``processes`` or ``dask`` (see :func:`run_chunks`).
+        executor: any ``concurrent.futures.Executor`` of your own.
+        scheduler: a Dask scheduler address, for ``backend="dask"``.
+        events: which runs keep event logs: ``all``, ``sample`` or ``none``.
+        event_sample: runs kept by ``sample`` (the first ones).
+        attribution: runs (the first ones) whose delays are attributed (:mod:`sim.model.attribution`).
+        on_progress: called with the number of runs just finished.
+
+    Returns:
+        The :class:`EnsembleResult`.
+
+    Example:
+        >>> result = run_ensemble(load_scenario("scenarios/tiktok_2020.yaml"), runs=200, seed=0)
+        >>> result.summary["outcomes"]["closed_by_deadline"]["p"]
+    """
+    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution)
+    chunks: list[ChunkResult] = []
+
+    def keep(chunk: ChunkResult) -> None:
+        chunks.append(chunk)
+        if on_progress:
+            on_progress(chunk.stop - chunk.start)
+
+    run_chunks(spec, keep, backend=backend, workers=workers, executor=executor, scheduler=scheduler)
+    chunks.sort(key=lambda c: c.index)
+    tally = Tally(scenario.start)
+    for chunk in chunks:
+        tally.merge(chunk.tally)
+    return EnsembleResult(
+        scenario=scenario,
+        seed=seed,
+        summary=summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline),
+        runs=to_frame(pa.concat_tables([c.runs for c in chunks])),
+        events=to_frame(pa.concat_tables([c.events for c in chunks])),
+        spans=to_frame(pa.concat_tables([c.spans for c in chunks])),
+        tally=tally,
+        attribution=to_frame(pa.concat_tables([c.attribution for c in chunks])),
+    )
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with nullable integers and booleans (no 45.0 for 45)."""
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=mapping.get)
+
+
+def run_one(scenario: Scenario, seed: int = 0, index: int = 0) -> DealModel:
+    """Play run ``index`` of the ensemble with master seed ``seed``; return the finished model."""
+    model = DealModel(scenario, rng=run_seed(seed, index), run_id=index)
+    model.run()
+    return model

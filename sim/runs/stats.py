@@ -1,0 +1,317 @@
+"""Summaries of an ensemble, computed from a stream of runs.
+
+A :class:`Tally` keeps exact counts (histograms of whole days, of prices in cents, of outcomes),
+so tallies of chunks can be merged in any order and give the same summary, byte for byte, as one
+tally of all the runs. That is what lets results be identical whatever the backend, and lets a
+million runs be summarised in a few megabytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from typing import Any
+
+from sim.model.attribution import has_counterfactual
+from sim.outcomes import PRECEDENCE
+
+Z95 = 1.959963984540054
+
+_HISTOGRAMS = (
+    "outcome",
+    "close_day",
+    "late_days",
+    "extensions",
+    "deadline_decision",
+    "final_deadline_day",
+    "ban_days",
+    "winner",
+    "structure",
+    "price_cents",
+    "host_review_days",
+    "letter_review_days",
+    "licence_review_days",
+)
+_COUNTS = (
+    "runs",
+    "failed",
+    "blessed",
+    "licence_required",
+    "restructures",
+    "injunctions",
+    "administration_changed",
+)
+MAX_FAILURES_LISTED = 10
+
+
+def wilson_interval(count: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``count / n`` (95% by default)."""
+    if n <= 0:
+        return (0.0, 1.0)
+    p = count / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    lo = 0.0 if count == 0 else max(0.0, centre - half)
+    hi = 1.0 if count == n else min(1.0, centre + half)
+    return (lo, hi)
+
+
+class Tally:
+    """Exact, mergeable counts of an ensemble's run records.
+
+    Args:
+        start: the scenario's start date (dates are counted in days from it).
+    """
+
+    def __init__(self, start: dt.date):
+        self.start = start
+        self.hist: dict[str, Counter] = {name: Counter() for name in _HISTOGRAMS}
+        self.count: dict[str, int] = dict.fromkeys(_COUNTS, 0)
+        self.failures: list[dict[str, Any]] = []
+        self.attr: dict[str, Any] = {
+            "late_runs": 0,
+            "on_time_runs": 0,
+            "excess": {},
+            "days": Counter(),
+            "decisive": Counter(),
+            "actor": {},
+        }
+
+    def _day(self, iso: str) -> int:
+        return (dt.date.fromisoformat(iso) - self.start).days
+
+    def add(self, r: dict[str, Any]) -> None:
+        """Count one run record (a row of ``runs.csv``)."""
+        c, h = self.count, self.hist
+        c["runs"] += 1
+        if r.get("error"):
+            c["failed"] += 1
+            if len(self.failures) < MAX_FAILURES_LISTED:
+                self.failures.append({k: r[k] for k in ("run_id", "seed", "error")})
+            return
+        h["outcome"][r["outcome"]] += 1
+        if r["close_date"] is not None:
+            h["close_day"][self._day(r["close_date"])] += 1
+            h["price_cents"][round(r["price"] * 100)] += 1
+            if r["days_past_deadline"]:
+                h["late_days"][r["days_past_deadline"]] += 1
+        if r["deadline_date"] is not None:
+            h["final_deadline_day"][self._day(r["deadline_date"])] += 1
+        h["extensions"][r["extensions"]] += 1
+        h["deadline_decision"][r["deadline_decision"] or "none"] += 1
+        h["ban_days"][r["ban_days"]] += 1
+        h["winner"][r["winner"] or "none"] += 1
+        h["structure"][r["structure"] or "none"] += 1
+        for name in ("host_review_days", "letter_review_days", "licence_review_days"):
+            if r[name] is not None:
+                h[name][r[name]] += 1
+        c["blessed"] += bool(r["blessed"])
+        c["licence_required"] += bool(r["licence_required"])
+        c["restructures"] += r["restructures"]
+        c["injunctions"] += r["injunctions"]
+        c["administration_changed"] += bool(r["administration_changed"])
+
+    def add_attribution(self, rows: list[tuple], late: bool) -> None:
+        """Count one run's attribution rows (see :mod:`sim.model.attribution`)."""
+        group = "late" if late else "on_time"
+        self.attr[f"{group}_runs"] += 1
+        per_stage: dict[str, list] = {}
+        for _, _, stage, actor, _, _, _, excess, decisive in rows:
+            total, was_decisive = per_stage.get(stage, (0, False))
+            per_stage[stage] = (total + excess, was_decisive or bool(decisive))
+            self.attr["actor"].setdefault(stage, actor)
+        for stage, (excess, decisive) in per_stage.items():
+            key = f"{group}|{stage}"
+            self.attr["excess"].setdefault(key, Counter())[excess] += 1
+            self.attr["days"][key] += excess
+            if decisive:
+                self.attr["decisive"][stage] += 1
+
+    def merge(self, other: Tally) -> Tally:
+        """Add another tally's counts to this one (order does not matter)."""
+        for name in _HISTOGRAMS:
+            self.hist[name].update(other.hist[name])
+        for name in _COUNTS:
+            self.count[name] += other.count[name]
+        a, b = self.attr, other.attr
+        a["late_runs"] += b["late_runs"]
+        a["on_time_runs"] += b["on_time_runs"]
+        for key, hist in b["excess"].items():
+            a["excess"].setdefault(key, Counter()).update(hist)
+        a["days"].update(b["days"])
+        a["decisive"].update(b["decisive"])
+        for stage, actor in b["actor"].items():
+            a["actor"].setdefault(stage, actor)
+        room = MAX_FAILURES_LISTED - len(self.failures)
+        self.failures += other.failures[:room]
+        self.failures.sort(key=lambda f: f["run_id"])
+        return self
+
+    @property
+    def completed(self) -> int:
+        """Runs that ended with an outcome (not failed)."""
+        return self.count["runs"] - self.count["failed"]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form (histogram keys become strings)."""
+        return {
+            "start": self.start.isoformat(),
+            "hist": {n: {str(k): v for k, v in sorted(h.items(), key=str)} for n, h in self.hist.items()},
+            "count": self.count,
+            "failures": self.failures,
+            "attr": {
+                **{k: self.attr[k] for k in ("late_runs", "on_time_runs")},
+                "excess": {
+                    k: {str(d): n for d, n in sorted(h.items())} for k, h in sorted(self.attr["excess"].items())
+                },
+                "days": dict(sorted(self.attr["days"].items())),
+                "decisive": dict(sorted(self.attr["decisive"].items())),
+                "actor": dict(sorted(self.attr["actor"].items())),
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tally:
+        """Rebuild a tally saved with :meth:`to_json`."""
+        tally = cls(dt.date.fromisoformat(data["start"]))
+        for name, hist in data["hist"].items():
+            numeric = name not in ("outcome", "deadline_decision", "winner", "structure")
+            tally.hist[name] = Counter({(int(k) if numeric else k): v for k, v in hist.items()})
+        tally.count = dict(data["count"])
+        tally.failures = list(data["failures"])
+        attr = data["attr"]
+        tally.attr = {
+            "late_runs": attr["late_runs"],
+            "on_time_runs": attr["on_time_runs"],
+            "excess": {k: Counter({int(d): n for d, n in h.items()}) for k, h in attr["excess"].items()},
+            "days": Counter(attr["days"]),
+            "decisive": Counter(attr["decisive"]),
+            "actor": dict(attr["actor"]),
+        }
+        return tally
+
+
+def outcome_table(outcomes: Counter, n: int) -> dict[str, dict[str, Any]]:
+    """``{outcome: {count, p, ci95}}`` for all eight outcomes, in precedence order."""
+    table = {}
+    for outcome in PRECEDENCE:
+        c = int(outcomes.get(outcome.value, 0))
+        lo, hi = wilson_interval(c, n)
+        table[outcome.value] = {"count": c, "p": _r(c / n if n else 0.0), "ci95": [_r(lo), _r(hi)]}
+    return table
+
+
+def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt.date) -> dict[str, Any]:
+    """The ensemble's summary (``summary.json``): outcomes with 95% intervals, and metrics.
+
+    Probabilities are over the runs that completed; failed runs are counted apart.
+    """
+    n = tally.completed
+    h, c = tally.hist, tally.count
+    closed = sum(h["close_day"].values())
+    summary = {
+        "scenario": scenario_name,
+        "runs": c["runs"],
+        "seed": seed,
+        "outcomes": outcome_table(h["outcome"], n),
+        "failed": {"count": c["failed"], "first": tally.failures},
+        "metrics": {
+            "first_deadline": first_deadline.isoformat(),
+            "p_closed": _r(closed / n if n else 0.0),
+            "close_date": _date_quantiles(h["close_day"], tally.start),
+            "days_past_deadline_if_late": _quantiles(h["late_days"]),
+            "extensions": {"mean": _mean(h["extensions"]), "share": _shares(h["extensions"])},
+            "deadline_decision": _shares(h["deadline_decision"]),
+            "final_deadline": _date_quantiles(h["final_deadline_day"], tally.start),
+            "ban_days": {
+                "mean": _mean(h["ban_days"]),
+                "p_any": _r(1 - h["ban_days"].get(0, 0) / n if n else 0.0),
+                "if_any": _quantiles(Counter({k: v for k, v in h["ban_days"].items() if k > 0})),
+            },
+            "winner": _shares(h["winner"]),
+            "structure": _shares(h["structure"]),
+            "price_bn": _quantiles(h["price_cents"], scale=0.01),
+            "p_blessed": _r(c["blessed"] / n if n else 0.0),
+            "p_licence_required": _r(c["licence_required"] / n if n else 0.0),
+            "host_review_days": _quantiles(h["host_review_days"]),
+            "letter_review_days": _quantiles(h["letter_review_days"]),
+            "licence_review_days": _quantiles(h["licence_review_days"]),
+            "restructures_mean": _r(c["restructures"] / n if n else 0.0),
+            "injunctions_mean": _r(c["injunctions"] / n if n else 0.0),
+            "p_administration_changed": _r(c["administration_changed"] / n if n else 0.0),
+        },
+    }
+    if tally.attr["late_runs"] + tally.attr["on_time_runs"]:
+        summary["attribution"] = attribution_summary(tally)
+    return summary
+
+
+def _r(x: float, digits: int = 4) -> float:
+    return float(round(x, digits))
+
+
+def _shares(counter: Counter) -> dict[str, float]:
+    n = sum(counter.values())
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return {str(k): _r(v / n) for k, v in ordered} if n else {}
+
+
+def _mean(counter: Counter) -> float:
+    n = sum(counter.values())
+    return _r(sum(k * v for k, v in counter.items()) / n) if n else 0.0
+
+
+def quantile(counter: Counter, q: float) -> int | float:
+    """The q-quantile of a histogram: the smallest value with at least q of the mass at or below."""
+    n = sum(counter.values())
+    target = max(1, math.ceil(q * n))
+    seen = 0
+    for value in sorted(counter):
+        seen += counter[value]
+        if seen >= target:
+            return value
+    raise ValueError("empty histogram")
+
+
+def _quantiles(counter: Counter, scale: float = 1.0) -> dict[str, Any]:
+    n = sum(counter.values())
+    if not n:
+        return {"n": 0}
+    mean = sum(k * v for k, v in counter.items()) / n * scale
+    qs = {name: _r(quantile(counter, q) * scale) for name, q in (("p05", 0.05), ("median", 0.5), ("p95", 0.95))}
+    return {"n": n, "mean": _r(mean), **qs}
+
+
+def _date_quantiles(counter: Counter, start: dt.date) -> dict[str, Any]:
+    n = sum(counter.values())
+    if not n:
+        return {"n": 0}
+    names = (("p05", 0.05), ("p25", 0.25), ("median", 0.5), ("p75", 0.75), ("p95", 0.95))
+    return {
+        "n": n,
+        **{k: (start + dt.timedelta(days=quantile(counter, q))).isoformat() for k, q in names},
+    }
+
+
+def attribution_summary(tally: Any) -> dict[str, Any]:
+    """summary.json's ``attribution``: per stage, for late and on-time runs."""
+    a = tally.attr
+    late, on_time = a["late_runs"], a["on_time_runs"]
+    stages = sorted({k.split("|", 1)[1] for k in a["excess"]}, key=lambda s: -a["days"].get(f"late|{s}", 0))
+    out: dict[str, Any] = {"late_runs": late, "on_time_runs": on_time, "stages": {}}
+    for stage in stages:
+        entry: dict[str, Any] = {"actor": a["actor"].get(stage)}
+        for group, n in (("late", late), ("on_time", on_time)):
+            hist = a["excess"].get(f"{group}|{stage}")
+            on_path = sum(hist.values()) if hist else 0
+            entry[group] = {
+                "share_on_path": _r(on_path / n) if n else 0.0,
+                "mean_days_added": _r(a["days"].get(f"{group}|{stage}", 0) / n) if n else 0.0,
+                "median_days_if_on_path": quantile(hist, 0.5) if on_path else None,
+            }
+        entry["late"]["share_decisive"] = _r(a["decisive"].get(stage, 0) / late) if late else 0.0
+        entry["late"]["counterfactual"] = has_counterfactual(stage)
+        out["stages"][stage] = entry
+    return out

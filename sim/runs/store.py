@@ -1,0 +1,645 @@
+"""Writing results: streamed to disk chunk by chunk, resumable, and published all at once.
+
+While an ensemble runs, each finished chunk is saved in a hidden directory beside the target
+(``.<name>.partial/``): its rows (CSV and Parquet parts) and its tally. Memory holds only the
+chunks in flight. If the run is interrupted (Ctrl-C, a crash, ``kill -9``), the saved chunks stay
+and ``--resume`` runs only the rest. At the end the parts are concatenated in run order into a
+second hidden directory, which is renamed into place: a result directory appears complete or
+not at all, and an existing one is replaced only with ``force``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Executor
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sim.errors import OutputError, SimError, UsageError
+from sim.runs.backends import Interrupted, RunAborted
+from sim.runs.ensemble import (
+    ATTRIBUTION_SCHEMA,
+    DEFAULT_EVENT_SAMPLE,
+    EVENTS_SCHEMA,
+    RUNS_SCHEMA,
+    SPANS_SCHEMA,
+    ChunkResult,
+    EnsembleResult,
+    EnsembleSpec,
+    chunk_size,
+    csv_header,
+    run_chunk_for_store,
+    run_chunks,
+    to_frame,
+)
+from sim.runs.stats import Tally, summarize
+from sim.scenario.load import scenario_digest
+from sim.scenario.schema import Scenario
+
+FORMATS = ("csv", "parquet", "both")
+TABLES = {"runs": RUNS_SCHEMA, "events": EVENTS_SCHEMA, "spans": SPANS_SCHEMA, "attribution": ATTRIBUTION_SCHEMA}
+STORE_VERSION = 2  # 2: chunks stamped with the state's digest
+
+
+def default_out_dir(scenario_name: str) -> Path:
+    """Where results go without ``--out``: ``outputs/<scenario name>``."""
+    return Path("outputs") / scenario_name
+
+
+def check_out_dir(out: str | Path, force: bool) -> Path:
+    """Refuse an unusable output directory before any work is done.
+
+    It is refused if it is a symbolic link, a file, the working directory or one of its
+    parents, or its parent cannot be created or written. An existing directory is replaced only
+    with ``force``, and only if it holds a result (its ``manifest.json``) or nothing at all:
+    ``--force`` never deletes a directory of other files.
+    """
+    out = Path(out)
+    if out.is_symlink():
+        raise OutputError(f"--out {out}: is a symbolic link; name the directory itself")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: is a file, not a directory")
+    here = Path.cwd().resolve()
+    if out.resolve() == here or out.resolve() in here.parents:
+        raise OutputError(f"--out {out}: is the working directory or holds it; name a directory inside it")
+    if out.exists():
+        if not force:
+            raise OutputError(f"--out {out}: already holds results; use --force to replace them, or another --out")
+        _check_replaceable(out)
+    parent = _abs(out).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot create {parent}: {exc.strerror}") from None
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"--out {out}: {parent} is not writable")
+    return out
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace a directory that is not a result directory (nor empty)."""
+    if out.is_symlink():
+        raise OutputError(f"--out {out}: is a symbolic link; name the directory itself")
+    if not (out / "manifest.json").is_file() and any(out.iterdir()):
+        raise OutputError(
+            f"--out {out}: holds files that are not results (no manifest.json); --force replaces only a "
+            "result directory or an empty one, so choose another --out"
+        )
+
+
+def versions() -> dict[str, str]:
+    """Versions of the package, Python and the libraries results depend on."""
+    found = {"python": platform.python_version()}
+    for dist in ("dealsim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = "not installed"
+    return found
+
+
+def manifest(
+    scenario: Scenario,
+    *,
+    seed: int,
+    runs: int,
+    started: dt.datetime,
+    ended: dt.datetime,
+    settings: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+    command: list[str] | None = None,
+) -> dict[str, Any]:
+    """What is needed to reproduce the results and to know what made them."""
+    return {
+        "scenario_name": scenario.name,
+        "scenario_file": scenario.source,
+        "scenario_sha256": scenario_digest(scenario),
+        "overrides": {k: _jsonable(v) for k, v in (overrides or {}).items()},
+        "seed": seed,
+        "runs": runs,
+        "settings": settings or {},
+        "versions": versions(),
+        "command": command if command is not None else sys.argv,
+        "started": started.isoformat(timespec="seconds"),
+        "ended": ended.isoformat(timespec="seconds"),
+        "scenario": scenario.model_dump(mode="json"),
+    }
+
+
+# --- the store of an ensemble in progress ---------------------------------------------------
+
+
+class ResultStore:
+    """The chunks of one ensemble saved so far, and their assembly into a result directory.
+
+    Args:
+        out: the result directory to produce.
+        spec: the ensemble.
+        formats: ``csv``, ``parquet`` or ``both`` for runs, events and spans.
+        force: replace an existing result directory, and discard a saved interrupted run.
+        resume: continue a saved interrupted run of the same ensemble.
+    """
+
+    def __init__(
+        self,
+        out: str | Path,
+        spec: EnsembleSpec,
+        *,
+        formats: str = "both",
+        force: bool = False,
+        resume: bool = False,
+    ):
+        if formats not in FORMATS:
+            raise UsageError(f"format = {formats!r}: must be one of {', '.join(FORMATS)}")
+        self.out = Path(out)
+        self.spec = spec
+        self.formats = formats
+        self.force = force
+        self.resume = resume
+        self.partial = _abs(self.out).parent / f".{self.out.name}.partial"
+        self.parts = self.partial / "parts"
+        self.lock = StoreLock(_abs(self.out).parent / f".{self.out.name}.lock", self.out)
+
+    def state(self) -> dict[str, Any]:
+        """What identifies the ensemble: a saved run is only resumed if this matches."""
+        spec = self.spec
+        return {
+            "version": STORE_VERSION,
+            "scenario_sha256": scenario_digest(spec.scenario),
+            "seed": spec.seed,
+            "runs": spec.runs,
+            "events": spec.events,
+            "event_sample": spec.event_sample,
+            "attribution": spec.attribution,
+            "chunk_size": chunk_size(spec.runs),
+            "formats": self.formats,
+        }
+
+    def digest(self) -> str:
+        """The state's sha256: every saved chunk is stamped with it."""
+        return hashlib.sha256(json.dumps(self.state(), sort_keys=True).encode()).hexdigest()
+
+    def open(self) -> set[int]:
+        """Lock and prepare the store; return the chunks already saved (when resuming).
+
+        Raises:
+            OutputError: another process is writing the same result directory, or the saved
+                run cannot be resumed.
+        """
+        check_out_dir(self.out, self.force)
+        self.lock.acquire()
+        try:
+            return self._prepare()
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def close(self) -> None:
+        """Release the lock (the process's exit releases it too)."""
+        self.lock.release()
+
+    def _prepare(self) -> set[int]:
+        # With the lock held, assembly directories of this name were left by a writer that died.
+        for stale in self.partial.parent.glob(f".{glob.escape(self.out.name)}.*.assemble"):
+            shutil.rmtree(stale, ignore_errors=True)
+        state_file = self.partial / "state.json"
+        if self.partial.exists():
+            if self.resume:
+                try:
+                    saved = json.loads(state_file.read_text()) if state_file.is_file() else {}
+                except (OSError, json.JSONDecodeError):
+                    saved = {}
+                differs = [k for k, v in self.state().items() if saved.get(k) != v]
+                if differs:
+                    raise OutputError(
+                        f"--resume: the saved run in {self.partial} differs in {', '.join(differs)}; "
+                        "run the same command as before, or use --force to start over"
+                    )
+                return self.done()
+            if not self.force:
+                raise OutputError(
+                    f"--out {self.out}: an interrupted run is saved in {self.partial}; "
+                    "use --resume to finish it or --force to start over"
+                )
+            shutil.rmtree(self.partial)
+        self.parts.mkdir(parents=True)
+        _atomic_write(state_file, _json_bytes(self.state()))
+        return set()
+
+    def done(self) -> set[int]:
+        """Chunk numbers saved completely (their tally is written last)."""
+        return {int(p.stem.split("-")[1]) for p in self.parts.glob("tally-*.json")}
+
+    def _read_tally(self, path: Path) -> Tally:
+        """One saved chunk's tally, refused if another ensemble saved it."""
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise OutputError(f"{path}: cannot read a saved chunk: {exc}; use --force to start over") from None
+        if data.get("state") != self.digest():
+            raise OutputError(
+                f"{path}: this chunk was saved by another ensemble (state digest {str(data.get('state'))[:12]}, "
+                f"expected {self.digest()[:12]}); use --force to start over"
+            )
+        return Tally.from_json(data["tally"])
+
+    def add(self, chunk: ChunkResult) -> None:
+        """Save one chunk's parts; the tally goes last, so a half-saved chunk does not count."""
+        k = chunk.index
+        for name in TABLES:
+            text = getattr(chunk, f"{name}_csv")
+            if text and self.formats in ("csv", "both"):
+                _atomic_write(self.parts / f"{name}-{k:06d}.csv", text.encode())
+            if name in chunk.parquet and self.formats in ("parquet", "both"):
+                _atomic_write(self.parts / f"{name}-{k:06d}.parquet", chunk.parquet[name])
+        stamped = {"state": self.digest(), "tally": chunk.tally.to_json()}
+        _atomic_write(self.parts / f"tally-{k:06d}.json", json.dumps(stamped).encode())
+
+    def tally(self) -> Tally:
+        """The merged tally of every saved chunk (each checked to be this ensemble's)."""
+        total = Tally(self.spec.scenario.start)
+        for path in sorted(self.parts.glob("tally-*.json")):
+            total.merge(self._read_tally(path))
+        return total
+
+    def sample(self, limit: int = DEFAULT_EVENT_SAMPLE) -> dict[str, Any]:
+        """Rows of the first runs that kept event logs (at most ``limit``), for figures."""
+        frames: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+        for k, (start, _) in enumerate(self.spec.chunks()):
+            if start >= limit or not self.spec.narrates(start):
+                break
+            for name in TABLES:
+                table = self._read_part(name, k)
+                if table is not None:
+                    frames[name].append(table.filter(pc.less(table["run_id"], limit)))
+        return {
+            name: to_frame(pa.concat_tables(frames[name]) if frames[name] else schema.empty_table())
+            for name, schema in TABLES.items()
+        }
+
+    def _read_part(self, name: str, k: int) -> pa.Table | None:
+        parquet, text = self.parts / f"{name}-{k:06d}.parquet", self.parts / f"{name}-{k:06d}.csv"
+        if parquet.is_file():
+            return pq.read_table(parquet)
+        if text.is_file():
+            return read_csv(text, TABLES[name], header=False)
+        return None
+
+    def assemble(
+        self,
+        summary: dict[str, Any],
+        manifest_data: dict[str, Any],
+        draw: Callable[[Path], None] | None = None,
+        tally: Tally | None = None,
+    ) -> Path:
+        """Concatenate the parts in run order into the result directory, all at once."""
+        parent = _abs(self.out).parent
+        tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".assemble", dir=parent))
+        try:
+            tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
+            _write_json(tmp / "summary.json", summary)
+            _write_json(tmp / "manifest.json", manifest_data)
+            _write_json(tmp / "tally.json", (tally or self.tally()).to_json())
+            for name, schema in TABLES.items():
+                if self.formats in ("csv", "both"):
+                    self._concat_csv(name, schema, tmp / f"{name}.csv")
+                if self.formats in ("parquet", "both"):
+                    self._concat_parquet(name, schema, tmp / f"{name}.parquet")
+            if draw is not None:
+                draw(tmp / "figures")
+            _swap_into_place(tmp, _abs(self.out), self.force)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        shutil.rmtree(self.partial, ignore_errors=True)
+        return self.out
+
+    def _concat_csv(self, name: str, schema: pa.Schema, target: Path) -> None:
+        with target.open("wb") as out:
+            out.write(csv_header(schema).encode())
+            for part in sorted(self.parts.glob(f"{name}-*.csv")):
+                with part.open("rb") as src:
+                    shutil.copyfileobj(src, out)
+
+    def _concat_parquet(self, name: str, schema: pa.Schema, target: Path) -> None:
+        with pq.ParquetWriter(target, schema) as writer:
+            for part in sorted(self.parts.glob(f"{name}-*.parquet")):
+                writer.write_table(pq.read_table(part))
+
+
+class StoreLock:
+    """An exclusive lock on one result directory's store, so that two writers cannot mix.
+
+    A POSIX record lock on ``.<name>.lock`` beside the result: held by this process only (worker
+    processes do not inherit it), released when the process ends however it ends, and refused at
+    once, naming the holder, while another process holds it.
+    """
+
+    def __init__(self, path: Path, out: Path):
+        self.path, self.out, self.fd = path, out, None
+
+    def acquire(self) -> None:
+        """Take the lock or raise :class:`OutputError` naming the process that holds it."""
+        while self.fd is None:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+                os.close(fd)
+                raise OutputError(
+                    f"--out {self.out}: another sim ({holder}) is writing this result; wait for it to finish, "
+                    "or choose another --out"
+                ) from None
+            try:  # the holder before us may have removed the file: lock the one at the path
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+            self.fd = fd
+
+    def release(self) -> None:
+        """Remove the lock file and release the lock (removing first, so no one locks a stale file)."""
+        if self.fd is None:
+            return
+        try:
+            self.path.unlink(missing_ok=True)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+
+
+def run_to_directory(
+    scenario: Scenario,
+    out: str | Path,
+    runs: int = 1000,
+    seed: int = 0,
+    *,
+    backend: str | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    scheduler: str | None = None,
+    events: str = "sample",
+    event_sample: int = DEFAULT_EVENT_SAMPLE,
+    attribution: int = DEFAULT_EVENT_SAMPLE,
+    formats: str = "both",
+    force: bool = False,
+    resume: bool = False,
+    figures: Callable[[EnsembleResult, Path], Any] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    overrides: dict[str, Any] | None = None,
+    command: list[str] | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Run an ensemble straight to a result directory, with bounded memory.
+
+    Returns the directory and the summary. ``figures`` draws the result's figures into a
+    directory (``sim.present.figures.save_figures``, as ``sim run`` does); without it none are drawn.
+
+    Raises:
+        RunAborted: a worker died; the chunks saved so far can be resumed.
+        Interrupted: Ctrl-C; likewise.
+    """
+    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution)
+    store = ResultStore(out, spec, formats=formats, force=force, resume=resume)
+    done = store.open()
+    try:  # the lock is held until the result is in place, or the run stops
+        if on_progress and done:
+            on_progress(sum(b - a for k, (a, b) in enumerate(spec.chunks()) if k in done))
+        started = dt.datetime.now(dt.UTC)
+
+        def save(chunk: ChunkResult) -> None:
+            store.add(chunk)
+            if on_progress:
+                on_progress(chunk.stop - chunk.start)
+
+        try:
+            worker = partial(run_chunk_for_store, parquet=formats in ("parquet", "both"))
+            run_chunks(
+                spec,
+                save,
+                backend=backend,
+                workers=workers,
+                executor=executor,
+                scheduler=scheduler,
+                skip=done,
+                fn=worker,
+            )
+        except KeyboardInterrupt:
+            raise Interrupted(_saved_note(store, "interrupted")) from None
+        except RunAborted as exc:
+            raise RunAborted(_saved_note(store, str(exc))) from None
+        except SimError:  # bad input found on starting (a --scheduler that does not answer...)
+            if not store.done():
+                shutil.rmtree(store.partial, ignore_errors=True)  # nothing to resume: leave nothing
+            raise
+        tally = store.tally()
+        summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
+        settings = {
+            "backend": backend or "auto",
+            "workers": workers,
+            "events": events,
+            "event_sample": event_sample,
+            "attribution": attribution,
+            "formats": formats,
+            "resumed_chunks": len(done),
+        }
+        data = manifest(
+            scenario,
+            seed=seed,
+            runs=runs,
+            started=started,
+            ended=dt.datetime.now(dt.UTC),
+            settings=settings,
+            overrides=overrides,
+            command=command,
+        )
+        draw = None
+        if figures is not None:
+            sample = store.sample()
+            result = EnsembleResult(
+                scenario, seed, summary, sample["runs"], sample["events"], sample["spans"], tally, sample["attribution"]
+            )
+
+            def draw(directory: Path) -> None:
+                figures(result, directory)
+
+        return store.assemble(summary, data, draw, tally), summary
+    finally:
+        store.close()
+
+
+def _saved_note(store: ResultStore, what: str) -> str:
+    saved, total = len(store.done()), len(store.spec.chunks())
+    return (
+        f"{what}: {saved} of {total} chunks are saved in {store.partial}; run the same command with --resume to finish"
+    )
+
+
+# --- reading results ------------------------------------------------------------------------
+
+
+def read_csv(path: Path, schema: pa.Schema, header: bool = True) -> pa.Table:
+    """Read a result CSV with its declared column types."""
+    read = pacsv.ReadOptions(column_names=None if header else schema.names)
+    convert = pacsv.ConvertOptions(
+        column_types=dict(zip(schema.names, schema.types, strict=True)),
+        strings_can_be_null=True,
+        true_values=["True"],
+        false_values=["False"],
+    )
+    return pacsv.read_csv(path, read_options=read, convert_options=convert).select(schema.names)
+
+
+def read_summary(out: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read a result directory's summary and manifest."""
+    out = Path(out)
+    path = out / "summary.json"
+    if not path.is_file():
+        raise OutputError(f"{out}: no summary.json here (is it a directory written by `sim run`?)")
+    try:
+        summary = json.loads(path.read_text())
+        manifest_path = out / "manifest.json"
+        manifest_data = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    except (OSError, json.JSONDecodeError) as exc:
+        raise OutputError(f"{path}: cannot read: {exc}") from None
+    return summary, manifest_data
+
+
+def load_result(out: str | Path) -> EnsembleResult:
+    """Load a finished result directory as an :class:`EnsembleResult` (Parquet if present)."""
+    from sim.scenario.load import validate
+
+    out = Path(out)
+    summary, manifest_data = read_summary(out)
+    if "scenario" not in manifest_data:
+        raise OutputError(f"{out}: manifest.json has no scenario; cannot load these results")
+    scenario = validate(manifest_data["scenario"], source=manifest_data.get("scenario_file", str(out)))
+    tables = {}
+    for name, schema in TABLES.items():
+        if (out / f"{name}.parquet").is_file():
+            tables[name] = to_frame(pq.read_table(out / f"{name}.parquet"))
+        elif (out / f"{name}.csv").is_file():
+            tables[name] = to_frame(read_csv(out / f"{name}.csv", schema))
+        else:
+            tables[name] = to_frame(schema.empty_table())
+    if (out / "tally.json").is_file():
+        tally = Tally.from_json(json.loads((out / "tally.json").read_text()))
+    else:  # written by hand or by an older version: count the rows again
+        tally = Tally(scenario.start)
+        for record in tables["runs"].astype(object).where(tables["runs"].notna(), None).to_dict("records"):
+            tally.add(record)
+    return EnsembleResult(
+        scenario,
+        manifest_data["seed"],
+        summary,
+        tables["runs"],
+        tables["events"],
+        tables["spans"],
+        tally,
+        tables["attribution"],
+    )
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _swap_into_place(tmp: Path, out: Path, force: bool) -> None:
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    if not force:
+        raise OutputError(f"--out {out}: already holds results; use --force to replace them")
+    _check_replaceable(out)  # again: it may have changed while the ensemble ran
+    old = out.with_name(f".{out.name}.{os.getpid()}.old")
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        os.rename(old, out)  # put the previous results back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_directory(
+    out: str | Path,
+    files: dict[str, Any],
+    *,
+    force: bool = False,
+    draw: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write small results (JSON-able dicts, text, or DataFrames) to ``out`` all at once."""
+    out = check_out_dir(out, force)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".assemble", dir=_abs(out).parent))
+    try:
+        tmp.chmod(0o777 & ~_umask())
+        for name, content in files.items():
+            path = tmp / name
+            if name.endswith(".json"):
+                _write_json(path, content)
+            elif hasattr(content, "to_csv"):
+                content.to_csv(path, index=False)
+            else:
+                path.write_text(content, encoding="utf-8")
+        if draw is not None:
+            draw(tmp / "figures")
+        _swap_into_place(tmp, _abs(out), force)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _abs(path: Path) -> Path:
+    """An absolute path with ``..`` removed, without following symbolic links (unlike resolve)."""
+    return Path(os.path.abspath(path))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, default=_jsonable) + "\n").encode()
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_bytes(_json_bytes(data))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, str | int | float | bool | type(None) | list | dict):
+        return value
+    return str(value)

@@ -1,0 +1,167 @@
+"""The scenario reference (docs/scenario-reference.md), generated from the schema's declarations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from sim.scenario.schema import EVENT_KINDS, Duration, Range, Scenario
+
+LEAF_MODELS = (Duration, Range)  # documented once, in their own sections
+
+HEADER = """# Scenario reference
+
+Generated from `sim/scenario/schema.py` by `sim reference`; a test keeps this file in step with the schema.
+Every key, its type, unit, default and meaning. Keys not listed here are errors. `<id>` stands for
+an id you choose (a structure, court, stage or bidder). Utilities are in logit units: an option
+with utility u is chosen with probability exp(u) / sum(exp(u_i)); +1 multiplies its odds by e.
+How the actors use these parameters: [model.md](model.md).
+
+"""
+
+
+def scenario_reference() -> str:
+    """The whole reference as Markdown."""
+    out = [HEADER]
+    out += _section("Top level", Scenario, "", skip_models=True)
+    for name, field in Scenario.model_fields.items():
+        kind, prefix = _model_of(field.annotation, name)
+        if kind is not None and kind not in LEAF_MODELS:
+            out += _section(f"`{prefix}`", kind, prefix)
+    out.append("## Events (`events:`)\n\n")
+    out.append(
+        "A list; each item has a `kind` and the keys below. A child scenario's event with the "
+        "same `id` (default: the kind) replaces the parent's; "
+        "`{id: X, remove: true}` deletes it.\n\n"
+    )
+    for cls in EVENT_KINDS:
+        kind = typing.get_args(cls.model_fields["kind"].annotation)[0]
+        out += _section(f"`kind: {kind}`", cls, "", level=3, doc=cls.__doc__)
+    out += _section("Duration (a random number of days)", Duration, "", doc=_doc(Duration))
+    out += _section("Range (uniform)", Range, "", doc=_doc(Range))
+    return "".join(out)
+
+
+def _doc(cls: type[BaseModel]) -> str:
+    return " ".join((cls.__doc__ or "").split())
+
+
+def _section(
+    title: str,
+    kind: type[BaseModel],
+    prefix: str,
+    *,
+    level: int = 2,
+    skip_models: bool = False,
+    doc: str | None = None,
+) -> list[str]:
+    lines = [
+        f"{'#' * level} {title}\n\n",
+        f"{' '.join((doc or kind.__doc__ or '').split())}\n\n",
+        "| key | type | unit | default | meaning |\n",
+        "|---|---|---|---|---|\n",
+    ]
+    for path, field in _rows(kind, prefix, skip_models):
+        unit = (field.json_schema_extra or {}).get("unit", "")
+        lines.append(
+            f"| `{path}` | {_type_name(field.annotation)} | {unit} | {_default(field)} | {field.description or ''} |\n"
+        )
+    lines.append("\n")
+    return lines
+
+
+def _rows(kind: type[BaseModel], prefix: str, skip_models: bool) -> typing.Iterator[tuple[str, Any]]:
+    for name, field in kind.model_fields.items():
+        if name == "kind":
+            continue
+        path = f"{prefix}.{name}" if prefix else name
+        sub, sub_prefix = _model_of(field.annotation, path)
+        if sub is not None and sub not in LEAF_MODELS:
+            if not skip_models:
+                yield from _rows(sub, sub_prefix, False)
+            else:
+                yield path, field
+            continue
+        yield path, field
+
+
+def _model_of(annotation: Any, path: str) -> tuple[type[BaseModel] | None, str]:
+    """The model a field holds (directly or as dict values), and the prefix of its keys."""
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, path
+    if typing.get_origin(annotation) is dict:
+        value = _unwrap(typing.get_args(annotation)[1])
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value, f"{path}.<id>"
+    if typing.get_origin(annotation) is list:
+        item = _unwrap(typing.get_args(annotation)[0])
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item, f"{path}[]"
+    return None, path
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _unwrap(args[0])
+    return annotation
+
+
+def _type_name(annotation: Any) -> str:
+    annotation = _unwrap(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if all(isinstance(a, type) and issubclass(a, BaseModel) for a in args):
+            return "event (see [Events](#events-events))"
+        return " or ".join(_type_name(a) for a in args)
+    if origin is list:
+        return f"list of {_type_name(typing.get_args(annotation)[0])}"
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return f"mapping {_type_name(key)} to {_type_name(value)}"
+    names = {
+        float: "number",
+        int: "integer",
+        bool: "true/false",
+        str: "text",
+        dt.date: "date (YYYY-MM-DD)",
+        Duration: "[duration](#duration-a-random-number-of-days)",
+        Range: "[range](#range-uniform)",
+    }
+    if annotation is Any:
+        return "value"
+    if annotation in names:
+        return names[annotation]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping (below)"
+    return str(annotation)
+
+
+def _default(field: Any) -> str:
+    if field.default is PydanticUndefined:
+        return "**required**"
+    value = field.default
+    if isinstance(value, BaseModel):
+        dumped = value.model_dump(exclude_defaults=True)
+        return "`{" + ", ".join(f"{k}: {v}" for k, v in dumped.items()) + "}`"
+    if value is None:
+        return "none"
+    if isinstance(value, dict):
+        return "`{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}`"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value == []:
+        return "`[]`"
+    return f"`{value}`"

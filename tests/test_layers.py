@@ -1,0 +1,125 @@
+"""The package's floors: each module imports only from its own floor or those below, with no cycle,
+and the lower floors load none of the heavy libraries of the upper ones."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SIM = Path(__file__).resolve().parent.parent / "sim"
+
+# Lowest first. A module belongs to the first floor whose prefix it starts with.
+FLOORS = [
+    ("ground", ("sim.errors", "sim.outcomes", "sim.narrative")),
+    ("input", ("sim.scenario",)),
+    ("one run", ("sim.model",)),
+    ("many runs", ("sim.runs",)),
+    ("analysis", ("sim.analysis",)),
+    ("presentation", ("sim.present",)),
+    ("command line", ("sim.cli",)),
+    ("package", ("sim.__main__", "sim")),
+]
+
+
+def floor(module: str) -> int:
+    for level, (_, prefixes) in enumerate(FLOORS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return level
+    raise AssertionError(f"{module} is on no floor; add it to FLOORS")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SIM.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(SIM.rglob("*.py"))}
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every import of a sim module, except those only for type checkers."""
+    tree = ast.parse(path.read_text())
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "sim"]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sim":
+            for alias in node.names:  # `from sim.model import agents` imports a module
+                sub = f"{node.module}.{alias.name}"
+                found.append((node.lineno, sub if sub in MODULES else node.module))
+    return found
+
+
+def test_every_module_is_on_a_floor():
+    for name in MODULES:
+        floor(name)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_imports_from_a_higher_floor(name):
+    mine = floor(name)
+    for line, target in imports(MODULES[name]):
+        assert floor(target) <= mine, (
+            f"{MODULES[name].relative_to(SIM.parent)}:{line} imports {target} "
+            f"({FLOORS[floor(target)][0]}) from the {FLOORS[mine][0]} floor"
+        )
+
+
+def test_imports_form_no_cycle():
+    graph = {name: {t for _, t in imports(path) if t in MODULES and t != name} for name, path in MODULES.items()}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycle = trail[trail.index(nxt) :] + [nxt] if nxt in trail else [node, nxt]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+
+
+def test_the_cycle_check_finds_a_cycle(monkeypatch):
+    """The check above can fail: a planted cycle is found."""
+    fake = {"sim.errors": SIM / "errors.py", "sim.outcomes": SIM / "outcomes.py"}
+    monkeypatch.setattr(sys.modules[__name__], "MODULES", fake)
+    planted = {"sim.errors": [(1, "sim.outcomes")], "sim.outcomes": [(1, "sim.errors")]}
+    monkeypatch.setattr(sys.modules[__name__], "imports", lambda path: planted[module_name(path)])
+    with pytest.raises(AssertionError, match="import cycle"):
+        test_imports_form_no_cycle()
+
+
+def loaded_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize(
+    "statement, absent",
+    [
+        ("import sim", {"mesa", "pandas", "numpy", "matplotlib", "click", "rich"}),
+        ("import sim.scenario; import sim.scenario.record; import sim.scenario.reference", {"mesa", "matplotlib"}),
+        ("import sim.model", {"matplotlib", "click", "rich"}),
+        ("import sim.runs.store; import sim.runs.ensemble", {"matplotlib", "click", "rich"}),
+        ("import sim.present.story; import sim.present.tables", {"matplotlib"}),
+        ("from sim.cli import cli", {"mesa", "matplotlib", "pandas"}),
+    ],
+)
+def test_lower_floors_load_no_heavy_library_of_the_upper_ones(statement, absent):
+    assert loaded_after(statement) & absent == set()
