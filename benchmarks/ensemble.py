@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 from sim import load_scenario, run_ensemble
-from sim.runs.backends import default_workers
+from sim.runs.backends import Execution, default_workers
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "export_control_review.yaml"
 
 
 def rate(scenario, runs: int, workers: int, events: str = "all") -> float:
     start = time.perf_counter()
-    run_ensemble(scenario, runs=runs, seed=0, workers=workers, events=events)
+    run_ensemble(scenario, runs=runs, seed=0, execution=Execution(workers=workers), events=events)
     return runs / (time.perf_counter() - start)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import mesa
 
 from sim import DealModel, load_scenario
+from sim.runs.backends import Execution
 from sim.runs.store import run_to_directory
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "export_control_review.yaml"
@@ -52,11 +53,11 @@ def dask_warm(scenario, runs: int) -> float:
         Client(cluster) as client,
     ):
         executor = client.get_executor()
-        to_directory(scenario, 500, executor=executor)  # workers import sim
+        to_directory(scenario, 500, execution=Execution(executor=executor))  # workers import sim
         return timed(
             "dask, 2-worker LocalCluster already running",
             runs,
-            lambda: to_directory(scenario, runs, executor=executor),
+            lambda: to_directory(scenario, runs, execution=Execution(executor=executor)),
         )
 
 
@@ -98,12 +99,16 @@ def main() -> None:
     scenario = load_scenario(SCENARIO)
     n = args.runs
     print(f"export_control_review, {n:,} runs, seed 0, results written as `sim run` writes them")
-    serial = timed("sim, serial", n, lambda: to_directory(scenario, n, backend="serial"))
-    two = timed("sim, 2 worker processes", n, lambda: to_directory(scenario, n, backend="processes", workers=2))
+    serial = timed("sim, serial", n, lambda: to_directory(scenario, n, execution=Execution(backend="serial")))
+    two = timed(
+        "sim, 2 worker processes",
+        n,
+        lambda: to_directory(scenario, n, execution=Execution(backend="processes", workers=2)),
+    )
     timed(
         "sim, dask 2-worker LocalCluster (incl. start-up)",
         n,
-        lambda: to_directory(scenario, n, backend="dask", workers=2),
+        lambda: to_directory(scenario, n, execution=Execution(backend="dask", workers=2)),
     )
     dask_warm(scenario, n)
     batch = timed(
@@ -122,7 +127,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         seconds = time.perf_counter()
-        run_to_directory(scenario, Path(tmp) / "out", 100_000, 0, backend="processes", workers=2)
+        run_to_directory(scenario, Path(tmp) / "out", 100_000, 0, backend="processes", execution=Execution(workers=2))
         print(f"100,000 runs, 2 workers, to a result directory: {time.perf_counter() - seconds:.1f} s")
 
     if not args.skip_million:

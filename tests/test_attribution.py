@@ -10,6 +10,7 @@ from conftest import SCENARIOS
 from sim import DealModel, load_scenario, run_ensemble
 from sim.cli.commands import cli
 from sim.model.attribution import critical_path
+from sim.runs.backends import Execution
 from sim.runs.store import load_result
 
 SLOW_LETTER = """\
@@ -55,7 +56,7 @@ def test_only_the_slow_licence_review_is_blamed(write):
     """The letter review is the only slow stage: every late run has it on its critical path, it
     is decisive in all of them (at its minimum, the sale closes on time), and nothing else is."""
     scenario = load_scenario(write("slow.yaml", SLOW_LETTER))
-    result = run_ensemble(scenario, runs=150, seed=0, workers=1, attribution=150)
+    result = run_ensemble(scenario, runs=150, seed=0, execution=Execution(workers=1), attribution=150)
     attribution = result.summary["attribution"]
     assert attribution["late_runs"] == 150  # the letter (>= 10 + 2 days of quick stages) always comes late
     stages = attribution["stages"]
@@ -71,7 +72,7 @@ def test_only_the_slow_licence_review_is_blamed(write):
 
 def test_without_the_catalogue_update_no_licence_stage_appears(tiktok):
     """tiktok_2020 has no catalogue update: no timeline has a letter or licence stage."""
-    result = run_ensemble(tiktok, runs=300, seed=0, workers=1, attribution=300)
+    result = run_ensemble(tiktok, runs=300, seed=0, execution=Execution(workers=1), attribution=300)
     licence = {"letter_application", "letter_review", "letter_wait", "letter_stall", "licence_review"}
     assert not licence & set(result.spans["span"])
     assert not licence & set(result.attribution["stage"])
@@ -173,7 +174,7 @@ def test_explain_without_such_runs(tmp_path):
 def test_stall_holds_the_letter_past_the_election():
     """In strategic_delay, letter decisions that fall due before 2020-11-03 are often held past it."""
     scenario = load_scenario(SCENARIOS / "strategic_delay.yaml")
-    result = run_ensemble(scenario, runs=400, seed=0, workers=1)
+    result = run_ensemble(scenario, runs=400, seed=0, execution=Execution(workers=1))
     stalls = result.events[result.events["event"] == "licence_stalled"]
     assert len(stalls) > 20
     assert (stalls["date"] < "2020-11-03").all()
@@ -188,7 +189,8 @@ def test_stall_likelier_with_tension():
     calm = load_scenario(SCENARIOS / "strategic_delay.yaml", {"china.tension": 0.1})
     tense = load_scenario(SCENARIOS / "strategic_delay.yaml", {"china.tension": 0.95})
     stalls = [
-        (run_ensemble(s, runs=300, seed=1, workers=1).events["event"] == "licence_stalled").sum() for s in (calm, tense)
+        (run_ensemble(s, runs=300, seed=1, execution=Execution(workers=1)).events["event"] == "licence_stalled").sum()
+        for s in (calm, tense)
     ]
     assert stalls[1] > 1.5 * stalls[0]
 
@@ -204,6 +206,6 @@ def test_lame_duck_does_not_enforce():
             "events.election.date": "2020-11-01",
         },
     )
-    result = run_ensemble(scenario, runs=300, seed=0, workers=1)
+    result = run_ensemble(scenario, runs=300, seed=0, execution=Execution(workers=1))
     enforced = result.events[result.events["event"] == "enforcement"]
     assert enforced.empty

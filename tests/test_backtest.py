@@ -16,6 +16,7 @@ from sim.analysis.backtest import Trace, _scores, backtest, calibrate, event_fit
 from sim.analysis.sweep import parse_param
 from sim.cli.commands import cli
 from sim.errors import ScenarioError
+from sim.runs.backends import Execution
 from sim.scenario.load import ScenarioTemplate
 from sim.scenario.record import Record, load_record
 
@@ -63,7 +64,7 @@ def test_scores_on_a_hand_checked_case(tiktok):
 
 def test_backtest_report_is_complete_and_honest(export_control):
     record = load_record(RECORD)
-    result = backtest(export_control, record, runs=300, seed=0, workers=1)
+    result = backtest(export_control, record, runs=300, seed=0, execution=Execution(workers=1))
     r = result.report
     assert [h["observed"] for h in r["horizons"]] == ["stalled", "revoked"]
     for h in r["horizons"]:
@@ -129,7 +130,9 @@ def test_calibration_finds_a_planted_value(write):
             "outcomes": [{"horizon": "2021-06-30", "outcome": "stalled", "source": "synthetic"}],
         }
     )
-    (t,) = trace([template.build({"cfius.filing_days.median": 10})], probe, runs=400, seed=5, workers=1)
+    (t,) = trace(
+        [template.build({"cfius.filing_days.median": 10})], probe, runs=400, seed=5, execution=Execution(workers=1)
+    )
     days = t.event_days[:, 0]
     observed = template.build().start + dt.timedelta(days=int(np.median(days[days >= 0])))
     modal = max(set(t.outcomes[:, 0]), key=list(t.outcomes[:, 0]).count)
@@ -142,7 +145,12 @@ def test_calibration_finds_a_planted_value(write):
         }
     )
     result = calibrate(
-        template, synthetic, [parse_param("cfius.filing_days.median=2,5,10,15,20")], runs=400, seed=9, workers=1
+        template,
+        synthetic,
+        [parse_param("cfius.filing_days.median=2,5,10,15,20")],
+        runs=400,
+        seed=9,
+        execution=Execution(workers=1),
     )  # another seed than the one that made the record
     assert result.best == {"cfius.filing_days.median": 10}
     assert result.after > result.before

@@ -12,12 +12,13 @@ from conftest import SCENARIOS
 from sim import load_scenario
 from sim.analysis.compare import compare, comparison_json, paired_bootstrap, paired_difference
 from sim.cli.commands import cli
+from sim.runs.backends import Execution
 
 ECR = SCENARIOS / "export_control_review.yaml"
 
 
 def test_a_scenario_compared_with_itself_differs_in_nothing(export_control):
-    c = compare([export_control, export_control], runs=400, seed=3, workers=1)
+    c = compare([export_control, export_control], runs=400, seed=3, execution=Execution(workers=1))
     label = c.labels[1]
     assert c.labels == ["export_control_review", "export_control_review#2"]
     assert c.changed(label) == 0
@@ -36,7 +37,7 @@ def test_a_change_after_the_catalogue_update_leaves_earlier_closes_alone():
     late = {"events.catalogue_update.date": "2020-12-15"}
     a = load_scenario(ECR, late)
     b = load_scenario(ECR, {**late, "china.licence.utility.deny": 5.0, "china.tension": 1.0})
-    c = compare([a, b], runs=600, seed=1, workers=1)
+    c = compare([a, b], runs=600, seed=1, execution=Execution(workers=1))
     ra, rb = c.results[0].runs, c.results[1].runs
     early = ra["close_date"].notna() & (ra["close_date"] < "2020-12-15")
     assert early.sum() > 50

@@ -13,6 +13,7 @@ from conftest import SCENARIOS
 
 from sim.cli.commands import cli
 from sim.errors import OutputError
+from sim.runs.backends import Execution
 from sim.runs.ensemble import EnsembleSpec, run_chunks
 from sim.runs.store import ResultStore
 
@@ -133,10 +134,10 @@ def test_a_chunk_saved_by_another_ensemble_is_refused(tmp_path, export_control):
     theirs = ResultStore(tmp_path / "res", EnsembleSpec(export_control, 600, 8, "sample", 1000))
     mine.open()
     try:
-        run_chunks(mine.spec, mine.add, backend="serial")
+        run_chunks(mine.spec, mine.add, execution=Execution(backend="serial"))
         assert mine.tally().count["runs"] == 600
         foreign = []
-        run_chunks(theirs.spec, foreign.append, backend="serial")
+        run_chunks(theirs.spec, foreign.append, execution=Execution(backend="serial"))
         theirs.add(foreign[1])  # as if a second writer slipped a chunk in
         with pytest.raises(OutputError, match="saved by another ensemble"):
             mine.tally()

@@ -6,13 +6,14 @@ import pytest
 from conftest import SCENARIOS
 
 from sim import load_scenario, run_ensemble
+from sim.runs.backends import Execution
 
 RUNS = 800
 
 
 def ensemble(name: str, runs: int = RUNS, **overrides):
     scenario = load_scenario(SCENARIOS / f"{name}.yaml", overrides)
-    return run_ensemble(scenario, runs=runs, seed=11, workers=1, events="none")
+    return run_ensemble(scenario, runs=runs, seed=11, execution=Execution(workers=1), events="none")
 
 
 def p(result, outcome: str) -> float:

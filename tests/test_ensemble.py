@@ -8,13 +8,14 @@ import pytest
 from sim import run_ensemble
 from sim.errors import UsageError
 from sim.outcomes import Outcome
+from sim.runs.backends import Execution
 from sim.runs.ensemble import EnsembleSpec, chunk_size
 
 
 def test_workers_do_not_change_results(export_control):
     """The same scenario and seed give identical results serially and on two processes."""
-    serial = run_ensemble(export_control, runs=400, seed=5, workers=1)
-    parallel = run_ensemble(export_control, runs=400, seed=5, workers=2)
+    serial = run_ensemble(export_control, runs=400, seed=5, execution=Execution(workers=1))
+    parallel = run_ensemble(export_control, runs=400, seed=5, execution=Execution(workers=2))
     pd.testing.assert_frame_equal(serial.runs, parallel.runs)
     pd.testing.assert_frame_equal(serial.events, parallel.events)
     pd.testing.assert_frame_equal(serial.spans, parallel.spans)
@@ -23,20 +24,20 @@ def test_workers_do_not_change_results(export_control):
 
 def test_prefix_of_a_larger_ensemble(export_control):
     """Run i is the same run whatever the ensemble's size."""
-    small = run_ensemble(export_control, runs=100, seed=3, workers=1)
-    large = run_ensemble(export_control, runs=250, seed=3, workers=1)
+    small = run_ensemble(export_control, runs=100, seed=3, execution=Execution(workers=1))
+    large = run_ensemble(export_control, runs=250, seed=3, execution=Execution(workers=1))
     pd.testing.assert_frame_equal(small.runs, large.runs.iloc[:100])
 
 
 def test_seed_changes_results(export_control):
-    a = run_ensemble(export_control, runs=100, seed=1, workers=1)
-    b = run_ensemble(export_control, runs=100, seed=2, workers=1)
+    a = run_ensemble(export_control, runs=100, seed=1, execution=Execution(workers=1))
+    b = run_ensemble(export_control, runs=100, seed=2, execution=Execution(workers=1))
     assert not a.runs["seed"].equals(b.runs["seed"])
 
 
 def test_summary_covers_all_outcomes_and_adds_up(export_control):
     """All eight outcomes appear, counts add up to the runs, intervals bracket p."""
-    result = run_ensemble(export_control, runs=300, seed=0, workers=1)
+    result = run_ensemble(export_control, runs=300, seed=0, execution=Execution(workers=1))
     outcomes = result.summary["outcomes"]
     assert list(outcomes) == [o.value for o in Outcome]
     assert sum(o["count"] for o in outcomes.values()) == 300
@@ -48,7 +49,7 @@ def test_summary_covers_all_outcomes_and_adds_up(export_control):
 
 
 def test_event_dates_follow_days(export_control):
-    result = run_ensemble(export_control, runs=20, seed=0, workers=1)
+    result = run_ensemble(export_control, runs=20, seed=0, execution=Execution(workers=1))
     row = result.events.iloc[5]
     assert pd.Timestamp(row["date"]) == pd.Timestamp(export_control.start) + pd.Timedelta(days=int(row["day"]))
 
@@ -58,12 +59,40 @@ def test_event_dates_follow_days(export_control):
     [
         ({"runs": 0}, "runs = 0: must be a whole number >= 1"),
         ({"runs": 10, "seed": -1}, "seed = -1"),
-        ({"runs": 10, "workers": 0}, "workers = 0"),
+        ({"runs": 10, "chunk": 0}, "chunk size = 0"),
     ],
 )
 def test_bad_ensemble_arguments(export_control, kwargs, match):
     with pytest.raises(UsageError, match=match):
         run_ensemble(export_control, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"workers": 0}, "workers = 0"),
+        ({"workers": True}, "workers = True"),
+        ({"backend": "gpu"}, "backend = 'gpu'"),
+        ({"backend": "processes", "scheduler": "tcp://x:1"}, "only with backend dask"),
+    ],
+)
+def test_bad_execution_is_refused_when_made(kwargs, match):
+    with pytest.raises(UsageError, match=match):
+        Execution(**kwargs)
+
+
+def test_never_more_workers_than_chunks(export_control, monkeypatch):
+    """--workers 64 with 3 chunks starts 3 processes, not 64; one chunk runs in this process."""
+    import sim.runs.ensemble as ensemble
+
+    opened = []
+    real = ensemble.open_executor
+    monkeypatch.setattr(ensemble, "open_executor", lambda b, w, s=None: opened.append((b, w)) or real(b, w, s))
+    seen = []
+    result = run_ensemble(export_control, runs=5, execution=Execution(workers=64, progress=seen.append))
+    assert result.summary["runs"] == 5 and seen == [5] and opened == [("serial", 1)]
+    run_ensemble(export_control, runs=30, chunk=10, execution=Execution(workers=64))
+    assert opened[-1] == ("processes", 3)
 
 
 def test_chunks_cover_every_run_once(export_control):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import mesa
+import pytest
 
+from sim.model import DealModel, mesa_compat
 from sim.model.mesa_compat import stop_daily_tick
 
 
@@ -15,3 +17,36 @@ def test_default_schedule_exists_and_stops():
     model.run_until(100)
     assert model.steps == 0
     assert model.time == 100
+
+
+def test_a_renamed_tick_warns_and_the_run_still_works(monkeypatch, export_control):
+    """On a Mesa without the private tick the shim warns once and the run gives the same record."""
+    expected = DealModel(export_control, rng=5).run()
+
+    monkeypatch.setattr(mesa_compat, "_warned", False)
+    model = mesa.Model(rng=1)
+    del model._default_schedule
+    with pytest.warns(RuntimeWarning, match="no Model._default_schedule"):
+        stop_daily_tick(model)
+    stop_daily_tick(model)  # once is enough: no second warning (pytest.warns is not active here)
+    assert DealModel(export_control, rng=5).run() == expected
+
+
+def test_mesa_keeps_its_own_scenario_attribute(export_control):
+    """Mesa's Model.scenario is Mesa's (SolaraViz checks its type); ours is deal_scenario."""
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    model = DealModel(export_control, rng=3)
+    assert isinstance(model.scenario, MesaScenario)
+    assert model.deal_scenario is export_control
+
+
+def test_every_actor_draws_from_its_own_streams(export_control):
+    """numpy and stdlib streams of an actor depend on (run seed, actor id) only, not on the model's."""
+    a, b = DealModel(export_control, rng=11), DealModel(export_control, rng=11)
+    b.random.random(), b.rng.random()  # the model's shared streams move; the actors' do not
+    b.seller.random.random()  # nor does one actor's draw move another's
+    assert a.china.random.random() == b.china.random.random()
+    assert a.china.rng.random() == b.china.rng.random()
+    assert a.china.random.random() != a.seller.random.random()
+    assert a.china.random is not a.random

@@ -18,11 +18,12 @@ from sim.present.figures import (  # noqa: E402
     representative_run,
     save_figures,
 )
+from sim.runs.backends import Execution
 
 
 @pytest.fixture(scope="module")
 def result(export_control):
-    return run_ensemble(export_control, runs=150, seed=0, workers=1)
+    return run_ensemble(export_control, runs=150, seed=0, execution=Execution(workers=1))
 
 
 @pytest.mark.parametrize("draw", [plot_outcomes, plot_close_dates, plot_timeline, plot_winners])

@@ -14,6 +14,7 @@ import pytest
 from conftest import SCENARIOS
 
 from sim import DealModel, run_ensemble
+from sim.runs.backends import Execution
 from sim.runs.store import load_result, run_to_directory
 
 ECR = SCENARIOS / "export_control_review.yaml"
@@ -29,7 +30,7 @@ def same_files(a: Path, b: Path, names=FILES) -> None:
 def reference(tmp_path_factory, export_control):
     """An uninterrupted serial run of 6,000 runs, the yardstick of the tests below."""
     out = tmp_path_factory.mktemp("ref") / "res"
-    run_to_directory(export_control, out, 6000, 4, backend="serial")
+    run_to_directory(export_control, out, 6000, 4, execution=Execution(backend="serial"))
     return out
 
 
@@ -37,7 +38,7 @@ def reference(tmp_path_factory, export_control):
 def test_every_backend_writes_identical_files(tmp_path, export_control, reference, backend, workers):
     """serial = processes (any number of workers) = a Dask LocalCluster, byte for byte."""
     out = tmp_path / "res"
-    run_to_directory(export_control, out, 6000, 4, backend=backend, workers=workers)
+    run_to_directory(export_control, out, 6000, 4, execution=Execution(backend=backend, workers=workers))
     same_files(reference, out)
 
 
@@ -46,7 +47,7 @@ def test_any_executor_can_run_the_ensemble(tmp_path, export_control, reference):
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        run_to_directory(export_control, tmp_path / "res", 6000, 4, executor=pool)
+        run_to_directory(export_control, tmp_path / "res", 6000, 4, execution=Execution(executor=pool))
     same_files(reference, tmp_path / "res")
 
 
@@ -147,8 +148,8 @@ def test_a_failing_run_is_recorded_not_fatal(monkeypatch, export_control):
 
     with ThreadPoolExecutor(2) as pool:  # threads share the patched model; processes may not
         results = [
-            run_ensemble(export_control, runs=600, seed=0, workers=1),
-            run_ensemble(export_control, runs=600, seed=0, executor=pool),
+            run_ensemble(export_control, runs=600, seed=0, execution=Execution(workers=1)),
+            run_ensemble(export_control, runs=600, seed=0, execution=Execution(executor=pool)),
         ]
     for result in results:
         failed = result.runs[result.runs["outcome"] == "failed"]
@@ -162,9 +163,11 @@ def test_a_failing_run_is_recorded_not_fatal(monkeypatch, export_control):
 
 def test_event_modes(export_control):
     """events: sample keeps the first runs' logs, none keeps no log; the runs are unchanged."""
-    every = run_ensemble(export_control, runs=300, seed=0, workers=1)
-    sample = run_ensemble(export_control, runs=300, seed=0, workers=1, events="sample", event_sample=40)
-    none = run_ensemble(export_control, runs=300, seed=0, workers=1, events="none")
+    every = run_ensemble(export_control, runs=300, seed=0, execution=Execution(workers=1))
+    sample = run_ensemble(
+        export_control, runs=300, seed=0, execution=Execution(workers=1), events="sample", event_sample=40
+    )
+    none = run_ensemble(export_control, runs=300, seed=0, execution=Execution(workers=1), events="none")
     assert set(sample.events["run_id"]) == set(range(40))
     assert none.events.empty and none.spans.empty
     assert every.runs.equals(sample.runs) and every.runs.equals(none.runs)
@@ -173,10 +176,19 @@ def test_event_modes(export_control):
 
 def test_load_result_round_trips(tmp_path, export_control):
     """A result directory loads back as the result that wrote it (CSV or Parquet)."""
-    memory = run_ensemble(export_control, runs=500, seed=2, workers=1, attribution=100)
+    memory = run_ensemble(export_control, runs=500, seed=2, execution=Execution(workers=1), attribution=100)
     for fmt in ("csv", "parquet"):
         out = tmp_path / fmt
-        run_to_directory(export_control, out, 500, 2, backend="serial", formats=fmt, events="all", attribution=100)
+        run_to_directory(
+            export_control,
+            out,
+            500,
+            2,
+            execution=Execution(backend="serial"),
+            formats=fmt,
+            events="all",
+            attribution=100,
+        )
         loaded = load_result(out)
         assert loaded.summary == memory.summary
         assert loaded.runs.equals(memory.runs)

@@ -12,6 +12,7 @@ from sim.analysis.sensitivity import run_sensitivity
 from sim.analysis.sweep import design_points, parse_param, run_sweep
 from sim.cli.commands import cli
 from sim.errors import ScenarioError, UsageError
+from sim.runs.backends import Execution
 from sim.scenario.load import ScenarioTemplate
 from sim.scenario.schema import Parameter
 
@@ -74,7 +75,11 @@ def test_sampled_designs_respect_bounds_and_types(ecr_template):
 def test_one_parameter_sweep_moves_the_outcome(ecr_template):
     """A slower licence review lowers the share of late closes (and rows carry CIs)."""
     result = run_sweep(
-        ecr_template, [parse_param("china.licence.review_days.median=20:180:3")], runs=300, seed=0, workers=1
+        ecr_template,
+        [parse_param("china.licence.review_days.median=20:180:3")],
+        runs=300,
+        seed=0,
+        execution=Execution(workers=1),
     )
     table = result.table.sort_values("china.licence.review_days.median")
     assert len(table) == 3
@@ -84,7 +89,12 @@ def test_one_parameter_sweep_moves_the_outcome(ecr_template):
 
 def test_invalid_design_point_names_the_point(ecr_template):
     with pytest.raises(ScenarioError, match=r"design point \(courts.ddc.p_enjoin=1.5\)"):
-        run_sweep(ecr_template, [Parameter(path="courts.ddc.p_enjoin", values=[0.5, 1.5])], runs=10, workers=1)
+        run_sweep(
+            ecr_template,
+            [Parameter(path="courts.ddc.p_enjoin", values=[0.5, 1.5])],
+            runs=10,
+            execution=Execution(workers=1),
+        )
 
 
 def test_scenario_without_declared_parameters_needs_param(tiktok_template):
@@ -108,7 +118,9 @@ def test_declared_parameter_paths_are_checked(write, minimal):
 def test_sobol_finds_the_parameter_that_matters(tiktok_template):
     """In tiktok_2020 (no catalogue update) China's review time cannot matter; CFIUS's does."""
     params = [parse_param("cfius.review_days.median=15:45"), parse_param("china.licence.review_days.median=20:120")]
-    result = run_sensitivity(tiktok_template, params, method="sobol", samples=16, runs=150, seed=0, workers=1)
+    result = run_sensitivity(
+        tiktok_template, params, method="sobol", samples=16, runs=150, seed=0, execution=Execution(workers=1)
+    )
     idx = result.indices.set_index("parameter")
     assert idx.loc["cfius.review_days.median", "ST"] > 0.5
     assert abs(idx.loc["china.licence.review_days.median", "ST"]) < 0.05
@@ -117,7 +129,9 @@ def test_sobol_finds_the_parameter_that_matters(tiktok_template):
 
 def test_morris_ranks_the_same_way(tiktok_template):
     params = [parse_param("cfius.review_days.median=15:45"), parse_param("china.licence.review_days.median=20:120")]
-    result = run_sensitivity(tiktok_template, params, method="morris", samples=8, runs=150, seed=0, workers=1)
+    result = run_sensitivity(
+        tiktok_template, params, method="morris", samples=8, runs=150, seed=0, execution=Execution(workers=1)
+    )
     idx = result.indices.set_index("parameter")
     assert idx.loc["cfius.review_days.median", "mu_star"] > 0.1
     assert idx.loc["china.licence.review_days.median", "mu_star"] == 0

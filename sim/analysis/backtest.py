@@ -37,6 +37,7 @@ from sim.model.deal import DealStage
 from sim.model.dealmodel import DealModel
 from sim.model.randomness import run_seed
 from sim.outcomes import PRECEDENCE
+from sim.runs.backends import Execution
 from sim.runs.ensemble import EnsembleSpec, run_tasks
 from sim.scenario.load import ScenarioTemplate, variant
 from sim.scenario.record import Record
@@ -178,22 +179,15 @@ def trace(
     runs: int,
     seed: int,
     fan: bool = False,
-    on_progress=None,
-    **execution: Any,
+    execution: Execution = Execution(),
 ) -> list[Trace]:
     """Trace ensembles of several scenarios (same seeds) against a record."""
     for s in scenarios:
         record.check_against(s)
     specs = [EnsembleSpec(s, runs, seed, events="none", keep_runs=False) for s in scenarios]
     chunks: list[TraceChunk] = []
-
-    def keep(chunk: TraceChunk) -> None:
-        chunks.append(chunk)
-        if on_progress:
-            on_progress(chunk.stop - chunk.start)
-
     tasks = [(spec, i, a, b) for i, spec in enumerate(specs) for a, b in spec.chunks()]
-    run_tasks(tasks, keep, fn=partial(trace_chunk, record=record, fan=fan), **execution)
+    run_tasks(tasks, chunks.append, execution, fn=partial(trace_chunk, record=record, fan=fan))
     traces = []
     for i, s in enumerate(scenarios):
         mine = sorted((c for c in chunks if c.index == i), key=lambda c: c.start)
@@ -232,9 +226,11 @@ class BacktestResult:
     trace: Trace
 
 
-def backtest(scenario: Scenario, record: Record, runs: int = 1000, seed: int = 0, **execution: Any) -> BacktestResult:
+def backtest(
+    scenario: Scenario, record: Record, runs: int = 1000, seed: int = 0, execution: Execution = Execution()
+) -> BacktestResult:
     """Score a scenario against a record; see the module docstring."""
-    model, base = trace([scenario, neutral(scenario)], record, runs, seed, fan=True, **execution)
+    model, base = trace([scenario, neutral(scenario)], record, runs, seed, fan=True, execution=execution)
     horizons = []
     totals = {name: {"log_score": 0.0, "brier": 0.0} for name in ("model", "uniform", "neutral")}
     for h, o in enumerate(record.outcomes):
@@ -329,12 +325,12 @@ def calibrate(
     params: Sequence[Parameter],
     runs: int = 500,
     seed: int = 0,
-    **execution: Any,
+    execution: Execution = Execution(),
 ) -> Calibration:
     """Grid search for the parameter values under which the record is most likely."""
     points = design_points(template, params, "grid", 0, seed)
     scenarios = [template.build(), *(template.build(p) for p in points)]
-    traces = trace(scenarios, record, runs, seed, **execution)
+    traces = trace(scenarios, record, runs, seed, execution=execution)
     rows = []
     for point, t in zip(points, traces[1:], strict=True):
         row = {**point, "log_likelihood": round(t.log_likelihood(), 4)}

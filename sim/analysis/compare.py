@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.outcomes import PRECEDENCE
+from sim.runs.backends import Execution
 from sim.runs.ensemble import EnsembleResult, run_ensemble
 from sim.runs.stats import wilson_interval
 from sim.scenario.schema import Scenario
@@ -116,16 +117,18 @@ def labels_of(scenarios: Sequence[Scenario]) -> list[str]:
     return labels
 
 
-def compare(scenarios: Sequence[Scenario], runs: int = 1000, seed: int = 0, **execution: Any) -> Comparison:
+def compare(
+    scenarios: Sequence[Scenario], runs: int = 1000, seed: int = 0, execution: Execution = Execution()
+) -> Comparison:
     """Run every scenario with the same seeds; compare each with the first, pair by pair.
 
     Args:
         scenarios: two or more validated scenarios; the first is the reference.
         runs: runs per scenario.
         seed: the master seed (the same for all, so run ``i`` is paired across scenarios).
-        execution: backend options for :func:`sim.run_ensemble`.
+        execution: where the runs execute.
     """
-    results = [run_ensemble(s, runs, seed, events="none", **execution) for s in scenarios]
+    results = [run_ensemble(s, runs, seed, execution=execution, events="none") for s in scenarios]
     labels = labels_of(scenarios)
     rng = np.random.default_rng(seed)
     base = results[0]

@@ -19,6 +19,7 @@ import pandas as pd
 from sim.analysis.sweep import evaluate_points, noise_share
 from sim.errors import UsageError
 from sim.outcomes import Outcome
+from sim.runs.backends import Execution
 from sim.runs.stats import summarize
 from sim.scenario.load import ScenarioTemplate
 from sim.scenario.schema import Parameter
@@ -80,7 +81,7 @@ def run_sensitivity(
     runs: int = 200,
     outcome: str = "closed_by_deadline",
     seed: int = 0,
-    **execution: Any,
+    execution: Execution = Execution(),
 ) -> SensitivityResult:
     """First-order and total Sobol indices, or Morris elementary effects, of P(outcome).
 
@@ -93,7 +94,7 @@ def run_sensitivity(
         runs: replications per design point.
         outcome: the outcome whose probability is analysed.
         seed: seeds both the design and the runs.
-        execution: backend options for :func:`sim.analysis.sweep.evaluate_points`.
+        execution: where the runs execute.
     """
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
@@ -115,7 +116,7 @@ def run_sensitivity(
         X = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
     integer = [template.leaf_type(p.path) is int for p in params]
     points = [_point(params, row, integer) for row in X]
-    tallies = evaluate_points(template, points, runs, seed, **execution)
+    tallies = evaluate_points(template, points, runs, seed, execution)
     scenario = template.build()
     Y = np.array(
         [

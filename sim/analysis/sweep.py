@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from scipy.stats import qmc
 
 from sim.errors import Problem, ScenarioError, UsageError
 from sim.outcomes import PRECEDENCE
+from sim.runs.backends import Execution
 from sim.runs.ensemble import ChunkResult, EnsembleSpec, run_tasks
 from sim.runs.stats import Tally, summarize
 from sim.scenario.load import ScenarioTemplate
@@ -124,12 +124,7 @@ def evaluate_points(
     points: Sequence[dict[str, Any]],
     runs: int,
     seed: int,
-    *,
-    backend: str | None = None,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    scheduler: str | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    execution: Execution = Execution(),
 ) -> list[Tally]:
     """Run an ensemble at every design point (same seed everywhere); one tally per point.
 
@@ -149,10 +144,8 @@ def evaluate_points(
 
     def keep(chunk: ChunkResult) -> None:
         tallies[chunk.index].merge(chunk.tally)
-        if on_progress:
-            on_progress(chunk.stop - chunk.start)
 
-    run_tasks(tasks, keep, backend=backend, workers=workers, executor=executor, scheduler=scheduler)
+    run_tasks(tasks, keep, execution)
     return tallies
 
 
@@ -184,12 +177,12 @@ def run_sweep(
     samples: int = 64,
     runs: int = 500,
     seed: int = 0,
-    **execution: Any,
+    execution: Execution = Execution(),
 ) -> SweepResult:
-    """Sweep parameters over a design; ``execution`` goes to :func:`evaluate_points`."""
+    """Sweep parameters over a design, running on ``execution``."""
     points = design_points(template, params, design, samples, seed)
     scenario = template.build()
-    tallies = evaluate_points(template, points, runs, seed, **execution)
+    tallies = evaluate_points(template, points, runs, seed, execution)
     rows = []
     for point, tally in zip(points, tallies, strict=True):
         summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)

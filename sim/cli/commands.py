@@ -20,7 +20,7 @@ from rich.console import Console
 
 from sim.errors import OutputError, ScenarioError, SimError, UsageError
 from sim.outcomes import Outcome
-from sim.runs.backends import BACKENDS, Interrupted, RunAborted
+from sim.runs.backends import BACKENDS, Execution, Interrupted, RunAborted
 from sim.scenario.load import load_scenario, parse_override
 
 
@@ -124,10 +124,12 @@ def execution_options(f: Callable) -> Callable:
     )(f)
 
 
-def _execution(backend: str | None, workers: int | None, scheduler: str | None) -> dict[str, Any]:
+def _execution(
+    backend: str | None, workers: int | None, scheduler: str | None, progress: Callable[[int], None] | None
+) -> Execution:
     if scheduler and backend is None:
         backend = "dask"
-    return {"backend": backend, "workers": workers, "scheduler": scheduler}
+    return Execution(backend=backend, workers=workers, scheduler=scheduler, progress=progress)
 
 
 @cli.command()
@@ -166,6 +168,13 @@ def _execution(backend: str | None, workers: int | None, scheduler: str | None) 
     show_default=True,
     help="How many runs (the first ones) get a delay attribution, with counterfactual reruns (0: none).",
 )
+@click.option(
+    "--chunk-size",
+    "chunk",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Runs per chunk, the unit saved and resumed [default: runs/100, between 250 and 5,000].",
+)
 @click.option("--resume", is_flag=True, help="Finish an interrupted run with the same settings.")
 @click.option("--no-figures", is_flag=True, help="Skip the figures (faster).")
 def run(
@@ -183,6 +192,7 @@ def run(
     event_sample: int,
     formats: str,
     attribution: int,
+    chunk: int | None,
     resume: bool,
     no_figures: bool,
 ) -> None:
@@ -207,15 +217,15 @@ def run(
             out,
             runs,
             seed,
-            **_execution(backend, workers, scheduler),
+            execution=_execution(backend, workers, scheduler, advance),
             events=events,
             event_sample=event_sample,
             attribution=attribution,
+            chunk=chunk,
             formats=formats,
             force=force,
             resume=resume,
             figures=None if no_figures else _save_figures,
-            on_progress=advance,
             overrides=overrides,
             command=["sim", *sys.argv[1:]],
         )
@@ -320,8 +330,7 @@ def sweep(
             samples=samples,
             runs=runs,
             seed=seed,
-            on_progress=advance,
-            **_execution(backend, workers, scheduler),
+            execution=_execution(backend, workers, scheduler, advance),
         )
     write_directory(
         out,
@@ -415,8 +424,7 @@ def sensitivity(
             runs=runs,
             outcome=outcome,
             seed=seed,
-            on_progress=advance,
-            **_execution(backend, workers, scheduler),
+            execution=_execution(backend, workers, scheduler, advance),
         )
     write_directory(
         out,
@@ -479,7 +487,7 @@ def compare(
     started = dt.datetime.now(dt.UTC)
     out = check_out_dir(out or default_out_dir("compare_" + "_".join(dict.fromkeys(s.name for s in specs))), force)
     with progress_bar(runs * len(specs), quiet, "compare") as advance:
-        result = run_compare(specs, runs, seed, on_progress=advance, **_execution(backend, workers, scheduler))
+        result = run_compare(specs, runs, seed, _execution(backend, workers, scheduler, advance))
     transitions = pd.concat(
         [t.stack().rename("runs").reset_index().assign(scenario=label) for label, t in result.transitions.items()]
     )
@@ -540,9 +548,7 @@ def backtest(
     observed.check_against(spec)
     out = check_out_dir(out or default_out_dir(f"backtest_{spec.name}_{observed.name}"), force)
     with progress_bar(2 * runs, quiet, "backtest") as advance:
-        result = run_backtest(
-            spec, observed, runs, seed, on_progress=advance, **_execution(backend, workers, scheduler)
-        )
+        result = run_backtest(spec, observed, runs, seed, _execution(backend, workers, scheduler, advance))
     figures = ["fan_chart.png", "event_dates.png"]
     write_directory(
         out,
@@ -631,7 +637,7 @@ def calibrate(
     points = len(design_points(template, parameters, "grid", 0, seed))
     with progress_bar((points + 1) * runs, quiet, "calibrate") as advance:
         result = run_calibrate(
-            template, observed, parameters, runs, seed, on_progress=advance, **_execution(backend, workers, scheduler)
+            template, observed, parameters, runs, seed, _execution(backend, workers, scheduler, advance)
         )
     target = write_scenario or out / f"{name}_calibrated.yaml"
     text = calibrated_scenario(template, result, observed, str(target))

@@ -76,7 +76,7 @@ def minimum_days(model: DealModel, stage: str, start: int) -> int:
     paths = STAGE_DURATIONS.get(stage)
     if not paths:
         return 0
-    d: Duration = _resolve(model.scenario, paths[0])
+    d: Duration = _resolve(model.deal_scenario, paths[0])
     n = round(d.min)
     if d.unit == "days":
         return n
@@ -118,7 +118,7 @@ def attribute(model: DealModel, seed: int, digest: str | None = None) -> list[tu
         seed: its seed (for the counterfactual reruns).
         digest: the scenario's digest, if known (caches the counterfactual scenarios).
     """
-    scenario = model.scenario
+    scenario = model.deal_scenario
     record = model.record
     closed = model.deal.closed_day
     late = record["outcome"] != Outcome.CLOSED_BY_DEADLINE.value

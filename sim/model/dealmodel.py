@@ -91,6 +91,7 @@ class DealModel(mesa.Model):
             as if the run stopped there (``snapshots``); backtests read several horizons at once.
 
     Attributes:
+        deal_scenario: the scenario played (``scenario`` is Mesa's own attribute, left to Mesa).
         record: the run's record (``RUN_COLUMNS``) once it has ended, else None.
         events: the event log, rows of (day, actor, event, detail).
         spans: the deal's timeline, rows of [span, actor, start day, end day].
@@ -110,7 +111,7 @@ class DealModel(mesa.Model):
         self.run_seed = as_seed(rng)
         super().__init__(rng=self.run_seed)
         stop_daily_tick(self)
-        self.scenario = scenario
+        self.deal_scenario = scenario  # Mesa's own Model.scenario is left as Mesa sets it
         self.run_id = run_id
         self.narrate = narrate
         self.horizon_day = scenario.days
@@ -153,18 +154,6 @@ class DealModel(mesa.Model):
             model_reporters={name: name for name in ("outcome", "close_day", "winner", "price")}
         )
 
-    # --- Mesa's model property, kept for our scenario -----------------------------------------
-
-    @property
-    def scenario(self) -> Scenario:
-        """The scenario this run plays (Mesa's experimental Scenario object is not used)."""
-        return self._deal_scenario
-
-    @scenario.setter
-    def scenario(self, value: Any) -> None:
-        # mesa.Model.__init__ assigns a placeholder of its own first; ours replaces it.
-        self._deal_scenario = value
-
     # --- running ------------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
@@ -198,8 +187,8 @@ class DealModel(mesa.Model):
             "tension_change": self.china.change_tension,
             "announced_deal": self.seller.announced_deal,
         }
-        for event in sorted(self.scenario.events, key=lambda e: e.date):
-            self.schedule(self.scenario.day(event.date), handlers[event.kind], event, priority=Priority.HIGH)
+        for event in sorted(self.deal_scenario.events, key=lambda e: e.date):
+            self.schedule(self.deal_scenario.day(event.date), handlers[event.kind], event, priority=Priority.HIGH)
 
     @property
     def today(self) -> int:
@@ -208,7 +197,7 @@ class DealModel(mesa.Model):
 
     def date_of(self, day: int) -> str:
         """The ISO date of a day number."""
-        return (self.scenario.start + dt.timedelta(days=day)).isoformat()
+        return (self.deal_scenario.start + dt.timedelta(days=day)).isoformat()
 
     def stale(self, version: int) -> bool:
         """Whether something scheduled for deal ``version`` no longer applies."""
@@ -316,7 +305,7 @@ class DealModel(mesa.Model):
         if deal.approvals_complete() and not deal.closing_scheduled:
             deal.closing_scheduled = True
             self.open_span(SpanName.CLOSING, "seller")
-            self.seller.after(self.scenario.seller.closing_days, self.close, deal.version, priority=Priority.HIGH)
+            self.seller.after(self.deal_scenario.seller.closing_days, self.close, deal.version, priority=Priority.HIGH)
 
     def close(self, version: int) -> None:
         """The sale closes: the ban is lifted and the outcome is settled."""

@@ -37,6 +37,12 @@ def _actor_key(actor_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(actor_id.encode(), digest_size=8).digest(), "little")
 
 
+def actor_seed(seed: int, actor_id: str) -> int:
+    """An integer seed for one actor's standard-library stream (another key than its numpy one)."""
+    seq = np.random.SeedSequence(seed, spawn_key=(_actor_key(actor_id), 1))
+    return int(seq.generate_state(1, np.uint64)[0])
+
+
 def actor_stream(seed: int, actor_id: str) -> np.random.Generator:
     """The random generator of one actor in the run with this seed."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_actor_key(actor_id),))))

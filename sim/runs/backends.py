@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import UsageError
@@ -31,6 +32,45 @@ class RunAborted(Exception):
 
 class Interrupted(RunAborted):
     """The user stopped the ensemble (Ctrl-C); saved chunks can be resumed."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Where and how runs execute. Nothing here changes a result, only how fast it comes.
+
+    Attributes:
+        backend: ``serial``, ``processes`` or ``dask``; by default processes on all cores, or
+            serial for one worker or one chunk.
+        workers: processes (default: all cores); never more are started than there are chunks.
+        executor: a ``concurrent.futures.Executor`` of your own (a Dask client's
+            ``get_executor()``...); overrides ``backend``.
+        scheduler: the address of a running Dask scheduler (``tcp://host:8786``), with ``dask``.
+        progress: called in this process with the number of runs just finished.
+    """
+
+    backend: str | None = None
+    workers: int | None = None
+    executor: Executor | None = None
+    scheduler: str | None = None
+    progress: Callable[[int], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.backend is not None and self.backend not in BACKENDS:
+            raise UsageError(f"backend = {self.backend!r}: must be one of {', '.join(BACKENDS)}")
+        if self.scheduler and self.backend != "dask":
+            raise UsageError(f"scheduler = {self.scheduler!r}: only with backend dask")
+        w = self.workers
+        if w is not None and (not isinstance(w, int) or isinstance(w, bool) or w < 1):
+            raise UsageError(f"workers = {w}: must be a whole number >= 1")
+
+    def advance(self, runs: int) -> None:
+        """Report ``runs`` more runs finished."""
+        if self.progress is not None:
+            self.progress(runs)
+
+    def settings(self) -> dict[str, Any]:
+        """What a manifest records of it."""
+        return {"backend": self.backend or "auto", "workers": self.workers}
 
 
 def default_workers() -> int:

@@ -15,7 +15,6 @@ import io
 import math
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +26,7 @@ from sim.errors import UsageError
 from sim.model.attribution import ATTRIBUTION_COLUMNS, attribute
 from sim.model.dealmodel import RUN_COLUMNS, DealModel
 from sim.model.randomness import run_seed
-from sim.runs.backends import default_workers, execute, open_executor
+from sim.runs.backends import Execution, default_workers, execute, open_executor
 from sim.runs.stats import Tally, summarize
 from sim.scenario.load import scenario_digest
 from sim.scenario.schema import Scenario
@@ -106,6 +105,8 @@ class EnsembleSpec:
         keep_runs: keep each run's row (False: only the tally, for sweeps).
         attribution: how many runs (the first ones) get a delay attribution, with a
             counterfactual rerun per late stage (:mod:`sim.model.attribution`); 0 for none.
+        chunk: runs per chunk (default :func:`chunk_size` of ``runs``); smaller chunks lose less
+            to an interruption and let a small ensemble use many workers.
     """
 
     scenario: Scenario
@@ -115,9 +116,14 @@ class EnsembleSpec:
     event_sample: int = DEFAULT_EVENT_SAMPLE
     keep_runs: bool = True
     attribution: int = 0
+    chunk: int | None = None
 
     def __post_init__(self) -> None:
         check_ensemble_args(self.runs, self.seed)
+        if self.chunk is not None and (
+            not isinstance(self.chunk, int) or isinstance(self.chunk, bool) or self.chunk < 1
+        ):
+            raise UsageError(f"chunk size = {self.chunk}: must be a whole number >= 1")
         if self.events not in EVENT_MODES:
             raise UsageError(f"events = {self.events!r}: must be one of {', '.join(EVENT_MODES)}")
         if self.event_sample < 0:
@@ -127,9 +133,14 @@ class EnsembleSpec:
         """Whether run ``i`` keeps its event log."""
         return self.events == "all" or (self.events == "sample" and i < self.event_sample)
 
+    @property
+    def chunk_runs(self) -> int:
+        """Runs per chunk."""
+        return self.chunk or chunk_size(self.runs)
+
     def chunks(self) -> list[tuple[int, int]]:
-        """The chunks ``[start, stop)`` of runs; they depend on ``runs`` alone."""
-        size = chunk_size(self.runs)
+        """The chunks ``[start, stop)`` of runs; they depend on ``runs`` and ``chunk`` alone."""
+        size = self.chunk_runs
         return [(a, min(self.runs, a + size)) for a in range(0, self.runs, size)]
 
 
@@ -141,14 +152,12 @@ def chunk_size(runs: int) -> int:
     return min(5000, max(250, math.ceil(runs / 100)))
 
 
-def check_ensemble_args(runs: Any, seed: Any, workers: Any = None) -> None:
+def check_ensemble_args(runs: Any, seed: Any) -> None:
     """Refuse values that cannot make an ensemble, naming the value."""
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
         raise UsageError(f"runs = {runs}: must be a whole number >= 1")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise UsageError(f"seed = {seed}: must be a whole number >= 0")
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
-        raise UsageError(f"workers = {workers}: must be a whole number >= 1")
 
 
 @dataclass
@@ -268,11 +277,8 @@ def csv_header(schema: pa.Schema) -> str:
 def run_chunks(
     spec: EnsembleSpec,
     on_chunk: Callable[[ChunkResult], None],
+    execution: Execution = Execution(),
     *,
-    backend: str | None = None,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    scheduler: str | None = None,
     skip: Iterable[int] = (),
     fn: Callable[..., ChunkResult] = run_chunk,
 ) -> None:
@@ -281,39 +287,38 @@ def run_chunks(
     Args:
         spec: the ensemble.
         on_chunk: called in this process with each chunk's result, in completion order.
-        backend: ``serial``, ``processes`` or ``dask``; by default processes on all cores, or
-            serial for a single worker or a single chunk.
-        workers: processes (default: all cores).
-        executor: an executor of your own; overrides ``backend``.
-        scheduler: a Dask scheduler address (backend ``dask``).
+        execution: where the chunks run, and who hears of progress.
         skip: chunk numbers already done (resuming).
         fn: the worker function (:func:`run_chunk` or a variant taking the same arguments).
     """
     done = set(skip)
     tasks = [(spec, k, a, b) for k, (a, b) in enumerate(spec.chunks()) if k not in done]
-    run_tasks(tasks, on_chunk, backend=backend, workers=workers, executor=executor, scheduler=scheduler, fn=fn)
+    run_tasks(tasks, on_chunk, execution, fn=fn)
 
 
 def run_tasks(
     tasks: list[tuple[EnsembleSpec, int, int, int]],
-    on_chunk: Callable[[ChunkResult], None],
+    on_chunk: Callable[[Any], None],
+    execution: Execution = Execution(),
     *,
-    backend: str | None = None,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    scheduler: str | None = None,
-    fn: Callable[..., ChunkResult] = run_chunk,
+    fn: Callable[..., Any] = run_chunk,
 ) -> None:
-    """Run chunk tasks ``(spec, index, start, stop)`` (of one or many ensembles) on a backend."""
-    check_ensemble_args(1, 0, workers)
-    if executor is not None:
-        execute(tasks, fn, executor, on_chunk)
+    """Run chunk tasks ``(spec, index, start, stop)`` (of one or many ensembles) on a backend.
+
+    ``on_chunk`` gets each result (anything with ``start`` and ``stop``), then progress is reported.
+    """
+
+    def done(chunk: Any) -> None:
+        on_chunk(chunk)
+        execution.advance(chunk.stop - chunk.start)
+
+    if execution.executor is not None:
+        execute(tasks, fn, execution.executor, done)
         return
-    workers = workers or default_workers()
-    if backend is None:
-        backend = "serial" if workers == 1 or len(tasks) < 2 else "processes"
-    with open_executor(backend, workers, scheduler) as pool:
-        execute(tasks, fn, pool, on_chunk, in_flight=2 * workers + 2)
+    workers = min(execution.workers or default_workers(), max(1, len(tasks)))
+    backend = execution.backend or ("serial" if workers == 1 else "processes")
+    with open_executor(backend, workers, execution.scheduler) as pool:
+        execute(tasks, fn, pool, done, in_flight=2 * workers + 2)
 
 
 @dataclass
@@ -347,14 +352,11 @@ def run_ensemble(
     runs: int = 1000,
     seed: int = 0,
     *,
-    workers: int | None = None,
-    backend: str | None = None,
-    executor: Executor | None = None,
-    scheduler: str | None = None,
+    execution: Execution = Execution(),
     events: str = "all",
     event_sample: int = DEFAULT_EVENT_SAMPLE,
     attribution: int = 0,
-    on_progress: Callable[[int], None] | None = None,
+    chunk: int | None = None,
 ) -> EnsembleResult:
     """Run a scenario many times, in memory, and summarise the outcomes.
 
@@ -365,14 +367,12 @@ def run_ensemble(
         scenario: a validated scenario (:func:`sim.load_scenario`).
         runs: number of runs.
         seed: master seed; run ``i`` gets ``run_seed(seed, i)``.
-        workers: processes (default: all cores); 1 runs in this process.
-        backend: ``serial``, ``processes`` or ``dask`` (see :func:`run_chunks`).
-        executor: any ``concurrent.futures.Executor`` of your own.
-        scheduler: a Dask scheduler address, for ``backend="dask"``.
+        execution: where the runs execute (``Execution(workers=1)`` runs in this process) and
+            who hears of progress.
         events: which runs keep event logs: ``all``, ``sample`` or ``none``.
         event_sample: runs kept by ``sample`` (the first ones).
         attribution: runs (the first ones) whose delays are attributed (:mod:`sim.model.attribution`).
-        on_progress: called with the number of runs just finished.
+        chunk: runs per chunk (default :func:`chunk_size`).
 
     Returns:
         The :class:`EnsembleResult`.
@@ -381,15 +381,9 @@ def run_ensemble(
         >>> result = run_ensemble(load_scenario("scenarios/tiktok_2020.yaml"), runs=200, seed=0)
         >>> result.summary["outcomes"]["closed_by_deadline"]["p"]
     """
-    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution)
+    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution, chunk=chunk)
     chunks: list[ChunkResult] = []
-
-    def keep(chunk: ChunkResult) -> None:
-        chunks.append(chunk)
-        if on_progress:
-            on_progress(chunk.stop - chunk.start)
-
-    run_chunks(spec, keep, backend=backend, workers=workers, executor=executor, scheduler=scheduler)
+    run_chunks(spec, chunks.append, execution)
     chunks.sort(key=lambda c: c.index)
     tally = Tally(scenario.start)
     for chunk in chunks:

@@ -21,7 +21,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Executor
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -33,7 +32,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sim.errors import OutputError, SimError, UsageError
-from sim.runs.backends import Interrupted, RunAborted
+from sim.runs.backends import Execution, Interrupted, RunAborted
 from sim.runs.ensemble import (
     ATTRIBUTION_SCHEMA,
     DEFAULT_EVENT_SAMPLE,
@@ -43,7 +42,6 @@ from sim.runs.ensemble import (
     ChunkResult,
     EnsembleResult,
     EnsembleSpec,
-    chunk_size,
     csv_header,
     run_chunk_for_store,
     run_chunks,
@@ -188,7 +186,7 @@ class ResultStore:
             "events": spec.events,
             "event_sample": spec.event_sample,
             "attribution": spec.attribution,
-            "chunk_size": chunk_size(spec.runs),
+            "chunk_size": spec.chunk_runs,
             "formats": self.formats,
         }
 
@@ -396,18 +394,15 @@ def run_to_directory(
     runs: int = 1000,
     seed: int = 0,
     *,
-    backend: str | None = None,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    scheduler: str | None = None,
+    execution: Execution = Execution(),
     events: str = "sample",
     event_sample: int = DEFAULT_EVENT_SAMPLE,
     attribution: int = DEFAULT_EVENT_SAMPLE,
+    chunk: int | None = None,
     formats: str = "both",
     force: bool = False,
     resume: bool = False,
     figures: Callable[[EnsembleResult, Path], Any] | None = None,
-    on_progress: Callable[[int], None] | None = None,
     overrides: dict[str, Any] | None = None,
     command: list[str] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
@@ -420,31 +415,16 @@ def run_to_directory(
         RunAborted: a worker died; the chunks saved so far can be resumed.
         Interrupted: Ctrl-C; likewise.
     """
-    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution)
+    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution, chunk=chunk)
     store = ResultStore(out, spec, formats=formats, force=force, resume=resume)
     done = store.open()
     try:  # the lock is held until the result is in place, or the run stops
-        if on_progress and done:
-            on_progress(sum(b - a for k, (a, b) in enumerate(spec.chunks()) if k in done))
+        if done:
+            execution.advance(sum(b - a for k, (a, b) in enumerate(spec.chunks()) if k in done))
         started = dt.datetime.now(dt.UTC)
-
-        def save(chunk: ChunkResult) -> None:
-            store.add(chunk)
-            if on_progress:
-                on_progress(chunk.stop - chunk.start)
-
         try:
             worker = partial(run_chunk_for_store, parquet=formats in ("parquet", "both"))
-            run_chunks(
-                spec,
-                save,
-                backend=backend,
-                workers=workers,
-                executor=executor,
-                scheduler=scheduler,
-                skip=done,
-                fn=worker,
-            )
+            run_chunks(spec, store.add, execution, skip=done, fn=worker)
         except KeyboardInterrupt:
             raise Interrupted(_saved_note(store, "interrupted")) from None
         except RunAborted as exc:
@@ -456,8 +436,7 @@ def run_to_directory(
         tally = store.tally()
         summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
         settings = {
-            "backend": backend or "auto",
-            "workers": workers,
+            **execution.settings(),
             "events": events,
             "event_sample": event_sample,
             "attribution": attribution,

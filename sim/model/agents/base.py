@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ import mesa
 import numpy as np
 from mesa.time import Priority
 
-from sim.model.randomness import WorkCalendar, actor_stream, draw_duration
+from sim.model.randomness import WorkCalendar, actor_seed, actor_stream, draw_duration
 from sim.narrative import EventName
 from sim.scenario.schema import Duration
 
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
 class Actor(mesa.Agent):
     """An actor of the deal.
 
-    ``self.rng`` is the actor's own generator, derived from (run seed, actor id), not the
-    model's: one actor's draws do not depend on another's parameters.
+    ``self.rng`` (numpy) and ``self.random`` (the standard library's, which Mesa's ``Agent``
+    would otherwise share with the model) are the actor's own, derived from (run seed, actor
+    id): one actor's draws do not depend on another's parameters or draws.
 
     Args:
         model: the run.
@@ -36,6 +38,7 @@ class Actor(mesa.Agent):
         self.actor_id = actor_id
         self.label = label
         self._rng: np.random.Generator | None = None
+        self._random: random.Random | None = None
 
     @property
     def rng(self) -> np.random.Generator:
@@ -43,6 +46,13 @@ class Actor(mesa.Agent):
         if self._rng is None:
             self._rng = actor_stream(self.model.run_seed, self.actor_id)
         return self._rng
+
+    @property
+    def random(self) -> random.Random:
+        """The actor's own standard-library generator, seeded from its numpy stream's key."""
+        if self._random is None:
+            self._random = random.Random(actor_seed(self.model.run_seed, self.actor_id))
+        return self._random
 
     @property
     def today(self) -> int:

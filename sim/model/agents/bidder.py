@@ -20,7 +20,7 @@ class Bidder(Actor):
         self.entered = False
         self.dropped = False
         self.bid: Bid | None = None
-        enters = model.scenario.day(spec.enters) if spec.enters else 0
+        enters = model.deal_scenario.day(spec.enters) if spec.enters else 0
         model.schedule(enters, self.enter)
 
     @property
@@ -36,7 +36,7 @@ class Bidder(Actor):
     def accepts(self, structure_id: str) -> bool:
         """Whether it would do the deal under this structure."""
         if self.spec.insists_on_algorithm:
-            return self.model.scenario.structures[structure_id].algorithm == "transfer"
+            return self.model.deal_scenario.structures[structure_id].algorithm == "transfer"
         return self.spec.accepts is None or structure_id in self.spec.accepts
 
     def enter(self) -> None:
@@ -47,7 +47,7 @@ class Bidder(Actor):
         partners = f" with {', '.join(self.spec.partners)}" if self.spec.partners else ""
         self.log(
             EventName.BIDDER_ENTERS,
-            f"{self.label}{partners} enters talks for {self.model.scenario.market.label}",
+            f"{self.label}{partners} enters talks for {self.model.deal_scenario.market.label}",
         )
         diligence_end = self.days_from_now(self.spec.due_diligence_days)
         if self.chance(self.spec.p_drop_out):

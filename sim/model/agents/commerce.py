@@ -46,7 +46,7 @@ class Commerce(Actor):
         self.spec = spec
         self.stages = {sid: StageState(st) for sid, st in spec.stages.items()}
         for sid, st in spec.stages.items():
-            model.schedule(model.scenario.day(st.announced), self.announce, sid)
+            model.schedule(model.deal_scenario.day(st.announced), self.announce, sid)
 
     def biting(self) -> list[str]:
         """Ids of the stages that bite now."""
@@ -62,7 +62,7 @@ class Commerce(Actor):
         if when == "deadline":
             text = "from the divestiture deadline if the executive enforces it"
         else:
-            stage.effective_day = self.model.scenario.day(when)
+            stage.effective_day = self.model.deal_scenario.day(when)
             text = f"from {when.isoformat()}"
             self.model.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
         self.log(EventName.STAGE_ANNOUNCED, f"announces {sid} ({stage.spec.label}), {text}")

@@ -28,7 +28,7 @@ class Executive(Actor):
         self.decision: str | None = None  # the last deadline decision
         self.new_administration = False
         self.lame_duck_until: int | None = None  # inauguration day after an election lost
-        self.elections = [model.scenario.day(e.date) for e in model.scenario.events_of(Election)]
+        self.elections = [model.deal_scenario.day(e.date) for e in model.deal_scenario.events_of(Election)]
 
     # --- orders -------------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ class Executive(Actor):
 
     def issue_divestiture_order(self, event: DivestitureOrder) -> None:
         """Order the seller to divest by a deadline."""
-        self.deadline_day = self.last_deadline_day = self.model.scenario.day(event.deadline)
+        self.deadline_day = self.last_deadline_day = self.model.deal_scenario.day(event.deadline)
         self.model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
         self.log(
             EventName.DIVESTITURE_ORDER,
@@ -129,7 +129,7 @@ class Executive(Actor):
             return
         b = self.spec.blessing
         standing = self.model.bidders[deal.bidder].spec.standing
-        stake = self.model.scenario.structures[deal.structure].seller_stake
+        stake = self.model.deal_scenario.structures[deal.structure].seller_stake
         p = logistic(b.base + b.standing * standing + b.seller_stake * stake)
         if self.chance(p):
             deal.blessed = True
@@ -166,7 +166,7 @@ class Executive(Actor):
         """An election: the administration changes with probability ``p_change``."""
         changes = self.chance(event.p_change)
         if changes:
-            self.lame_duck_until = self.model.scenario.day(event.inauguration)
+            self.lame_duck_until = self.model.deal_scenario.day(event.inauguration)
             self.model.schedule(self.lame_duck_until, self.inaugurate)
             self.log(
                 EventName.ELECTION,

@@ -22,7 +22,7 @@ class HomeGovernment(Actor):
     def __init__(self, model, spec):
         super().__init__(model, "china", spec.label)
         self.spec = spec
-        self.calendar = WorkCalendar(model.scenario.start, tuple(spec.holidays))
+        self.calendar = WorkCalendar(model.deal_scenario.start, tuple(spec.holidays))
         self.catalogue: set[str] = set(spec.catalogue)
         self.tension = spec.tension
         self.stance = spec.stance
@@ -33,15 +33,15 @@ class HomeGovernment(Actor):
 
     def exports_listed(self, structure_id: str) -> bool:
         """Whether a deal with this structure exports a technology in the catalogue."""
-        terms = self.model.scenario.structures[structure_id]
+        terms = self.model.deal_scenario.structures[structure_id]
         if terms.algorithm == "none":
             return False
-        return not self.catalogue.isdisjoint(self.model.scenario.seller.technologies)
+        return not self.catalogue.isdisjoint(self.model.deal_scenario.seller.technologies)
 
     def letter_utilities(self, structure_id: str, escalations: int = 0) -> dict[str, float]:
         """Utilities of granting, denying and (while allowed) escalating, for these terms now."""
         u = self.spec.licence.utility
-        terms = self.model.scenario.structures[structure_id]
+        terms = self.model.deal_scenario.structures[structure_id]
         options = {
             "grant": u.grant
             + u.algorithm.get(terms.algorithm, 0.0)
@@ -148,14 +148,14 @@ class HomeGovernment(Actor):
         u = self.rng.random()
         stall = self.spec.licence.stall
         deal = self.model.deal
-        if stall is None or deal.stalled or self.today >= self.model.scenario.day(stall.until):
+        if stall is None or deal.stalled or self.today >= self.model.deal_scenario.day(stall.until):
             return False
         p = logistic(stall.base + stall.tension * self.tension)
         if u >= p:
             return False
         deal.stalled = True
         self.model.open_span(SpanName.LETTER_STALL, self.actor_id)
-        until = self.model.scenario.day(stall.until)
+        until = self.model.deal_scenario.day(stall.until)
         day = until + max(1, draw_duration(self.rng, stall.days_after))
         self.model.schedule(day, self.decide_letter, deal.version)
         self.log(

@@ -21,13 +21,13 @@ class Regulator(Actor):
     def __init__(self, model, spec):
         super().__init__(model, "cfius", spec.label)
         self.spec = spec
-        self.calendar = WorkCalendar(model.scenario.start, tuple(spec.holidays))
+        self.calendar = WorkCalendar(model.deal_scenario.start, tuple(spec.holidays))
         self.review_start: int | None = None
 
     def acceptance(self, structure_id: str, bidder_id: str, blessed: bool, rounds: int = 0) -> float:
         """Acceptance index of a deal's terms (logit units; higher means likelier approval)."""
         a = self.spec.acceptance
-        terms = self.model.scenario.structures[structure_id]
+        terms = self.model.deal_scenario.structures[structure_id]
         standing = self.model.bidders[bidder_id].spec.standing
         return (
             a.base

@@ -33,7 +33,7 @@ class Seller(Actor):
         self._exit_epoch = 0
         model.open_span(SpanName.BIDDING, self.actor_id)
         if spec.bid_deadline is not None:
-            model.schedule(model.scenario.day(spec.bid_deadline), self.choose)
+            model.schedule(model.deal_scenario.day(spec.bid_deadline), self.choose)
 
     # --- bidding ------------------------------------------------------------------------------
 
@@ -60,7 +60,7 @@ class Seller(Actor):
 
     def hold_out_value(self) -> float:
         """US$ bn: the walk-away price, a share of the business's current value."""
-        return self.spec.reservation * self.model.scenario.market.base_value * self.model.value_factor()
+        return self.spec.reservation * self.model.deal_scenario.market.base_value * self.model.value_factor()
 
     def choose(self) -> None:
         """Pick a bid (or hold out) by a logit over expected values."""
