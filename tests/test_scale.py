@@ -26,11 +26,19 @@ def same_files(a: Path, b: Path, names=FILES) -> None:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
+# Small ensembles cut into many chunks: 1,200 runs in 12 chunks, event logs and attribution for
+# the first 300 (so both cross chunk boundaries).
+RUNS, SEED, CHUNK, SAMPLE = 1200, 4, 100, 300
+STORE = {"chunk": CHUNK, "event_sample": SAMPLE, "attribution": SAMPLE}
+CLI = ("--runs", str(RUNS), "--seed", str(SEED), "--chunk-size", str(CHUNK))
+CLI += ("--event-sample", str(SAMPLE), "--attribution", str(SAMPLE))
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory, export_control):
-    """An uninterrupted serial run of 6,000 runs, the yardstick of the tests below."""
+    """An uninterrupted serial run, the yardstick of the tests below."""
     out = tmp_path_factory.mktemp("ref") / "res"
-    run_to_directory(export_control, out, 6000, 4, execution=Execution(backend="serial"))
+    run_to_directory(export_control, out, RUNS, SEED, execution=Execution(backend="serial"), **STORE)
     return out
 
 
@@ -38,7 +46,7 @@ def reference(tmp_path_factory, export_control):
 def test_every_backend_writes_identical_files(tmp_path, export_control, reference, backend, workers):
     """serial = processes (any number of workers) = a Dask LocalCluster, byte for byte."""
     out = tmp_path / "res"
-    run_to_directory(export_control, out, 6000, 4, execution=Execution(backend=backend, workers=workers))
+    run_to_directory(export_control, out, RUNS, SEED, execution=Execution(backend=backend, workers=workers), **STORE)
     same_files(reference, out)
 
 
@@ -47,16 +55,43 @@ def test_any_executor_can_run_the_ensemble(tmp_path, export_control, reference):
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        run_to_directory(export_control, tmp_path / "res", 6000, 4, execution=Execution(executor=pool))
+        run_to_directory(export_control, tmp_path / "res", RUNS, SEED, execution=Execution(executor=pool), **STORE)
     same_files(reference, tmp_path / "res")
 
 
-def _sim(*args: str, **kwargs) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "sim", "run", str(ECR), "--quiet", "--no-figures", *args]
+# `sim run` whose chunks from number HOLD on never finish: once the chunks before HOLD are saved,
+# nothing more can happen until the test's signal, so no test races the run to its end.
+HELD_RUN = """
+import sys, threading
+import sim.runs.store as store
+
+HOLD = int(sys.argv[1])
+real = store.run_chunk_for_store
+
+def held(spec, index, start, stop, **kwargs):
+    if index >= HOLD:
+        threading.Event().wait()
+    return real(spec, index, start, stop, **kwargs)
+
+store.run_chunk_for_store = held
+from sim.cli import main
+sys.argv = ["sim", "run", *sys.argv[2:]]
+main()
+"""
+
+
+def _sim(*args: str, hold: int | None = None, **kwargs) -> subprocess.Popen:
+    run = [str(ECR), "--quiet", "--no-figures", *args]
+    cmd = (
+        [sys.executable, "-m", "sim", "run", *run]
+        if hold is None
+        else [sys.executable, "-c", HELD_RUN, str(hold), *run]
+    )
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
 def _wait_for_chunks(parts: Path, n: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until ``n`` chunks are saved (a state); the timeout only turns a hang into a failure."""
     deadline = time.monotonic() + timeout
     while len(list(parts.glob("tally-*.json"))) < n:
         assert proc.poll() is None, proc.communicate()
@@ -69,22 +104,24 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
+def _saved(tmp_path: Path) -> int:
+    return len(list((tmp_path / ".res.partial" / "parts").glob("tally-*.json")))
+
+
 def test_resume_after_a_worker_is_killed(tmp_path, reference):
     """kill -9 of a worker stops the run (exit 1, saying how to resume); --resume then finishes
     it with the same files as an uninterrupted run."""
     out = tmp_path / "res"
-    args = ("--runs", "6000", "--seed", "4", "--workers", "2", "--out", str(out))
-    proc = _sim(*args)
-    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 3, proc)
+    args = (*CLI, "--workers", "2", "--out", str(out))
+    proc = _sim(*args, hold=4)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 4, proc)
     workers = _children(proc.pid)
-    assert workers, "no worker process found"
+    assert len(workers) == 2, "expected two worker processes"
     os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     assert "a worker process died" in err and "--resume" in err
-    assert not out.exists()
-    saved = len(list((tmp_path / ".res.partial" / "parts").glob("tally-*.json")))
-    assert 0 < saved < 24
+    assert not out.exists() and _saved(tmp_path) == 4
     resumed = _sim(*args, "--resume")
     _, err = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, err
@@ -95,11 +132,12 @@ def test_resume_after_a_worker_is_killed(tmp_path, reference):
 def test_resume_after_the_whole_run_is_killed(tmp_path, reference):
     """kill -9 of the command and its workers loses only the chunks in flight."""
     out = tmp_path / "res"
-    args = ("--runs", "6000", "--seed", "4", "--workers", "2", "--out", str(out))
-    proc = _sim(*args, start_new_session=True)
-    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 4, proc)
+    args = (*CLI, "--workers", "2", "--out", str(out))
+    proc = _sim(*args, hold=5, start_new_session=True)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 5, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    assert _saved(tmp_path) == 5
     resumed = _sim(*args, "--resume")
     _, err = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, err
@@ -109,13 +147,31 @@ def test_resume_after_the_whole_run_is_killed(tmp_path, reference):
 def test_ctrl_c_saves_what_is_done(tmp_path, reference):
     """Ctrl-C (SIGINT to the process group) exits 130, keeps the finished chunks, and resumes."""
     out = tmp_path / "res"
-    args = ("--runs", "6000", "--seed", "4", "--workers", "2", "--out", str(out))
-    proc = _sim(*args, start_new_session=True)
+    args = (*CLI, "--workers", "2", "--out", str(out))
+    proc = _sim(*args, hold=3, start_new_session=True)
     _wait_for_chunks(tmp_path / ".res.partial" / "parts", 3, proc)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "interrupted" in err and "--resume" in err
+    assert "interrupted: 3 of 12 chunks are saved" in err and "--resume" in err
+    resumed = _sim(*args, "--resume")
+    assert resumed.wait(timeout=120) == 0
+    same_files(reference, out)
+
+
+def test_sigterm_to_the_command_alone_stops_its_workers(tmp_path, reference):
+    """SIGTERM to the main process only (a scheduler, systemd) exits 130 and leaves no worker behind."""
+    out = tmp_path / "res"
+    args = (*CLI, "--workers", "2", "--out", str(out))
+    proc = _sim(*args, hold=2)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 2, proc)
+    workers = _children(proc.pid)
+    assert len(workers) == 2
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: 2 of 12 chunks are saved" in err
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "orphaned workers"
     resumed = _sim(*args, "--resume")
     assert resumed.wait(timeout=120) == 0
     same_files(reference, out)
@@ -124,11 +180,11 @@ def test_ctrl_c_saves_what_is_done(tmp_path, reference):
 def test_resume_refuses_different_settings(tmp_path):
     """--resume of a saved run with another seed is refused, naming what differs (exit 2)."""
     out = tmp_path / "res"
-    proc = _sim("--runs", "6000", "--workers", "1", "--out", str(out), start_new_session=True)
+    proc = _sim(*CLI, "--workers", "1", "--out", str(out), hold=1, start_new_session=True)
     _wait_for_chunks(tmp_path / ".res.partial" / "parts", 1, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    other = _sim("--runs", "6000", "--seed", "9", "--out", str(out), "--resume")
+    other = _sim(*CLI[:2], "--seed", "9", *CLI[4:], "--out", str(out), "--resume")
     _, err = other.communicate(timeout=60)
     assert other.returncode == 2
     assert "differs in seed" in err

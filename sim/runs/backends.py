@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -118,14 +119,36 @@ def open_executor(backend: str, workers: int, scheduler: str | None = None) -> I
             # Fork is only chosen when no other Python thread runs; the threads Python still
             # warns about are idle native ones (numpy's BLAS pool), which workers never use.
             warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context())
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=_worker_start)
             try:
                 yield pool
+            except BaseException:
+                _stop_workers(pool)  # chunks in flight are not waited for: --resume redoes them
+                raise
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
     else:
         with _dask_executor(workers, scheduler) as executor:
             yield executor
+
+
+def _worker_start() -> None:
+    """In each worker: SIGTERM ends it (the ``sim`` command's own SIGTERM handler is not inherited)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's worker processes at once (Ctrl-C, SIGTERM, a failure).
+
+    Python 3.14 has ``pool.terminate_workers()``; before it, the processes are reached through
+    the pool's private ``_processes``, and if that is gone the normal shutdown still happens.
+    """
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 @contextmanager
