@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
+from sim import load_scenario
 from sim.cli.commands import cli
 from sim.errors import OutputError
 from sim.runs.backends import Execution
@@ -161,3 +162,18 @@ def test_a_bad_scheduler_leaves_nothing_to_resume(tmp_path):
     assert ran.exit_code == 2 and "only with backend dask" in ran.stderr
     assert os.listdir(tmp_path) == []
     assert sim(*args[:-2], "--no-figures").exit_code == 0  # not "an interrupted run is saved"
+
+
+def test_a_saved_run_of_another_stream_version_is_not_resumed(tmp_path, monkeypatch):
+    """Random streams changed kind once (numpy to stdlib); a run saved before is refused by name."""
+    out = tmp_path / "res"
+    import sim.runs.store as store
+
+    monkeypatch.setattr(store, "STREAM_VERSION", 1)
+    mine = ResultStore(out, EnsembleSpec(load_scenario(ECR), 600, 7, "sample", 1000))
+    mine.open()
+    mine.close()
+    monkeypatch.undo()
+    ran = sim("run", ECR, "--runs", 600, "--seed", 7, "--out", out, "--resume", "--no-figures")
+    assert ran.exit_code == 2 and "differs in stream_version" in ran.stderr
+    assert json.loads((tmp_path / ".res.partial" / "state.json").read_text())["stream_version"] == 1

@@ -49,4 +49,4 @@ def test_every_actor_draws_from_its_own_streams(export_control):
     assert a.china.random.random() == b.china.random.random()
     assert a.china.rng.random() == b.china.rng.random()
     assert a.china.random.random() != a.seller.random.random()
-    assert a.china.random is not a.random
+    assert a.china.random is a.china.rng and a.china.random is not a.random

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import mesa
 import numpy as np
 from mesa.time import Event, Priority
 
+from sim.model import mesa_compat
 from sim.model.agents.bidder import Bidder
 from sim.model.agents.commerce import Commerce
 from sim.model.agents.courts import Court
@@ -121,7 +121,7 @@ class DealModel(mesa.Model):
         self.events: list[tuple[int, str, str, str]] = []
         self.spans: list[list] = []
         self._open_spans: dict[str, list] = {}
-        self._keep: list[Callable] = []  # Mesa holds event callbacks weakly; these must live
+        self._keep_alive: list[Callable] = []  # what mesa_compat.schedule's fallback must keep alive
         self._scheduled: list[Event] = []
         self.events_scheduled = 0  # what a run costs grows with this, not with the horizon
 
@@ -171,10 +171,7 @@ class DealModel(mesa.Model):
         """Have ``action(*args)`` happen on ``day`` (never, if that is past the horizon)."""
         if day > self.horizon_day + 1 or not self.running:
             return
-        call = partial(action, *args) if args else action
-        if args:
-            self._keep.append(call)
-        self._scheduled.append(self.schedule_event(call, at=max(day, self.time), priority=priority))
+        self._scheduled.append(mesa_compat.schedule(self, max(day, self.time), action, args, priority))
         self.events_scheduled += 1
 
     def _schedule_scenario_events(self) -> None:
@@ -360,7 +357,7 @@ class DealModel(mesa.Model):
         for event in self._scheduled:
             event.cancel()
         self._scheduled.clear()
-        self._keep.clear()
+        self._keep_alive.clear()
         self.record = self._make_record(end)
         self.datacollector.collect(self)
 

@@ -1,4 +1,6 @@
-"""The one place that relies on a private part of Mesa.
+"""The one place that relies on private parts of Mesa.
+
+Two of them, each with a fallback to the public API if Mesa changes:
 
 ``mesa.Model.__init__`` starts a daily tick (``model._default_schedule``) that costs a few
 microseconds a day even when nothing happens; an event-driven model stops it, as Mesa's own
@@ -6,13 +8,23 @@ discrete-event simulator does (``mesa.experimental.devs.DEVSimulator.setup``). I
 or removes it, :func:`stop_daily_tick` warns once and carries on: the tick is harmless to the
 results (no agent acts on it), it only makes a run's cost grow with its horizon.
 ``tests/test_mesa_compat.py`` fails on such a Mesa, so that the shim is updated.
+
+:func:`schedule` adds a Mesa ``Event`` with its arguments (``function_args``, public) to the
+model's event list (``model._event_list``, private): ``Model.schedule_event`` takes no arguments,
+so each event would need a ``functools.partial`` of its own, kept alive by hand because Mesa holds
+callbacks weakly, and it builds the weak reference twice. If the event list is gone, it falls back
+to ``schedule_event`` with a partial.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import mesa
+from mesa.time import Event, Priority
 
 _warned = False
 
@@ -32,3 +44,15 @@ def stop_daily_tick(model: mesa.Model) -> None:
             )
         return
     schedule.stop()
+
+
+def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: tuple, priority: Priority) -> Event:
+    """Schedule ``function(*args)`` at ``time``; ``function`` must outlive the event (a bound method)."""
+    events = getattr(model, "_event_list", None)
+    if events is None:  # pragma: no cover - only on a Mesa that changed
+        call = partial(function, *args) if args else function
+        model._keep_alive.append(call)
+        return model.schedule_event(call, at=time, priority=priority)
+    event = Event(time, function, priority=priority, function_args=list(args) if args else None)
+    events.add_event(event)
+    return event

@@ -182,13 +182,15 @@ class ChunkResult:
 TABLE_NAMES = ("runs", "events", "spans", "attribution")
 
 
-def run_chunk_for_store(spec: EnsembleSpec, index: int, start: int, stop: int, parquet: bool = True) -> ChunkResult:
-    """:func:`run_chunk`, with its tables already encoded as Parquet by the worker.
+def run_chunk_for_store(
+    spec: EnsembleSpec, index: int, start: int, stop: int, parquet: bool = True, csv_text: bool = True
+) -> ChunkResult:
+    """:func:`run_chunk`, with its tables already encoded as Parquet and CSV text by the worker.
 
     The process writing the result store then only writes bytes: it shares the cores with the
-    workers.
+    workers. Each encoding is made only if it will be written.
     """
-    chunk = run_chunk(spec, index, start, stop)
+    chunk = run_chunk(spec, index, start, stop, csv_text=csv_text)
     for name in TABLE_NAMES:
         table = getattr(chunk, name)
         if parquet and table is not None and table.num_rows:
@@ -199,10 +201,11 @@ def run_chunk_for_store(spec: EnsembleSpec, index: int, start: int, stop: int, p
     return chunk
 
 
-def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int) -> ChunkResult:
+def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, csv_text: bool = False) -> ChunkResult:
     """Play runs ``start`` to ``stop - 1``; the function every backend's workers call.
 
-    A run that raises is recorded as failed, with its seed and error; the others go on.
+    A run that raises is recorded as failed, with its seed and error; the others go on. The
+    rows come back as Arrow tables, and as CSV text too with ``csv_text`` (for the result store).
     """
     scenario = spec.scenario
     tally = Tally(scenario.start)
@@ -236,10 +239,15 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int) -> ChunkRes
     result = ChunkResult(index, start, stop, tally)
     if spec.keep_runs:
         rows = [tuple(r[c] for c in RUN_COLUMNS) for r in records]
-        result.runs_csv, result.runs = _csv(rows), _table(rows, RUNS_SCHEMA)
-        result.events_csv, result.events = _csv(events), _table(events, EVENTS_SCHEMA)
-        result.spans_csv, result.spans = _csv(spans), _table(spans, SPANS_SCHEMA)
-        result.attribution_csv, result.attribution = _csv(attribution), _table(attribution, ATTRIBUTION_SCHEMA)
+        for name, table_rows, schema in (
+            ("runs", rows, RUNS_SCHEMA),
+            ("events", events, EVENTS_SCHEMA),
+            ("spans", spans, SPANS_SCHEMA),
+            ("attribution", attribution, ATTRIBUTION_SCHEMA),
+        ):
+            setattr(result, name, _table(table_rows, schema))
+            if csv_text:
+                setattr(result, f"{name}_csv", _csv(table_rows))
     return result
 
 

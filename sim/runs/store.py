@@ -32,6 +32,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sim.errors import OutputError, SimError, UsageError
+from sim.model.randomness import STREAM_VERSION
 from sim.runs.backends import Execution, Interrupted, RunAborted
 from sim.runs.ensemble import (
     ATTRIBUTION_SCHEMA,
@@ -132,6 +133,7 @@ def manifest(
         "overrides": {k: _jsonable(v) for k, v in (overrides or {}).items()},
         "seed": seed,
         "runs": runs,
+        "stream_version": STREAM_VERSION,
         "settings": settings or {},
         "versions": versions(),
         "command": command if command is not None else sys.argv,
@@ -180,6 +182,7 @@ class ResultStore:
         spec = self.spec
         return {
             "version": STORE_VERSION,
+            "stream_version": STREAM_VERSION,
             "scenario_sha256": scenario_digest(spec.scenario),
             "seed": spec.seed,
             "runs": spec.runs,
@@ -423,7 +426,9 @@ def run_to_directory(
             execution.advance(sum(b - a for k, (a, b) in enumerate(spec.chunks()) if k in done))
         started = dt.datetime.now(dt.UTC)
         try:
-            worker = partial(run_chunk_for_store, parquet=formats in ("parquet", "both"))
+            worker = partial(
+                run_chunk_for_store, parquet=formats in ("parquet", "both"), csv_text=formats in ("csv", "both")
+            )
             run_chunks(spec, store.add, execution, skip=done, fn=worker)
         except KeyboardInterrupt:
             raise Interrupted(_saved_note(store, "interrupted")) from None

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import mesa
-import numpy as np
 from mesa.time import Priority
 
-from sim.model.randomness import WorkCalendar, actor_seed, actor_stream, draw_duration
+from sim.model.randomness import Stream, WorkCalendar, actor_stream, draw_duration
 from sim.narrative import EventName
 from sim.scenario.schema import Duration
 
@@ -21,9 +19,9 @@ if TYPE_CHECKING:
 class Actor(mesa.Agent):
     """An actor of the deal.
 
-    ``self.rng`` (numpy) and ``self.random`` (the standard library's, which Mesa's ``Agent``
-    would otherwise share with the model) are the actor's own, derived from (run seed, actor
-    id): one actor's draws do not depend on another's parameters or draws.
+    ``self.rng`` is the actor's own stream, keyed by (run seed, actor id), not the model's: one
+    actor's draws do not depend on another's parameters or draws. ``self.random`` (which Mesa's
+    ``Agent`` would otherwise share with the model) is the same stream.
 
     Args:
         model: the run.
@@ -37,22 +35,19 @@ class Actor(mesa.Agent):
         super().__init__(model)
         self.actor_id = actor_id
         self.label = label
-        self._rng: np.random.Generator | None = None
-        self._random: random.Random | None = None
+        self._rng: Stream | None = None
 
     @property
-    def rng(self) -> np.random.Generator:
-        """The actor's own random generator (created on first use)."""
+    def rng(self) -> Stream:
+        """The actor's own random stream (created on first use)."""
         if self._rng is None:
             self._rng = actor_stream(self.model.run_seed, self.actor_id)
         return self._rng
 
     @property
-    def random(self) -> random.Random:
-        """The actor's own standard-library generator, seeded from its numpy stream's key."""
-        if self._random is None:
-            self._random = random.Random(actor_seed(self.model.run_seed, self.actor_id))
-        return self._random
+    def random(self) -> Stream:
+        """The actor's own stream, the same as ``rng`` (not Mesa's stream shared with the model)."""
+        return self.rng
 
     @property
     def today(self) -> int:
