@@ -209,3 +209,25 @@ def test_lame_duck_does_not_enforce():
     result = run_ensemble(scenario, runs=300, seed=0, execution=Execution(workers=1))
     enforced = result.events[result.events["event"] == "enforcement"]
     assert enforced.empty
+
+
+def test_counterfactual_budget_spreads_its_reruns(export_control):
+    """--counterfactuals N reruns the late stages of N attributed runs spread evenly; shares of
+    decisive runs are counted over those runs only."""
+    from sim.runs.ensemble import EnsembleSpec
+
+    spec = EnsembleSpec(export_control, 1000, 0, attribution=1000, counterfactuals=160)
+    chosen = [i for i in range(1000) if spec.reruns(i)]
+    assert len(chosen) == 160 and chosen[0] == 0 and max(b - a for a, b in zip(chosen, chosen[1:], strict=False)) <= 7
+    assert all(EnsembleSpec(export_control, 50, 0, attribution=50).reruns(i) for i in range(50))
+    assert not any(EnsembleSpec(export_control, 50, 0, attribution=50, counterfactuals=0).reruns(i) for i in range(50))
+    result = run_ensemble(export_control, runs=300, seed=0, attribution=300, counterfactuals=60)
+    rerun = result.attribution[result.attribution["run_id"].isin([i for i in range(300) if i % 5 == 0])]
+    others = result.attribution[~result.attribution["run_id"].isin(rerun["run_id"])]
+    assert others["decisive"].isna().all()
+    summary = result.summary["attribution"]
+    late_rerun = result.runs[(result.runs["run_id"] % 5 == 0) & (result.runs["outcome"] != "closed_by_deadline")]
+    assert summary["late_runs_rerun"] == len(late_rerun)
+    for stage, entry in summary["stages"].items():
+        decisive_runs = rerun[(rerun["stage"] == stage) & (rerun["decisive"] == True)]["run_id"].nunique()  # noqa: E712
+        assert entry["late"]["share_decisive"] == round(decisive_runs / len(late_rerun), 4)

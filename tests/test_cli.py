@@ -217,3 +217,12 @@ def test_every_command_has_help_with_an_example(command):
 def test_python_dash_m_sim():
     result = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "run" in result.stdout
+
+
+def test_run_defaults_are_the_apis():
+    """`sim run` spells its defaults out (importing them would load pyarrow): they must agree."""
+    from sim.runs.ensemble import DEFAULT_COUNTERFACTUALS, DEFAULT_EVENT_SAMPLE
+
+    defaults = {p.name: p.default for p in cli.commands["run"].params}
+    assert defaults["counterfactuals"] == DEFAULT_COUNTERFACTUALS
+    assert defaults["event_sample"] == DEFAULT_EVENT_SAMPLE == defaults["attribution"]

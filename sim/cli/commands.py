@@ -170,6 +170,13 @@ def _execution(
     help="How many runs (the first ones) get a delay attribution, with counterfactual reruns (0: none).",
 )
 @click.option(
+    "--counterfactuals",
+    type=click.IntRange(min=0),
+    default=70,  # sim.runs.ensemble.DEFAULT_COUNTERFACTUALS (not imported here: it loads pyarrow)
+    show_default=True,
+    help="How many of the attributed runs (spread evenly) have their late stages rerun at their minimum.",
+)
+@click.option(
     "--chunk-size",
     "chunk",
     type=click.IntRange(min=1),
@@ -193,6 +200,7 @@ def run(
     event_sample: int,
     formats: str,
     attribution: int,
+    counterfactuals: int,
     chunk: int | None,
     resume: bool,
     no_figures: bool,
@@ -222,6 +230,7 @@ def run(
             events=events,
             event_sample=event_sample,
             attribution=attribution,
+            counterfactuals=counterfactuals,
             chunk=chunk,
             formats=formats,
             force=force,

@@ -14,7 +14,9 @@ responsible. For a run:
 * for a late run (not closed by the first deadline), a stage is **decisive** if rerunning the run
   with the same seed and that stage at its minimum closes the sale by the first deadline. The
   per-actor random streams (and durations that always consume their draw) keep everything else
-  the same in the rerun.
+  the same in the rerun. (Skipping the rerun of a stage whose excess is smaller than the days
+  late is not sound: a stage at its minimum can move later decisions and durations too, and a
+  test found such runs closing by the deadline. Reruns are bounded by a budget instead.)
 """
 
 from __future__ import annotations
@@ -110,13 +112,14 @@ def _variant(scenario: Scenario, digest: str, stage: str) -> Scenario | None:
     return _variants[key]
 
 
-def attribute(model: DealModel, seed: int, digest: str | None = None) -> list[tuple]:
+def attribute(model: DealModel, seed: int, digest: str | None = None, rerun: bool = True) -> list[tuple]:
     """Attribution rows of a finished run (``ATTRIBUTION_COLUMNS``); reruns late runs' stages.
 
     Args:
         model: the finished run.
         seed: its seed (for the counterfactual reruns).
         digest: the scenario's digest, if known (caches the counterfactual scenarios).
+        rerun: rerun a late run's stages at their minimum; without it ``decisive`` stays empty.
     """
     scenario = model.deal_scenario
     record = model.record
@@ -130,7 +133,7 @@ def attribute(model: DealModel, seed: int, digest: str | None = None) -> list[tu
         days = stop - start
         excess = max(0, days - minimum_days(model, name, start))
         decisive = None
-        if late and excess > 0:
+        if rerun and late and excess > 0:
             cf = _variant(scenario, digest, name)
             if cf is not None:
                 rerun = DealModel(cf, rng=seed, narrate=False)

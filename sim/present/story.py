@@ -101,8 +101,15 @@ def attribution_table(summary: dict[str, Any], labels: dict[str, str]) -> list[t
                 f"{late['share_on_path']:.0%}",
                 f"{late['mean_days_added']:.1f}",
                 "-" if late["median_days_if_on_path"] is None else str(late["median_days_if_on_path"]),
-                f"{late['share_decisive']:.1%}" if late["counterfactual"] else "-",
+                _decisive(late) if late["counterfactual"] else "-",
                 f"{on_time['mean_days_added']:.1f}",
             )
         )
     return rows
+
+
+def _decisive(late: dict[str, Any]) -> str:
+    """The share of rerun late runs in which a stage was decisive, with its 95% interval."""
+    ci = late.get("share_decisive_ci95")
+    share = f"{late['share_decisive']:.1%}"
+    return f"{share} ({ci[0]:.0%}-{ci[1]:.0%})" if ci else share

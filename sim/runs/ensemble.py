@@ -33,6 +33,10 @@ from sim.scenario.schema import Scenario
 
 EVENT_MODES = ("all", "sample", "none")
 DEFAULT_EVENT_SAMPLE = 1000
+# Ensembles rerun the late stages of 70 of its attributed runs (spread evenly): 1.17 models per
+# result for export_control_review at 1,000 runs, against 3.96 with every attributed run rerun.
+# The shares of runs in which a stage was decisive come with their 95% intervals.
+DEFAULT_COUNTERFACTUALS = 70
 
 _INT = pa.int64()
 _STR = pa.string()
@@ -107,6 +111,9 @@ class EnsembleSpec:
             counterfactual rerun per late stage (:mod:`sim.model.attribution`); 0 for none.
         chunk: runs per chunk (default :func:`chunk_size` of ``runs``); smaller chunks lose less
             to an interruption and let a small ensemble use many workers.
+        counterfactuals: how many of the attributed runs, spread evenly over them, have their
+            late stages rerun at their minimum (None: all). Reruns are most of an attribution's
+            cost; this budget bounds it.
     """
 
     scenario: Scenario
@@ -117,6 +124,7 @@ class EnsembleSpec:
     keep_runs: bool = True
     attribution: int = 0
     chunk: int | None = None
+    counterfactuals: int | None = None
 
     def __post_init__(self) -> None:
         check_ensemble_args(self.runs, self.seed)
@@ -126,12 +134,21 @@ class EnsembleSpec:
             raise UsageError(f"chunk size = {self.chunk}: must be a whole number >= 1")
         if self.events not in EVENT_MODES:
             raise UsageError(f"events = {self.events!r}: must be one of {', '.join(EVENT_MODES)}")
+        if self.counterfactuals is not None and self.counterfactuals < 0:
+            raise UsageError(f"counterfactuals = {self.counterfactuals}: must be >= 0")
         if self.event_sample < 0:
             raise UsageError(f"event_sample = {self.event_sample}: must be >= 0")
 
     def narrates(self, i: int) -> bool:
         """Whether run ``i`` keeps its event log."""
         return self.events == "all" or (self.events == "sample" and i < self.event_sample)
+
+    def reruns(self, i: int) -> bool:
+        """Whether attributed run ``i`` is in the counterfactuals' sample (spread evenly)."""
+        n, attributed = self.counterfactuals, min(self.attribution, self.runs)
+        if n is None or n >= attributed:
+            return True
+        return i * n // attributed != (i - 1) * n // attributed if i else n > 0
 
     @property
     def chunk_runs(self) -> int:
@@ -233,8 +250,9 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, csv_text: b
                 events.append((i, day, date, actor, event, detail))
             spans.extend((i, *span) for span in model.spans)
         if i < spec.attribution and model is not None:
-            rows = attribute(model, seed, digest)
-            tally.add_attribution(rows, late=record["outcome"] != "closed_by_deadline")
+            rerun = spec.reruns(i)
+            rows = attribute(model, seed, digest, rerun=rerun)
+            tally.add_attribution(rows, late=record["outcome"] != "closed_by_deadline", rerun=rerun)
             attribution.extend(rows)
     result = ChunkResult(index, start, stop, tally)
     if spec.keep_runs:
@@ -364,6 +382,7 @@ def run_ensemble(
     events: str = "all",
     event_sample: int = DEFAULT_EVENT_SAMPLE,
     attribution: int = 0,
+    counterfactuals: int | None = DEFAULT_COUNTERFACTUALS,
     chunk: int | None = None,
 ) -> EnsembleResult:
     """Run a scenario many times, in memory, and summarise the outcomes.
@@ -380,6 +399,7 @@ def run_ensemble(
         events: which runs keep event logs: ``all``, ``sample`` or ``none``.
         event_sample: runs kept by ``sample`` (the first ones).
         attribution: runs (the first ones) whose delays are attributed (:mod:`sim.model.attribution`).
+        counterfactuals: how many attributed runs, spread evenly, get counterfactual reruns (None: all).
         chunk: runs per chunk (default :func:`chunk_size`).
 
     Returns:
@@ -389,7 +409,16 @@ def run_ensemble(
         >>> result = run_ensemble(load_scenario("scenarios/tiktok_2020.yaml"), runs=200, seed=0)
         >>> result.summary["outcomes"]["closed_by_deadline"]["p"]
     """
-    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution, chunk=chunk)
+    spec = EnsembleSpec(
+        scenario,
+        runs,
+        seed,
+        events,
+        event_sample,
+        attribution=attribution,
+        chunk=chunk,
+        counterfactuals=counterfactuals,
+    )
     chunks: list[ChunkResult] = []
     run_chunks(spec, chunks.append, execution)
     chunks.sort(key=lambda c: c.index)

@@ -72,6 +72,7 @@ class Tally:
         self.failures: list[dict[str, Any]] = []
         self.attr: dict[str, Any] = {
             "late_runs": 0,
+            "late_rerun_runs": 0,
             "on_time_runs": 0,
             "excess": {},
             "days": Counter(),
@@ -113,10 +114,15 @@ class Tally:
         c["injunctions"] += r["injunctions"]
         c["administration_changed"] += bool(r["administration_changed"])
 
-    def add_attribution(self, rows: list[tuple], late: bool) -> None:
-        """Count one run's attribution rows (see :mod:`sim.model.attribution`)."""
+    def add_attribution(self, rows: list[tuple], late: bool, rerun: bool = True) -> None:
+        """Count one run's attribution rows (see :mod:`sim.model.attribution`).
+
+        ``rerun``: whether the run's late stages were rerun at their minimum (the counterfactuals'
+        sample); only those runs count in the share of runs in which a stage was decisive.
+        """
         group = "late" if late else "on_time"
         self.attr[f"{group}_runs"] += 1
+        self.attr["late_rerun_runs"] += late and rerun
         per_stage: dict[str, list] = {}
         for _, _, stage, actor, _, _, _, excess, decisive in rows:
             total, was_decisive = per_stage.get(stage, (0, False))
@@ -136,17 +142,16 @@ class Tally:
         for name in _COUNTS:
             self.count[name] += other.count[name]
         a, b = self.attr, other.attr
-        a["late_runs"] += b["late_runs"]
-        a["on_time_runs"] += b["on_time_runs"]
+        for key in ("late_runs", "late_rerun_runs", "on_time_runs"):
+            a[key] += b[key]
         for key, hist in b["excess"].items():
             a["excess"].setdefault(key, Counter()).update(hist)
         a["days"].update(b["days"])
         a["decisive"].update(b["decisive"])
         for stage, actor in b["actor"].items():
             a["actor"].setdefault(stage, actor)
-        room = MAX_FAILURES_LISTED - len(self.failures)
-        self.failures += other.failures[:room]
-        self.failures.sort(key=lambda f: f["run_id"])
+        # the first failures by run id, whatever the order of merging
+        self.failures = sorted(self.failures + other.failures, key=lambda f: f["run_id"])[:MAX_FAILURES_LISTED]
         return self
 
     @property
@@ -162,7 +167,7 @@ class Tally:
             "count": self.count,
             "failures": self.failures,
             "attr": {
-                **{k: self.attr[k] for k in ("late_runs", "on_time_runs")},
+                **{k: self.attr[k] for k in ("late_runs", "late_rerun_runs", "on_time_runs")},
                 "excess": {
                     k: {str(d): n for d, n in sorted(h.items())} for k, h in sorted(self.attr["excess"].items())
                 },
@@ -184,6 +189,7 @@ class Tally:
         attr = data["attr"]
         tally.attr = {
             "late_runs": attr["late_runs"],
+            "late_rerun_runs": attr["late_rerun_runs"],
             "on_time_runs": attr["on_time_runs"],
             "excess": {k: Counter({int(d): n for d, n in h.items()}) for k, h in attr["excess"].items()},
             "days": Counter(attr["days"]),
@@ -298,9 +304,9 @@ def _date_quantiles(counter: Counter, start: dt.date) -> dict[str, Any]:
 def attribution_summary(tally: Any) -> dict[str, Any]:
     """summary.json's ``attribution``: per stage, for late and on-time runs."""
     a = tally.attr
-    late, on_time = a["late_runs"], a["on_time_runs"]
+    late, on_time, rerun = a["late_runs"], a["on_time_runs"], a["late_rerun_runs"]
     stages = sorted({k.split("|", 1)[1] for k in a["excess"]}, key=lambda s: -a["days"].get(f"late|{s}", 0))
-    out: dict[str, Any] = {"late_runs": late, "on_time_runs": on_time, "stages": {}}
+    out: dict[str, Any] = {"late_runs": late, "late_runs_rerun": rerun, "on_time_runs": on_time, "stages": {}}
     for stage in stages:
         entry: dict[str, Any] = {"actor": a["actor"].get(stage)}
         for group, n in (("late", late), ("on_time", on_time)):
@@ -311,7 +317,9 @@ def attribution_summary(tally: Any) -> dict[str, Any]:
                 "mean_days_added": _r(a["days"].get(f"{group}|{stage}", 0) / n) if n else 0.0,
                 "median_days_if_on_path": quantile(hist, 0.5) if on_path else None,
             }
-        entry["late"]["share_decisive"] = _r(a["decisive"].get(stage, 0) / late) if late else 0.0
+        decisive = a["decisive"].get(stage, 0)
+        entry["late"]["share_decisive"] = _r(decisive / rerun) if rerun else 0.0
+        entry["late"]["share_decisive_ci95"] = [_r(x) for x in wilson_interval(decisive, rerun)] if rerun else None
         entry["late"]["counterfactual"] = has_counterfactual(stage)
         out["stages"][stage] = entry
     return out

@@ -36,6 +36,7 @@ from sim.model.randomness import STREAM_VERSION
 from sim.runs.backends import Execution, Interrupted, RunAborted
 from sim.runs.ensemble import (
     ATTRIBUTION_SCHEMA,
+    DEFAULT_COUNTERFACTUALS,
     DEFAULT_EVENT_SAMPLE,
     EVENTS_SCHEMA,
     RUNS_SCHEMA,
@@ -189,6 +190,7 @@ class ResultStore:
             "events": spec.events,
             "event_sample": spec.event_sample,
             "attribution": spec.attribution,
+            "counterfactuals": spec.counterfactuals,
             "chunk_size": spec.chunk_runs,
             "formats": self.formats,
         }
@@ -401,6 +403,7 @@ def run_to_directory(
     events: str = "sample",
     event_sample: int = DEFAULT_EVENT_SAMPLE,
     attribution: int = DEFAULT_EVENT_SAMPLE,
+    counterfactuals: int | None = DEFAULT_COUNTERFACTUALS,
     chunk: int | None = None,
     formats: str = "both",
     force: bool = False,
@@ -418,7 +421,16 @@ def run_to_directory(
         RunAborted: a worker died; the chunks saved so far can be resumed.
         Interrupted: Ctrl-C; likewise.
     """
-    spec = EnsembleSpec(scenario, runs, seed, events, event_sample, attribution=attribution, chunk=chunk)
+    spec = EnsembleSpec(
+        scenario,
+        runs,
+        seed,
+        events,
+        event_sample,
+        attribution=attribution,
+        chunk=chunk,
+        counterfactuals=counterfactuals,
+    )
     store = ResultStore(out, spec, formats=formats, force=force, resume=resume)
     done = store.open()
     try:  # the lock is held until the result is in place, or the run stops
@@ -445,6 +457,7 @@ def run_to_directory(
             "events": events,
             "event_sample": event_sample,
             "attribution": attribution,
+            "counterfactuals": counterfactuals,
             "formats": formats,
             "resumed_chunks": len(done),
         }
