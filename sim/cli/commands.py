@@ -790,7 +790,7 @@ def show(outdir: Path) -> None:
       sim show outputs/export_control_review
     """
     from sim.present.tables import metrics_lines, outcome_table
-    from sim.runs.store import read_summary
+    from sim.runs.reading import read_summary
 
     summary, manifest_data = read_summary(outdir)
     console = Console(file=sys.stdout, width=120)

@@ -49,6 +49,7 @@ from sim.runs.ensemble import (
     run_chunks,
     to_frame,
 )
+from sim.runs.reading import read_summary
 from sim.runs.stats import Tally, summarize
 from sim.scenario.load import scenario_digest
 from sim.scenario.schema import Scenario
@@ -506,21 +507,6 @@ def read_csv(path: Path, schema: pa.Schema, header: bool = True) -> pa.Table:
         false_values=["False"],
     )
     return pacsv.read_csv(path, read_options=read, convert_options=convert).select(schema.names)
-
-
-def read_summary(out: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Read a result directory's summary and manifest."""
-    out = Path(out)
-    path = out / "summary.json"
-    if not path.is_file():
-        raise OutputError(f"{out}: no summary.json here (is it a directory written by `sim run`?)")
-    try:
-        summary = json.loads(path.read_text())
-        manifest_path = out / "manifest.json"
-        manifest_data = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    except (OSError, json.JSONDecodeError) as exc:
-        raise OutputError(f"{path}: cannot read: {exc}") from None
-    return summary, manifest_data
 
 
 def load_result(out: str | Path) -> EnsembleResult:
