@@ -256,3 +256,18 @@ def test_override_value_is_validated_like_the_file():
     assert problems(e) == [
         "--set courts.ddc.p_enjoin=1.7: courts.ddc.p_enjoin = 1.7: must be less than or equal to 1 (probability)"
     ]
+
+
+@pytest.mark.parametrize("group, ident", [("bidders", "hold_out"), ("bidders", "none"), ("courts", "model")])
+def test_reserved_ids_are_refused(write, group, ident):
+    """A bidder called hold_out could never win, one called none would merge with "no close", a
+    court called model would take the outcome rows' actor: each is refused with the key named."""
+    if group == "bidders":
+        extra = f"  {ident}: {{label: X, valuation: {{low: 20, high: 30}}, offers: full_sale}}\n"
+        text = MINIMAL.replace("bidders:\n", "bidders:\n" + extra)
+    else:
+        text = MINIMAL + f"courts:\n  {ident}: {{label: X, plaintiff: seller}}\n"
+    path = write("reserved.yaml", text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert any(p.path == f"{group}.{ident}" and "reserved" in p.message for p in err.value.problems)

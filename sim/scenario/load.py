@@ -1,5 +1,8 @@
 """Loading scenario files: safe YAML, ``extends:``, ``--set`` overrides, validation, clear errors.
 
+The problems of a document are found in :mod:`sim.scenario.problems` (one field at a time) and
+:mod:`sim.scenario.checks` (across fields).
+
 The public entry point is :func:`load_scenario`. Everything that can be wrong with a scenario
 comes back as a :class:`~sim.errors.ScenarioError` holding one :class:`~sim.errors.Problem` per
 thing wrong, each naming the file (or override), the key path, the value and what is allowed.
@@ -15,12 +18,8 @@ Merging rules for ``extends:`` (the child is the file that extends):
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import difflib
 import hashlib
 import json
-import types
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,9 +28,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario.schema import EVENT_KINDS, Scenario
-
-ACTOR_IDS = ("executive", "cfius", "commerce", "china", "seller")
+from sim.scenario.checks import check_consistency
+from sim.scenario.problems import (
+    _allowed_keys,
+    _child_type,
+    _event_class,
+    _event_id,
+    _show,
+    _unknown,
+    problems_from_pydantic,
+)
+from sim.scenario.schema import Scenario
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -251,10 +258,6 @@ def _merge(base: dict, child: dict, source: str, prefix: tuple = ()) -> dict:
     return merged
 
 
-def _event_id(event: Mapping) -> Any:
-    return event.get("id") or event.get("kind")
-
-
 def _merge_events(base: list, child: Any, source: str) -> list:
     if not isinstance(child, list):
         raise ScenarioError([Problem(source, "events", "must be a list of events", child)])
@@ -339,364 +342,3 @@ def _locate(doc: dict, key: str, source: str) -> tuple[dict, str, Any]:
         if not isinstance(node, dict | list):
             raise ScenarioError([Problem(source, key, f"{'.'.join(parts[: depth + 1])} is a value, not a mapping")])
     raise ScenarioError([Problem(source, key, "empty key path")])
-
-
-def _show(value: Any) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def _unknown(source: str, key: str, part: str, allowed: list[str], what: str) -> Problem:
-    close = difflib.get_close_matches(part, allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    listing = ", ".join(allowed) if allowed else "none"
-    return Problem(source, key, f"unknown {what} {part!r}{hint} (allowed: {listing})")
-
-
-# --- walking the schema -----------------------------------------------------------------------
-
-
-def _strip(annotation: Any) -> Any:
-    """Remove Annotated and Optional wrappers."""
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        if len(args) == 1:
-            return _strip(args[0])
-        if models and len(models) == len(args):
-            return annotation  # a union of models: the events
-    return annotation
-
-
-def _child_type(kind: Any, key: str) -> Any:
-    """The declared type of ``key`` inside ``kind`` (a model class or a dict type)."""
-    kind = _strip(kind)
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        field = kind.model_fields.get(key)
-        return _strip(field.annotation) if field else None
-    if typing.get_origin(kind) is dict:
-        return _strip(typing.get_args(kind)[1])
-    if typing.get_origin(kind) is list:
-        return _strip(typing.get_args(kind)[0])
-    return None
-
-
-def _allowed_keys(kind: Any, node: Any) -> set[str] | None:
-    """Keys allowed at a node of type ``kind``; None when any key goes."""
-    kind = _strip(kind)
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        return set(kind.model_fields)
-    if typing.get_origin(kind) is dict:
-        key_type = typing.get_args(kind)[0]
-        if typing.get_origin(key_type) is typing.Literal:
-            return set(typing.get_args(key_type))
-        return set(node) if isinstance(node, dict) else set()
-    return None
-
-
-def _event_class(item: Mapping) -> type[BaseModel] | None:
-    for cls in EVENT_KINDS:
-        if item.get("kind") == typing.get_args(cls.model_fields["kind"].annotation)[0]:
-            return cls
-    return None
-
-
-# --- turning pydantic's errors into problems --------------------------------------------------
-
-
-def problems_from_pydantic(
-    exc: ValidationError, doc: Mapping, source: str, origins: dict[tuple, str], root: Any = Scenario
-) -> list[Problem]:
-    """Turn pydantic's errors on a document into one :class:`Problem` each.
-
-    ``root`` is the model the document was validated as.
-    """
-    by_path: dict[str, Problem] = {}
-    for err in exc.errors(include_url=False):
-        keys, kind, node = _walk_loc(doc, err["loc"])
-        path = _dotted(keys, doc)
-        where = _origin(keys, origins, source)
-        etype = err["type"]
-        if etype == "extra_forbidden":
-            parent_kind = _kind_at(keys[:-1], doc, root)
-            allowed = sorted(_allowed_keys(parent_kind, None) or [])
-            problem = _unknown(where, path, str(keys[-1]), allowed, "key")
-            problem.value = err["input"]
-        elif etype == "missing":
-            field_doc = _field_doc(keys, doc, root)
-            problem = Problem(where, path, f"required key is missing{field_doc}")
-        elif etype in ("union_tag_invalid", "union_tag_not_found"):
-            kinds = ", ".join(typing.get_args(c.model_fields["kind"].annotation)[0] for c in EVENT_KINDS)
-            problem = Problem(
-                where,
-                path + ".kind",
-                f"unknown event kind (allowed: {kinds})",
-                node.get("kind") if isinstance(node, dict) else node,
-            )
-        else:
-            message = _message(err["msg"]) + _unit_of(keys, doc, root)
-            problem = Problem(where, path, message, err.get("input"))
-        if path in by_path and etype not in ("extra_forbidden", "missing"):
-            earlier = by_path[path]
-            if problem.message not in earlier.message:
-                earlier.message = f"{earlier.message}; or {problem.message}"
-            continue
-        by_path[path if etype != "extra_forbidden" else path + "\0"] = problem
-    return _drop_missing_explained_by_typos(list(by_path.values()))
-
-
-def _drop_missing_explained_by_typos(problems: list[Problem]) -> list[Problem]:
-    """A misspelt required key shows up twice (unknown, and missing); keep only the first."""
-    suggested = set()
-    for p in problems:
-        if "did you mean" in p.message:
-            parent = p.path.rpartition(".")[0]
-            name = p.message.split("did you mean '")[1].split("'")[0]
-            suggested.add(f"{parent}.{name}" if parent else name)
-    return [p for p in problems if not (p.message.startswith("required key") and p.path in suggested)]
-
-
-def _walk_loc(doc: Any, loc: tuple) -> tuple[list, Any, Any]:
-    """Follow pydantic's loc through the document, skipping union-branch tags."""
-    keys: list = []
-    node: Any = doc
-    for seg in loc:
-        in_dict = isinstance(node, dict) and seg in node
-        in_list = isinstance(node, list) and isinstance(seg, int) and seg < len(node)
-        if in_dict or in_list:
-            keys.append(seg)
-            node = node[seg]
-        elif isinstance(node, dict) and isinstance(seg, str) and not _is_tag(seg, node):
-            keys.append(seg)  # a missing or unknown key
-            node = None
-        # else: a union-branch tag such as 'date' or "literal['deadline']"
-    return keys, None, node
-
-
-def _is_tag(seg: str, node: dict) -> bool:
-    kind = node.get("kind")
-    return seg == kind or "[" in seg or "-" in seg
-
-
-def _dotted(keys: list, doc: Mapping) -> str:
-    parts: list[str] = []
-    node: Any = doc
-    for key in keys:
-        if isinstance(node, list) and isinstance(key, int):
-            item = node[key]
-            ident = _event_id(item) if isinstance(item, dict) else None
-            if ident:
-                parts.append(f".{ident}")
-            else:
-                parts.append(f"[{key}]")
-        else:
-            parts.append(f".{key}")
-        node = node[key] if isinstance(node, dict | list) and _has(node, key) else None
-    return "".join(parts).removeprefix(".")
-
-
-def _has(node: Any, key: Any) -> bool:
-    if isinstance(node, dict):
-        return key in node
-    return isinstance(key, int) and key < len(node)
-
-
-def _origin(keys: list, origins: dict[tuple, str], default: str) -> str:
-    """The file (or override) the value at ``keys`` came from."""
-    for n in range(len(keys), -1, -1):
-        prefix = tuple(keys[:n])
-        if prefix in origins:
-            return origins[prefix]
-    return default
-
-
-def _kind_at(keys: list, doc: Mapping, root: Any = Scenario) -> Any:
-    kind: Any = root
-    node: Any = doc
-    for key in keys:
-        if isinstance(node, list):
-            node = node[key] if isinstance(key, int) and key < len(node) else None
-            item = _child_type(kind, key)
-            if typing.get_origin(item) in (typing.Union, types.UnionType):  # the events: by kind
-                item = _event_class(node) if isinstance(node, dict) else None
-            kind = item
-            continue
-        kind = _child_type(kind, key)
-        node = node.get(key) if isinstance(node, dict) else None
-    return kind
-
-
-def _field_info(keys: list, doc: Mapping, root: Any = Scenario):
-    if not keys:
-        return None
-    parent = _strip(_kind_at(keys[:-1], doc, root))
-    if isinstance(parent, type) and issubclass(parent, BaseModel):
-        return parent.model_fields.get(str(keys[-1]))
-    return None
-
-
-def _field_doc(keys: list, doc: Mapping, root: Any = Scenario) -> str:
-    info = _field_info(keys, doc, root)
-    if info is None:
-        return ""
-    unit = (info.json_schema_extra or {}).get("unit", "")
-    unit = f" [{unit}]" if unit else ""
-    return f" ({info.description}{unit})" if info.description else unit
-
-
-def _unit_of(keys: list, doc: Mapping, root: Any = Scenario) -> str:
-    info = _field_info(keys, doc, root)
-    unit = (info.json_schema_extra or {}).get("unit", "") if info else ""
-    return f" ({unit})" if unit else ""
-
-
-def _message(msg: str) -> str:
-    msg = msg.removeprefix("Value error, ")
-    for old, new in (("Input should be", "must be"), ("Input should", "must")):
-        if msg.startswith(old):
-            msg = new + msg[len(old) :]
-    return msg[:1].lower() + msg[1:]
-
-
-# --- consistency checks across fields ---------------------------------------------------------
-
-
-def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> list[Problem]:
-    """Checks that need several fields: date order, references between ids, unique ids."""
-    out: list[Problem] = []
-
-    def bad(keys: tuple, message: str, value: Any = Problem._MISSING) -> None:
-        out.append(Problem(_origin(list(keys), origins, source), ".".join(map(str, keys)), message, value))
-
-    def within(keys: tuple, date: dt.date) -> None:
-        if not s.start <= date <= s.horizon:
-            bad(
-                keys,
-                f"must be within the scenario's start ({s.start}) and horizon ({s.horizon})",
-                date,
-            )
-
-    if s.horizon <= s.start:
-        bad(("horizon",), f"must be after the start ({s.start})", s.horizon)
-        return out  # every other date check would repeat this one
-
-    structures = set(s.structures)
-
-    def known_structure(keys: tuple, sid: str) -> None:
-        if sid not in structures:
-            out.append(
-                _unknown(
-                    _origin(list(keys), origins, source),
-                    ".".join(map(str, keys)),
-                    sid,
-                    sorted(structures),
-                    "structure",
-                )
-            )
-
-    prefs = s.seller.structure_preference
-    for sid in prefs:
-        known_structure(("seller", "structure_preference", sid), sid)
-        if not 0 <= prefs[sid] <= 1:
-            bad(
-                ("seller", "structure_preference", sid),
-                "must be between 0 and 1 (multiplier 0-1)",
-                prefs[sid],
-            )
-    for sid in sorted(structures - set(prefs)):
-        bad(("seller", "structure_preference"), f"has no preference for structure {sid!r}")
-    for sid in s.seller.restructure_order:
-        known_structure(("seller", "restructure_order"), sid)
-    if s.seller.bid_deadline is not None:
-        within(("seller", "bid_deadline"), s.seller.bid_deadline)
-
-    taken = set(ACTOR_IDS)
-    for group, ids in (("bidders", s.bidders), ("courts", s.courts)):
-        for ident in ids:
-            if ident in taken:
-                bad((group, ident), f"id {ident!r} is already used by another actor; pick another")
-            taken.add(ident)
-
-    for bid, b in s.bidders.items():
-        known_structure(("bidders", bid, "offers"), b.offers)
-        for sid in b.accepts or []:
-            known_structure(("bidders", bid, "accepts"), sid)
-        if b.enters is not None:
-            within(("bidders", bid, "enters"), b.enters)
-        offered = s.structures.get(b.offers)
-        if b.insists_on_algorithm and offered is not None and offered.algorithm != "transfer":
-            bad(
-                ("bidders", bid, "offers"),
-                "insists_on_algorithm needs an offered structure with algorithm: transfer",
-                b.offers,
-            )
-
-    stages = s.commerce.stages
-    for sid, st in stages.items():
-        within(("commerce", "stages", sid, "announced"), st.announced)
-        if isinstance(st.effective, dt.date):
-            within(("commerce", "stages", sid, "effective"), st.effective)
-            if st.effective < st.announced:
-                bad(
-                    ("commerce", "stages", sid, "effective"),
-                    f"must be on or after the announcement ({st.announced})",
-                    st.effective,
-                )
-    for cid, c in s.courts.items():
-        for sid in c.hears or []:
-            if sid not in stages:
-                out.append(
-                    _unknown(
-                        _origin(["courts", cid, "hears"], origins, source),
-                        f"courts.{cid}.hears",
-                        sid,
-                        sorted(stages),
-                        "stage",
-                    )
-                )
-
-    seen: set = set()
-    for event in s.events:
-        ident = event.id or event.kind
-        keys = ("events", ident)
-        if ident in seen:
-            bad(keys, f"two events have the id {ident!r}; give each an `id`")
-        seen.add(ident)
-        within((*keys, "date"), event.date)
-        if event.kind == "divestiture_order":
-            within((*keys, "deadline"), event.deadline)
-            if event.deadline < event.date:
-                bad(
-                    (*keys, "deadline"),
-                    f"must be on or after the order ({event.date})",
-                    event.deadline,
-                )
-        elif event.kind == "election" and event.inauguration <= event.date:
-            bad(
-                (*keys, "inauguration"),
-                f"must be after the election ({event.date})",
-                event.inauguration,
-            )
-        elif event.kind == "announced_deal":
-            if event.bidder not in s.bidders:
-                out.append(
-                    _unknown(
-                        _origin(list(keys), origins, source),
-                        f"events.{ident}.bidder",
-                        event.bidder,
-                        sorted(s.bidders),
-                        "bidder",
-                    )
-                )
-            if event.structure is not None:
-                known_structure((*keys, "structure"), event.structure)
-    if any(st.effective == "deadline" for st in stages.values()) and not any(
-        e.kind == "divestiture_order" for e in s.events
-    ):
-        bad(
-            ("commerce", "stages"),
-            "a stage takes effect at the `deadline` but no divestiture_order sets one",
-        )
-    return out

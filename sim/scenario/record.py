@@ -17,7 +17,8 @@ from pydantic import PrivateAttr, ValidationError, field_validator
 from sim.errors import Problem, ScenarioError
 from sim.narrative import EventName
 from sim.outcomes import Outcome
-from sim.scenario.load import problems_from_pydantic, read_yaml
+from sim.scenario.load import read_yaml
+from sim.scenario.problems import problems_from_pydantic
 from sim.scenario.schema import Scenario, Spec, param
 
 EVENT_NAMES = tuple(e.value for e in EventName)
