@@ -127,7 +127,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         seconds = time.perf_counter()
-        run_to_directory(scenario, Path(tmp) / "out", 100_000, 0, backend="processes", execution=Execution(workers=2))
+        run_to_directory(scenario, Path(tmp) / "out", 100_000, 0, execution=Execution(backend="processes", workers=2))
         print(f"100,000 runs, 2 workers, to a result directory: {time.perf_counter() - seconds:.1f} s")
 
     if not args.skip_million:
