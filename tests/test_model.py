@@ -206,3 +206,30 @@ def test_seed_types(tiktok):
     assert DealModel(tiktok).run_seed >= 0
     with pytest.raises(ValueError, match="non-negative"):
         DealModel(tiktok, rng=-1)
+
+
+def test_new_terms_reset_every_approval_and_keep_the_history():
+    """A restructuring starts each government's approvals again; the blessing and history stay."""
+    from dataclasses import fields
+
+    from sim.model.deal import APPROVALS, Deal
+
+    deal = Deal(bidder="oracle", structure="a", price=30.0, blessed=True, version=2, restructures=1)
+    deal.review_days["cfius"] = 40
+    deal.agreed_day, deal.host_shelved = 50, True
+    for name in APPROVALS:
+        setattr(deal, name, 7 if name in ("mitigation_rounds", "escalations", "signed_day") else True)
+    deal.new_terms("walmart", "b", 25.0, 0.9, day=90)
+    fresh = Deal()
+    assert {n: getattr(deal, n) for n in APPROVALS} == {n: getattr(fresh, n) for n in APPROVALS}
+    assert (deal.bidder, deal.structure, deal.price, deal.price_factor, deal.chosen_day) == (
+        "walmart",
+        "b",
+        25.0,
+        0.9,
+        90,
+    )
+    assert (deal.version, deal.restructures) == (3, 2)
+    assert deal.blessed and deal.host_shelved and deal.agreed_day == 50 and deal.review_days == {"cfius": 40}
+    kept = {f.name for f in fields(Deal)} - set(APPROVALS)
+    assert {"stage", "blessed", "review_days", "agreed_day", "closed_day"} <= kept

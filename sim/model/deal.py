@@ -13,7 +13,7 @@ signing), the home government's letter of intent before signing and its licence 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 
@@ -99,8 +99,39 @@ class Deal:
     closing_scheduled: bool = False
     review_days: dict[str, int] = field(default_factory=dict)
 
+    def new_terms(self, bidder: str, structure: str, price: float, price_factor: float, day: int) -> None:
+        """Start new terms (a restructuring): a new version, and every approval to win again.
+
+        The fields in :data:`APPROVALS` go back to their defaults; the blessing, the history
+        (days, review durations) and the host regulator's shelving stay as they were.
+        """
+        self.version += 1
+        self.restructures += 1
+        self.bidder, self.structure, self.price, self.price_factor = bidder, structure, price, price_factor
+        self.chosen_day = day
+        for name in APPROVALS:
+            setattr(self, name, _DEFAULTS[name])
+
     def approvals_complete(self) -> bool:
         """Signed, cleared by the host regulator and, if needed, licensed by the home government."""
         return (
             self.stage is DealStage.SIGNED and self.host_approved and (not self.needs_licence or self.licence_granted)
         )
+
+
+# What new terms reset: each government's progress on the old terms.
+APPROVALS = (
+    "host_filed",
+    "host_approved",
+    "mitigation_rounds",
+    "needs_licence",
+    "letter_applied",
+    "letter_granted",
+    "licence_applied",
+    "licence_granted",
+    "escalations",
+    "stalled",
+    "signed_day",
+    "closing_scheduled",
+)
+_DEFAULTS = {f.name: f.default for f in fields(Deal) if f.name in APPROVALS}

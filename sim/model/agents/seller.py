@@ -240,21 +240,9 @@ class Seller(Actor):
             deal.blessed = False
             deal.price, deal.price_factor = self.bids[bidder].price, self.bids[bidder].value_factor
         now = self.model.value_factor()
-        deal.price = round(deal.price * now / max(deal.price_factor, 1e-9), 2)
-        deal.price_factor = now
-        deal.version += 1
-        deal.restructures += 1
+        price = round(deal.price * now / max(deal.price_factor, 1e-9), 2)
+        deal.new_terms(bidder, structure, price, now, self.today)
         self.model.set_stage(DealStage.RESTRUCTURING)
-        deal.bidder, deal.structure = bidder, structure
-        deal.chosen_day = self.today
-        deal.host_filed = deal.host_approved = False
-        deal.mitigation_rounds = 0
-        deal.needs_licence = deal.letter_applied = deal.letter_granted = False
-        deal.licence_applied = deal.licence_granted = False
-        deal.escalations = 0
-        deal.stalled = False
-        deal.signed_day = None
-        deal.closing_scheduled = False
         self.model.close_deal_spans()
         self.model.open_span(SpanName.RESTRUCTURING, self.actor_id)
         self.log(
