@@ -30,7 +30,11 @@ def param(default: Any = ..., unit: str = "", doc: str = "", **constraints: Any)
 
 
 class Spec(BaseModel):
-    """Base of every scenario object: frozen, and unknown keys are errors."""
+    """Base of every scenario object: frozen, and unknown keys are errors.
+
+    An actor's section is named after the actor with ``Spec`` (``SellerSpec``), so it is never
+    confused with the agent that plays it (``sim.model.agents.seller.Seller``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -222,7 +226,7 @@ class NewAdministration(Spec):
     revoke_days: Duration = param(Duration(median=120, p90=200), "days", "Days from inauguration to the revocation.")
 
 
-class Executive(Spec):
+class ExecutiveSpec(Spec):
     """The host executive (the US President): orders, deadlines, blessing."""
 
     label: str = param("US President", "text", "Name used in the narrative.")
@@ -279,7 +283,7 @@ class RegulatorDecision(Spec):
     max_mitigation_rounds: int = param(2, "count", "Most mitigation rounds before a final call.", ge=0)
 
 
-class Regulator(Spec):
+class RegulatorSpec(Spec):
     """The host investment regulator (CFIUS) and its statutory clocks."""
 
     label: str = param("CFIUS", "text", "Name used in the narrative.")
@@ -343,7 +347,7 @@ class BanStage(Spec):
     )
 
 
-class Commerce(Spec):
+class CommerceSpec(Spec):
     """The host commerce department: implements the ban order in stages."""
 
     label: str = param("Commerce Department", "text", "Name used in the narrative.")
@@ -358,7 +362,7 @@ class Appeal(Spec):
     days: Duration = param(Duration(median=120, p90=240), "days", "From the injunction to the appeal's ruling.")
 
 
-class Court(Spec):
+class CourtSpec(Spec):
     """A court where a ban stage can be challenged."""
 
     label: str = param(..., "text", "Court and case, for the narrative.")
@@ -439,7 +443,7 @@ class Licence(Spec):
     utility: LicenceUtility = param(LicenceUtility(), "", "The stage-1 decision.")
 
 
-class HomeGovernment(Spec):
+class HomeGovernmentSpec(Spec):
     """The home government (China's commerce ministry with its technology ministry)."""
 
     label: str = param("MOFCOM", "text", "Name used in the narrative.")
@@ -460,7 +464,7 @@ class Exit(Spec):
     check_days: int = param(30, "days", "Days between the seller's reconsiderations while a ban bites.", gt=0)
 
 
-class Seller(Spec):
+class SellerSpec(Spec):
     """The seller (ByteDance): picks a bid, restructures, litigates, may leave the market."""
 
     label: str = param("seller", "text", "Name used in the narrative.")
@@ -515,7 +519,7 @@ class Seller(Spec):
     exit: Exit = param(Exit(), "", "Leaving the market.")
 
 
-class Bidder(Spec):
+class BidderSpec(Spec):
     """A bidder (a buyer with its partners)."""
 
     label: str = param(..., "text", "Name used in the narrative.")
@@ -684,13 +688,13 @@ class Scenario(Spec):
     sources: list[str] = param([], "text", "Facts of the record the scenario rests on.")
     market: Market = param(..., "", "The business for sale.")
     structures: dict[str, Structure] = param(..., "", "Ways to do the deal, by id.")
-    executive: Executive = param(Executive(), "", "The host executive.")
-    cfius: Regulator = param(Regulator(), "", "The host investment regulator.")
-    commerce: Commerce = param(Commerce(), "", "The host commerce department.")
-    courts: dict[str, Court] = param({}, "", "Courts where ban stages can be challenged, by id.")
-    china: HomeGovernment = param(HomeGovernment(), "", "The home government.")
-    seller: Seller = param(..., "", "The seller.")
-    bidders: dict[str, Bidder] = param({}, "", "The bidders, by id.")
+    executive: ExecutiveSpec = param(ExecutiveSpec(), "", "The host executive.")
+    cfius: RegulatorSpec = param(RegulatorSpec(), "", "The host investment regulator.")
+    commerce: CommerceSpec = param(CommerceSpec(), "", "The host commerce department.")
+    courts: dict[str, CourtSpec] = param({}, "", "Courts where ban stages can be challenged, by id.")
+    china: HomeGovernmentSpec = param(HomeGovernmentSpec(), "", "The home government.")
+    seller: SellerSpec = param(..., "", "The seller.")
+    bidders: dict[str, BidderSpec] = param({}, "", "The bidders, by id.")
     events: list[Event] = param([], "", "Dated events: orders, catalogue updates, elections...")
     uncertainties: list[Parameter] = param(
         [], "", "Uncertain parameters; `sim sweep` and `sim sensitivity` vary them by default."
