@@ -226,3 +226,27 @@ def test_run_defaults_are_the_apis():
     defaults = {p.name: p.default for p in cli.commands["run"].params}
     assert defaults["counterfactuals"] == DEFAULT_COUNTERFACTUALS
     assert defaults["event_sample"] == DEFAULT_EVENT_SAMPLE == defaults["attribution"]
+
+
+def test_every_result_command_writes_a_manifest_and_lists_its_files(tmp_path):
+    """The shared skeleton: calibrate, like the others, writes manifest.json and says what it wrote."""
+    record = SCENARIOS / "records" / "tiktok_2020.yaml"
+    out = tmp_path / "cal"
+    result = sim(
+        "calibrate",
+        ECR,
+        record,
+        "--param",
+        "events.election.p_change=0.5,1",
+        "--runs",
+        30,
+        "--out",
+        out,
+        "--workers",
+        1,
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 0 and manifest["scenarios"][0]["name"] == "export_control_review"
+    listed = result.stdout.split(f"results written to {out}/ (")[1].split(")")[0]
+    assert listed == ", ".join(sorted(p.name for p in out.iterdir()))

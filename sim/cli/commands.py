@@ -7,12 +7,14 @@ Exit codes: 0 success; 2 bad input (usage, scenario file, override, output direc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,45 +94,102 @@ def shipped_scenarios_dir() -> Path:
 SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. china.tension=0.9"
 
 
-def output_options(default_help: str) -> Callable:
-    """--out, --force and --quiet: every command that writes results takes them."""
+def result_options(default_help: str) -> Callable:
+    """The options of every command that writes a result, given to it as one ``job``.
+
+    --out, --force, --quiet, --backend, --workers and --scheduler become a :class:`ResultJob`.
+    """
+    options = [
+        click.option("--out", type=click.Path(path_type=Path), default=None, help=default_help),
+        click.option("--force", is_flag=True, help="Replace an existing result directory (or an empty one)."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            default=None,
+            help="serial, processes (default: all cores) or dask (a LocalCluster, or --scheduler).",
+        ),
+        click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes [default: all cores]."),
+        click.option(
+            "--scheduler",
+            default=None,
+            metavar="ADDRESS",
+            help="A running Dask scheduler, e.g. tcp://host:8786 (with --backend dask).",
+        ),
+    ]
 
     def wrap(f: Callable) -> Callable:
-        f = click.option("--quiet", is_flag=True, help="No progress bar.")(f)
-        f = click.option("--force", is_flag=True, help="Replace an existing result directory.")(f)
-        return click.option("--out", type=click.Path(path_type=Path), default=None, help=default_help)(f)
+        @functools.wraps(f)
+        def command(*args: Any, out, force, quiet, backend, workers, scheduler, **kwargs: Any) -> Any:
+            return f(*args, job=ResultJob(out, force, quiet, backend, workers, scheduler), **kwargs)
+
+        for option in reversed(options):
+            command = option(command)
+        return command
 
     return wrap
 
 
-def execution_options(f: Callable) -> Callable:
-    """--backend, --workers and --scheduler: where the runs execute."""
-    f = click.option(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="A running Dask scheduler, e.g. tcp://host:8786 (with --backend dask).",
-    )(f)
-    f = click.option(
-        "--workers",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Processes [default: all cores].",
-    )(f)
-    return click.option(
-        "--backend",
-        type=click.Choice(BACKENDS),
-        default=None,
-        help="serial, processes (default: all cores) or dask (a LocalCluster, or --scheduler).",
-    )(f)
+@dataclass
+class ResultJob:
+    """The skeleton shared by every command that writes a result directory.
+
+    ``target`` checks the directory before any work, ``running`` gives the :class:`Execution`
+    with a progress bar, ``publish`` writes the files with their manifest all at once, and
+    ``report`` says what was written.
+    """
+
+    out: Path | None
+    force: bool
+    quiet: bool
+    backend: str | None
+    workers: int | None
+    scheduler: str | None
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def target(self, default_name: str) -> Path:
+        """The result directory (``outputs/<default_name>`` without --out), refused early if unusable."""
+        from sim.runs.store import check_out_dir, default_out_dir
+
+        self.out = check_out_dir(self.out or default_out_dir(default_name), self.force)
+        return self.out
+
+    @contextmanager
+    def running(self, total: int, label: str) -> Iterator[Execution]:
+        """Where the runs execute, with a progress bar of ``total`` runs."""
+        backend = "dask" if self.scheduler and self.backend is None else self.backend
+        with progress_bar(total, self.quiet, label) as advance:
+            yield Execution(backend=backend, workers=self.workers, scheduler=self.scheduler, progress=advance)
+
+    def publish(
+        self,
+        files: dict[str, Any],
+        specs: list[Any],
+        seed: int,
+        runs: int,
+        draw: Callable[[Path], None] | None = None,
+    ) -> None:
+        """Write ``files`` and manifest.json to the result directory, all at once."""
+        from sim.runs.store import manifest, write_directory
+
+        data = manifest(
+            specs[0],
+            seed=seed,
+            runs=runs,
+            started=self.started,
+            ended=dt.datetime.now(dt.UTC),
+            command=["sim", *sys.argv[1:]],
+        )
+        data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
+        write_directory(self.out, {**files, "manifest.json": data}, force=self.force, draw=draw)
+
+    def report(self, extra: str = "") -> None:
+        """Say where the results are and which files they are."""
+        click.echo(f"results written to {self.out}/ ({_listing(self.out)}){extra}")
 
 
-def _execution(
-    backend: str | None, workers: int | None, scheduler: str | None, progress: Callable[[int], None] | None
-) -> Execution:
-    if scheduler and backend is None:
-        backend = "dask"
-    return Execution(backend=backend, workers=workers, scheduler=scheduler, progress=progress)
+def _listing(directory: Path) -> str:
+    return ", ".join(sorted(p.name + ("/" if p.is_dir() else "") for p in Path(directory).iterdir()))
 
 
 @cli.command()
@@ -138,8 +197,7 @@ def _execution(
 @click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Number of runs.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
-@output_options("Result directory [default: outputs/<scenario name>].")
-@execution_options
+@result_options("Result directory [default: outputs/<scenario name>].")
 @click.option(
     "--events",
     type=click.Choice(["all", "sample", "none"]),
@@ -190,12 +248,7 @@ def run(
     runs: int,
     seed: int,
     sets: tuple[str, ...],
-    out: Path | None,
-    force: bool,
-    quiet: bool,
-    backend: str | None,
-    workers: int | None,
-    scheduler: str | None,
+    job: ResultJob,
     events: str,
     event_sample: int,
     formats: str,
@@ -219,21 +272,21 @@ def run(
 
     overrides = _overrides(sets)
     spec = load_scenario(_scenario_path(scenario), overrides)
-    out = out or default_out_dir(spec.name)
-    with progress_bar(runs, quiet, spec.name) as advance:
-        out, summary = run_to_directory(
+    job.out = job.out or default_out_dir(spec.name)  # the store checks it, and locks it
+    with job.running(runs, spec.name) as execution:
+        job.out, summary = run_to_directory(
             spec,
-            out,
+            job.out,
             runs,
             seed,
-            execution=_execution(backend, workers, scheduler, advance),
+            execution=execution,
             events=events,
             event_sample=event_sample,
             attribution=attribution,
             counterfactuals=counterfactuals,
             chunk=chunk,
             formats=formats,
-            force=force,
+            force=job.force,
             resume=resume,
             figures=None if no_figures else _save_figures,
             overrides=overrides,
@@ -243,8 +296,7 @@ def run(
     console.print(outcome_table(summary))
     for line in metrics_lines(summary):
         console.print(line, highlight=False)
-    files = ", ".join(sorted(p.name + ("/" if p.is_dir() else "") for p in Path(out).iterdir()))
-    console.print(f"results written to {out}/ ({files})", highlight=False)
+    job.report()
 
 
 def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) -> list[Any]:
@@ -293,8 +345,7 @@ def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) ->
     show_default=True,
     help="The outcome a heatmap or scatter shows.",
 )
-@output_options("Result directory [default: outputs/<scenario name>_sweep].")
-@execution_options
+@result_options("Result directory [default: outputs/<scenario name>_sweep].")
 def sweep(
     scenario: str,
     params: tuple[str, ...],
@@ -303,12 +354,7 @@ def sweep(
     runs: int,
     seed: int,
     outcome: str,
-    out: Path | None,
-    force: bool,
-    quiet: bool,
-    backend: str | None,
-    workers: int | None,
-    scheduler: str | None,
+    job: ResultJob,
 ) -> None:
     r"""Run the scenario over a design of parameter values; one row per point.
 
@@ -322,38 +368,22 @@ def sweep(
     from sim.analysis.sweep import design_points, run_sweep, sweep_json
     from sim.present.figures import save_sweep_figures
     from sim.present.tables import sweep_table
-    from sim.runs.store import check_out_dir, default_out_dir, write_directory
     from sim.scenario.load import ScenarioTemplate
 
     template = ScenarioTemplate(_scenario_path(scenario))
-    started = dt.datetime.now(dt.UTC)
     parameters = _parameters(template, params, include_levers=True)
     design = design or ("grid" if len(parameters) <= 2 else "lhs")
     name = template.build().name
-    out = check_out_dir(out or default_out_dir(f"{name}_sweep"), force)
+    job.target(f"{name}_sweep")
     points = len(design_points(template, parameters, design, samples, seed))
-    with progress_bar(points * runs, quiet, f"{name} sweep") as advance:
+    with job.running(points * runs, f"{name} sweep") as execution:
         result = run_sweep(
-            template,
-            parameters,
-            design=design,
-            samples=samples,
-            runs=runs,
-            seed=seed,
-            execution=_execution(backend, workers, scheduler, advance),
+            template, parameters, design=design, samples=samples, runs=runs, seed=seed, execution=execution
         )
-    write_directory(
-        out,
-        {
-            "sweep.csv": result.table,
-            "sweep.json": sweep_json(result),
-            "manifest.json": _manifest([template.build()], seed, points * runs, started),
-        },
-        force=force,
-        draw=lambda d: save_sweep_figures(result, outcome, d),
-    )
+    files = {"sweep.csv": result.table, "sweep.json": sweep_json(result)}
+    job.publish(files, [template.build()], seed, points * runs, draw=lambda d: save_sweep_figures(result, outcome, d))
     Console(file=sys.stdout, width=120).print(sweep_table(result, outcome))
-    click.echo(f"results written to {out}/ (sweep.csv, sweep.json, manifest.json, figures/sweep.png)")
+    job.report()
 
 
 @cli.command()
@@ -387,8 +417,7 @@ def sweep(
     show_default=True,
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@output_options("Result directory [default: outputs/<scenario name>_sensitivity].")
-@execution_options
+@result_options("Result directory [default: outputs/<scenario name>_sensitivity].")
 def sensitivity(
     scenario: str,
     params: tuple[str, ...],
@@ -397,12 +426,7 @@ def sensitivity(
     runs: int,
     outcome: str,
     seed: int,
-    out: Path | None,
-    force: bool,
-    quiet: bool,
-    backend: str | None,
-    workers: int | None,
-    scheduler: str | None,
+    job: ResultJob,
 ) -> None:
     r"""Which uncertain parameter drives an outcome most (Sobol or Morris, with SALib).
 
@@ -415,17 +439,15 @@ def sensitivity(
     """
     from sim.analysis.sensitivity import run_sensitivity, sensitivity_json
     from sim.present.figures import save_sensitivity_figure
-    from sim.runs.store import check_out_dir, default_out_dir, write_directory
     from sim.scenario.load import ScenarioTemplate
 
     template = ScenarioTemplate(_scenario_path(scenario))
-    started = dt.datetime.now(dt.UTC)
     parameters = _parameters(template, params, include_levers=False)
     name = template.build().name
-    out = check_out_dir(out or default_out_dir(f"{name}_sensitivity"), force)
+    job.target(f"{name}_sensitivity")
     d = len(parameters)
     points = samples * (d + 2) if method == "sobol" else samples * (d + 1)
-    with progress_bar(points * runs, quiet, f"{name} {method}") as advance:
+    with job.running(points * runs, f"{name} {method}") as execution:
         result = run_sensitivity(
             template,
             parameters,
@@ -434,18 +456,15 @@ def sensitivity(
             runs=runs,
             outcome=outcome,
             seed=seed,
-            execution=_execution(backend, workers, scheduler, advance),
+            execution=execution,
         )
-    write_directory(
-        out,
-        {
-            "sensitivity.json": sensitivity_json(result),
-            "sensitivity.csv": result.indices,
-            "design.csv": result.design,
-            "manifest.json": _manifest([template.build()], seed, len(result.design) * runs, started),
-        },
-        force=force,
-        draw=lambda dr: save_sensitivity_figure(result, dr),
+    files = {
+        "sensitivity.json": sensitivity_json(result),
+        "sensitivity.csv": result.indices,
+        "design.csv": result.design,
+    }
+    job.publish(
+        files, [template.build()], seed, len(result.design) * runs, draw=lambda d: save_sensitivity_figure(result, d)
     )
     click.echo(result.indices.to_string(index=False))
     if result.noise_share == result.noise_share and result.noise_share > 0.2:
@@ -453,25 +472,19 @@ def sensitivity(
             f"note: run-to-run noise could explain {result.noise_share:.0%} of the output's variance; "
             "raise --runs for sharper indices"
         )
-    click.echo(f"results written to {out}/ (sensitivity.json, sensitivity.csv, design.csv, figures/sensitivity.png)")
+    job.report()
 
 
 @cli.command()
 @click.argument("scenarios", nargs=-1, required=True)
 @click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Runs per scenario.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed (all scenarios).")
-@output_options("Result directory [default: outputs/compare_<first>_<second>...].")
-@execution_options
+@result_options("Result directory [default: outputs/compare_<first>_<second>...].")
 def compare(
     scenarios: tuple[str, ...],
     runs: int,
     seed: int,
-    out: Path | None,
-    force: bool,
-    quiet: bool,
-    backend: str | None,
-    workers: int | None,
-    scheduler: str | None,
+    job: ResultJob,
 ) -> None:
     r"""Compare scenarios run with common random numbers: paired differences from the first.
 
@@ -489,32 +502,25 @@ def compare(
     from sim.analysis.compare import comparison_json
     from sim.present.figures import save_compare_figures
     from sim.present.tables import comparison_table
-    from sim.runs.store import check_out_dir, default_out_dir, write_directory
 
     if len(scenarios) < 2:
         raise UsageError(f"compare needs at least two scenarios, got {len(scenarios)}")
     specs = [load_scenario(_scenario_path(p)) for p in scenarios]
-    started = dt.datetime.now(dt.UTC)
-    out = check_out_dir(out or default_out_dir("compare_" + "_".join(dict.fromkeys(s.name for s in specs))), force)
-    with progress_bar(runs * len(specs), quiet, "compare") as advance:
-        result = run_compare(specs, runs, seed, _execution(backend, workers, scheduler, advance))
+    job.target("compare_" + "_".join(dict.fromkeys(s.name for s in specs)))
+    with job.running(runs * len(specs), "compare") as execution:
+        result = run_compare(specs, runs, seed, execution)
     transitions = pd.concat(
         [t.stack().rename("runs").reset_index().assign(scenario=label) for label, t in result.transitions.items()]
     )
     transitions.columns = ["reference_outcome", "outcome", "runs", "scenario"]
-    write_directory(
-        out,
-        {
-            "comparison.json": comparison_json(result),
-            "comparison.csv": result.table,
-            "transitions.csv": transitions[transitions["runs"] > 0],
-            "manifest.json": _manifest(specs, seed, runs, started),
-        },
-        force=force,
-        draw=lambda d: save_compare_figures(result, d),
-    )
+    files = {
+        "comparison.json": comparison_json(result),
+        "comparison.csv": result.table,
+        "transitions.csv": transitions[transitions["runs"] > 0],
+    }
+    job.publish(files, specs, seed, runs, draw=lambda d: save_compare_figures(result, d))
     Console(file=sys.stdout, width=140).print(comparison_table(result))
-    click.echo(f"results written to {out}/ (comparison.json, comparison.csv, transitions.csv, figures/)")
+    job.report()
 
 
 @cli.command()
@@ -522,19 +528,13 @@ def compare(
 @click.argument("record", type=click.Path(path_type=Path))
 @click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@output_options("Result directory [default: outputs/backtest_<scenario>_<record>].")
-@execution_options
+@result_options("Result directory [default: outputs/backtest_<scenario>_<record>].")
 def backtest(
     scenario: str,
     record: Path,
     runs: int,
     seed: int,
-    out: Path | None,
-    force: bool,
-    quiet: bool,
-    backend: str | None,
-    workers: int | None,
-    scheduler: str | None,
+    job: ResultJob,
 ) -> None:
     r"""Score a scenario against an observed record (what really happened).
 
@@ -549,27 +549,17 @@ def backtest(
     from sim.analysis.backtest import backtest as run_backtest
     from sim.present.figures import save_backtest_figures
     from sim.present.tables import backtest_markdown
-    from sim.runs.store import check_out_dir, default_out_dir, write_directory
     from sim.scenario.record import load_record
 
     spec = load_scenario(_scenario_path(scenario))
-    started = dt.datetime.now(dt.UTC)
     observed = load_record(record)
     observed.check_against(spec)
-    out = check_out_dir(out or default_out_dir(f"backtest_{spec.name}_{observed.name}"), force)
-    with progress_bar(2 * runs, quiet, "backtest") as advance:
-        result = run_backtest(spec, observed, runs, seed, _execution(backend, workers, scheduler, advance))
+    job.target(f"backtest_{spec.name}_{observed.name}")
+    with job.running(2 * runs, "backtest") as execution:
+        result = run_backtest(spec, observed, runs, seed, execution)
     figures = ["fan_chart.png", "event_dates.png"]
-    write_directory(
-        out,
-        {
-            "backtest.json": result.report,
-            "backtest.md": backtest_markdown(result.report, figures),
-            "manifest.json": _manifest([spec], seed, runs, started),
-        },
-        force=force,
-        draw=lambda d: save_backtest_figures(result, d),
-    )
+    files = {"backtest.json": result.report, "backtest.md": backtest_markdown(result.report, figures)}
+    job.publish(files, [spec], seed, runs, draw=lambda d: save_backtest_figures(result, d))
     for h in result.report["horizons"]:
         click.echo(
             f"{h['horizon']}: observed {h['observed']}, P = {h['p_observed']:.3f} "
@@ -582,7 +572,7 @@ def backtest(
         f"neutral {s['neutral']['log_score']:.3f}); Brier {s['model']['brier']:.3f} "
         f"(uniform {s['uniform']['brier']:.3f}, neutral {s['neutral']['brier']:.3f})"
     )
-    click.echo(f"results written to {out}/ (backtest.json, backtest.md, figures/)")
+    job.report()
 
 
 @cli.command()
@@ -604,8 +594,7 @@ def backtest(
     default=None,
     help="Also write the calibrated scenario here (e.g. scenarios/x_calibrated.yaml).",
 )
-@output_options("Result directory [default: outputs/calibrate_<scenario>_<record>].")
-@execution_options
+@result_options("Result directory [default: outputs/calibrate_<scenario>_<record>].")
 def calibrate(
     scenario: str,
     record: Path,
@@ -613,12 +602,7 @@ def calibrate(
     runs: int,
     seed: int,
     write_scenario: Path | None,
-    out: Path | None,
-    force: bool,
-    quiet: bool,
-    backend: str | None,
-    workers: int | None,
-    scheduler: str | None,
+    job: ResultJob,
 ) -> None:
     r"""Grid-search parameters for the values under which the record is most likely.
 
@@ -633,7 +617,6 @@ def calibrate(
     from sim.analysis.backtest import calibrate as run_calibrate
     from sim.analysis.backtest import calibrated_scenario
     from sim.analysis.sweep import design_points, parse_param
-    from sim.runs.store import check_out_dir, default_out_dir, write_directory
     from sim.scenario.load import ScenarioTemplate
     from sim.scenario.record import load_record
 
@@ -641,14 +624,12 @@ def calibrate(
     observed = load_record(record)
     parameters = [parse_param(p) for p in params]
     name = template.build().name
-    out = check_out_dir(out or default_out_dir(f"calibrate_{name}_{observed.name}"), force)
-    if write_scenario is not None and write_scenario.exists() and not force:
+    out = job.target(f"calibrate_{name}_{observed.name}")
+    if write_scenario is not None and write_scenario.exists() and not job.force:
         raise OutputError(f"--write-scenario {write_scenario}: exists; use --force to replace it")
     points = len(design_points(template, parameters, "grid", 0, seed))
-    with progress_bar((points + 1) * runs, quiet, "calibrate") as advance:
-        result = run_calibrate(
-            template, observed, parameters, runs, seed, _execution(backend, workers, scheduler, advance)
-        )
+    with job.running((points + 1) * runs, "calibrate") as execution:
+        result = run_calibrate(template, observed, parameters, runs, seed, execution)
     target = write_scenario or out / f"{name}_calibrated.yaml"
     text = calibrated_scenario(template, result, observed, str(target))
     summary = {
@@ -660,30 +641,13 @@ def calibrate(
         "best": result.best,
         "log_likelihood": {"before": result.before, "after": result.after},
     }
-    write_directory(
-        out,
-        {"calibration.csv": result.table, "calibration.json": summary, f"{name}_calibrated.yaml": text},
-        force=force,
-    )
+    files = {"calibration.csv": result.table, "calibration.json": summary, f"{name}_calibrated.yaml": text}
+    job.publish(files, [template.build()], seed, (points + 1) * runs)
     if write_scenario is not None:
         write_scenario.write_text(text, encoding="utf-8")
     click.echo("best values: " + ", ".join(f"{k}={v}" for k, v in result.best.items()))
     click.echo(f"approximate log-likelihood of the record: {result.before:.3f} before, {result.after:.3f} after")
-    click.echo(
-        f"results written to {out}/ (calibration.csv, calibration.json, {name}_calibrated.yaml)"
-        + (f"; scenario written to {write_scenario}" if write_scenario else "")
-    )
-
-
-def _manifest(specs: list[Any], seed: int, runs: int, started: dt.datetime) -> dict[str, Any]:
-    """manifest.json of a command that writes small results (sweep, compare, backtest...)."""
-    from sim.runs.store import manifest
-
-    data = manifest(
-        specs[0], seed=seed, runs=runs, started=started, ended=dt.datetime.now(dt.UTC), command=["sim", *sys.argv[1:]]
-    )
-    data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
-    return data
+    job.report(f"; scenario written to {write_scenario}" if write_scenario else "")
 
 
 @cli.command()
