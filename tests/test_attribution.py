@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from sim import DealModel, load_scenario, run_ensemble
-from sim.cli.commands import cli
+from sim.cli import cli
 from sim.model.attribution import critical_path
 from sim.runs.backends import Execution
 from sim.runs.store import load_result

@@ -14,7 +14,7 @@ from conftest import SCENARIOS
 from sim import load_scenario
 from sim.analysis.backtest import Trace, _scores, backtest, calibrate, event_fit, neutral, trace
 from sim.analysis.sweep import parse_param
-from sim.cli.commands import cli
+from sim.cli import cli
 from sim.errors import ScenarioError
 from sim.runs.backends import Execution
 from sim.scenario.load import ScenarioTemplate

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINIMAL, SCENARIOS
 
-from sim.cli.commands import cli
+from sim.cli import cli
 
 ECR = str(SCENARIOS / "export_control_review.yaml")
 
@@ -199,9 +199,13 @@ def test_list_shows_every_shipped_scenario():
 
 
 def test_shipped_scenario_by_name(monkeypatch, tmp_path):
-    """`sim validate tiktok_2020` finds the shipped file."""
+    """`sim validate tiktok_2020` and `sim list` find the shipped files from any directory."""
     monkeypatch.chdir(SCENARIOS.parent)
     assert sim("validate", "tiktok_2020").exit_code == 0
+    monkeypatch.chdir(tmp_path)  # no scenarios/ here
+    assert sim("validate", "tiktok_2020").exit_code == 0
+    listed = sim("list").stdout.strip().splitlines()
+    assert len(listed) == len(list(SCENARIOS.glob("*.yaml")))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from conftest import SCENARIOS
 
 from sim import load_scenario
 from sim.analysis.compare import compare, comparison_json, paired_bootstrap, paired_difference
-from sim.cli.commands import cli
+from sim.cli import cli
 from sim.runs.backends import Execution
 
 ECR = SCENARIOS / "export_control_review.yaml"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from sim import load_scenario
-from sim.cli.commands import cli
+from sim.cli import cli
 from sim.errors import OutputError
 from sim.runs.backends import Execution
 from sim.runs.ensemble import EnsembleSpec, run_chunks

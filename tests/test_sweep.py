@@ -10,7 +10,7 @@ from conftest import SCENARIOS
 
 from sim.analysis.sensitivity import run_sensitivity
 from sim.analysis.sweep import design_points, parse_param, run_sweep
-from sim.cli.commands import cli
+from sim.cli import cli
 from sim.errors import ScenarioError, UsageError
 from sim.runs.backends import Execution
 from sim.scenario.load import ScenarioTemplate

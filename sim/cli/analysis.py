@@ -1,0 +1,366 @@
+"""``sim sweep``, ``sensitivity``, ``compare``, ``backtest`` and ``calibrate``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from sim.cli.app import ResultJob, cli, result_options, scenario_path
+from sim.errors import OutputError, UsageError
+from sim.outcomes import Outcome
+from sim.scenario.load import load_scenario
+
+
+def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) -> list[Any]:
+    from sim.analysis.sweep import default_parameters, parse_param
+
+    if params:
+        return [parse_param(p) for p in params]
+    return default_parameters(template, include_levers)
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=SPEC",
+    help="A parameter to vary: PATH=LOW:HIGH:POINTS, PATH=LOW:HIGH or PATH=V1,V2,... "
+    "(repeatable) [default: the scenario's levers and uncertainties].",
+)
+@click.option(
+    "--design",
+    type=click.Choice(["grid", "lhs", "sobol"]),
+    default=None,
+    help="Full grid, Latin hypercube or Sobol sequence [default: grid for up to two parameters, else lhs].",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Design points of an lhs or sobol design.",
+)
+@click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Runs per point.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Master seed (all points).",
+)
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    default="closed_by_deadline",
+    show_default=True,
+    help="The outcome a heatmap or scatter shows.",
+)
+@result_options("Result directory [default: outputs/<scenario name>_sweep].")
+def sweep(
+    scenario: str,
+    params: tuple[str, ...],
+    design: str | None,
+    samples: int,
+    runs: int,
+    seed: int,
+    outcome: str,
+    job: ResultJob,
+) -> None:
+    r"""Run the scenario over a design of parameter values; one row per point.
+
+    Writes sweep.csv and sweep.json (every outcome's p and 95% CI per point) and
+    figures/sweep.png (lines with CI bands for one parameter, a heatmap for two).
+
+    \b
+    Example:
+      sim sweep scenarios/export_control_review.yaml --param china.licence.review_days.median=20:180:9
+    """
+    from sim.analysis.sweep import design_points, run_sweep, sweep_json
+    from sim.present.figures import save_sweep_figures
+    from sim.present.tables import sweep_table
+    from sim.scenario.load import ScenarioTemplate
+
+    template = ScenarioTemplate(scenario_path(scenario))
+    parameters = _parameters(template, params, include_levers=True)
+    design = design or ("grid" if len(parameters) <= 2 else "lhs")
+    name = template.build().name
+    job.target(f"{name}_sweep")
+    points = len(design_points(template, parameters, design, samples, seed))
+    with job.running(points * runs, f"{name} sweep") as execution:
+        result = run_sweep(
+            template, parameters, design=design, samples=samples, runs=runs, seed=seed, execution=execution
+        )
+    files = {"sweep.csv": result.table, "sweep.json": sweep_json(result)}
+    job.publish(files, [template.build()], seed, points * runs, draw=lambda d: save_sweep_figures(result, outcome, d))
+    Console(file=sys.stdout, width=120).print(sweep_table(result, outcome))
+    job.report()
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="PATH=LOW:HIGH",
+    help="An uncertain parameter (repeatable) [default: the scenario's uncertainties].",
+)
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2),
+    default=64,
+    show_default=True,
+    help="Base samples N: Sobol runs N x (D + 2) points, Morris N x (D + 1).",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Replications per point (the output is their average).",
+)
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    default="closed_by_deadline",
+    show_default=True,
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@result_options("Result directory [default: outputs/<scenario name>_sensitivity].")
+def sensitivity(
+    scenario: str,
+    params: tuple[str, ...],
+    method: str,
+    samples: int,
+    runs: int,
+    outcome: str,
+    seed: int,
+    job: ResultJob,
+) -> None:
+    r"""Which uncertain parameter drives an outcome most (Sobol or Morris, with SALib).
+
+    Writes sensitivity.json and sensitivity.csv (indices with 95% CIs), design.csv and
+    figures/sensitivity.png.
+
+    \b
+    Example:
+      sim sensitivity scenarios/export_control_review.yaml --method sobol --samples 64 --runs 200
+    """
+    from sim.analysis.sensitivity import run_sensitivity, sensitivity_json
+    from sim.present.figures import save_sensitivity_figure
+    from sim.scenario.load import ScenarioTemplate
+
+    template = ScenarioTemplate(scenario_path(scenario))
+    parameters = _parameters(template, params, include_levers=False)
+    name = template.build().name
+    job.target(f"{name}_sensitivity")
+    d = len(parameters)
+    points = samples * (d + 2) if method == "sobol" else samples * (d + 1)
+    with job.running(points * runs, f"{name} {method}") as execution:
+        result = run_sensitivity(
+            template,
+            parameters,
+            method=method,
+            samples=samples,
+            runs=runs,
+            outcome=outcome,
+            seed=seed,
+            execution=execution,
+        )
+    files = {
+        "sensitivity.json": sensitivity_json(result),
+        "sensitivity.csv": result.indices,
+        "design.csv": result.design,
+    }
+    job.publish(
+        files, [template.build()], seed, len(result.design) * runs, draw=lambda d: save_sensitivity_figure(result, d)
+    )
+    click.echo(result.indices.to_string(index=False))
+    if result.noise_share == result.noise_share and result.noise_share > 0.2:
+        click.echo(
+            f"note: run-to-run noise could explain {result.noise_share:.0%} of the output's variance; "
+            "raise --runs for sharper indices"
+        )
+    job.report()
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Runs per scenario.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed (all scenarios).")
+@result_options("Result directory [default: outputs/compare_<first>_<second>...].")
+def compare(
+    scenarios: tuple[str, ...],
+    runs: int,
+    seed: int,
+    job: ResultJob,
+) -> None:
+    r"""Compare scenarios run with common random numbers: paired differences from the first.
+
+    Writes comparison.json and comparison.csv (each scenario's p and CI per outcome and metric,
+    and the paired difference from the first with its 95% CI), transitions.csv (how many runs
+    changed outcome), and figures.
+
+    \b
+    Example:
+      sim compare scenarios/tiktok_2020.yaml scenarios/export_control_review.yaml --runs 2000
+    """
+    import pandas as pd
+
+    from sim.analysis.compare import compare as run_compare
+    from sim.analysis.compare import comparison_json
+    from sim.present.figures import save_compare_figures
+    from sim.present.tables import comparison_table
+
+    if len(scenarios) < 2:
+        raise UsageError(f"compare needs at least two scenarios, got {len(scenarios)}")
+    specs = [load_scenario(scenario_path(p)) for p in scenarios]
+    job.target("compare_" + "_".join(dict.fromkeys(s.name for s in specs)))
+    with job.running(runs * len(specs), "compare") as execution:
+        result = run_compare(specs, runs, seed, execution)
+    transitions = pd.concat(
+        [t.stack().rename("runs").reset_index().assign(scenario=label) for label, t in result.transitions.items()]
+    )
+    transitions.columns = ["reference_outcome", "outcome", "runs", "scenario"]
+    files = {
+        "comparison.json": comparison_json(result),
+        "comparison.csv": result.table,
+        "transitions.csv": transitions[transitions["runs"] > 0],
+    }
+    job.publish(files, specs, seed, runs, draw=lambda d: save_compare_figures(result, d))
+    Console(file=sys.stdout, width=140).print(comparison_table(result))
+    job.report()
+
+
+@cli.command()
+@click.argument("scenario")
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@result_options("Result directory [default: outputs/backtest_<scenario>_<record>].")
+def backtest(
+    scenario: str,
+    record: Path,
+    runs: int,
+    seed: int,
+    job: ResultJob,
+) -> None:
+    r"""Score a scenario against an observed record (what really happened).
+
+    Writes backtest.json, backtest.md (a readable report) and figures: the probability of the
+    observed outcome at each horizon with log and Brier scores against two baselines, and each
+    observed event's date against the simulated ones.
+
+    \b
+    Example:
+      sim backtest scenarios/export_control_review.yaml scenarios/records/tiktok_2020.yaml --runs 2000
+    """
+    from sim.analysis.backtest import backtest as run_backtest
+    from sim.present.figures import save_backtest_figures
+    from sim.present.tables import backtest_markdown
+    from sim.scenario.record import load_record
+
+    spec = load_scenario(scenario_path(scenario))
+    observed = load_record(record)
+    observed.check_against(spec)
+    job.target(f"backtest_{spec.name}_{observed.name}")
+    with job.running(2 * runs, "backtest") as execution:
+        result = run_backtest(spec, observed, runs, seed, execution)
+    figures = ["fan_chart.png", "event_dates.png"]
+    files = {"backtest.json": result.report, "backtest.md": backtest_markdown(result.report, figures)}
+    job.publish(files, [spec], seed, runs, draw=lambda d: save_backtest_figures(result, d))
+    for h in result.report["horizons"]:
+        click.echo(
+            f"{h['horizon']}: observed {h['observed']}, P = {h['p_observed']:.3f} "
+            f"(log score {h['model']['log_score']:.3f}; uniform {h['uniform']['log_score']:.3f}, "
+            f"neutral decisions {h['neutral']['log_score']:.3f})"
+        )
+    s = result.report["scores"]
+    click.echo(
+        f"total log score {s['model']['log_score']:.3f} (uniform {s['uniform']['log_score']:.3f}, "
+        f"neutral {s['neutral']['log_score']:.3f}); Brier {s['model']['brier']:.3f} "
+        f"(uniform {s['uniform']['brier']:.3f}, neutral {s['neutral']['brier']:.3f})"
+    )
+    job.report()
+
+
+@cli.command()
+@click.argument("scenario")
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    required=True,
+    metavar="PATH=SPEC",
+    help="A parameter to search: PATH=LOW:HIGH:POINTS or PATH=V1,V2,... (repeatable).",
+)
+@click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Runs per grid point.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--write-scenario",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the calibrated scenario here (e.g. scenarios/x_calibrated.yaml).",
+)
+@result_options("Result directory [default: outputs/calibrate_<scenario>_<record>].")
+def calibrate(
+    scenario: str,
+    record: Path,
+    params: tuple[str, ...],
+    runs: int,
+    seed: int,
+    write_scenario: Path | None,
+    job: ResultJob,
+) -> None:
+    r"""Grid-search parameters for the values under which the record is most likely.
+
+    Prints the best values and the record's approximate log-likelihood before and after, and
+    writes calibration.csv (every grid point), calibration.json and a scenario file that extends
+    the original with the best values.
+
+    \b
+    Example:
+      sim calibrate tiktok_2020 scenarios/records/tiktok_2020.yaml --param events.election.p_change=0.5,1
+    """
+    from sim.analysis.backtest import calibrate as run_calibrate
+    from sim.analysis.backtest import calibrated_scenario
+    from sim.analysis.sweep import design_points, parse_param
+    from sim.scenario.load import ScenarioTemplate
+    from sim.scenario.record import load_record
+
+    template = ScenarioTemplate(scenario_path(scenario))
+    observed = load_record(record)
+    parameters = [parse_param(p) for p in params]
+    name = template.build().name
+    out = job.target(f"calibrate_{name}_{observed.name}")
+    if write_scenario is not None and write_scenario.exists() and not job.force:
+        raise OutputError(f"--write-scenario {write_scenario}: exists; use --force to replace it")
+    points = len(design_points(template, parameters, "grid", 0, seed))
+    with job.running((points + 1) * runs, "calibrate") as execution:
+        result = run_calibrate(template, observed, parameters, runs, seed, execution)
+    target = write_scenario or out / f"{name}_calibrated.yaml"
+    text = calibrated_scenario(template, result, observed, str(target))
+    summary = {
+        "scenario": name,
+        "record": observed.name,
+        "runs_per_point": runs,
+        "seed": seed,
+        "params": [p.model_dump(exclude_defaults=True) for p in parameters],
+        "best": result.best,
+        "log_likelihood": {"before": result.before, "after": result.after},
+    }
+    files = {"calibration.csv": result.table, "calibration.json": summary, f"{name}_calibrated.yaml": text}
+    job.publish(files, [template.build()], seed, (points + 1) * runs)
+    if write_scenario is not None:
+        write_scenario.write_text(text, encoding="utf-8")
+    click.echo("best values: " + ", ".join(f"{k}={v}" for k, v in result.best.items()))
+    click.echo(f"approximate log-likelihood of the record: {result.before:.3f} before, {result.after:.3f} after")
+    job.report(f"; scenario written to {write_scenario}" if write_scenario else "")

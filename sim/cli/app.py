@@ -1,0 +1,243 @@
+"""The ``sim`` command group: errors into exit codes, the options and skeleton its commands share.
+
+Exit codes: 0 success; 2 bad input (usage, scenario file, override, output directory);
+1 anything else (a bug: run with SIM_DEBUG=1 to see the traceback). The commands live beside
+it: ``run``, ``analysis`` (sweep, sensitivity, compare, backtest, calibrate) and ``inspect``
+(validate, show, explain, list, reference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from sim.errors import SimError
+from sim.runs.backends import BACKENDS, Execution, Interrupted, RunAborted
+from sim.scenario.load import parse_override
+
+
+class SimGroup(click.Group):
+    r"""Turns the project's errors into one line each and exit code 2; bugs into exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SimError as exc:
+            for line in exc.lines():
+                click.echo(f"error: {line}", err=True)
+            ctx.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Interrupted as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(130)
+        except RunAborted as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing was written", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:  # the reader of our output went away (`| head`): not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is printed
+            ctx.exit(0)
+        except Exception as exc:  # a bug, not the user's fault
+            if os.environ.get("SIM_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (set SIM_DEBUG=1 for details)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+@click.group(cls=SimGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dealsim", prog_name="sim")
+def cli() -> None:
+    r"""What-if simulations of a forced cross-border sale of a technology company.
+
+    \b
+    Example:
+      sim run scenarios/export_control_review.yaml
+    """
+
+
+def overrides_of(values: tuple[str, ...]) -> dict[str, Any]:
+    return dict(parse_override(v) for v in values)
+
+
+def scenario_path(text: str) -> Path:
+    r"""A path as given, or the name of a shipped scenario (``tiktok_2020``)."""
+    path = Path(text)
+    if path.exists() or path.suffix:
+        return path
+    shipped = shipped_scenarios_dir() / f"{text}.yaml"
+    return shipped if shipped.exists() else path
+
+
+def shipped_scenarios_dir() -> Path:
+    r"""``./scenarios`` if there is one, else the scenarios beside the package."""
+    here = Path("scenarios")
+    return here if here.is_dir() else Path(__file__).resolve().parents[2] / "scenarios"  # sim/cli/app.py
+
+
+SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. china.tension=0.9"
+
+
+def result_options(default_help: str) -> Callable:
+    """The options of every command that writes a result, given to it as one ``job``.
+
+    --out, --force, --quiet, --backend, --workers and --scheduler become a :class:`ResultJob`.
+    """
+    options = [
+        click.option("--out", type=click.Path(path_type=Path), default=None, help=default_help),
+        click.option("--force", is_flag=True, help="Replace an existing result directory (or an empty one)."),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            default=None,
+            help="serial, processes (default: all cores) or dask (a LocalCluster, or --scheduler).",
+        ),
+        click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes [default: all cores]."),
+        click.option(
+            "--scheduler",
+            default=None,
+            metavar="ADDRESS",
+            help="A running Dask scheduler, e.g. tcp://host:8786 (with --backend dask).",
+        ),
+    ]
+
+    def wrap(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def command(*args: Any, out, force, quiet, backend, workers, scheduler, **kwargs: Any) -> Any:
+            return f(*args, job=ResultJob(out, force, quiet, backend, workers, scheduler), **kwargs)
+
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return wrap
+
+
+@dataclass
+class ResultJob:
+    """The skeleton shared by every command that writes a result directory.
+
+    ``target`` checks the directory before any work, ``running`` gives the :class:`Execution`
+    with a progress bar, ``publish`` writes the files with their manifest all at once, and
+    ``report`` says what was written.
+    """
+
+    out: Path | None
+    force: bool
+    quiet: bool
+    backend: str | None
+    workers: int | None
+    scheduler: str | None
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def target(self, default_name: str) -> Path:
+        """The result directory (``outputs/<default_name>`` without --out), refused early if unusable."""
+        from sim.runs.store import check_out_dir, default_out_dir
+
+        self.out = check_out_dir(self.out or default_out_dir(default_name), self.force)
+        return self.out
+
+    @contextmanager
+    def running(self, total: int, label: str) -> Iterator[Execution]:
+        """Where the runs execute, with a progress bar of ``total`` runs."""
+        backend = "dask" if self.scheduler and self.backend is None else self.backend
+        with progress_bar(total, self.quiet, label) as advance:
+            yield Execution(backend=backend, workers=self.workers, scheduler=self.scheduler, progress=advance)
+
+    def publish(
+        self,
+        files: dict[str, Any],
+        specs: list[Any],
+        seed: int,
+        runs: int,
+        draw: Callable[[Path], None] | None = None,
+    ) -> None:
+        """Write ``files`` and manifest.json to the result directory, all at once."""
+        from sim.runs.store import manifest, write_directory
+
+        data = manifest(
+            specs[0],
+            seed=seed,
+            runs=runs,
+            started=self.started,
+            ended=dt.datetime.now(dt.UTC),
+            command=["sim", *sys.argv[1:]],
+        )
+        data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
+        write_directory(self.out, {**files, "manifest.json": data}, force=self.force, draw=draw)
+
+    def report(self, extra: str = "") -> None:
+        """Say where the results are and which files they are."""
+        click.echo(f"results written to {self.out}/ ({_listing(self.out)}){extra}")
+
+
+def _listing(directory: Path) -> str:
+    return ", ".join(sorted(p.name + ("/" if p.is_dir() else "") for p in Path(directory).iterdir()))
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool, label: str) -> Iterator[Any]:
+    """A progress bar on stderr (runs done, rate, time left).
+
+    Silent with ``quiet`` or when stderr is not a terminal.
+    """
+    stream = sys.stderr
+    if quiet or not stream.isatty():
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(file=stream), transient=True) as progress:
+        task = progress.add_task(label, total=total, rate="")
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            speed = progress.tasks[task].speed
+            progress.update(task, rate=f"{speed:,.0f} runs/s" if speed else "")
+
+        yield advance
+
+
+def main() -> None:
+    """Entry point of the ``sim`` console script.
+
+    SIGTERM (what a scheduler or systemd sends) is taken as Ctrl-C: the workers are stopped,
+    the finished chunks stay saved for ``--resume``, and the exit code is 130.
+    """
+    signal.signal(signal.SIGTERM, _terminated)
+    cli(prog_name="sim")
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

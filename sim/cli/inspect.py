@@ -1,0 +1,167 @@
+"""``sim validate``, ``show``, ``explain``, ``list`` and ``reference``: no simulation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from sim.cli.app import SET_HELP, cli, overrides_of, scenario_path, shipped_scenarios_dir
+from sim.errors import ScenarioError, SimError
+from sim.outcomes import Outcome
+from sim.scenario.load import load_scenario
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    default=None,
+    help="The outcome whose runs to tell [default: the most common late outcome].",
+)
+@click.option(
+    "--runs",
+    "count",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="How many runs to tell: the median by close date, then the extremes.",
+)
+def explain(outdir: Path, outcome: str | None, count: int) -> None:
+    r"""Why were sales late? The delay attribution, then the stories of typical runs.
+
+    Prints, for each stage of the deal, the days it added beyond its minimum in late and on-time
+    runs and the share of late runs in which it was decisive (at its minimum, the sale closes by
+    the first deadline), then tells K runs of an outcome from their event logs.
+
+    \b
+    Example:
+      sim explain outputs/export_control_review --outcome closed_after_deadline --runs 3
+    """
+    from rich.table import Table
+
+    from sim.present.labels import actor_labels
+    from sim.present.story import attribution_table, representative_runs, story
+    from sim.runs.store import load_result
+
+    result = load_result(outdir)
+    console = Console(file=sys.stdout, width=120)
+    labels = actor_labels(result.scenario)
+    rows = attribution_table(result.summary, labels)
+    if rows:
+        a = result.summary["attribution"]
+        table = Table(
+            title=f"Where the days went: {a['late_runs']:,} late and {a['on_time_runs']:,} on-time runs attributed",
+            title_justify="left",
+        )
+        for column in (
+            "stage",
+            "responsible",
+            "late: on path",
+            "late: mean days added",
+            "median if on path",
+            "decisive",
+            "on time: mean days added",
+        ):
+            table.add_column(column, justify="left" if column in ("stage", "responsible") else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        console.print("No run was attributed (run with --attribution K).", highlight=False)
+    if outcome is None:
+        late = [
+            o
+            for o in result.summary["outcomes"]
+            if o != "closed_by_deadline" and result.summary["outcomes"][o]["count"]
+        ]
+        outcome = max(late, key=lambda o: result.summary["outcomes"][o]["count"]) if late else "closed_by_deadline"
+    picks = representative_runs(result, outcome, count)
+    if not picks:
+        raise SimError(
+            f"{outdir}: no run with an event log ended {outcome}; run with --events all or a larger --event-sample"
+        )
+    for k, run_id in enumerate(picks):
+        heading = ("The median run" if k == 0 else "The earliest" if k == 1 else "The latest") + f" of {outcome}"
+        console.print(f"\n[bold]{heading}[/bold]")
+        console.print(story(result, run_id), highlight=False)
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+def validate(scenario: str, sets: tuple[str, ...]) -> None:
+    r"""Check a scenario file (exit 0) or list its problems (exit 2).
+
+    \b
+    Example:
+      sim validate scenarios/my_variant.yaml
+    """
+    spec = load_scenario(scenario_path(scenario), overrides_of(sets))
+    click.echo(
+        f"ok: {spec.source} ({spec.name}): {spec.start} to {spec.horizon}, first deadline "
+        f"{spec.first_deadline}, {len(spec.bidders)} bidders, {len(spec.courts)} courts, "
+        f"{len(spec.events)} dated events"
+    )
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path))
+def show(outdir: Path) -> None:
+    r"""Print the summary of a result directory as a table.
+
+    \b
+    Example:
+      sim show outputs/export_control_review
+    """
+    from sim.present.tables import metrics_lines, outcome_table
+    from sim.runs.reading import read_summary
+
+    summary, manifest_data = read_summary(outdir)
+    console = Console(file=sys.stdout, width=120)
+    console.print(outcome_table(summary))
+    for line in metrics_lines(summary):
+        console.print(line, highlight=False)
+    if manifest_data:
+        console.print(
+            f"scenario file {manifest_data.get('scenario_file')}, sha256 "
+            f"{manifest_data.get('scenario_sha256', '')[:12]}, ran {manifest_data.get('started')}",
+            highlight=False,
+        )
+
+
+@cli.command(name="list")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def list_scenarios(directory: Path | None) -> None:
+    r"""List the shipped scenarios (or those in DIRECTORY), one line each.
+
+    \b
+    Example:
+      sim list
+    """
+    directory = directory or shipped_scenarios_dir()
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise SimError(f"{directory}: no scenario files (*.yaml) here")
+    for path in files:
+        try:
+            spec = load_scenario(path)
+            click.echo(f"{spec.name:<24} {path}  {spec.description}")
+        except ScenarioError as exc:
+            click.echo(f"{path.stem:<24} {path}  INVALID: {exc.lines()[0]}")
+
+
+@cli.command()
+def reference() -> None:
+    r"""Print the scenario reference (every parameter, its unit and meaning) as Markdown.
+
+    \b
+    Example:
+      sim reference > docs/scenario-reference.md
+    """
+    from sim.scenario.reference import scenario_reference
+
+    click.echo(scenario_reference(), nl=False)

@@ -1,0 +1,125 @@
+"""``sim run``: a scenario many times, streamed to a result directory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from sim.cli.app import SET_HELP, ResultJob, cli, overrides_of, result_options, scenario_path
+from sim.scenario.load import load_scenario
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Number of runs.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@result_options("Result directory [default: outputs/<scenario name>].")
+@click.option(
+    "--events",
+    type=click.Choice(["all", "sample", "none"]),
+    default="sample",
+    show_default=True,
+    help="Which runs keep their event log and timeline.",
+)
+@click.option(
+    "--event-sample",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="How many runs (the first ones) --events sample keeps.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["csv", "parquet", "both"]),
+    default="both",
+    show_default=True,
+    help="File format of runs, events and spans.",
+)
+@click.option(
+    "--attribution",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="How many runs (the first ones) get a delay attribution, with counterfactual reruns (0: none).",
+)
+@click.option(
+    "--counterfactuals",
+    type=click.IntRange(min=0),
+    default=70,  # sim.runs.ensemble.DEFAULT_COUNTERFACTUALS (not imported here: it loads pyarrow)
+    show_default=True,
+    help="How many of the attributed runs (spread evenly) have their late stages rerun at their minimum.",
+)
+@click.option(
+    "--chunk-size",
+    "chunk",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Runs per chunk, the unit saved and resumed [default: runs/100, between 250 and 5,000].",
+)
+@click.option("--resume", is_flag=True, help="Finish an interrupted run with the same settings.")
+@click.option("--no-figures", is_flag=True, help="Skip the figures (faster).")
+def run(
+    scenario: str,
+    runs: int,
+    seed: int,
+    sets: tuple[str, ...],
+    job: ResultJob,
+    events: str,
+    event_sample: int,
+    formats: str,
+    attribution: int,
+    counterfactuals: int,
+    chunk: int | None,
+    resume: bool,
+    no_figures: bool,
+) -> None:
+    r"""Run a scenario many times; write outcomes, runs, event logs, figures.
+
+    Results stream to disk chunk by chunk (memory stays bounded); an interrupted run resumes
+    with --resume and ends identical to an uninterrupted one.
+
+    \b
+    Example:
+      sim run scenarios/tiktok_2020.yaml --runs 5000 --seed 7 --out outputs/t2020 --workers 2
+    """
+    from sim.present.tables import metrics_lines, outcome_table
+    from sim.runs.store import default_out_dir, run_to_directory
+
+    overrides = overrides_of(sets)
+    spec = load_scenario(scenario_path(scenario), overrides)
+    job.out = job.out or default_out_dir(spec.name)  # the store checks it, and locks it
+    with job.running(runs, spec.name) as execution:
+        job.out, summary = run_to_directory(
+            spec,
+            job.out,
+            runs,
+            seed,
+            execution=execution,
+            events=events,
+            event_sample=event_sample,
+            attribution=attribution,
+            counterfactuals=counterfactuals,
+            chunk=chunk,
+            formats=formats,
+            force=job.force,
+            resume=resume,
+            figures=None if no_figures else _save_figures,
+            overrides=overrides,
+            command=["sim", *sys.argv[1:]],
+        )
+    console = Console(file=sys.stdout, width=120)
+    console.print(outcome_table(summary))
+    for line in metrics_lines(summary):
+        console.print(line, highlight=False)
+    job.report()
+
+
+def _save_figures(result, directory: Path) -> None:
+    from sim.present.figures import save_figures  # matplotlib only when figures are wanted
+
+    save_figures(result, directory)
