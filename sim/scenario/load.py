@@ -12,7 +12,9 @@ Merging rules for ``extends:`` (the child is the file that extends):
 * mappings merge key by key; a child's ``null`` deletes the parent's key;
 * ``events`` merge by ``id`` (an event's id defaults to its kind): a child's event with the id of
   a parent's replaces it, ``{id: X, remove: true}`` deletes it, other events are added;
-* any other value (a number, a list) in the child replaces the parent's.
+* any other value (a number, a list) in the child replaces the parent's;
+* a duration's 90th percentile is given as ``p90`` or as ``spread``: a child giving one drops the
+  parent's other.
 """
 
 from __future__ import annotations
@@ -244,8 +246,16 @@ def _record_origins(node: Any, prefix: tuple, source: str, origins: dict[tuple, 
                 origins[("events", _event_id(item))] = source
 
 
+# Keys that give one thing in alternative forms: a child giving one form replaces the others.
+ALTERNATIVES = ({"p90", "spread"},)
+
+
 def _merge(base: dict, child: dict, source: str, prefix: tuple = ()) -> dict:
     merged = dict(base)
+    for forms in ALTERNATIVES:  # a duration's p90 or spread merges as a unit
+        if forms & child.keys():
+            for key in forms - child.keys():
+                merged.pop(key, None)
     for key, value in child.items():
         if value is None:
             merged.pop(key, None)

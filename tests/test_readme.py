@@ -1,0 +1,99 @@
+"""The README's examples work: its quick start, its Python block, its YAML, and every `sim` line
+of its shell blocks parses (the long ones are run with fewer runs where they are run at all)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SCENARIOS
+
+from sim.cli import cli
+
+README = (ROOT / "README.md").read_text()
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+
+
+def blocks(language: str) -> list[str]:
+    return [text for lang, text in BLOCKS if lang == language]
+
+
+def sim_lines() -> list[str]:
+    """Every `sim ...` command of the shell blocks, comments and the install prefix removed."""
+    found = []
+    for text in blocks("bash"):
+        for line in text.splitlines():
+            command = line.split("#")[0].strip().split("&& ")[-1]
+            if command.startswith("sim "):
+                found.append(command)
+    return found
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A fresh directory where `scenarios/` is the shipped one, as in a clone."""
+    (tmp_path / "scenarios").symlink_to(SCENARIOS)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_readme_has_the_examples_these_tests_run():
+    assert len(sim_lines()) >= 15 and len(blocks("python")) == 1 and len(blocks("yaml")) == 1
+
+
+@pytest.mark.parametrize("line", sim_lines())
+def test_every_sim_line_parses(line):
+    """Each command exists and takes every option the README gives it (click parses, nothing runs)."""
+    args = shlex.split(line)[1:]
+    command = cli.commands[args[0]]
+    with command.make_context(args[0], args[1:]) as ctx:
+        assert ctx.command is command
+
+
+def test_quick_start_runs_as_written(workdir):
+    """The quick start's command, in a fresh directory: results, figures and the table."""
+    (line,) = [c for c in sim_lines() if c == "sim run scenarios/export_control_review.yaml"]
+    done = subprocess.run([sys.executable, "-m", "sim", *shlex.split(line)[1:]], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = workdir / "outputs" / "export_control_review"
+    assert (
+        "closed_by_deadline" in done.stdout
+        and f"results written to {Path('outputs/export_control_review')}/" in done.stdout
+    )
+    assert {"summary.json", "manifest.json", "runs.csv", "figures"} <= {p.name for p in out.iterdir()}
+    assert (out / "figures" / "outcomes.png").stat().st_size > 10_000
+
+
+def test_python_block_runs(workdir):
+    """The README's Python, with its million runs cut to a thousand."""
+    (code,) = blocks("python")
+    code = code.replace("runs=1_000_000", "runs=1_000")
+    subprocess.run(
+        [sys.executable, "-m", "sim", "run", "scenarios/export_control_review.yaml", "--runs", "200", "--quiet"],
+        check=True,
+        capture_output=True,
+    )  # the block loads this result at its end
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"}
+    )
+    assert done.returncode == 0, done.stderr
+    assert (workdir / "outputs" / "big" / "figures").is_dir()
+
+
+def test_yaml_example_validates(workdir):
+    """The "Writing a scenario" example, saved beside the shipped scenarios as it says."""
+    (text,) = blocks("yaml")
+    path = workdir / "scenarios_copy"
+    path.mkdir()
+    for shipped in SCENARIOS.glob("*.yaml"):
+        (path / shipped.name).symlink_to(shipped)
+    (path / "my_variant.yaml").write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", str(path / "my_variant.yaml")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
