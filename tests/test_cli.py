@@ -254,3 +254,14 @@ def test_every_result_command_writes_a_manifest_and_lists_its_files(tmp_path):
     assert manifest["seed"] == 0 and manifest["scenarios"][0]["name"] == "export_control_review"
     listed = result.stdout.split(f"results written to {out}/ (")[1].split(")")[0]
     assert listed == ", ".join(sorted(p.name for p in out.iterdir()))
+
+
+@pytest.mark.parametrize(
+    "command", [None, "run", "sweep", "sensitivity", "compare", "backtest", "calibrate", "explain"]
+)
+def test_help_pages_keep_examples_whole_and_print_no_backslash(command):
+    """Help text marks its examples with click's \\b (a backspace), never a literal backslash-b."""
+    result = sim(*([command] if command else []), "--help")
+    assert "\\b" not in result.stdout and "\b" not in result.stdout
+    example = result.stdout.split("Example:")[1].splitlines()[1].strip()
+    assert example.startswith("sim ")

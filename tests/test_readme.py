@@ -97,3 +97,8 @@ def test_yaml_example_validates(workdir):
         [sys.executable, "-m", "sim", "validate", str(path / "my_variant.yaml")], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+    # it removes one inherited event and adds one: none is lost silently by an id collision
+    from sim import load_scenario
+
+    parent = load_scenario(SCENARIOS / "export_control_review.yaml")
+    assert f"{len(parent.events)} dated events" in done.stdout

@@ -72,7 +72,7 @@ def sweep(
     outcome: str,
     job: ResultJob,
 ) -> None:
-    r"""Run the scenario over a design of parameter values; one row per point.
+    """Run the scenario over a design of parameter values; one row per point.
 
     Writes sweep.csv and sweep.json (every outcome's p and 95% CI per point) and
     figures/sweep.png (lines with CI bands for one parameter, a heatmap for two).
@@ -144,7 +144,7 @@ def sensitivity(
     seed: int,
     job: ResultJob,
 ) -> None:
-    r"""Which uncertain parameter drives an outcome most (Sobol or Morris, with SALib).
+    """Which uncertain parameter drives an outcome most (Sobol or Morris, with SALib).
 
     Writes sensitivity.json and sensitivity.csv (indices with 95% CIs), design.csv and
     figures/sensitivity.png.
@@ -202,7 +202,7 @@ def compare(
     seed: int,
     job: ResultJob,
 ) -> None:
-    r"""Compare scenarios run with common random numbers: paired differences from the first.
+    """Compare scenarios run with common random numbers: paired differences from the first.
 
     Writes comparison.json and comparison.csv (each scenario's p and CI per outcome and metric,
     and the paired difference from the first with its 95% CI), transitions.csv (how many runs
@@ -252,7 +252,7 @@ def backtest(
     seed: int,
     job: ResultJob,
 ) -> None:
-    r"""Score a scenario against an observed record (what really happened).
+    """Score a scenario against an observed record (what really happened).
 
     Writes backtest.json, backtest.md (a readable report) and figures: the probability of the
     observed outcome at each horizon with log and Brier scores against two baselines, and each
@@ -320,7 +320,7 @@ def calibrate(
     write_scenario: Path | None,
     job: ResultJob,
 ) -> None:
-    r"""Grid-search parameters for the values under which the record is most likely.
+    """Grid-search parameters for the values under which the record is most likely.
 
     Prints the best values and the record's approximate log-likelihood before and after, and
     writes calibration.csv (every grid point), calibration.json and a scenario file that extends

@@ -29,7 +29,7 @@ from sim.scenario.load import parse_override
 
 
 class SimGroup(click.Group):
-    r"""Turns the project's errors into one line each and exit code 2; bugs into exit code 1."""
+    """Turns the project's errors into one line each and exit code 2; bugs into exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -65,7 +65,7 @@ class SimGroup(click.Group):
 @click.group(cls=SimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dealsim", prog_name="sim")
 def cli() -> None:
-    r"""What-if simulations of a forced cross-border sale of a technology company.
+    """What-if simulations of a forced cross-border sale of a technology company.
 
     \b
     Example:
@@ -78,7 +78,7 @@ def overrides_of(values: tuple[str, ...]) -> dict[str, Any]:
 
 
 def scenario_path(text: str) -> Path:
-    r"""A path as given, or the name of a shipped scenario (``tiktok_2020``)."""
+    """A path as given, or the name of a shipped scenario (``tiktok_2020``)."""
     path = Path(text)
     if path.exists() or path.suffix:
         return path
@@ -87,7 +87,7 @@ def scenario_path(text: str) -> Path:
 
 
 def shipped_scenarios_dir() -> Path:
-    r"""``./scenarios`` if there is one, else the scenarios beside the package."""
+    """``./scenarios`` if there is one, else the scenarios beside the package."""
     here = Path("scenarios")
     return here if here.is_dir() else Path(__file__).resolve().parents[2] / "scenarios"  # sim/cli/app.py
 

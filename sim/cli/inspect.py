@@ -31,7 +31,7 @@ from sim.scenario.load import load_scenario
     help="How many runs to tell: the median by close date, then the extremes.",
 )
 def explain(outdir: Path, outcome: str | None, count: int) -> None:
-    r"""Why were sales late? The delay attribution, then the stories of typical runs.
+    """Why were sales late? The delay attribution, then the stories of typical runs.
 
     Prints, for each stage of the deal, the days it added beyond its minimum in late and on-time
     runs and the share of late runs in which it was decisive (at its minimum, the sale closes by
@@ -94,7 +94,7 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
 @click.argument("scenario")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 def validate(scenario: str, sets: tuple[str, ...]) -> None:
-    r"""Check a scenario file (exit 0) or list its problems (exit 2).
+    """Check a scenario file (exit 0) or list its problems (exit 2).
 
     \b
     Example:
@@ -111,7 +111,7 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("outdir", type=click.Path(path_type=Path))
 def show(outdir: Path) -> None:
-    r"""Print the summary of a result directory as a table.
+    """Print the summary of a result directory as a table.
 
     \b
     Example:
@@ -136,7 +136,7 @@ def show(outdir: Path) -> None:
 @cli.command(name="list")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 def list_scenarios(directory: Path | None) -> None:
-    r"""List the shipped scenarios (or those in DIRECTORY), one line each.
+    """List the shipped scenarios (or those in DIRECTORY), one line each.
 
     \b
     Example:
@@ -156,7 +156,7 @@ def list_scenarios(directory: Path | None) -> None:
 
 @cli.command()
 def reference() -> None:
-    r"""Print the scenario reference (every parameter, its unit and meaning) as Markdown.
+    """Print the scenario reference (every parameter, its unit and meaning) as Markdown.
 
     \b
     Example:

@@ -78,7 +78,7 @@ def run(
     resume: bool,
     no_figures: bool,
 ) -> None:
-    r"""Run a scenario many times; write outcomes, runs, event logs, figures.
+    """Run a scenario many times; write outcomes, runs, event logs, figures.
 
     Results stream to disk chunk by chunk (memory stays bounded); an interrupted run resumes
     with --resume and ends identical to an uninterrupted one.
