@@ -252,3 +252,34 @@ def test_load_result_round_trips(tmp_path, export_control):
         assert loaded.attribution.equals(memory.attribution)
         assert loaded.tally.to_json() == memory.tally.to_json()
         assert json.loads((out / "manifest.json").read_text())["settings"]["formats"] == fmt
+
+
+def test_a_failure_outside_the_run_is_a_failed_run_too(monkeypatch, export_control):
+    """The attribution's rerun raising, or a record the tally cannot count (an infinite price),
+    makes that run a failed one; nothing of it is half-counted and the ensemble goes on."""
+    import sim.runs.ensemble as ensemble
+
+    real_run, real_attribute = DealModel.run, ensemble.attribute
+
+    def run(self):
+        record = real_run(self)
+        if self.run_id == 9:
+            record["price"], record["close_date"] = float("inf"), "2020-11-01"  # round(inf * 100) overflows
+        return record
+
+    def attribute(model, *args, **kwargs):
+        if model.run_id == 7:
+            raise OverflowError("counterfactual exploded")
+        return real_attribute(model, *args, **kwargs)
+
+    monkeypatch.setattr(DealModel, "run", run)
+    monkeypatch.setattr(ensemble, "attribute", attribute)
+    result = run_ensemble(export_control, runs=60, seed=0, attribution=60, execution=Execution(workers=1))
+    failed = result.runs[result.runs["outcome"] == "failed"]
+    assert list(failed["run_id"]) == [7, 9]
+    assert failed["error"].str.startswith("OverflowError").all()
+    assert sum(o["count"] for o in result.summary["outcomes"].values()) == 58
+    assert not result.attribution["run_id"].isin([7, 9]).any()
+    assert not result.events["run_id"].isin([7, 9]).any()
+    late, on_time = result.summary["attribution"]["late_runs"], result.summary["attribution"]["on_time_runs"]
+    assert late + on_time == 58

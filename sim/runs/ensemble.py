@@ -234,26 +234,18 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, csv_text: b
     digest = scenario_digest(scenario) if start < spec.attribution else None
     for i in range(start, stop):
         seed = run_seed(spec.seed, i)
-        narrate = spec.narrates(i)
         try:
-            model = DealModel(scenario, rng=seed, run_id=i, narrate=narrate)
-            record = model.run()
-        except Exception as exc:  # recorded, not fatal: one bad run must not sink the ensemble
-            record = failed_record(i, seed, exc)
-            model = None
-        tally.add(record)
+            record, counts, logged, timeline, rows = _play(spec, i, seed, digest, dates)
+        except Exception as exc:  # recorded, not fatal: a run, its attribution or its tally raised
+            record, logged, timeline, rows = failed_record(i, seed, exc), [], [], []
+            counts = Tally(scenario.start)
+            counts.add(record)
+        tally.merge(counts)
         if spec.keep_runs:
             records.append(record)
-        if narrate and model is not None:
-            for day, actor, event, detail in model.events:
-                date = dates.get(day) or dates.setdefault(day, (scenario.start + dt.timedelta(days=day)).isoformat())
-                events.append((i, day, date, actor, event, detail))
-            spans.extend((i, *span) for span in model.spans)
-        if i < spec.attribution and model is not None:
-            rerun = spec.reruns(i)
-            rows = attribute(model, seed, digest, rerun=rerun)
-            tally.add_attribution(rows, late=record["outcome"] != "closed_by_deadline", rerun=rerun)
-            attribution.extend(rows)
+        events.extend(logged)
+        spans.extend(timeline)
+        attribution.extend(rows)
     result = ChunkResult(index, start, stop, tally)
     if spec.keep_runs:
         rows = [tuple(r[c] for c in RUN_COLUMNS) for r in records]
@@ -267,6 +259,33 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, csv_text: b
             if csv_text:
                 setattr(result, f"{name}_csv", _csv(table_rows))
     return result
+
+
+def _play(
+    spec: EnsembleSpec, i: int, seed: int, digest: str | None, dates: dict[int, str]
+) -> tuple[dict[str, Any], Tally, list[tuple], list[tuple], list[tuple]]:
+    """One run with everything made of it: its record, its counts, its log, timeline and attribution.
+
+    Whatever raises here (the run, the counterfactual reruns, the counting) makes the whole run a
+    failed one; nothing of it has reached the chunk yet.
+    """
+    scenario = spec.scenario
+    narrate = spec.narrates(i)
+    model = DealModel(scenario, rng=seed, run_id=i, narrate=narrate)
+    record = model.run()
+    counts = Tally(scenario.start)
+    counts.add(record)
+    logged, timeline, rows = [], [], []
+    if narrate:
+        for day, actor, event, detail in model.events:
+            date = dates.get(day) or dates.setdefault(day, (scenario.start + dt.timedelta(days=day)).isoformat())
+            logged.append((i, day, date, actor, event, detail))
+        timeline = [(i, *span) for span in model.spans]
+    if i < spec.attribution:
+        rerun = spec.reruns(i)
+        rows = attribute(model, seed, digest, rerun=rerun)
+        counts.add_attribution(rows, late=record["outcome"] != "closed_by_deadline", rerun=rerun)
+    return record, counts, logged, timeline, rows
 
 
 def failed_record(run_id: int, seed: int, exc: BaseException) -> dict[str, Any]:

@@ -599,9 +599,21 @@ def _abs(path: Path) -> Path:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all, and on disk before it counts.
+
+    A crash or a power loss leaves the old file or the new one, never a torn one.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
+    with tmp.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself
+    finally:
+        os.close(directory)
 
 
 def _umask() -> int:
