@@ -50,3 +50,30 @@ def test_every_actor_draws_from_its_own_streams(export_control):
     assert a.china.rng.random() == b.china.rng.random()
     assert a.china.random.random() != a.seller.random.random()
     assert a.china.random is a.china.rng and a.china.random is not a.random
+
+
+def test_call_is_a_mesa_event_in_all_but_its_reference():
+    """Call keeps every attribute of Mesa's Event, orders and cancels the same way, and runs."""
+    from mesa.time import Event, Priority
+
+    from sim.model.mesa_compat import Call
+
+    class Target:
+        def __init__(self):
+            self.got = []
+
+        def act(self, *args):
+            self.got.append(args)
+
+    target = Target()
+    theirs = Event(5, target.act, Priority.HIGH, function_args=[1, 2])
+    ours = Call(5, target.act, Priority.HIGH, (1, 2))
+    assert set(vars(ours)) == set(vars(theirs))
+    assert theirs < ours  # same time and priority: the earlier id first, as Mesa orders its own
+    later = Call(5, target.act, Priority.LOW, ())
+    assert ours < later and not later < ours
+    ours.execute()
+    assert target.got == [(1, 2)]
+    ours.cancel()
+    ours.execute()
+    assert target.got == [(1, 2)] and ours.CANCELED

@@ -150,9 +150,7 @@ class DealModel(mesa.Model):
                 self.schedule(day + 1, self._snapshot, day, priority=Priority.HIGH)
         self._schedule_scenario_events()
         self.schedule(self.horizon_day + 1, self.settle, priority=Priority.HIGH)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: name for name in ("outcome", "close_day", "winner", "price")}
-        )
+        self._datacollector: mesa.DataCollector | None = None
 
     # --- running ------------------------------------------------------------------------------
 
@@ -359,7 +357,20 @@ class DealModel(mesa.Model):
         self._scheduled.clear()
         self._keep_alive.clear()
         self.record = self._make_record(end)
-        self.datacollector.collect(self)
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's view of the run (for ``mesa.batch_run``): its outcome, close day, winner and price.
+
+        Made when first asked for, as of the run's end (ensembles read ``record`` and never ask).
+        """
+        if self._datacollector is None:
+            self._datacollector = mesa.DataCollector(
+                model_reporters={name: name for name in ("outcome", "close_day", "winner", "price")}
+            )
+            if self.record is not None:
+                self._datacollector.collect(self)
+        return self._datacollector
 
     @property
     def close_day(self) -> int | None:

@@ -9,11 +9,11 @@ or removes it, :func:`stop_daily_tick` warns once and carries on: the tick is ha
 results (no agent acts on it), it only makes a run's cost grow with its horizon.
 ``tests/test_mesa_compat.py`` fails on such a Mesa, so that the shim is updated.
 
-:func:`schedule` adds a Mesa ``Event`` with its arguments (``function_args``, public) to the
-model's event list (``model._event_list``, private): ``Model.schedule_event`` takes no arguments,
-so each event would need a ``functools.partial`` of its own, kept alive by hand because Mesa holds
-callbacks weakly, and it builds the weak reference twice. If the event list is gone, it falls back
-to ``schedule_event`` with a partial.
+:func:`schedule` adds a :class:`Call` (a Mesa ``Event`` that carries its arguments and holds
+its method directly) to the model's event list (``model._event_list``, private):
+``Model.schedule_event`` takes no arguments, so each event would need a ``functools.partial`` of
+its own, kept alive by hand because Mesa holds callbacks weakly, and it builds the weak reference
+twice. If the event list is gone, it falls back to ``schedule_event`` with a partial.
 """
 
 from __future__ import annotations
@@ -46,13 +46,38 @@ def stop_daily_tick(model: mesa.Model) -> None:
     schedule.stop()
 
 
+class Call(Event):
+    """A Mesa ``Event`` that calls a bound method of the run's own actors with its arguments.
+
+    Mesa's ``Event`` holds its callable by weak reference, so that an event of a removed agent
+    does nothing; the run's actors live as long as the run, so this one holds it directly and
+    skips making two weak references per event. It keeps every attribute Mesa's ``Event`` has
+    (``tests/test_mesa_compat.py`` compares them), so the event list orders, pops and cancels it
+    as its own.
+    """
+
+    def __init__(self, time: float, function: Callable[..., Any], priority: Priority, args: tuple) -> None:
+        self.time = time
+        self.priority = priority.value
+        self._canceled = False
+        self.fn = function
+        self.unique_id = next(Event._ids)
+        self.function_args = args
+        self.function_kwargs = {}
+
+    def execute(self) -> None:
+        """Call the method, unless the event was cancelled."""
+        if not self._canceled and self.fn is not None:
+            self.fn(*self.function_args)
+
+
 def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: tuple, priority: Priority) -> Event:
-    """Schedule ``function(*args)`` at ``time``; ``function`` must outlive the event (a bound method)."""
+    """Schedule ``function(*args)`` at ``time``; ``function`` must live as long as the model."""
     events = getattr(model, "_event_list", None)
     if events is None:  # pragma: no cover - only on a Mesa that changed
         call = partial(function, *args) if args else function
         model._keep_alive.append(call)
         return model.schedule_event(call, at=time, priority=priority)
-    event = Event(time, function, priority=priority, function_args=list(args) if args else None)
+    event = Call(time, function, priority, args)
     events.add_event(event)
     return event
