@@ -63,17 +63,17 @@ def test_call_is_a_mesa_event_in_all_but_its_reference():
             self.got = []
 
         def act(self, *args):
-            self.got.append(args)
+            self.got.append((model.day, *args))
 
-    target = Target()
+    model, target = mesa.Model(rng=1), Target()
     theirs = Event(5, target.act, Priority.HIGH, function_args=[1, 2])
-    ours = Call(5, target.act, Priority.HIGH, (1, 2))
-    assert set(vars(ours)) == set(vars(theirs))
+    ours = Call(model, 5, target.act, Priority.HIGH, (1, 2))
+    assert set(vars(ours)) - {"model"} == set(vars(theirs))
     assert theirs < ours  # same time and priority: the earlier id first, as Mesa orders its own
-    later = Call(5, target.act, Priority.LOW, ())
+    later = Call(model, 5, target.act, Priority.LOW, ())
     assert ours < later and not later < ours
     ours.execute()
-    assert target.got == [(1, 2)]
+    assert target.got == [(5, 1, 2)]  # model.day is the event's day during the call
     ours.cancel()
     ours.execute()
-    assert target.got == [(1, 2)] and ours.CANCELED
+    assert target.got == [(5, 1, 2)] and ours.CANCELED

@@ -112,6 +112,7 @@ class DealModel(mesa.Model):
         super().__init__(rng=self.run_seed)
         stop_daily_tick(self)
         self.deal_scenario = scenario  # Mesa's own Model.scenario is left as Mesa sets it
+        self.day = 0  # the day of the event being played (set by mesa_compat.Call; Mesa's time as an int)
         self.run_id = run_id
         self.narrate = narrate
         self.horizon_day = scenario.days
@@ -169,7 +170,7 @@ class DealModel(mesa.Model):
         """Have ``action(*args)`` happen on ``day`` (never, if that is past the horizon)."""
         if day > self.horizon_day + 1 or not self.running:
             return
-        self._scheduled.append(mesa_compat.schedule(self, max(day, self.time), action, args, priority))
+        self._scheduled.append(mesa_compat.schedule(self, max(day, self.day), action, args, priority))
         self.events_scheduled += 1
 
     def _schedule_scenario_events(self) -> None:
@@ -188,7 +189,7 @@ class DealModel(mesa.Model):
     @property
     def today(self) -> int:
         """The current day (days from the start)."""
-        return int(self.time)
+        return self.day
 
     def date_of(self, day: int) -> str:
         """The ISO date of a day number."""

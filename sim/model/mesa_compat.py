@@ -49,6 +49,9 @@ def stop_daily_tick(model: mesa.Model) -> None:
 class Call(Event):
     """A Mesa ``Event`` that calls a bound method of the run's own actors with its arguments.
 
+    Before the call it sets ``model.day``, the whole day the event happens on: reading it costs
+    less than Mesa's observable ``model.time``, which the actors ask for at every step.
+
     Mesa's ``Event`` holds its callable by weak reference, so that an event of a removed agent
     does nothing; the run's actors live as long as the run, so this one holds it directly and
     skips making two weak references per event. It keeps every attribute Mesa's ``Event`` has
@@ -56,7 +59,10 @@ class Call(Event):
     as its own.
     """
 
-    def __init__(self, time: float, function: Callable[..., Any], priority: Priority, args: tuple) -> None:
+    def __init__(
+        self, model: mesa.Model, time: int, function: Callable[..., Any], priority: Priority, args: tuple
+    ) -> None:
+        self.model = model
         self.time = time
         self.priority = priority.value
         self._canceled = False
@@ -66,8 +72,9 @@ class Call(Event):
         self.function_kwargs = {}
 
     def execute(self) -> None:
-        """Call the method, unless the event was cancelled."""
+        """Call the method, unless the event was cancelled, with the model's ``day`` set to its time."""
         if not self._canceled and self.fn is not None:
+            self.model.day = self.time
             self.fn(*self.function_args)
 
 
@@ -75,9 +82,14 @@ def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: t
     """Schedule ``function(*args)`` at ``time``; ``function`` must live as long as the model."""
     events = getattr(model, "_event_list", None)
     if events is None:  # pragma: no cover - only on a Mesa that changed
-        call = partial(function, *args) if args else function
+        call = partial(_on_day, model, time, function, *args)
         model._keep_alive.append(call)
         return model.schedule_event(call, at=time, priority=priority)
-    event = Call(time, function, priority, args)
+    event = Call(model, time, function, priority, args)
     events.add_event(event)
     return event
+
+
+def _on_day(model: mesa.Model, time: int, function: Callable[..., Any], *args: Any) -> None:
+    model.day = time
+    function(*args)

@@ -52,7 +52,7 @@ class Actor(mesa.Agent):
     @property
     def today(self) -> int:
         """The current day (days from the scenario's start)."""
-        return int(self.model.time)
+        return self.model.day
 
     def chance(self, p: float) -> bool:
         """True with probability ``p``."""
