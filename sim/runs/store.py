@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from functools import partial
+from functools import cached_property, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -196,8 +196,9 @@ class ResultStore:
             "formats": self.formats,
         }
 
+    @cached_property
     def digest(self) -> str:
-        """The state's sha256: every saved chunk is stamped with it."""
+        """The state's sha256: every saved chunk is stamped with it (the state never changes)."""
         return hashlib.sha256(json.dumps(self.state(), sort_keys=True).encode()).hexdigest()
 
     def open(self) -> set[int]:
@@ -257,10 +258,10 @@ class ResultStore:
             data = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise OutputError(f"{path}: cannot read a saved chunk: {exc}; use --force to start over") from None
-        if data.get("state") != self.digest():
+        if data.get("state") != self.digest:
             raise OutputError(
                 f"{path}: this chunk was saved by another ensemble (state digest {str(data.get('state'))[:12]}, "
-                f"expected {self.digest()[:12]}); use --force to start over"
+                f"expected {self.digest[:12]}); use --force to start over"
             )
         return Tally.from_json(data["tally"])
 
@@ -273,7 +274,7 @@ class ResultStore:
                 _atomic_write(self.parts / f"{name}-{k:06d}.csv", text.encode())
             if name in chunk.parquet and self.formats in ("parquet", "both"):
                 _atomic_write(self.parts / f"{name}-{k:06d}.parquet", chunk.parquet[name])
-        stamped = {"state": self.digest(), "tally": chunk.tally.to_json()}
+        stamped = {"state": self.digest, "tally": chunk.tally.to_json()}
         _atomic_write(self.parts / f"tally-{k:06d}.json", json.dumps(stamped).encode())
 
     def tally(self) -> Tally:
