@@ -71,3 +71,9 @@ class Problem:
 def _short(value: object, limit: int = 60) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def require_whole(name: str, value: object, minimum: int) -> None:
+    """Refuse anything but a whole number (not a bool) of at least ``minimum``, naming the value."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise UsageError(f"{name} = {value}: must be a whole number >= {minimum}")

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sim.errors import UsageError
+from sim.errors import UsageError, require_whole
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -60,9 +60,8 @@ class Execution:
             raise UsageError(f"backend = {self.backend!r}: must be one of {', '.join(BACKENDS)}")
         if self.scheduler and self.backend != "dask":
             raise UsageError(f"scheduler = {self.scheduler!r}: only with backend dask")
-        w = self.workers
-        if w is not None and (not isinstance(w, int) or isinstance(w, bool) or w < 1):
-            raise UsageError(f"workers = {w}: must be a whole number >= 1")
+        if self.workers is not None:
+            require_whole("workers", self.workers, 1)
 
     def advance(self, runs: int) -> None:
         """Report ``runs`` more runs finished."""

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.errors import UsageError
+from sim.errors import UsageError, require_whole
 from sim.model.attribution import ATTRIBUTION_COLUMNS, attribute
 from sim.model.dealmodel import RUN_COLUMNS, DealModel
 from sim.model.randomness import run_seed
@@ -33,7 +33,7 @@ from sim.scenario.schema import Scenario
 
 EVENT_MODES = ("all", "sample", "none")
 DEFAULT_EVENT_SAMPLE = 1000
-# Ensembles rerun the late stages of 70 of its attributed runs (spread evenly): 1.17 models per
+# Ensembles rerun the late stages of 70 of their attributed runs (spread evenly): 1.17 models per
 # result for export_control_review at 1,000 runs, against 3.96 with every attributed run rerun.
 # The shares of runs in which a stage was decisive come with their 95% intervals.
 DEFAULT_COUNTERFACTUALS = 70
@@ -128,10 +128,8 @@ class EnsembleSpec:
 
     def __post_init__(self) -> None:
         check_ensemble_args(self.runs, self.seed)
-        if self.chunk is not None and (
-            not isinstance(self.chunk, int) or isinstance(self.chunk, bool) or self.chunk < 1
-        ):
-            raise UsageError(f"chunk size = {self.chunk}: must be a whole number >= 1")
+        if self.chunk is not None:
+            require_whole("chunk size", self.chunk, 1)
         if self.events not in EVENT_MODES:
             raise UsageError(f"events = {self.events!r}: must be one of {', '.join(EVENT_MODES)}")
         if self.counterfactuals is not None and self.counterfactuals < 0:
@@ -171,10 +169,8 @@ def chunk_size(runs: int) -> int:
 
 def check_ensemble_args(runs: Any, seed: Any) -> None:
     """Refuse values that cannot make an ensemble, naming the value."""
-    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
-        raise UsageError(f"runs = {runs}: must be a whole number >= 1")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise UsageError(f"seed = {seed}: must be a whole number >= 0")
+    require_whole("runs", runs, 1)
+    require_whole("seed", seed, 0)
 
 
 @dataclass
