@@ -31,7 +31,7 @@ MEANING: dict[Outcome, str] = {
     Outcome.BLOCKED_BY_HOME: "the home government denied the export licence for good",
     Outcome.BAN_IN_FORCE: "a ban stage bites at the horizon",
     Outcome.WITHDRAWN: "the seller left the host market",
-    Outcome.REVOKED: "the ban order was revoked before any close",
+    Outcome.REVOKED: "the orders forcing the sale were revoked or set aside before any close",
     Outcome.STALLED: "none of these: no close and no ban in force at the horizon",
 }
 

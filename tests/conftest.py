@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 
-MINIMAL = """\
+WEIGHTS = ROOT / "tests" / "data" / "weights.yaml"  # every behavioural weight, for the scenarios tests write
+
+MINIMAL = (
+    f"extends: {WEIGHTS}\n"
+    + """\
 name: minimal
 start: 2020-08-01
 horizon: 2021-06-30
@@ -24,11 +28,12 @@ seller:
   structure_preference: {full_sale: 1.0}
   bid_deadline: 2020-09-15
 bidders:
-  acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale}
+  acme: {label: Acme, standing: 0.5, p_drop_out: 0.1, valuation: {low: 20, high: 30}, offers: full_sale}
 events:
   - {date: 2020-08-06, kind: ban_order}
   - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}
 """
+)
 
 
 @pytest.fixture(scope="session")

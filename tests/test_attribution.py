@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
-from conftest import SCENARIOS
+from conftest import SCENARIOS, WEIGHTS
 
 from sim import DealModel, load_scenario, run_ensemble
 from sim.cli import cli
@@ -13,7 +13,9 @@ from sim.model.attribution import critical_path
 from sim.runs.backends import Execution
 from sim.runs.store import load_result
 
-SLOW_LETTER = """\
+SLOW_LETTER = (
+    f"extends: {WEIGHTS}\n"
+    + """\
 name: slow_letter
 description: every stage quick and certain but the licence letter, which outlasts the deadline
 start: 2020-08-01
@@ -21,13 +23,13 @@ horizon: 2021-06-30
 market: {users_m: 100, base_value: 40}
 structures:
   full_sale: {label: full sale, seller_stake: 0, algorithm: transfer, data_custody: buyer}
-executive:
-  extensions: {max: 0}
 cfius:
   files_at: agreement
-  filing_days: {median: 2, min: 2}
-  review_days: {median: 5, min: 5}
-  decision: {clear_in_review: 50}
+  section_721:
+    filing_days: {median: 2, min: 2}
+    review_days: {median: 5, min: 5}
+    clear_in_review: 50
+  extensions: {max: 0}
 china:
   catalogue: [push]
   licence:
@@ -46,10 +48,11 @@ seller:
   signing_days: {median: 3, min: 3}
   closing_days: {median: 2, min: 2}
 bidders:
-  acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale, p_drop_out: 0, due_diligence_days: {median: 5}}
+  acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale, standing: 0.5, p_drop_out: 0, due_diligence_days: {median: 5}}
 events:
   - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}
 """
+)
 
 
 def test_only_the_slow_licence_review_is_blamed(write):
@@ -201,13 +204,15 @@ def test_lame_duck_does_not_enforce():
     scenario = load_scenario(
         SCENARIOS / "strategic_delay.yaml",
         {
-            "executive.deadline.enforce.lame_duck": -20,
+            "executive.enforce.lame_duck": -20,
             "events.election.p_change": 1.0,
             "events.election.date": "2020-11-01",
         },
     )
     result = run_ensemble(scenario, runs=300, seed=0, execution=Execution(workers=1))
-    enforced = result.events[result.events["event"] == "enforcement"]
+    events = result.events
+    assert (events["event"] == "non_enforcement").any()
+    enforced = events[(events["event"] == "enforcement") & (events["date"] < "2021-01-20")]
     assert enforced.empty
 
 

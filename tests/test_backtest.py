@@ -119,7 +119,12 @@ def test_calibration_finds_a_planted_value(write):
         extends: {SCENARIOS / "tiktok_2020.yaml"}
         name: fixed_filing
         cfius:
-          filing_days: {{median: 5, p90: null, unit: working_days}}
+          frame: section_721
+          section_721:
+            filing_days: {{median: 5, p90: null, unit: working_days}}
+            p_extension: 0.2
+            clear_in_review: -1.0
+            refile: 0.5
         """,
     )
     template = ScenarioTemplate(path)
@@ -131,7 +136,11 @@ def test_calibration_finds_a_planted_value(write):
         }
     )
     (t,) = trace(
-        [template.build({"cfius.filing_days.median": 10})], probe, runs=400, seed=5, execution=Execution(workers=1)
+        [template.build({"cfius.section_721.filing_days.median": 10})],
+        probe,
+        runs=400,
+        seed=5,
+        execution=Execution(workers=1),
     )
     days = t.event_days[:, 0]
     observed = template.build().start + dt.timedelta(days=int(np.median(days[days >= 0])))
@@ -147,12 +156,12 @@ def test_calibration_finds_a_planted_value(write):
     result = calibrate(
         template,
         synthetic,
-        [parse_param("cfius.filing_days.median=2,5,10,15,20")],
+        [parse_param("cfius.section_721.filing_days.median=2,5,10,15,20")],
         runs=400,
         seed=9,
         execution=Execution(workers=1),
     )  # another seed than the one that made the record
-    assert result.best == {"cfius.filing_days.median": 10}
+    assert result.best == {"cfius.section_721.filing_days.median": 10}
     assert result.after > result.before
 
 
@@ -180,7 +189,7 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
             "--param",
             "events.election.p_change=0.5,1.0",
             "--param",
-            "cfius.decision.clear_in_review=-2,0",
+            "cfius.order.silent=-2,0",
             "--runs",
             "60",
             "--out",
@@ -196,5 +205,5 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
     calibrated = load_scenario(written)  # extends the original by a relative path, and validates
     assert calibrated.name == "tiktok_2020_calibrated"
     data = json.loads((out / "calibration.json").read_text())
-    assert calibrated.cfius.decision.clear_in_review == data["best"]["cfius.decision.clear_in_review"]
+    assert calibrated.cfius.order.silent == data["best"]["cfius.order.silent"]
     assert len((out / "calibration.csv").read_text().splitlines()) == 5

@@ -162,7 +162,7 @@ def test_validate(write, minimal):
         "validate",
         write(
             "bad.yaml",
-            MINIMAL.replace("p_drop_out", "x").replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}"),
+            MINIMAL.replace("p_drop_out: 0.1", "p_drop_out: 1.7"),
         ),
     )
     assert bad.exit_code == 2
@@ -170,9 +170,7 @@ def test_validate(write, minimal):
 
 
 def test_validate_lists_every_problem(write):
-    text = MINIMAL.replace("base_value: 40", "base_value: -1").replace(
-        "offers: full_sale}", "offers: full_sale, standing: 3}"
-    )
+    text = MINIMAL.replace("base_value: 40", "base_value: -1").replace("standing: 0.5", "standing: 3")
     result = sim("validate", write("two.yaml", text))
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 2

@@ -113,8 +113,8 @@ def test_no_transfer_no_licence():
 
 
 def test_extension_limit_is_respected():
-    """No run extends more often than executive.extensions.max allows, and 0 means none."""
-    none = ensemble("export_control_review", runs=300, **{"executive.extensions.max": 0})
+    """No run extends more often than cfius.extensions.max allows, and 0 means none."""
+    none = ensemble("export_control_review", runs=300, **{"cfius.extensions.max": 0})
     assert none.runs["extensions"].max() == 0
     two = ensemble("export_control_review", runs=300)
     assert two.runs["extensions"].max() <= 2 and two.runs["extensions"].max() > 0
@@ -127,7 +127,7 @@ def test_extension_utility_moves_extensions(bonus, direction):
     moved = ensemble(
         "export_control_review",
         runs=400,
-        **{"executive.deadline.extend.deal_under_review": 2.5 + bonus},
+        **{"cfius.extensions.deal_under_review": 2.5 + bonus},
     )
     assert direction * (moved.runs["extensions"].mean() - base.runs["extensions"].mean()) > 0.1
 

@@ -132,7 +132,7 @@ def test_unknown_key_suggests_the_right_one(write, minimal):
 
 
 def test_probability_out_of_range(write):
-    path = write("p.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, p_drop_out: 1.7}"))
+    path = write("p.yaml", MINIMAL.replace("p_drop_out: 0.1", "p_drop_out: 1.7"))
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert problems(e) == [f"{path}: bidders.acme.p_drop_out = 1.7: must be less than or equal to 1 (probability)"]
@@ -222,7 +222,7 @@ def test_extends_missing_file(write):
 
 def test_error_names_the_parent_file_a_bad_value_came_from(write, minimal):
     """With extends, a problem is reported in the file that holds the value."""
-    bad_parent = write("parent.yaml", MINIMAL.replace("offers: full_sale}", "offers: full_sale, standing: 2}"))
+    bad_parent = write("parent.yaml", MINIMAL.replace("standing: 0.5", "standing: 2"))
     child = write("child.yaml", "extends: parent.yaml\nname: child\n")
     with pytest.raises(ScenarioError) as e:
         load_scenario(child)

@@ -32,7 +32,7 @@ def tiktok_template():
 def test_parse_param_forms():
     grid = parse_param("china.licence.review_days.median=20:180:9")
     assert (grid.low, grid.high, grid.points) == (20, 180, 9)
-    assert parse_param("executive.extensions.max=0,1,2,3").values == [0, 1, 2, 3]
+    assert parse_param("cfius.extensions.max=0,1,2,3").values == [0, 1, 2, 3]
     assert parse_param("china.tension=0.2:0.8").points == 5
 
 
@@ -52,23 +52,23 @@ def test_parse_param_errors(text, message):
 def test_grid_design_is_the_full_product(ecr_template):
     points = design_points(
         ecr_template,
-        [parse_param("china.licence.review_days.median=20:180:9"), parse_param("executive.extensions.max=0,1,2,3")],
+        [parse_param("china.licence.review_days.median=20:180:9"), parse_param("cfius.extensions.max=0,1,2,3")],
         "grid",
         0,
         0,
     )
     assert len(points) == 36
-    assert {p["executive.extensions.max"] for p in points} == {0, 1, 2, 3}
+    assert {p["cfius.extensions.max"] for p in points} == {0, 1, 2, 3}
 
 
 def test_sampled_designs_respect_bounds_and_types(ecr_template):
     """LHS and Sobol points fall in their ranges; integer parameters get whole numbers."""
-    params = [parse_param("china.tension=0.2:0.9"), parse_param("executive.extensions.max=0:3")]
+    params = [parse_param("china.tension=0.2:0.9"), parse_param("cfius.extensions.max=0:3")]
     for design in ("lhs", "sobol"):
         points = design_points(ecr_template, params, design, 16, 1)
         assert len(points) == 16
         assert all(0.2 <= p["china.tension"] <= 0.9 for p in points)
-        assert all(isinstance(p["executive.extensions.max"], int) for p in points)
+        assert all(isinstance(p["cfius.extensions.max"], int) for p in points)
         assert design_points(ecr_template, params, design, 16, 1) == points  # seeded
 
 
@@ -117,23 +117,29 @@ def test_declared_parameter_paths_are_checked(write, minimal):
 
 def test_sobol_finds_the_parameter_that_matters(tiktok_template):
     """In tiktok_2020 (no catalogue update) China's review time cannot matter; CFIUS's does."""
-    params = [parse_param("cfius.review_days.median=15:45"), parse_param("china.licence.review_days.median=20:120")]
+    params = [
+        parse_param("cfius.order.response_days.median=10:90"),
+        parse_param("china.licence.review_days.median=20:120"),
+    ]
     result = run_sensitivity(
         tiktok_template, params, method="sobol", samples=16, runs=150, seed=0, execution=Execution(workers=1)
     )
     idx = result.indices.set_index("parameter")
-    assert idx.loc["cfius.review_days.median", "ST"] > 0.5
+    assert idx.loc["cfius.order.response_days.median", "ST"] > 0.5
     assert abs(idx.loc["china.licence.review_days.median", "ST"]) < 0.05
     assert len(result.design) == 16 * 4
 
 
 def test_morris_ranks_the_same_way(tiktok_template):
-    params = [parse_param("cfius.review_days.median=15:45"), parse_param("china.licence.review_days.median=20:120")]
+    params = [
+        parse_param("cfius.order.response_days.median=10:90"),
+        parse_param("china.licence.review_days.median=20:120"),
+    ]
     result = run_sensitivity(
         tiktok_template, params, method="morris", samples=8, runs=150, seed=0, execution=Execution(workers=1)
     )
     idx = result.indices.set_index("parameter")
-    assert idx.loc["cfius.review_days.median", "mu_star"] > 0.1
+    assert idx.loc["cfius.order.response_days.median", "mu_star"] > 0.1
     assert idx.loc["china.licence.review_days.median", "mu_star"] == 0
 
 
@@ -148,7 +154,7 @@ def test_cli_sweep_and_sensitivity_write_their_files(tmp_path):
             "--param",
             "china.tension=0.2:0.9:3",
             "--param",
-            "executive.extensions.max=0,2",
+            "cfius.extensions.max=0,2",
             "--runs",
             "50",
             "--out",

@@ -48,13 +48,12 @@ STAGES = [s.value for s in DealStage]
 GRID_STEP = 7  # days between the fan chart's samples
 
 NEUTRAL: dict[str, Any] = {
-    # the executive's choices: a coin toss among extend / enforce / leave unenforced, blessing 50:50
-    "executive.deadline.extend": {"base": 0, "deal_under_review": 0, "deal_blessed": 0},
-    "executive.deadline.enforce": {"base": 0, "no_deal": 0, "new_administration": 0},
-    "executive.deadline.not_enforce": {"base": 0},
+    # the executive's choices: extend or not, enforce or not, bless or not: coin tosses
+    "cfius.extensions": {"base": 0, "deal_under_review": 0, "deal_blessed": 0, "lame_duck": 0},
+    "executive.enforce": {"base": 0, "no_deal": 0, "new_administration": 0, "lame_duck": 0},
     "executive.blessing": {"base": 0, "standing": 0, "seller_stake": 0},
     "executive.p_follow_block": 0.5,
-    # the regulator: terms do not matter; clear / investigate, approve / mitigate / block evenly
+    # the regulator: terms do not matter; every answer open to it equally likely
     "cfius.acceptance": {
         "base": 0,
         "seller_stake": 0,
@@ -64,9 +63,9 @@ NEUTRAL: dict[str, Any] = {
         "standing": 0,
         "blessed": 0,
     },
-    "cfius.decision.clear_in_review": 0,
-    "cfius.decision.mitigate": 0,
-    "cfius.decision.mitigation_gain": 0,
+    "cfius.mitigation_gain": 0,
+    "cfius.order": {"approve": 0, "accept_mitigation": 0, "ask_changes": 0, "object": 0, "silent": 0},
+    "cfius.section_721": {"clear_in_review": 0, "refile": 0},
     "commerce.postpone.p_if_deal_progressing": 0.5,
     "commerce.postpone.p_otherwise": 0.5,
     # the home government: grant / deny / escalate evenly

@@ -36,16 +36,26 @@ STAGE_DURATIONS: dict[str, tuple[str, ...]] = {
     SpanName.LETTER_APPLICATION: ("china.licence.application_days",),
     SpanName.LETTER_REVIEW: ("china.licence.review_days", "china.licence.escalation_days"),
     SpanName.LICENCE_REVIEW: ("china.licence.licence_days",),
-    SpanName.HOST_FILING: ("cfius.filing_days",),
-    SpanName.HOST_REVIEW: ("cfius.review_days",),
-    SpanName.HOST_INVESTIGATION: ("cfius.investigation_days", "cfius.extension_days"),
-    SpanName.HOST_MITIGATION: ("cfius.mitigation_days",),
     SpanName.PRESIDENT_DECISION: ("executive.decision_days",),
     SpanName.RESTRUCTURING: ("seller.restructure_days",),
     SpanName.CLOSING: ("seller.closing_days",),
 }
-# Waits with no duration of their own: at their minimum they vanish.
-WAITS = {SpanName.LETTER_STALL: {"china.licence.stall": None}}
+# The host regulator's stages, by the legal frame it reviews under.
+HOST_STAGE_DURATIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "order": {
+        SpanName.HOST_REVIEW: ("cfius.order.response_days",),
+        SpanName.HOST_MITIGATION: ("cfius.order.revision_days",),
+    },
+    "section_721": {
+        SpanName.HOST_FILING: ("cfius.section_721.filing_days",),
+        SpanName.HOST_REVIEW: ("cfius.section_721.review_days",),
+        SpanName.HOST_INVESTIGATION: ("cfius.section_721.investigation_days", "cfius.section_721.extension_days"),
+        SpanName.HOST_MITIGATION: ("cfius.section_721.refile_days",),
+    },
+}
+# Waits with no duration of their own: at their minimum they vanish. A regulator's silence has
+# no minimum to try (None): it is on the path, with no counterfactual.
+WAITS = {SpanName.LETTER_STALL: {"china.licence.stall": None}, SpanName.HOST_SILENCE: None}
 # Spans outside the deal's own chain (timeline only, never on the critical path).
 OFF_PATH = {SpanName.BAN, SpanName.EXTENSION, SpanName.COURT_CHALLENGE, SpanName.BIDDING, SpanName.LETTER_WAIT}
 
@@ -63,7 +73,7 @@ def counterfactual_overrides(scenario: Scenario, stage: str) -> dict[str, Any] |
     """The overrides that put one stage at its minimum, or None if it has no counterfactual."""
     if stage in WAITS:
         return WAITS[stage]
-    paths = STAGE_DURATIONS.get(stage)
+    paths = _duration_paths(scenario, stage)
     if paths is None:
         return None
     overrides = {}
@@ -75,7 +85,7 @@ def counterfactual_overrides(scenario: Scenario, stage: str) -> dict[str, Any] |
 
 def minimum_days(model: DealModel, stage: str, start: int) -> int:
     """The calendar days a stage starting on ``start`` takes at its minimum."""
-    paths = STAGE_DURATIONS.get(stage)
+    paths = _duration_paths(model.deal_scenario, stage)
     if not paths:
         return 0
     d: Duration = _resolve(model.deal_scenario, paths[0])
@@ -84,6 +94,10 @@ def minimum_days(model: DealModel, stage: str, start: int) -> int:
         return n
     calendar = {"cfius": model.cfius.calendar, "china": model.china.calendar}.get(paths[0].split(".")[0])
     return (calendar or model.weekdays).add(start, n) - start
+
+
+def _duration_paths(scenario: Scenario, stage: str) -> tuple[str, ...] | None:
+    return STAGE_DURATIONS.get(stage) or HOST_STAGE_DURATIONS[scenario.cfius.frame].get(stage)
 
 
 def critical_path(spans: list[list], end: int) -> list[list]:
@@ -145,4 +159,5 @@ def attribute(model: DealModel, seed: int, digest: str | None = None, rerun: boo
 
 def has_counterfactual(stage: str) -> bool:
     """Whether late runs are rerun with ``stage`` at its minimum."""
-    return stage in STAGE_DURATIONS or (stage in WAITS and WAITS[stage] is not None)
+    host = any(stage in stages for stages in HOST_STAGE_DURATIONS.values())
+    return stage in STAGE_DURATIONS or host or (stage in WAITS and WAITS[stage] is not None)

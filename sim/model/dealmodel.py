@@ -19,7 +19,7 @@ from mesa.time import Event, Priority
 from sim.model import mesa_compat
 from sim.model.agents.bidder import Bidder
 from sim.model.agents.commerce import Commerce
-from sim.model.agents.courts import Court
+from sim.model.agents.courts import Court, merits_stream
 from sim.model.agents.executive import Executive
 from sim.model.agents.home import HomeGovernment
 from sim.model.agents.regulator import Regulator
@@ -130,6 +130,8 @@ class DealModel(mesa.Model):
         self.stage_history: list[tuple[int, str]] = [(0, DealStage.BIDDING.value)]
         self.value = ValueClock(scenario.market)
         self.ban_order_in_force = False
+        self.divestiture_order_in_force = False
+        self._merits: dict[str, float] = {}
         self.ban_bites = False
         self.revoked = False
         self.outcome: Outcome | None = None
@@ -279,8 +281,14 @@ class DealModel(mesa.Model):
             self.close_span(SpanName.BAN)
             self.commerce.log(EventName.BAN_LIFTED, "No ban stage bites any more")
 
+    def merits(self, instrument: str) -> float:
+        """The run's merits draw for the legal question every challenge of ``instrument`` shares."""
+        if instrument not in self._merits:
+            self._merits[instrument] = merits_stream(self.run_seed, instrument).standard_normal()
+        return self._merits[instrument]
+
     def revoke(self, orders: tuple[str, ...], detail: str) -> None:
-        """Revoke orders: the ban order lifts every stage; the divestiture order its deadlines."""
+        """Revoke orders, each on its own track: the ban order lifts every stage; the divestiture order its deadline."""
         self.executive.log(EventName.REVOCATION, detail)
         if "ban_order" in orders:
             if self.deal.closed_day is None:
@@ -289,9 +297,19 @@ class DealModel(mesa.Model):
             self.commerce.lift_all()
             self.refresh_ban()
         if "divestiture_order" in orders:
-            self.executive.deadline_day = None
-            if "ban_order" in orders and self.deal.closed_day is None:
-                self.settle()  # nothing forces a sale any more
+            self._end_divestiture_order()
+
+    def set_aside_divestiture_order(self, court: str, detail: str) -> None:
+        """A court sets the divestiture order aside (the ban order, if any, stands)."""
+        self.log(court, EventName.ORDER_SET_ASIDE, detail)
+        self._end_divestiture_order()
+
+    def _end_divestiture_order(self) -> None:
+        self.divestiture_order_in_force = False
+        self.executive.deadline_day = None
+        if not self.ban_order_in_force and self.deal.closed_day is None:
+            self.revoked = True
+            self.settle()  # nothing forces a sale any more
 
     # --- the end ------------------------------------------------------------------------------
 

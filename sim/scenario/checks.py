@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sim.errors import Problem
+from sim.scenario.grounding import weight_paths
 from sim.scenario.problems import _origin, _unknown
 from sim.scenario.schema import Scenario
 
@@ -49,7 +50,7 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
     if s.horizon <= s.start:
         c.bad(("horizon",), f"must be after the start ({s.start})", s.horizon)
         return c.problems  # every other date check would repeat this one
-    for section in (_seller, _ids, _bidders, _commerce_and_courts, _events):
+    for section in (_seller, _ids, _bidders, _commerce_and_courts, _events, _inactive):
         section(c)
     return c.problems
 
@@ -139,3 +140,11 @@ def _events(c: _Checks) -> None:
                 c.unknown((*keys, "bidder"), event.bidder, sorted(c.s.bidders), "bidder")
             if event.structure is not None:
                 c.known_structure((*keys, "structure"), event.structure)
+
+
+def _inactive(c: _Checks) -> None:
+    """Each weight declared inactive must be a behavioural weight of this scenario."""
+    known = set(weight_paths(c.s))
+    for path in c.s.inactive:
+        if path not in known:
+            c.unknown(("inactive", path), path, sorted(known), "behavioural weight")

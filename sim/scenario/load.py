@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.checks import check_consistency
+from sim.scenario.grounding import unset_weights
 from sim.scenario.problems import (
     _allowed_keys,
     _child_type,
@@ -85,7 +86,11 @@ class ScenarioTemplate:
         origins = dict(self.origins)
         for key, value in (overrides or {}).items():
             _apply_override(doc, key, value, origins)
-        return validate(doc, source=str(self.path), origins=origins)
+        scenario = validate(doc, source=str(self.path), origins=origins)
+        unset = unset_weights(doc, str(self.path), origins)
+        if unset:
+            raise ScenarioError(unset)
+        return scenario
 
     def leaf_type(self, key: str, source: str | None = None) -> Any:
         """The declared type of the value at a key path (``int``, ``float``, ``date``...)."""

@@ -29,6 +29,21 @@ def param(default: Any = ..., unit: str = "", doc: str = "", **constraints: Any)
     return Field(default, description=doc, json_schema_extra={"unit": unit}, **constraints)
 
 
+def weight(default: Any, unit: str, doc: str, **constraints: Any) -> Any:
+    """Declare a behavioural weight: a utility, probability or acceptance weight.
+
+    A root scenario (one without ``extends``) must set every behavioural weight of the sections
+    it has, with its source or the word assumption in a comment beside it; the default here only
+    fills the reference doc and scenarios built in code. ``sim.scenario.grounding`` checks it.
+    """
+    return Field(default, description=doc, json_schema_extra={"unit": unit, "behavioural": True}, **constraints)
+
+
+def is_weight(field: Any) -> bool:
+    """Whether a pydantic field was declared with :func:`weight`."""
+    return bool((field.json_schema_extra or {}).get("behavioural"))
+
+
 class Spec(BaseModel):
     """Base of every scenario object: frozen, and unknown keys are errors.
 
@@ -115,14 +130,14 @@ class Market(Spec):
         "Value of the business with no ban threat; the seller's reservation price is a share of it.",
         gt=0,
     )
-    erosion_looming: float = param(
+    erosion_looming: float = weight(
         0.0,
         "fraction per 30 days",
         "Share of value lost per 30 days while a ban order is in force but no stage bites.",
         ge=0,
         lt=1,
     )
-    erosion_biting: float = param(
+    erosion_biting: float = weight(
         0.0,
         "fraction per 30 days",
         "Share of value lost per 30 days while a ban stage bites (users cannot download or use the app).",
@@ -153,93 +168,75 @@ class Structure(Spec):
 
 
 class Extensions(Spec):
-    """How the executive may extend a divestiture deadline."""
+    """How the regulator extends a divestiture deadline, within what the order allows.
 
-    max: int = param(2, "count", "Most extensions the executive grants.", ge=0)
-    days: Duration = param(Duration(median=14), "days", "Length of one extension (clipped to what is left).")
-    max_total_days: float | None = param(
-        None,
-        "days",
-        "Total extension the order allows (30 under the 2020 Musical.ly order); none if omitted.",
-        ge=0,
+    Under the 2020 Musical.ly order CFIUS, not the President, granted the extensions (15 days to
+    2020-11-27, then 7 days to 2020-12-04), up to the order's cap of 30 days in all
+    (``divestiture_order.max_extension_days``).
+    """
+
+    max: int = param(2, "count", "Most extensions granted.", ge=0)
+    days: Duration = param(Duration(median=14), "days", "Length of one extension (clipped to what the order leaves).")
+    base: float = weight(-1.0, "logit", "Logit of extending when nothing else applies.")
+    deal_under_review: float = weight(
+        2.0, "logit", "Added when a chosen deal is before a government (notified, filed or applied for)."
     )
-
-
-class ExtendUtility(Spec):
-    """Utility of extending a deadline."""
-
-    base: float = param(-1.0, "logit", "Utility of extending when nothing else applies.")
-    deal_under_review: float = param(2.0, "logit", "Added when a signed or agreed deal is under a government's review.")
-    deal_blessed: float = param(1.0, "logit", "Added when the executive blessed the deal.")
-    pre_election: float = param(
-        0.0, "logit", "Added within `deadline.election_window_days` before an election (push the decision past it)."
-    )
-    lame_duck: float = param(
+    deal_blessed: float = weight(1.0, "logit", "Added when the executive blessed the deal.")
+    lame_duck: float = weight(
         0.0, "logit", "Added between an election that changes the administration and the inauguration."
     )
 
 
-class EnforceUtility(Spec):
-    """Utility of enforcing a deadline (the deadline-tied ban stages bite unless enjoined)."""
+class Enforcement(Spec):
+    """The choice, once a deadline passes with no close and no extension, to enforce the order.
 
-    base: float = param(0.0, "logit", "Utility of enforcing when nothing else applies.")
-    no_deal: float = param(1.0, "logit", "Added when no deal is in progress.")
-    new_administration: float = param(-2.0, "logit", "Added after a change of administration.")
-    pre_election: float = param(
-        0.0, "logit", "Added within `deadline.election_window_days` before an election (look tough)."
-    )
-    lame_duck: float = param(
+    The Attorney General "may take any steps necessary" (the 2020 order); in 2020 nobody did, and
+    non-enforcement was open-ended. Enforcing puts the ban stages tied to the deadline
+    (``effective: deadline``) into effect; leaving it unenforced suspends them. A new
+    administration decides again when it takes office.
+    """
+
+    base: float = weight(-0.5, "logit", "Logit of enforcing when nothing else applies (leaving it unenforced is 0).")
+    no_deal: float = weight(1.5, "logit", "Added when no deal is in progress.")
+    new_administration: float = weight(-2.0, "logit", "Added when a new administration decides.")
+    lame_duck: float = weight(
         0.0, "logit", "Added between an election that changes the administration and the inauguration."
     )
-
-
-class NotEnforceUtility(Spec):
-    """Utility of leaving a deadline unenforced (deadline-tied stages are suspended)."""
-
-    base: float = param(0.0, "logit", "Utility of not enforcing (the reference option).")
-
-
-class DeadlineChoice(Spec):
-    """What the executive weighs when a divestiture deadline passes without a close."""
-
-    extend: ExtendUtility = param(ExtendUtility(), "", "Extending the deadline.")
-    enforce: EnforceUtility = param(EnforceUtility(), "", "Enforcing the order.")
-    not_enforce: NotEnforceUtility = param(NotEnforceUtility(), "", "Leaving it unenforced.")
-    election_window_days: int = param(60, "days", "How close before an election the `pre_election` terms apply.", ge=0)
 
 
 class Blessing(Spec):
     """The executive's blessing of an agreed deal "in principle"."""
 
-    base: float = param(0.0, "logit", "Logit of blessing a deal by a buyer of zero standing.")
-    standing: float = param(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
-    seller_stake: float = param(-1.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
+    base: float = weight(0.0, "logit", "Logit of blessing a deal by a buyer of zero standing.")
+    standing: float = weight(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
+    seller_stake: float = weight(-1.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
 
 
 class NewAdministration(Spec):
     """What a new administration does after an election changes it."""
 
-    p_shelve_review: Probability = param(
+    p_shelve_review: Probability = weight(
         0.5, "probability", "Chance it shelves a pending review of the deal until the horizon."
     )
-    p_revoke: Probability = param(0.5, "probability", "Chance it revokes the ban order (the divestiture order stands).")
+    p_revoke: Probability = weight(
+        0.5, "probability", "Chance it revokes the ban order (the divestiture order stands)."
+    )
     revoke_days: Duration = param(Duration(median=120, p90=200), "days", "Days from inauguration to the revocation.")
 
 
 class ExecutiveSpec(Spec):
-    """The host executive (the US President): orders, deadlines, blessing."""
+    """The host executive (the US President and the Attorney General): orders, enforcement, blessing."""
 
     label: str = param("US President", "text", "Name used in the narrative.")
-    extensions: Extensions = param(Extensions(), "", "Deadline extensions.")
-    deadline: DeadlineChoice = param(DeadlineChoice(), "", "The choice at a deadline.")
+    enforce: Enforcement = param(Enforcement(), "", "Enforcing a divestiture order after its last deadline.")
     blessing: Blessing = param(Blessing(), "", "Blessing an agreed deal in principle.")
-    p_follow_block: Probability = param(
-        0.95, "probability", "Chance the President acts on the regulator's referral to block."
+    p_follow_block: Probability = weight(
+        0.95, "probability", "Chance the President acts on a section 721 referral to block."
     )
     decision_days: Duration = param(
         Duration(median=10, max=15),
         "days",
-        "Days the President takes on a referral (statute: at most 15).",
+        "Days the President takes on a section 721 referral (statute: at most 15).",
     )
     new_administration: NewAdministration = param(
         NewAdministration(), "", "Behaviour after a change of administration."
@@ -249,67 +246,127 @@ class ExecutiveSpec(Spec):
 class RegulatorAcceptance(Spec):
     """The regulator's acceptance index of a deal's terms (logit units; higher is better)."""
 
-    base: float = param(0.0, "logit", "Acceptance of a deal with all terms at zero.")
-    seller_stake: float = param(-3.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
-    algorithm: dict[Literal["transfer", "licence", "none"], float] = param(
+    base: float = weight(0.0, "logit", "Acceptance of a deal with all terms at zero.")
+    seller_stake: float = weight(-3.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
+    algorithm: dict[Literal["transfer", "licence", "none"], float] = weight(
         {"transfer": 1.0, "licence": -0.5, "none": -1.0},
         "logit",
         "Added for who controls the recommendation algorithm and source code.",
     )
-    data_custody: dict[Literal["buyer", "trusted_partner", "seller"], float] = param(
+    data_custody: dict[Literal["buyer", "trusted_partner", "seller"], float] = weight(
         {"buyer": 0.5, "trusted_partner": 1.0, "seller": -2.0},
         "logit",
         "Added for where host-country user data lives and who controls it.",
     )
-    source_code_audit: float = param(1.0, "logit", "Added when a host-country partner audits the source code.")
-    standing: float = param(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
-    blessed: float = param(0.5, "logit", "Added when the executive blessed the deal.")
+    source_code_audit: float = weight(1.0, "logit", "Added when a host-country partner audits the source code.")
+    standing: float = weight(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
+    blessed: float = weight(0.5, "logit", "Added when the executive blessed the deal.")
 
 
-class RegulatorDecision(Spec):
-    """How the acceptance index becomes a decision."""
+class CompleteDivestment(Spec):
+    """The order's test: does a structure effect "a complete divestment" (the 2020 Musical.ly order)?
 
-    clear_in_review: float = param(
-        -1.0,
-        "logit",
-        "Offset on acceptance for clearing at the end of the review phase (else investigation).",
+    A structure passes when the seller keeps at most ``max_seller_stake``, the algorithm goes
+    one of the ``algorithm`` ways and user data sits with one of ``data_custody``. A structure
+    that fails can be approved only through mitigation the regulator accepts.
+    """
+
+    max_seller_stake: float = param(0.0, "fraction", "Largest stake the seller may keep.", ge=0, le=1)
+    algorithm: list[Literal["transfer", "licence", "none"]] = param(
+        ["transfer"], "", "What may happen to the algorithm (a licence or a seller-run algorithm keeps ties)."
     )
-    mitigate: float = param(
-        0.5,
-        "logit",
-        "Utility of asking for mitigation; approving has utility = acceptance, blocking = -acceptance.",
+    data_custody: list[Literal["buyer", "trusted_partner", "seller"]] = param(
+        ["buyer", "trusted_partner"], "", "Who may hold host-country user data."
     )
-    mitigation_gain: float = param(1.0, "logit", "Acceptance gained by each round of mitigation the parties agree.")
-    max_mitigation_rounds: int = param(2, "count", "Most mitigation rounds before a final call.", ge=0)
+
+
+class OrderReview(Spec):
+    """The regulator judging a notified sale under a divestiture order (no statutory clock).
+
+    After each notice (the first one, or revised terms) it answers after ``response_days`` by a
+    logit over the options open to it, each with a utility in logit units: approving (a structure
+    that passes the complete-divestment test: acceptance + ``approve``), accepting mitigation of
+    one that fails (acceptance + ``accept_mitigation``), asking for changes (``ask_changes``,
+    while rounds are left: the parties revise the terms and notify again), objecting
+    (``object`` - acceptance: the seller must restructure or give up) and staying silent
+    (``silent``: no answer to this notice, possibly to the horizon).
+    """
+
+    response_days: Duration = param(
+        Duration(median=30, p90=75), "days", "From a notice (or revised terms) to the regulator's answer."
+    )
+    complete_divestment: CompleteDivestment = param(CompleteDivestment(), "", "The order's own test.")
+    revision_days: Duration = param(
+        Duration(median=14, p90=30), "days", "From a request for changes to the revised terms' notice."
+    )
+    approve: float = weight(0.0, "logit", "Added to acceptance for approving a structure that passes the test.")
+    accept_mitigation: float = weight(
+        -2.0, "logit", "Added to acceptance for approving, with mitigation, a structure that fails it."
+    )
+    ask_changes: float = weight(0.0, "logit", "Utility of asking for changes.")
+    object: float = weight(0.0, "logit", "Utility of objecting, less the acceptance index.")
+    silent: float = weight(0.0, "logit", "Utility of giving no answer.")
+    max_rounds: int = param(2, "count", "Most requests for changes to one set of terms.", ge=0)
+
+
+class CoveredTransaction(Spec):
+    """A section 721 review of a covered transaction (a foreign acquirer), on statutory clocks.
+
+    The notice is accepted within ``filing_days``; at the end of the 45-day review the regulator
+    clears the deal with probability ``logistic(acceptance + clear_in_review)``, else it
+    investigates (45 days, +15 in extraordinary circumstances). At the end of the investigation
+    it approves (utility = acceptance), refers the deal to the President to block it
+    (utility = -acceptance) or lets the parties withdraw and refile with mitigated terms
+    (``refile``, while refiles are left): a refile is a new filing with its own clock, so no
+    decision falls outside its filing's window.
+    """
+
+    filing_days: Duration = param(
+        Duration(median=10, max=14, unit="working_days"),
+        "days",
+        "From the filing to the notice's acceptance, the start of the clock (statute: 10 business days).",
+    )
+    review_days: Duration = param(Duration(median=45, max=45), "days", "Review phase (statute: 45 days).")
+    investigation_days: Duration = param(Duration(median=45, max=45), "days", "Investigation (statute: 45 days).")
+    p_extension: Probability = weight(
+        0.2, "probability", "Chance of the 15-day extension of the investigation in 'extraordinary circumstances'."
+    )
+    extension_days: Duration = param(Duration(median=15, max=15), "days", "That extension (statute: 15 days).")
+    clear_in_review: float = weight(
+        -1.0, "logit", "Offset on acceptance for clearing at the end of the review phase (else investigation)."
+    )
+    refile: float = weight(0.5, "logit", "Utility of withdrawing and refiling with mitigated terms.")
+    max_refiles: int = param(2, "count", "Most withdraw-and-refile cycles before a final call.", ge=0)
+    refile_days: Duration = param(
+        Duration(median=21, p90=45), "days", "From withdrawing to refiling with mitigated terms."
+    )
 
 
 class RegulatorSpec(Spec):
-    """The host investment regulator (CFIUS) and its statutory clocks."""
+    """The host investment regulator (CFIUS), in the legal frame that governs the deal."""
 
     label: str = param("CFIUS", "text", "Name used in the narrative.")
+    frame: Literal["order", "section_721"] = param(
+        ...,
+        "",
+        "The procedure the deal is reviewed under: `order` (a divestiture order's own test, no "
+        "statutory clock: the 2020 TikTok case) or `section_721` (a covered transaction on the "
+        "45/45/15/15-day clocks: a foreign acquirer).",
+    )
     files_at: Literal["agreement", "signing"] = param(
         "signing",
         "",
-        "When the parties file: at the agreement in principle (as Microsoft did in 2020) or at signing.",
+        "When the parties notify or file: at the agreement in principle (as in 2020) or at signing.",
     )
-    filing_days: Duration = param(
-        Duration(median=10, unit="working_days"),
-        "days",
-        "From the filing trigger to the notice's acceptance (start of the clock).",
+    acceptance: RegulatorAcceptance = param(RegulatorAcceptance(), "", "How the regulator sees a deal's terms.")
+    mitigation_gain: float = weight(
+        1.0, "logit", "Acceptance gained by each round of changes (order) or refile (section 721) the parties make."
     )
-    review_days: Duration = param(Duration(median=45, max=45), "days", "Review phase (statute: 45 days).")
-    investigation_days: Duration = param(Duration(median=45, max=45), "days", "Investigation phase (statute: 45 days).")
-    p_extension: Probability = param(
-        0.2, "probability", "Chance of the 15-day extension in 'extraordinary circumstances'."
+    order: OrderReview = param(OrderReview(), "", "The review under a divestiture order (`frame: order`).")
+    section_721: CoveredTransaction = param(
+        CoveredTransaction(), "", "The covered-transaction review (`frame: section_721`)."
     )
-    extension_days: Duration = param(Duration(median=15), "days", "Length of that extension (statute: 15 days).")
-    mitigation_days: Duration = param(
-        Duration(median=21, p90=45),
-        "days",
-        "Days the parties take to renegotiate terms and the regulator to re-review them.",
-    )
-    acceptance: RegulatorAcceptance = param(RegulatorAcceptance(), "", "Acceptance of terms.")
-    decision: RegulatorDecision = param(RegulatorDecision(), "", "From acceptance to decision.")
+    extensions: Extensions = param(Extensions(), "", "Extending a divestiture deadline.")
     holidays: list[dt.date] = param(
         [], "dates", "Non-working days for durations in working days (weekends always are)."
     )
@@ -318,12 +375,12 @@ class RegulatorSpec(Spec):
 class Postponement(Spec):
     """When the commerce department postpones a ban stage about to take effect."""
 
-    p_if_deal_progressing: Probability = param(
+    p_if_deal_progressing: Probability = weight(
         0.5,
         "probability",
         "Chance of postponing when a deal is agreed, blessed, signed or under review.",
     )
-    p_otherwise: Probability = param(0.0, "probability", "Chance of postponing otherwise.")
+    p_otherwise: Probability = weight(0.0, "probability", "Chance of postponing otherwise.")
     days: Duration = param(Duration(median=7), "days", "Length of one postponement.")
     max: int = param(1, "count", "Most postponements of one stage.", ge=0)
 
@@ -336,7 +393,8 @@ class BanStage(Spec):
     effective: dt.date | Literal["deadline"] = param(
         ...,
         "date",
-        "When it takes effect, or `deadline`: when the divestiture deadline passes and the executive enforces.",
+        "When it takes effect: a date (the ban order's own track), or `deadline`: when the "
+        "divestiture deadline passes and the order is enforced (a ban tied to the deadline by law).",
     )
     severity: float = param(
         0.0,
@@ -358,25 +416,43 @@ class CommerceSpec(Spec):
 class Appeal(Spec):
     """The government's appeal of an injunction."""
 
-    p_lifts: Probability = param(0.1, "probability", "Chance an appeal lifts the injunction.")
+    p_lifts: Probability = weight(0.1, "probability", "Chance an appeal lifts the injunction.")
     days: Duration = param(Duration(median=120, p90=240), "days", "From the injunction to the appeal's ruling.")
 
 
 class CourtSpec(Spec):
-    """A court where a ban stage can be challenged."""
+    """A court where an instrument can be challenged.
+
+    A court hearing the ban order (``instrument: ban_order``) is asked to enjoin each stage when
+    it is announced; a challenge filed before the stage's effective date is ruled on by that
+    date unless the court is slow (``p_slow``). A court hearing the divestiture order (a
+    petition for review) is petitioned once the order is issued; a ruling for the plaintiff sets
+    the order aside. Challenges to one instrument share its legal question: each ruling draws on
+    a merits draw common to the instrument, weighted by ``agreement``.
+    """
 
     label: str = param(..., "text", "Court and case, for the narrative.")
     plaintiff: Literal["seller", "users"] = param(..., "", "Who brings the challenge.")
-    hears: list[str] | None = param(None, "stage ids", "Stages this court can enjoin; all stages if omitted.")
-    p_challenge: Probability = param(
-        0.9, "probability", "Chance the plaintiff challenges a stage here when it is announced."
+    instrument: Literal["ban_order", "divestiture_order"] = param("ban_order", "", "Which order is challenged here.")
+    hears: list[str] | None = param(None, "stage ids", "Ban stages this court can enjoin; all if omitted.")
+    p_challenge: Probability = weight(
+        0.9, "probability", "Chance the plaintiff challenges a stage (or the order) here."
     )
-    filing_days: Duration = param(Duration(median=2), "days", "From a stage's announcement to the filing.")
+    filing_days: Duration = param(
+        Duration(median=2), "days", "From a stage's announcement (or the order) to the filing."
+    )
     ruling_days: Duration = param(
-        Duration(median=10, p90=40), "days", "From the filing to the ruling on an injunction."
+        Duration(median=10, p90=40), "days", "From the filing to the ruling, if the court is not held to a date."
     )
-    p_enjoin: Probability = param(
-        0.8, "probability", "Chance the ruling enjoins the stage (2020 record: 4 of 5 rulings)."
+    p_slow: Probability = weight(
+        0.1, "probability", "Chance the court does not rule before the stage's effective date."
+    )
+    p_enjoin: Probability = weight(0.8, "probability", "Chance a ruling enjoins the stage (or sets the order aside).")
+    agreement: Index01 = weight(
+        0.5,
+        "index 0-1",
+        "How much of a ruling rests on the legal question common to every challenge of the instrument "
+        "(0: independent rulings; 1: every court rules alike).",
     )
     appeal: Appeal = param(Appeal(), "", "Appeals of an injunction.")
 
@@ -384,18 +460,18 @@ class CourtSpec(Spec):
 class LicenceUtility(Spec):
     """The home government's utilities at the end of a licence review."""
 
-    grant: float = param(1.0, "logit", "Utility of granting a deal with all terms at zero.")
-    algorithm: dict[Literal["transfer", "licence", "none"], float] = param(
+    grant: float = weight(1.0, "logit", "Utility of granting a deal with all terms at zero.")
+    algorithm: dict[Literal["transfer", "licence", "none"], float] = weight(
         {"transfer": -2.0, "licence": -0.5, "none": 0.0},
         "logit",
         "Added to granting for what happens to the algorithm.",
     )
-    seller_stake: float = param(1.5, "logit per unit", "Added to granting per unit of the stake the seller keeps.")
-    tension: float = param(-2.0, "logit per unit", "Added to granting per unit of tension between the governments.")
-    stance: float = param(-1.0, "logit per unit", "Added to granting per unit of public opposition to the sale.")
-    deny: float = param(0.0, "logit", "Utility of denying (the reference option).")
-    escalate: float = param(-1.0, "logit", "Utility of escalating the case politically (open-ended review).")
-    escalate_tension: float = param(2.0, "logit per unit", "Added to escalating per unit of tension.")
+    seller_stake: float = weight(1.5, "logit per unit", "Added to granting per unit of the stake the seller keeps.")
+    tension: float = weight(-2.0, "logit per unit", "Added to granting per unit of tension between the governments.")
+    stance: float = weight(-1.0, "logit per unit", "Added to granting per unit of public opposition to the sale.")
+    deny: float = weight(0.0, "logit", "Utility of denying (the reference option).")
+    escalate: float = weight(-1.0, "logit", "Utility of escalating the case politically (open-ended review).")
+    escalate_tension: float = weight(2.0, "logit per unit", "Added to escalating per unit of tension.")
 
 
 class Stall(Spec):
@@ -406,8 +482,8 @@ class Stall(Spec):
     """
 
     until: dt.date = param(..., "date", "The date the decision is held past (e.g. the host's election).")
-    base: float = param(-1.0, "logit", "Logit of stalling at zero tension, when a decision falls due before `until`.")
-    tension: float = param(2.0, "logit per unit", "Added per unit of tension between the governments.")
+    base: float = weight(-1.0, "logit", "Logit of stalling at zero tension, when a decision falls due before `until`.")
+    tension: float = weight(2.0, "logit per unit", "Added per unit of tension between the governments.")
     days_after: Duration = param(Duration(median=7, p90=21), "days", "From `until` to the decision, once stalled.")
 
 
@@ -437,7 +513,7 @@ class Licence(Spec):
     )
     max_escalations: int = param(1, "count", "Most escalations of one application.", ge=0)
     stall: Stall | None = param(None, "", "Holding the letter-of-intent decision until after a date; none if omitted.")
-    p_grant_after_letter: Probability = param(
+    p_grant_after_letter: Probability = weight(
         0.95, "probability", "Chance stage 2 grants the licence once the letter was given."
     )
     utility: LicenceUtility = param(LicenceUtility(), "", "The stage-1 decision.")
@@ -447,8 +523,8 @@ class HomeGovernmentSpec(Spec):
     """The home government (China's commerce ministry with its technology ministry)."""
 
     label: str = param("MOFCOM", "text", "Name used in the narrative.")
-    tension: Index01 = param(0.5, "index 0-1", "Tension between the two governments at the start; events move it.")
-    stance: Index01 = param(0.5, "index 0-1", "Public opposition to the sale at the start; events move it.")
+    tension: Index01 = weight(0.5, "index 0-1", "Tension between the two governments at the start; events move it.")
+    stance: Index01 = weight(0.5, "index 0-1", "Public opposition to the sale at the start; events move it.")
     catalogue: list[str] = param([], "technology ids", "Technologies whose export is restricted at the start.")
     licence: Licence = param(Licence(), "", "The export-licence procedure.")
     holidays: list[dt.date] = param(
@@ -459,8 +535,8 @@ class HomeGovernmentSpec(Spec):
 class Exit(Spec):
     """The seller's choice to leave the market while a ban bites."""
 
-    base: float = param(-4.0, "logit", "Logit of leaving at each check with no value lost.")
-    value_lost: float = param(4.0, "logit per unit", "Added per unit of the business's value lost (0-1).")
+    base: float = weight(-4.0, "logit", "Logit of leaving at each check with no value lost.")
+    value_lost: float = weight(4.0, "logit per unit", "Added per unit of the business's value lost (0-1).")
     check_days: int = param(30, "days", "Days between the seller's reconsiderations while a ban bites.", gt=0)
 
 
@@ -473,7 +549,7 @@ class SellerSpec(Spec):
         "technology ids",
         "Technologies embodied in the algorithm; a deal that transfers or licenses the algorithm exports them.",
     )
-    structure_preference: dict[str, float] = param(
+    structure_preference: dict[str, float] = weight(
         ...,
         "multiplier 0-1",
         "How much the seller likes each structure (by id); keeping control of the algorithm is worth more.",
@@ -483,17 +559,17 @@ class SellerSpec(Spec):
         "structure ids",
         "The path the seller restructures along when a government rejects a deal.",
     )
-    p_restructure: Probability = param(
+    p_restructure: Probability = weight(
         0.7, "probability", "Chance the seller restructures a rejected deal instead of ending it."
     )
     restructure_days: Duration = param(Duration(median=21, p90=45), "days", "Days to renegotiate a restructured deal.")
-    reservation: float = param(
+    reservation: float = weight(
         0.5,
         "fraction",
         "Walk-away price as a share of the business's current value; utility of holding out.",
         ge=0,
     )
-    choice_temperature: float = param(
+    choice_temperature: float = weight(
         5.0,
         "US$ bn",
         "Scale of the logit choice among bids; smaller picks the best expected value more surely.",
@@ -531,9 +607,9 @@ class BidderSpec(Spec):
         None, "structure ids", "Structures it would accept on restructuring; all if omitted."
     )
     insists_on_algorithm: bool = param(False, "yes/no", "Accepts only structures that transfer the algorithm.")
-    standing: Index01 = param(0.5, "index 0-1", "How favourably the host government sees the buyer.")
+    standing: Index01 = weight(0.5, "index 0-1", "How favourably the host government sees the buyer.")
     due_diligence_days: Duration = param(Duration(median=30, p90=45), "days", "From entering to a bid.")
-    p_drop_out: Probability = param(0.1, "probability", "Chance it drops out before bidding.")
+    p_drop_out: Probability = weight(0.1, "probability", "Chance it drops out before bidding.")
 
 
 # --- dated events -----------------------------------------------------------------------------
@@ -564,6 +640,12 @@ class DivestitureOrder(EventBase):
 
     kind: Literal["divestiture_order"]
     deadline: dt.date = param(..., "date", "The divestiture deadline (the first deadline).")
+    max_extension_days: float | None = param(
+        None,
+        "days",
+        "Total extension the order lets the regulator grant (30 under the 2020 Musical.ly order); none if omitted.",
+        ge=0,
+    )
 
 
 class CatalogueUpdate(EventBase):
@@ -689,7 +771,7 @@ class Scenario(Spec):
     market: Market = param(..., "", "The business for sale.")
     structures: dict[str, Structure] = param(..., "", "Ways to do the deal, by id.")
     executive: ExecutiveSpec = param(ExecutiveSpec(), "", "The host executive.")
-    cfius: RegulatorSpec = param(RegulatorSpec(), "", "The host investment regulator.")
+    cfius: RegulatorSpec = param(..., "", "The host investment regulator.")
     commerce: CommerceSpec = param(CommerceSpec(), "", "The host commerce department.")
     courts: dict[str, CourtSpec] = param({}, "", "Courts where ban stages can be challenged, by id.")
     china: HomeGovernmentSpec = param(HomeGovernmentSpec(), "", "The home government.")
@@ -700,6 +782,12 @@ class Scenario(Spec):
         [], "", "Uncertain parameters; `sim sweep` and `sim sensitivity` vary them by default."
     )
     levers: list[Parameter] = param([], "", "What a decision-maker controls; `sim sweep` varies these first.")
+    inactive: dict[str, str] = param(
+        {},
+        "key path: reason",
+        "Behavioural weights that cannot change any run of this scenario, each with the reason "
+        "(a test perturbs every weight and fails on one that changes nothing and is not listed here).",
+    )
 
     _source: str = PrivateAttr(default="<scenario>")
 

@@ -69,6 +69,13 @@ class Commerce(Actor):
         for court in self.model.courts.values():
             court.consider_challenge(sid)
 
+    def effective_day(self, sid: str) -> int | None:
+        """The day a stage is due to take effect as things stand (None if it has no date yet)."""
+        stage = self.stages[sid]
+        if stage.spec.effective == "deadline":
+            return self.model.executive.deadline_day
+        return stage.effective_day
+
     def take_effect(self, sid: str) -> None:
         """A dated stage reaches its effective day: postpone it, or let it take effect."""
         stage = self.stages[sid]
@@ -110,6 +117,7 @@ class Commerce(Actor):
         """The executive enforces the divestiture deadline: the stages tied to it are due."""
         for sid, stage in self.stages.items():
             if stage.spec.effective == "deadline" and stage.announced and not stage.due:
+                stage.suspended = False
                 self.make_due(sid)
 
     def deadline_not_enforced(self) -> None:

@@ -11,11 +11,15 @@ from sim.scenario.schema import BanOrder, DivestitureOrder, Election, Revocation
 
 
 class Executive(Actor):
-    """Issues the ban and divestiture orders, decides at each deadline, blesses deals.
+    """Issues the ban and divestiture orders, decides on enforcement, blesses deals.
 
-    At a deadline without a close it chooses among extending (while extensions are left),
-    enforcing and leaving the order unenforced, by a logit over utilities that depend on the
-    state of the deal (``executive.deadline`` in the scenario).
+    The two orders are separate instruments (see ``../shared/domain/legal-frames.md``): the ban
+    order's stages are the commerce department's, on their own dates; the divestiture order has
+    a deadline that the regulator may extend within the order's cap. Once a deadline passes with
+    no close and no extension, the executive (the Attorney General) chooses between enforcing
+    and leaving the order unenforced, by a logit over utilities that depend on the state of the
+    deal (``executive.enforce``). Non-enforcement is open-ended: a new administration decides
+    again when it takes office.
     """
 
     def __init__(self, model, spec):
@@ -23,12 +27,12 @@ class Executive(Actor):
         self.spec = spec
         self.extensions = 0
         self.extension_days = 0
-        self.deadline_day: int | None = None  # the deadline in force (None once revoked)
+        self.max_extension_days: float | None = None  # what the divestiture order lets the regulator grant
+        self.deadline_day: int | None = None  # the deadline in force (None once revoked or set aside)
         self.last_deadline_day: int | None = None  # the latest deadline set, for the record
-        self.decision: str | None = None  # the last deadline decision
+        self.decision: str | None = None  # the last decision on the order: extend, enforce, not_enforce
         self.new_administration = False
         self.lame_duck_until: int | None = None  # inauguration day after an election lost
-        self.elections = [model.deal_scenario.day(e.date) for e in model.deal_scenario.events_of(Election)]
 
     # --- orders -------------------------------------------------------------------------------
 
@@ -39,86 +43,84 @@ class Executive(Actor):
         self.log(EventName.BAN_ORDER, event.note or "bans transactions with the seller")
 
     def issue_divestiture_order(self, event: DivestitureOrder) -> None:
-        """Order the seller to divest by a deadline."""
+        """Order the seller to divest by a deadline; courts hearing the order may be petitioned."""
         self.deadline_day = self.last_deadline_day = self.model.deal_scenario.day(event.deadline)
+        self.max_extension_days = event.max_extension_days
+        self.model.divestiture_order_in_force = True
         self.model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
         self.log(
             EventName.DIVESTITURE_ORDER,
             f"orders the sale by {event.deadline.isoformat()}" + (f": {event.note}" if event.note else ""),
         )
+        for court in self.model.courts.values():
+            court.consider_petition()
 
     # --- deadlines ----------------------------------------------------------------------------
 
-    def can_extend(self) -> bool:
-        """Whether an extension is left (by count and by total days)."""
-        ext = self.spec.extensions
-        if self.extensions >= ext.max:
-            return False
-        return ext.max_total_days is None or self.extension_days < ext.max_total_days
+    @property
+    def lame_duck(self) -> bool:
+        """Between an election that changed the administration and the inauguration."""
+        return self.lame_duck_until is not None and self.today < self.lame_duck_until
 
-    def deadline_utilities(self) -> dict[str, float]:
-        """Utilities of the options at a deadline, given the state of the deal."""
-        u = self.spec.deadline
-        deal = self.model.deal
-        under_review = deal.stage.in_progress and (deal.host_filed or deal.letter_applied)
-        pre_election = any(0 <= e - self.today <= u.election_window_days for e in self.elections)
-        lame_duck = self.lame_duck_until is not None and self.today < self.lame_duck_until
-        options: dict[str, float] = {}
-        if self.can_extend():
-            options["extend"] = (
-                u.extend.base
-                + u.extend.deal_under_review * under_review
-                + u.extend.deal_blessed * deal.blessed
-                + u.extend.pre_election * pre_election
-                + u.extend.lame_duck * lame_duck
-            )
-        options["enforce"] = (
-            u.enforce.base
-            + u.enforce.no_deal * (not deal.stage.in_progress)
-            + u.enforce.new_administration * self.new_administration
-            + u.enforce.pre_election * pre_election
-            + u.enforce.lame_duck * lame_duck
-        )
-        options["not_enforce"] = u.not_enforce.base
-        return options
+    def can_extend(self) -> bool:
+        """Whether the order and the regulator's practice leave an extension (by count and days)."""
+        if self.extensions >= self.model.cfius.spec.extensions.max:
+            return False
+        return self.max_extension_days is None or self.extension_days < self.max_extension_days
 
     def deadline_passes(self) -> None:
-        """The divestiture deadline is here and the deal has not closed: decide."""
+        """The divestiture deadline is here and the deal has not closed: extend, or decide on enforcement."""
         if self.model.deal.closed_day is not None or self.deadline_day != self.today:
             return
-        choice, probs = logit_choice(self.rng, self.deadline_utilities())
-        self.decision = choice
-        self.log(
-            EventName.DEADLINE,
-            f"sees the deadline pass without a close and chooses to {choice.replace('_', ' ')} ({odds_text(probs)})",
-        )
-        if choice == "extend":
-            self.extend()
-        elif choice == "enforce":
-            self.log(
-                EventName.ENFORCEMENT,
-                "enforces the order: ban stages tied to the deadline take effect unless enjoined",
-            )
-            self.model.commerce.deadline_enforced()
-        else:
-            self.log(EventName.NON_ENFORCEMENT, "leaves the order unenforced; the deal may still close")
-            self.model.commerce.deadline_not_enforced()
+        self.log(EventName.DEADLINE, "sees the divestiture deadline pass without a close")
+        if self.can_extend() and self.model.cfius.consider_extension():
+            return
+        self.decide_enforcement()
 
-    def extend(self) -> None:
-        """Move the deadline by a random number of days (within what the order allows)."""
-        ext = self.spec.extensions
-        days = max(1, self.days_from_now(ext.days) - self.today)
-        if ext.max_total_days is not None:
-            days = min(days, int(ext.max_total_days - self.extension_days))
+    def extend(self, days: int) -> None:
+        """The regulator moved the deadline by ``days`` (clipped to what the order leaves)."""
+        if self.max_extension_days is not None:
+            days = min(days, int(self.max_extension_days - self.extension_days))
         self.extensions += 1
         self.extension_days += days
+        self.decision = "extend"
         self.deadline_day = self.last_deadline_day = self.today + days
         self.model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
-        self.model.add_span(SpanName.EXTENSION, self.actor_id, self.today, self.deadline_day)
-        self.log(
+        self.model.add_span(SpanName.EXTENSION, "cfius", self.today, self.deadline_day)
+        self.model.cfius.log(
             EventName.EXTENSION,
             f"grants extension {self.extensions}: {days} days, to {self.model.date_of(self.deadline_day)}",
         )
+
+    def enforcement_utilities(self) -> dict[str, float]:
+        """Utilities of enforcing the order and of leaving it unenforced (the reference, 0)."""
+        u = self.spec.enforce
+        deal = self.model.deal
+        enforce = (
+            u.base
+            + u.no_deal * (not deal.stage.in_progress)
+            + u.new_administration * self.new_administration
+            + u.lame_duck * self.lame_duck
+        )
+        return {"enforce": enforce, "not_enforce": 0.0}
+
+    def decide_enforcement(self) -> None:
+        """No close and no extension: enforce the order, or leave it unenforced (open-ended)."""
+        choice, probs = logit_choice(self.rng, self.enforcement_utilities())
+        self.decision = choice
+        if choice == "enforce":
+            tied = any(st.spec.effective == "deadline" for st in self.model.commerce.stages.values())
+            effect = (
+                "ban stages tied to the deadline take effect unless enjoined" if tied else "no ban stage is tied to it"
+            )
+            self.log(EventName.ENFORCEMENT, f"enforces the order: {effect} ({odds_text(probs)})")
+            self.model.commerce.deadline_enforced()
+        else:
+            self.log(
+                EventName.NON_ENFORCEMENT,
+                f"leaves the order unenforced, open-ended; the deal may still close ({odds_text(probs)})",
+            )
+            self.model.commerce.deadline_not_enforced()
 
     # --- the deal -----------------------------------------------------------------------------
 
@@ -185,6 +187,9 @@ class Executive(Actor):
             self.model.cfius.shelve()
         if self.chance(na.p_revoke):
             self.after(na.revoke_days, self.revoke_ban_order)
+        unenforced = self.decision == "not_enforce" and self.deadline_day is not None
+        if unenforced and self.model.deal.closed_day is None:
+            self.decide_enforcement()  # non-enforcement was open-ended: the new administration decides again
 
     def revoke_ban_order(self) -> None:
         """Revoke the ban order (the divestiture order stands)."""

@@ -242,6 +242,7 @@ class Seller(Actor):
         now = self.model.value_factor()
         price = round(deal.price * now / max(deal.price_factor, 1e-9), 2)
         deal.new_terms(bidder, structure, price, now, self.today)
+        self.model.cfius.new_terms()
         self.model.set_stage(DealStage.RESTRUCTURING)
         self.model.close_deal_spans()
         self.model.open_span(SpanName.RESTRUCTURING, self.actor_id)

@@ -1,0 +1,278 @@
+"""Each rule in its legal frame: two instruments on their own tracks, CFIUS under the order or
+under section 721, courts that rule before a ban's date, and every behavioural weight written
+in a scenario file and able to act (see ../shared/domain/legal-frames.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS, SHIPPED
+
+from sim import load_scenario, run_ensemble
+from sim.cli import cli
+from sim.errors import ScenarioError
+from sim.runs.backends import Execution
+from sim.scenario.grounding import weight_paths
+from sim.scenario.schema import is_weight
+
+ECR = SCENARIOS / "export_control_review.yaml"
+TIKTOK = SCENARIOS / "tiktok_2020.yaml"
+SERIAL = Execution(workers=1)
+
+# The section 721 frame's own weights, for switching tiktok_2020 to it (test assumptions).
+SECTION_721 = {
+    "cfius.frame": "section_721",
+    "cfius.section_721.p_extension": 0.2,
+    "cfius.section_721.clear_in_review": -1.0,
+    "cfius.section_721.refile": 0.5,
+}
+
+
+def ensemble(path, runs=300, events="all", **overrides):
+    return run_ensemble(load_scenario(path, overrides), runs=runs, seed=0, execution=SERIAL, events=events)
+
+
+def share_bitten(result) -> float:
+    return float((result.runs["ban_days"] > 0).mean())
+
+
+# --- courts act on dates -------------------------------------------------------------------
+
+
+def test_a_court_that_rules_before_the_date_and_enjoins_stops_the_ban():
+    """Both courts challenge at once, nearly always enjoin, are never slow and are not reversed on
+    appeal: no stage bites. Make them slow and stages bite again (the same runs otherwise)."""
+    prompt = {
+        f"courts.{c}.{k}": v
+        for c in ("ddc", "edpa")
+        for k, v in (
+            ("p_challenge", 1.0),
+            ("p_enjoin", 0.99),
+            ("p_slow", 0.0),
+            ("filing_days.median", 1),
+            ("appeal.p_lifts", 0.0),
+        )
+    }
+    on_time = ensemble(ECR, events="none", **prompt)
+    assert share_bitten(on_time) < 0.01
+    slow = ensemble(ECR, events="none", **{**prompt, "courts.ddc.p_slow": 1.0, "courts.edpa.p_slow": 1.0})
+    assert share_bitten(slow) > share_bitten(on_time) + 0.1
+
+
+def test_rulings_on_one_instrument_share_the_merits():
+    """With agreement 1 every ruling in a run on the ban order goes the same way; with 0 they
+    sometimes differ."""
+
+    def mixed_runs(agreement):
+        result = ensemble(ECR, runs=200, **{"courts.ddc.agreement": agreement, "courts.edpa.agreement": agreement})
+        rulings = result.events[result.events["event"].isin(["injunction", "injunction_denied"])]
+        kinds = rulings.groupby("run_id")["event"].nunique()
+        return int((kinds > 1).sum())
+
+    assert mixed_runs(1.0) == 0
+    assert mixed_runs(0.0) > 10
+
+
+def test_a_petition_that_sets_the_order_aside_ends_its_deadline_not_the_ban():
+    """The D.C. Circuit sets the divestiture order aside before the deadline: no deadline passes
+    after that, while the ban order's stages stay on their own track."""
+    result = ensemble(
+        TIKTOK,
+        **{
+            "courts.dccir.p_challenge": 1.0,
+            "courts.dccir.p_enjoin": 1.0,
+            "courts.dccir.filing_days": {"median": 10},
+            "courts.dccir.ruling_days": {"median": 20},
+        },
+    )
+    events = result.events
+    set_aside = events[events["event"] == "order_set_aside"].groupby("run_id")["day"].min()
+    assert len(set_aside) > 250
+    for run_id, day in set_aside.items():
+        later = events[(events["run_id"] == run_id) & (events["day"] > day)]
+        assert not later["event"].isin(["deadline", "extension", "enforcement", "non_enforcement"]).any()
+    assert (events["event"] == "stage_announced").sum() > 0
+
+
+# --- two instruments, two tracks -----------------------------------------------------------
+
+
+def test_revoking_the_ban_order_leaves_the_divestiture_order_in_force(write):
+    """A revocation of the ban order before the deadline: the deadline still passes, and the
+    extension and enforcement choices are still made."""
+    child = write(
+        "revoked.yaml",
+        f"""\
+        extends: {TIKTOK}
+        name: ban_revoked
+        events:
+          - {{id: early_revocation, date: 2020-09-01, kind: revocation, revokes: [ban_order], note: "the ban is revoked"}}
+        """,
+    )
+    result = ensemble(child)
+    events = result.events
+    early = events[(events["event"] == "revocation") & (events["date"] == "2020-09-01")]
+    assert early["run_id"].nunique() == 300
+    assert not events["event"].isin(["stage_announced", "ban_bites"]).any()
+    runs = result.runs
+    unclosed = runs[
+        (runs["end_date"] >= "2020-11-12") & (runs["close_date"].isna() | (runs["close_date"] > "2020-11-12"))
+    ]
+    assert len(unclosed) > 50
+    decided = events[events["event"] == "deadline"]["run_id"].unique()
+    assert set(unclosed["run_id"]) <= set(decided)
+    assert result.runs["deadline_decision"].isin(["extend", "enforce", "not_enforce"]).sum() >= len(unclosed)
+
+
+# --- CFIUS by legal frame ------------------------------------------------------------------
+
+
+def test_no_section_721_decision_falls_outside_its_filings_window():
+    """Under section 721 every decision comes within 45 + 45 + 15 days of its notice's acceptance,
+    the President's within 15 days of the referral, and a refile starts a new filing."""
+    result = ensemble(TIKTOK, runs=400, **SECTION_721)
+    events = result.events
+    assert (events["event"] == "withdraw_refile").any() and (events["event"] == "investigation").any()
+    for _, run in events.groupby("run_id"):
+        accepted = None
+        referral = None
+        for row in run.itertuples():
+            if row.event == "review_start":
+                accepted = row.day
+            elif row.event in ("host_approval", "referral", "withdraw_refile") and accepted is not None:
+                assert row.day - accepted <= 105, (row.run_id, row.event, row.day, accepted)
+                referral = row.day if row.event == "referral" else referral
+            elif row.event in ("president_blocks", "president_declines_block"):
+                assert row.day - referral <= 15
+            elif row.event == "restructure":
+                accepted = None
+    filings = events[events["event"] == "filing"].groupby("run_id").size()
+    refiles = events[events["event"] == "withdraw_refile"].groupby("run_id").size()
+    restructured = set(events[events["event"] == "restructure"]["run_id"])
+    plain = refiles.index.difference(list(restructured))
+    assert (filings.reindex(plain) <= refiles.reindex(plain) + 1).all()
+    assert (filings.reindex(plain) >= 2).any()
+
+
+def _structure(detail: str) -> str | None:
+    found = re.search(r"deal \((\w+)\)", detail)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("path", [TIKTOK, SCENARIOS / "trusted_partner.yaml"])
+def test_cfius_under_the_order_approves_a_failing_structure_only_with_accepted_mitigation(path):
+    scenario = load_scenario(path)
+    test = scenario.cfius.order.complete_divestment
+    failing = {
+        sid
+        for sid, s in scenario.structures.items()
+        if not (s.seller_stake <= test.max_seller_stake and s.algorithm in test.algorithm)
+        or s.data_custody not in test.data_custody
+    }
+    result = run_ensemble(scenario, runs=400, seed=0, execution=SERIAL)
+    events = result.events[result.events["actor"] == "cfius"]
+    approvals = 0
+    for _, run in events.groupby("run_id"):
+        rows = list(run.itertuples())
+        for i, row in enumerate(rows):
+            if row.event != "host_approval":
+                continue
+            approvals += 1
+            structure = _structure(row.detail) or _structure(rows[i - 1].detail)
+            if structure in failing:
+                assert rows[i - 1].event == "mitigation_accepted" and rows[i - 1].day == row.day
+    assert approvals > 20
+    assert (result.events["event"] == "mitigation_accepted").any() == bool(failing & set(scenario.structures))
+
+
+def test_a_silent_reviewer_stays_silent():
+    """CFIUS that always chooses silence never answers again: no approval, no objection, no close,
+    and (with no new administration to shelve the review) its silence lasts to the end of the run."""
+    result = ensemble(TIKTOK, runs=200, **{"cfius.order.silent": 50.0, "events.election.p_change": 0.0})
+    events = result.events
+    assert (events["event"] == "silence").sum() > 100
+    assert not events["event"].isin(["host_approval", "objection", "changes_asked", "closed"]).any()
+    assert result.runs["close_date"].isna().all()
+    silences = result.spans[result.spans["span"] == "host_silence"]
+    start = result.scenario.start
+    ends = result.runs.set_index("run_id")["end_date"].map(lambda d: (dt.date.fromisoformat(d) - start).days)
+    assert len(silences) > 100
+    assert (silences["end_day"].to_numpy() == ends.loc[silences["run_id"]].to_numpy()).all()
+
+
+def test_a_seller_held_up_by_an_objection_can_come_back_with_new_terms():
+    """CFIUS objects to the first structure; the seller restructures along its path and the new
+    terms are notified afresh (and can be approved)."""
+    result = ensemble(TIKTOK, runs=300, **{"cfius.order.object": 50.0, "seller.p_restructure": 1.0})
+    events = result.events
+    objected = set(events[events["event"] == "objection"]["run_id"])
+    restructured = set(events[events["event"] == "restructure"]["run_id"])
+    assert objected and objected <= restructured | set(
+        result.runs[result.runs["final_stage"] != "restructuring"]["run_id"]
+    )
+    notices = events[(events["event"] == "filing")].groupby("run_id").size()
+    assert (notices.reindex(sorted(restructured & objected)) >= 2).mean() > 0.5
+
+
+# --- grounding -----------------------------------------------------------------------------
+
+
+def test_a_scenario_that_leaves_a_weight_unset_is_refused(minimal):
+    result = CliRunner().invoke(cli, ["validate", str(minimal), "--set", "seller.reservation=null"])
+    assert result.exit_code == 2
+    assert "seller.reservation: is a behavioural weight left to the code's default" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_weights_declared_inactive_must_exist(minimal, write):
+    text = minimal.read_text() + 'inactive: {seller.reservaton: "typo"}\n'
+    result = CliRunner().invoke(cli, ["validate", str(write("typo.yaml", text))])
+    assert result.exit_code == 2 and "did you mean 'seller.reservation'" in result.stderr
+
+
+def _perturbations(scenario, path: str) -> list[float]:
+    """Values to try for a weight: the other end of 0-1 for a share or probability, else +3 (x4 for a scale)."""
+    node = scenario
+    for part in path.split(".")[:-1]:
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    last = path.split(".")[-1]
+    value = node[last] if isinstance(node, dict) else getattr(node, last)
+    if last == "choice_temperature":
+        return [value * 4]
+    flipped = 0.95 if value < 0.5 else 0.05
+    return [flipped, value + 3.0] if 0 <= value <= 1 else [value + 3.0]
+
+
+def _acts(scenario, path: str, base) -> bool:
+    if path not in weight_paths(scenario):
+        return False
+    for value in _perturbations(scenario, path):
+        try:
+            changed = load_scenario(scenario.source, {path: value})
+        except ScenarioError:  # out of range for this weight: try the next value
+            continue
+        if not run_ensemble(changed, runs=200, seed=0, execution=SERIAL, events="none").runs.equals(base):
+            return True
+    return False
+
+
+def test_every_behavioural_weight_can_act_or_is_declared_inactive():
+    """Perturb each behavioural weight of the shipped scenarios: it must change some run of one of
+    them, unless the scenarios declare it inactive with a reason."""
+    scenarios = [load_scenario(p) for p in [ECR, *[p for p in SHIPPED if p != ECR]]]
+    inactive = {path for s in scenarios for path in s.inactive}
+    paths = sorted({p for s in scenarios for p in weight_paths(s)})
+    base = {s.name: run_ensemble(s, runs=200, seed=0, execution=SERIAL, events="none").runs for s in scenarios}
+    dead = []
+    for path in paths:
+        if path in inactive:
+            continue
+        if not any(_acts(s, path, base[s.name]) for s in scenarios):
+            dead.append(path)
+    assert not dead, f"weights that change no run of any shipped scenario and are not declared inactive: {dead}"
+    for path in inactive:
+        assert any(path in weight_paths(s) for s in scenarios)
+    assert all(is_weight(f) is False for f in type(scenarios[0]).model_fields.values())
