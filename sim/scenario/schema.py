@@ -264,7 +264,7 @@ class RegulatorAcceptance(Spec):
 
 
 class CompleteDivestment(Spec):
-    """The order's test: does a structure effect "a complete divestment" (the 2020 Musical.ly order)?
+    """The order's test: whether a structure effects "a complete divestment" (the 2020 Musical.ly order).
 
     A structure passes when the seller keeps at most ``max_seller_stake``, the algorithm goes
     one of the ``algorithm`` ways and user data sits with one of ``data_custody``. A structure
