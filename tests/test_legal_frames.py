@@ -276,3 +276,15 @@ def test_every_behavioural_weight_can_act_or_is_declared_inactive():
     for path in inactive:
         assert any(path in weight_paths(s) for s in scenarios)
     assert all(is_weight(f) is False for f in type(scenarios[0]).model_fields.values())
+
+
+# --- deadlines both ways -------------------------------------------------------------------
+
+
+def test_deadlines_are_reported_both_ways():
+    """P(closed by the last deadline in force) counts closes within extensions too: it is at least
+    P(closed by the first deadline), and equal to it when no extension can be granted."""
+    extended = ensemble(TIKTOK, events="none").summary["metrics"]["deadlines"]
+    assert extended["closed_by_final"]["p"] > extended["closed_by_first"]["p"]
+    none = ensemble(TIKTOK, events="none", **{"cfius.extensions.max": 0}).summary["metrics"]["deadlines"]
+    assert none["closed_by_final"] == none["closed_by_first"]

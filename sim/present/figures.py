@@ -98,6 +98,8 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
         )
     finals = tally.hist["final_deadline_day"]
     extended = [d for d in finals if start + pd.Timedelta(days=d) > first]
+    by_first = tally.hist["outcome"].get("closed_by_deadline", 0) / n if n else 0.0
+    by_final = tally.count["closed_by_final_deadline"] / n if n else 0.0
     if extended and n:
         share_extended = sum(finals[d] for d in extended) / n
         ax.axvspan(
@@ -105,9 +107,11 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
             start + pd.Timedelta(days=max(extended)),
             color="#ffb300",
             alpha=0.2,
-            label=f"extended deadlines ({share_extended:.0%} of runs)",
+            label=f"extended deadlines ({share_extended:.0%} of runs); {by_final:.0%} closed by their last deadline",
         )
-    ax.axvline(first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}")
+    ax.axvline(
+        first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}: {by_first:.0%} closed by it"
+    )
     ax.set_xlim(start, horizon)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")

@@ -34,6 +34,14 @@ def metrics_lines(summary: dict[str, Any]) -> list[str]:
     """A few headline metrics as plain lines."""
     m = summary["metrics"]
     lines = [f"first deadline {m['first_deadline']}; closed in {m['p_closed']:.1%} of runs"]
+    d = m.get("deadlines")
+    if d:
+        first, final = d["closed_by_first"], d["closed_by_final"]
+        lines.append(
+            f"closed by the first deadline {first['p']:.1%} ({first['ci95'][0]:.1%}-{first['ci95'][1]:.1%}); "
+            f"by the last deadline in force after extensions {final['p']:.1%} "
+            f"({final['ci95'][0]:.1%}-{final['ci95'][1]:.1%})"
+        )
     cd = m["close_date"]
     if cd.get("n"):
         lines.append(f"close date: median {cd['median']} (5-95%: {cd['p05']} to {cd['p95']})")

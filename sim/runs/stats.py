@@ -36,6 +36,7 @@ _HISTOGRAMS = (
 _COUNTS = (
     "runs",
     "failed",
+    "closed_by_final_deadline",
     "blessed",
     "licence_required",
     "restructures",
@@ -100,6 +101,9 @@ class Tally:
                 h["late_days"][r["days_past_deadline"]] += 1
         if r["deadline_date"] is not None:
             h["final_deadline_day"][self._day(r["deadline_date"])] += 1
+        if r["close_date"] is not None:
+            final = r["deadline_date"]
+            c["closed_by_final_deadline"] += r["close_date"] <= final if final else not r["days_past_deadline"]
         h["extensions"][r["extensions"]] += 1
         h["deadline_decision"][r["deadline_decision"] or "none"] += 1
         h["ban_days"][r["ban_days"]] += 1
@@ -184,7 +188,7 @@ class Tally:
         for name, hist in data["hist"].items():
             numeric = name not in ("outcome", "deadline_decision", "winner", "structure")
             tally.hist[name] = Counter({(int(k) if numeric else k): v for k, v in hist.items()})
-        tally.count = dict(data["count"])
+        tally.count = dict.fromkeys(_COUNTS, 0) | data["count"]
         tally.failures = list(data["failures"])
         attr = data["attr"]
         tally.attr = {
@@ -226,6 +230,7 @@ def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt
         "metrics": {
             "first_deadline": first_deadline.isoformat(),
             "p_closed": _r(closed / n if n else 0.0),
+            "deadlines": _deadlines(h["outcome"].get("closed_by_deadline", 0), c["closed_by_final_deadline"], n),
             "close_date": _date_quantiles(h["close_day"], tally.start),
             "days_past_deadline_if_late": _quantiles(h["late_days"]),
             "extensions": {"mean": _mean(h["extensions"]), "share": _shares(h["extensions"])},
@@ -252,6 +257,20 @@ def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt
     if tally.attr["late_runs"] + tally.attr["on_time_runs"]:
         summary["attribution"] = attribution_summary(tally)
     return summary
+
+
+def _deadlines(by_first: int, by_final: int, n: int) -> dict[str, Any]:
+    """P(closed by the first deadline) and P(closed by the last deadline in force), with 95% intervals.
+
+    The last deadline in force is the deadline as extended in that run (the first one where no
+    extension was granted).
+    """
+
+    def entry(count: int) -> dict[str, Any]:
+        lo, hi = wilson_interval(count, n)
+        return {"count": count, "p": _r(count / n if n else 0.0), "ci95": [_r(lo), _r(hi)]}
+
+    return {"closed_by_first": entry(by_first), "closed_by_final": entry(by_final)}
 
 
 def _r(x: float, digits: int = 4) -> float:
