@@ -107,10 +107,10 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
             start + pd.Timedelta(days=max(extended)),
             color="#ffb300",
             alpha=0.2,
-            label=f"extended deadlines ({share_extended:.0%} of runs); {by_final:.0%} closed by their last deadline",
+            label=f"extended deadlines ({share_extended:.0%} of runs); {by_final:.1%} closed by their last deadline",
         )
     ax.axvline(
-        first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}: {by_first:.0%} closed by it"
+        first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}: {by_first:.1%} closed by it"
     )
     ax.set_xlim(start, horizon)
     ax.set_ylim(0, 1)
