@@ -1,4 +1,4 @@
-"""The eight outcomes of a run and the precedence that makes them exclusive.
+"""The nine outcomes of a run and the precedence that makes them exclusive.
 
 Every run gets exactly one outcome: the first in :data:`PRECEDENCE` whose condition holds when
 the run ends (at the horizon, or earlier once the outcome cannot change).
@@ -19,7 +19,8 @@ class Outcome(StrEnum):
     BAN_IN_FORCE = "ban_in_force"
     WITHDRAWN = "withdrawn"
     REVOKED = "revoked"
-    STALLED = "stalled"
+    PENDING = "pending"
+    NO_DEAL = "no_deal"
 
 
 PRECEDENCE: tuple[Outcome, ...] = tuple(Outcome)
@@ -32,7 +33,8 @@ MEANING: dict[Outcome, str] = {
     Outcome.BAN_IN_FORCE: "a ban stage bites at the horizon",
     Outcome.WITHDRAWN: "the seller left the host market",
     Outcome.REVOKED: "the orders forcing the sale were revoked or set aside before any close",
-    Outcome.STALLED: "none of these: no close and no ban in force at the horizon",
+    Outcome.PENDING: "none of these, and a chosen deal still awaits talks or approvals at the horizon",
+    Outcome.NO_DEAL: "none of these, and no deal in progress at the horizon (held out, no bids, abandoned)",
 }
 
 
@@ -44,6 +46,7 @@ def classify(
     ban_bites: bool,
     withdrawn: bool,
     revoked: bool,
+    deal_in_progress: bool,
 ) -> Outcome:
     """The outcome of a run from the facts at its end, by :data:`PRECEDENCE`."""
     if closed_day is not None:
@@ -60,4 +63,6 @@ def classify(
         return Outcome.WITHDRAWN
     if revoked:
         return Outcome.REVOKED
-    return Outcome.STALLED
+    if deal_in_progress:
+        return Outcome.PENDING
+    return Outcome.NO_DEAL

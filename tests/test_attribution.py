@@ -170,8 +170,8 @@ def test_explain_without_such_runs(tmp_path):
             "none",
         ],
     )
-    result = runner.invoke(cli, ["explain", str(out), "--outcome", "stalled"])
-    assert result.exit_code == 2 and "no run with an event log ended stalled" in result.stderr
+    result = runner.invoke(cli, ["explain", str(out), "--outcome", "pending"])
+    assert result.exit_code == 2 and "no run with an event log ended pending" in result.stderr
 
 
 def test_stall_holds_the_letter_past_the_election():

@@ -35,38 +35,38 @@ def _tiny(scenario) -> Trace:
         {
             "name": "tiny",
             "events": [{"date": "2020-08-13", "event": "extension", "source": "x"}],
-            "outcomes": [{"horizon": "2020-12-31", "outcome": "stalled", "source": "x"}],
+            "outcomes": [{"horizon": "2020-12-31", "outcome": "pending", "source": "x"}],
         }
     )
     return Trace(
         scenario,
         record,
-        outcomes=np.array([["stalled"], ["stalled"], ["stalled"], ["revoked"]], object),
+        outcomes=np.array([["pending"], ["pending"], ["pending"], ["revoked"]], object),
         event_days=np.array([[10], [12], [-1], [20]]),
         stages=np.zeros((4, 0), np.uint8),
     )
 
 
 def test_scores_on_a_hand_checked_case(tiktok):
-    """Four runs, three stalled: P = 0.75; smoothed (3 + 0.5) / (4 + 4); Brier (0.25^2 + 0.25^2)."""
+    """Four runs, three pending: P = 0.75; smoothed (3 + 0.5) / (4 + 9 x 0.5); Brier (0.25^2 + 0.25^2)."""
     t = _tiny(tiktok)
-    model = _scores(t, 0, "stalled")
+    model = _scores(t, 0, "pending")
     assert model["p_observed"] == 0.75
-    assert model["log_score"] == pytest.approx(-math.log(3.5 / 8), abs=1e-4)
+    assert model["log_score"] == pytest.approx(-math.log(3.5 / 8.5), abs=1e-4)
     assert model["brier"] == pytest.approx(0.125)
-    uniform = _scores(None, 0, "stalled")
-    assert uniform["log_score"] == pytest.approx(math.log(8), abs=1e-4)
-    assert uniform["brier"] == pytest.approx(7 / 64 + (7 / 8) ** 2)
+    uniform = _scores(None, 0, "pending")
+    assert uniform["log_score"] == pytest.approx(math.log(9), abs=1e-4)
+    assert uniform["brier"] == pytest.approx(8 / 81 + (8 / 9) ** 2, abs=1e-4)
     fit = event_fit(t, 0)  # observed on day 12 (2020-08-13); simulated 10, 12, 20, and once never
     assert fit["share"] == 0.75 and fit["median"] == "2020-08-13" and fit["percentile"] == 50.0
-    assert t.log_likelihood() == pytest.approx(math.log(3.5 / 8) + math.log(2.5 / 5))
+    assert t.log_likelihood() == pytest.approx(math.log(3.5 / 8.5) + math.log(2.5 / 5))
 
 
 def test_backtest_report_is_complete_and_honest(export_control):
     record = load_record(RECORD)
     result = backtest(export_control, record, runs=300, seed=0, execution=Execution(workers=1))
     r = result.report
-    assert [h["observed"] for h in r["horizons"]] == ["stalled", "revoked"]
+    assert [h["observed"] for h in r["horizons"]] == ["pending", "revoked"]
     for h in r["horizons"]:
         assert 0 <= h["p_observed"] <= 1 and h["p_observed"] == h["p_all"][h["observed"]]
         assert {"model", "uniform", "neutral"} <= set(h)
@@ -95,7 +95,7 @@ def test_neutral_baseline_really_is_neutral(export_control):
 )
 def test_bad_records_exit_2_with_one_line(tmp_path, text, message):
     path = tmp_path / "r.yaml"
-    path.write_text("name: r\noutcomes:\n  - {horizon: 2020-12-31, outcome: stalled, source: x}\n" + text)
+    path.write_text("name: r\noutcomes:\n  - {horizon: 2020-12-31, outcome: pending, source: x}\n" + text)
     result = CliRunner().invoke(cli, ["backtest", str(ECR), str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
@@ -105,7 +105,7 @@ def test_bad_records_exit_2_with_one_line(tmp_path, text, message):
 
 def test_record_dates_outside_the_scenario(tmp_path, tiktok):
     path = tmp_path / "r.yaml"
-    path.write_text("name: r\noutcomes:\n  - {horizon: 2022-01-01, outcome: stalled, source: x}\n")
+    path.write_text("name: r\noutcomes:\n  - {horizon: 2022-01-01, outcome: pending, source: x}\n")
     with pytest.raises(ScenarioError, match=r"outcomes\[0\].horizon = 2022-01-01: must be within the scenario"):
         load_record(path).check_against(tiktok)
 
@@ -132,7 +132,7 @@ def test_calibration_finds_a_planted_value(write):
         {
             "name": "probe",
             "events": [{"date": "2020-10-01", "event": "review_start", "source": "synthetic"}],
-            "outcomes": [{"horizon": "2021-06-30", "outcome": "stalled", "source": "synthetic"}],
+            "outcomes": [{"horizon": "2021-06-30", "outcome": "pending", "source": "synthetic"}],
         }
     )
     (t,) = trace(
@@ -173,7 +173,7 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "backtest.json").read_text())
-    assert report["horizons"][0]["observed"] == "stalled" and "p_observed" in report["horizons"][0]
+    assert report["horizons"][0]["observed"] == "pending" and "p_observed" in report["horizons"][0]
     md = (out / "backtest.md").read_text()
     assert "P(observed)" in md and "figures/fan_chart.png" in md
     assert {p.name for p in (out / "figures").iterdir()} == {"fan_chart.png", "event_dates.png"}

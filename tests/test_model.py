@@ -152,7 +152,9 @@ def test_close_on_deadline_day_counts_as_by_deadline(write, minimal):
     """closed_by_deadline includes a close on the deadline day itself."""
     from sim.outcomes import classify
 
-    common = dict(first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True)
+    common = dict(
+        first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True, deal_in_progress=False
+    )
     assert classify(closed_day=100, **common) is Outcome.CLOSED_BY_DEADLINE
     assert classify(closed_day=101, **common) is Outcome.CLOSED_AFTER_DEADLINE
 
@@ -161,21 +163,35 @@ def test_close_on_deadline_day_counts_as_by_deadline(write, minimal):
     "facts, expected",
     [
         (
-            dict(blocked_by="host", ban_bites=True, withdrawn=True, revoked=True),
+            dict(blocked_by="host", ban_bites=True, withdrawn=True, revoked=True, deal_in_progress=True),
             Outcome.BLOCKED_BY_HOST,
         ),
         (
-            dict(blocked_by="home", ban_bites=True, withdrawn=True, revoked=True),
+            dict(blocked_by="home", ban_bites=True, withdrawn=True, revoked=True, deal_in_progress=True),
             Outcome.BLOCKED_BY_HOME,
         ),
-        (dict(blocked_by=None, ban_bites=True, withdrawn=True, revoked=True), Outcome.BAN_IN_FORCE),
-        (dict(blocked_by=None, ban_bites=False, withdrawn=True, revoked=True), Outcome.WITHDRAWN),
-        (dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=True), Outcome.REVOKED),
-        (dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=False), Outcome.STALLED),
+        (
+            dict(blocked_by=None, ban_bites=True, withdrawn=True, revoked=True, deal_in_progress=True),
+            Outcome.BAN_IN_FORCE,
+        ),
+        (
+            dict(blocked_by=None, ban_bites=False, withdrawn=True, revoked=True, deal_in_progress=True),
+            Outcome.WITHDRAWN,
+        ),
+        (dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=True, deal_in_progress=True), Outcome.REVOKED),
+        (
+            dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=False, deal_in_progress=True),
+            Outcome.PENDING,
+        ),
+        (
+            dict(blocked_by=None, ban_bites=False, withdrawn=False, revoked=False, deal_in_progress=False),
+            Outcome.NO_DEAL,
+        ),
     ],
 )
 def test_outcome_precedence(facts, expected):
-    """Without a close, the first matching outcome in the documented order wins."""
+    """Without a close, the first matching outcome in the documented order wins; pending (a deal
+    in progress) comes before no_deal, and both last."""
     from sim.outcomes import classify
 
     assert classify(closed_day=None, first_deadline_day=100, **facts) is expected

@@ -24,8 +24,8 @@ def test_wilson_edges():
 
 
 def test_outcome_table_counts():
-    table = outcome_table(Counter(["stalled", "stalled", "withdrawn", "closed_by_deadline"]), 4)
-    assert table["stalled"]["count"] == 2 and table["stalled"]["p"] == 0.5
+    table = outcome_table(Counter(["pending", "pending", "withdrawn", "closed_by_deadline"]), 4)
+    assert table["pending"]["count"] == 2 and table["pending"]["p"] == 0.5
     assert table["revoked"]["count"] == 0
 
 

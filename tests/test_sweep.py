@@ -84,7 +84,7 @@ def test_one_parameter_sweep_moves_the_outcome(ecr_template):
     table = result.table.sort_values("china.licence.review_days.median")
     assert len(table) == 3
     assert table["p_closed"].iloc[0] > table["p_closed"].iloc[-1] + 0.05
-    assert (table["lo_stalled"] <= table["p_stalled"]).all() and (table["p_stalled"] <= table["hi_stalled"]).all()
+    assert (table["lo_pending"] <= table["p_pending"]).all() and (table["p_pending"] <= table["hi_pending"]).all()
 
 
 def test_invalid_design_point_names_the_point(ecr_template):

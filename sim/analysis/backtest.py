@@ -11,7 +11,7 @@ asks how probable the model found what really happened:
   band of its simulated date, and the percentile at which the observed date falls;
 * the share of runs in each deal stage over time (a fan chart).
 
-Probabilities entering a log score are smoothed, ``(count + 0.5) / (runs + 4)`` over the eight
+Probabilities entering a log score are smoothed, ``(count + 0.5) / (runs + 0.5 x 9)`` over the nine
 outcomes, so an outcome no run produced scores finitely rather than infinitely badly.
 
 Calibration searches a grid of named parameters for the values under which the record is most
@@ -207,7 +207,7 @@ def trace(
 
 
 def _scores(trace: Trace | None, h: int, observed: str) -> dict[str, float]:
-    if trace is None:  # uniform over the eight outcomes
+    if trace is None:  # uniform over the nine outcomes
         p = {o: 1 / len(OUTCOMES) for o in OUTCOMES}
         smoothed = p[observed]
     else:

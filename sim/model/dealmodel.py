@@ -344,6 +344,7 @@ class DealModel(mesa.Model):
             ban_bites=self.ban_bites,
             withdrawn=self.seller.withdrawn,
             revoked=self.revoked,
+            deal_in_progress=self.deal.stage.in_progress,
         )
 
     def _snapshot(self, day: int) -> None:

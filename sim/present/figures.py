@@ -31,7 +31,8 @@ OUTCOME_COLOURS = {
     Outcome.BAN_IN_FORCE: "#6a1b9a",
     Outcome.WITHDRAWN: "#5d4037",
     Outcome.REVOKED: "#1565c0",
-    Outcome.STALLED: "#9e9e9e",
+    Outcome.PENDING: "#78909c",
+    Outcome.NO_DEAL: "#bdbdbd",
 }
 
 FIGURES = ("outcomes", "close_dates", "timeline", "winners")

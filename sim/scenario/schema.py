@@ -32,9 +32,10 @@ def param(default: Any = ..., unit: str = "", doc: str = "", **constraints: Any)
 def weight(default: Any, unit: str, doc: str, **constraints: Any) -> Any:
     """Declare a behavioural weight: a utility, probability or acceptance weight.
 
-    A root scenario (one without ``extends``) must set every behavioural weight of the sections
-    it has, with its source or the word assumption in a comment beside it; the default here only
-    fills the reference doc and scenarios built in code. ``sim.scenario.grounding`` checks it.
+    A scenario file, with the files it extends, must set every behavioural weight of the sections
+    the model plays, with its source or the word assumption in a comment beside it; the default
+    here only fills the reference doc and scenarios built in code. ``sim.scenario.grounding``
+    checks it.
     """
     return Field(default, description=doc, json_schema_extra={"unit": unit, "behavioural": True}, **constraints)
 
