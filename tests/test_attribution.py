@@ -35,6 +35,7 @@ china:
   licence:
     application_days: {median: 2, min: 2}
     review_days: {median: 150, min: 10}
+    political: {base: -50}
     licence_days: {median: 3, min: 3}
     p_grant_after_letter: 1.0
     utility: {grant: 50}
@@ -76,7 +77,7 @@ def test_only_the_slow_licence_review_is_blamed(write):
 def test_without_the_catalogue_update_no_licence_stage_appears(tiktok):
     """tiktok_2020 has no catalogue update: no timeline has a letter or licence stage."""
     result = run_ensemble(tiktok, runs=300, seed=0, execution=Execution(workers=1), attribution=300)
-    licence = {"letter_application", "letter_review", "letter_wait", "letter_stall", "licence_review"}
+    licence = {"letter_application", "letter_review", "letter_wait", "letter_hold", "licence_review"}
     assert not licence & set(result.spans["span"])
     assert not licence & set(result.attribution["stage"])
 
@@ -172,30 +173,6 @@ def test_explain_without_such_runs(tmp_path):
     )
     result = runner.invoke(cli, ["explain", str(out), "--outcome", "pending"])
     assert result.exit_code == 2 and "no run with an event log ended pending" in result.stderr
-
-
-def test_stall_holds_the_letter_past_the_election():
-    """In strategic_delay, letter decisions that fall due before 2020-11-03 are often held past it."""
-    scenario = load_scenario(SCENARIOS / "strategic_delay.yaml")
-    result = run_ensemble(scenario, runs=400, seed=0, execution=Execution(workers=1))
-    stalls = result.events[result.events["event"] == "licence_stalled"]
-    assert len(stalls) > 20
-    assert (stalls["date"] < "2020-11-03").all()
-    decisions = result.events[result.events["event"].isin(["letter_granted", "licence_denied", "licence_escalated"])]
-    stalled_runs = set(stalls["run_id"])
-    after = decisions[decisions["run_id"].isin(stalled_runs)].groupby("run_id")["date"].min()
-    assert (after > "2020-11-03").all()
-
-
-def test_stall_likelier_with_tension():
-    """More tension, more stalls (the stall's logit rises with tension)."""
-    calm = load_scenario(SCENARIOS / "strategic_delay.yaml", {"china.tension": 0.1})
-    tense = load_scenario(SCENARIOS / "strategic_delay.yaml", {"china.tension": 0.95})
-    stalls = [
-        (run_ensemble(s, runs=300, seed=1, execution=Execution(workers=1)).events["event"] == "licence_stalled").sum()
-        for s in (calm, tense)
-    ]
-    assert stalls[1] > 1.5 * stalls[0]
 
 
 def test_lame_duck_does_not_enforce():

@@ -34,7 +34,7 @@ def test_a_scenario_compared_with_itself_differs_in_nothing(export_control):
 def test_a_change_after_the_catalogue_update_leaves_earlier_closes_alone():
     """Hardening China's stance only matters once the catalogue lists the technology: no run
     whose deal closed before the update changes, while later runs do."""
-    late = {"events.catalogue_update.date": "2020-12-15"}
+    late = {"events.catalogue_update.date": "2020-12-15", "events.consent_any_sale.date": "2020-12-15"}
     a = load_scenario(ECR, late)
     b = load_scenario(ECR, {**late, "china.licence.utility.deny": 5.0, "china.tension": 1.0})
     c = compare([a, b], runs=600, seed=1, execution=Execution(workers=1))

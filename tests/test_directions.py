@@ -32,21 +32,16 @@ def test_export_licence_lowers_closing_by_the_deadline():
 
 
 def test_slower_licence_review_delays_the_close():
-    """A longer letter-of-intent review leaves fewer deals closed by the end of 2020."""
+    """Political handling (no clock) instead of the routine clock leaves fewer deals closed by the
+    end of 2020."""
 
     def closed_in_2020(result):
         dates = result.runs["close_date"].dropna()
         return (dates <= "2020-12-31").sum() / len(result.runs)
 
-    fast = ensemble(
-        "export_control_review",
-        **{"china.licence.review_days.median": 20},
-    )
-    slow = ensemble(
-        "export_control_review",
-        **{"china.licence.review_days.median": 120},
-    )
-    assert closed_in_2020(slow) < closed_in_2020(fast) - 0.05
+    fast = ensemble("export_control_review", **{"china.licence.political.base": -50})
+    slow = ensemble("export_control_review", **{"china.licence.political.base": 50})
+    assert closed_in_2020(slow) < closed_in_2020(fast) - 0.02
 
 
 NO_DEAL_NO_EXIT = {
@@ -84,32 +79,38 @@ def test_insisting_on_the_algorithm_is_blocked_by_home_more_often():
 
 
 def test_no_catalogue_update_no_home_block():
-    """Without the catalogue update, the same full sale is never blocked by the home government."""
-    without = ensemble("full_sale", **{"events.catalogue_update.date": "2021-06-30"})
+    """Without the catalogue update (and the 09-19 consent rule), the same full sale is never
+    blocked by the home government."""
+    without = ensemble(
+        "full_sale", **{"events.catalogue_update.date": "2021-06-30", "events.consent_any_sale.date": "2021-06-30"}
+    )
     assert p(without, "blocked_by_home") == 0.0
     assert p(ensemble("full_sale"), "blocked_by_home") > 0.2
 
 
 def test_tension_raises_home_blocks():
-    """Higher tension between the governments makes a deal that needs a licence likelier to be
-    blocked by the home government, and a close less likely."""
+    """Higher tension between the governments makes a deal that needs consent likelier to be
+    denied or held without a ruling, and a close less likely."""
     calm = ensemble("export_control_review", **{"china.tension": 0.1})
     tense = ensemble("export_control_review", **{"china.tension": 0.95})
 
-    def blocked_given_licence(result):
+    def refused_or_held(result):
         runs = result.runs[result.runs["licence_required"]]
-        return (runs["outcome"] == "blocked_by_home").mean()
+        return runs["outcome"].isin(["blocked_by_home", "pending"]).mean()
 
-    assert blocked_given_licence(tense) > blocked_given_licence(calm) + 0.1
+    assert refused_or_held(tense) > refused_or_held(calm) + 0.05
     assert clearly_below(tense, calm, "closed_after_deadline")
 
 
 def test_no_transfer_no_licence():
-    """The trusted-partner structure without the algorithm needs no licence when Oracle is picked."""
-    result = ensemble("trusted_partner", **{"bidders.oracle.p_drop_out": 0.0})
+    """The trusted-partner structure without the algorithm needs no licence when Oracle is picked,
+    unless the home government's consent covers any sale (from 2020-09-19 in the scenario)."""
+    listed = {"bidders.oracle.p_drop_out": 0.0, "events.consent_any_sale.consent": "listed_technology"}
+    result = ensemble("trusted_partner", **listed)
     assert result.runs["licence_required"].sum() == 0
     assert p(result, "blocked_by_home") == 0.0
     assert p(result, "closed_by_deadline") > p(ensemble("export_control_review"), "closed_by_deadline")
+    assert ensemble("trusted_partner", **{"bidders.oracle.p_drop_out": 0.0}).runs["licence_required"].all()
 
 
 def test_extension_limit_is_respected():

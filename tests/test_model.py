@@ -234,7 +234,7 @@ def test_new_terms_reset_every_approval_and_keep_the_history():
     deal.review_days["cfius"] = 40
     deal.agreed_day, deal.host_shelved = 50, True
     for name in APPROVALS:
-        setattr(deal, name, 7 if name in ("mitigation_rounds", "escalations", "signed_day") else True)
+        setattr(deal, name, 7 if name in ("mitigation_rounds", "signed_day") else True)
     deal.new_terms("walmart", "b", 25.0, 0.9, day=90)
     fresh = Deal()
     assert {n: getattr(deal, n) for n in APPROVALS} == {n: getattr(fresh, n) for n in APPROVALS}

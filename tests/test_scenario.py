@@ -42,10 +42,10 @@ def test_scenario_is_frozen(tiktok):
 def test_extends_merges_mappings_and_adds_events(tiktok, export_control):
     """A child keeps its parent's values, overrides its own, and adds its events."""
     assert export_control.bidders == tiktok.bidders
-    assert export_control.china.licence.review_days.median == 45
+    assert export_control.china.licence.review_days.median == 25
     kinds = [e.kind for e in export_control.events]
     assert "catalogue_update" in kinds and "divestiture_order" in kinds
-    assert len(export_control.events) == len(tiktok.events) + 2
+    assert len(export_control.events) == len(tiktok.events) + 3
 
 
 def test_child_event_with_same_id_replaces_parent(write, minimal):

@@ -68,16 +68,20 @@ NEUTRAL: dict[str, Any] = {
     "cfius.section_721": {"clear_in_review": 0, "refile": 0},
     "commerce.postpone.p_if_deal_progressing": 0.5,
     "commerce.postpone.p_otherwise": 0.5,
-    # the home government: grant / deny / escalate evenly
+    # the home government: routine or political handling, a hold's end, grant or deny: coin tosses
+    "china.licence.political": {
+        "base": 0,
+        "tension": 0,
+        "release": {"base": 0, "blessing": 0, "injunction": 0, "ban_bites": 0, "enforcement": 0, "election": 0},
+    },
     "china.licence.utility": {
         "grant": 0,
         "algorithm": {"transfer": 0, "licence": 0, "none": 0},
         "seller_stake": 0,
         "tension": 0,
         "stance": 0,
+        "new_administration": 0,
         "deny": 0,
-        "escalate": 0,
-        "escalate_tension": 0,
     },
     # the seller: any bid (or holding out) equally likely; restructure or exit by coin toss
     "seller.choice_temperature": 1e9,

@@ -34,7 +34,7 @@ STAGE_DURATIONS: dict[str, tuple[str, ...]] = {
     SpanName.EXCLUSIVE_TALKS: ("seller.exclusive_talks_days",),
     SpanName.SIGNING: ("seller.signing_days",),
     SpanName.LETTER_APPLICATION: ("china.licence.application_days",),
-    SpanName.LETTER_REVIEW: ("china.licence.review_days", "china.licence.escalation_days"),
+    SpanName.LETTER_REVIEW: ("china.licence.review_days",),
     SpanName.LICENCE_REVIEW: ("china.licence.licence_days",),
     SpanName.PRESIDENT_DECISION: ("executive.decision_days",),
     SpanName.RESTRUCTURING: ("seller.restructure_days",),
@@ -55,7 +55,7 @@ HOST_STAGE_DURATIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 # Waits with no duration of their own: at their minimum they vanish. A regulator's silence has
 # no minimum to try (None): it is on the path, with no counterfactual.
-WAITS = {SpanName.LETTER_STALL: {"china.licence.stall": None}, SpanName.HOST_SILENCE: None}
+WAITS = {SpanName.LETTER_HOLD: None, SpanName.HOST_SILENCE: None}
 # Spans outside the deal's own chain (timeline only, never on the critical path).
 OFF_PATH = {SpanName.BAN, SpanName.EXTENSION, SpanName.COURT_CHALLENGE, SpanName.BIDDING, SpanName.LETTER_WAIT}
 

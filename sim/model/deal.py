@@ -88,8 +88,8 @@ class Deal:
     letter_granted: bool = False
     licence_applied: bool = False
     licence_granted: bool = False
-    escalations: int = 0
-    stalled: bool = False
+    political_hold: bool = False
+    licence_ever: bool = False  # the home government's consent was needed at some point (not reset)
     # timing (days from the start)
     chosen_day: int | None = None
     agreed_day: int | None = None
@@ -129,8 +129,7 @@ APPROVALS = (
     "letter_granted",
     "licence_applied",
     "licence_granted",
-    "escalations",
-    "stalled",
+    "political_hold",
     "signed_day",
     "closing_scheduled",
 )

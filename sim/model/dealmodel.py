@@ -182,6 +182,7 @@ class DealModel(mesa.Model):
             "election": self.executive.hold_election,
             "revocation": self.executive.revocation_event,
             "catalogue_update": self.china.update_catalogue,
+            "home_consent": self.china.change_consent,
             "tension_change": self.china.change_tension,
             "announced_deal": self.seller.announced_deal,
         }
@@ -270,6 +271,7 @@ class DealModel(mesa.Model):
             self.value.set(self.today, Threat.NONE)
         if bites and not self.ban_bites:
             self.ban_bites = True
+            self.china.host_action("ban_bites")
             self.open_span(SpanName.BAN, "commerce")
             self.commerce.log(
                 EventName.BAN_BITES,
@@ -427,7 +429,7 @@ class DealModel(mesa.Model):
             "structure": deal.structure if closed else None,
             "price": deal.price if closed else None,
             "blessed": deal.blessed,
-            "licence_required": deal.needs_licence,
+            "licence_required": deal.licence_ever,
             "host_review_days": deal.review_days.get("host"),
             "letter_review_days": deal.review_days.get("letter"),
             "licence_review_days": deal.review_days.get("licence"),

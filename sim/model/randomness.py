@@ -127,8 +127,10 @@ def odds_text(probs: dict[str, float]) -> str:
 class WorkCalendar:
     """Working days (Monday to Friday, less holidays) counted in days from a start date."""
 
-    def __init__(self, start: dt.date, holidays: tuple[dt.date, ...] = (), span_days: int = 6000):
-        self._days = _working_days(start, tuple(sorted(holidays)), span_days)
+    def __init__(
+        self, start: dt.date, holidays: tuple[dt.date, ...] = (), span_days: int = 6000, days: tuple[int, ...] = ()
+    ):
+        self._days = list(days) if days else _working_days(start, tuple(sorted(holidays)), span_days)
 
     def add(self, day: int, n: int) -> int:
         """The day on which ``n`` working days after ``day`` have passed (``day`` if n is 0)."""
@@ -138,6 +140,29 @@ class WorkCalendar:
         if i < len(self._days):
             return self._days[i]
         return day + math.ceil(n * 7 / 5)  # beyond the table: about five working days a week
+
+
+def work_calendar(start: dt.date, kind: str, holidays: tuple[dt.date, ...] = ()) -> WorkCalendar:
+    """The working days of a government: ``weekdays`` less ``holidays``, or ``prc``.
+
+    ``prc`` takes the State Council's public holidays and weekend make-up working days from the
+    chinesecalendar package (updated each year from the official notices); beyond its last
+    year it falls back to weekdays.
+    """
+    if kind == "prc":
+        return WorkCalendar(start, holidays, days=_prc_working_days(start))
+    return WorkCalendar(start, holidays)
+
+
+@lru_cache(maxsize=16)
+def _prc_working_days(start: dt.date, span_days: int = 6000) -> tuple[int, ...]:
+    import chinese_calendar
+
+    last = max(chinese_calendar.constants.holidays)
+    end = min(start + dt.timedelta(days=span_days - 1), dt.date(last.year, 12, 31))
+    if end < start:
+        return ()
+    return tuple((d - start).days for d in chinese_calendar.get_workdays(start, end))
 
 
 @lru_cache(maxsize=64)

@@ -459,7 +459,7 @@ class CourtSpec(Spec):
 
 
 class LicenceUtility(Spec):
-    """The home government's utilities at the end of a licence review."""
+    """The home government's utilities when it rules on a letter of intent: grant or deny."""
 
     grant: float = weight(1.0, "logit", "Utility of granting a deal with all terms at zero.")
     algorithm: dict[Literal["transfer", "licence", "none"], float] = weight(
@@ -470,22 +470,37 @@ class LicenceUtility(Spec):
     seller_stake: float = weight(1.5, "logit per unit", "Added to granting per unit of the stake the seller keeps.")
     tension: float = weight(-2.0, "logit per unit", "Added to granting per unit of tension between the governments.")
     stance: float = weight(-1.0, "logit per unit", "Added to granting per unit of public opposition to the sale.")
+    new_administration: float = weight(
+        0.0, "logit", "Added to granting once an election has changed the host's administration."
+    )
     deny: float = weight(0.0, "logit", "Utility of denying (the reference option).")
-    escalate: float = weight(-1.0, "logit", "Utility of escalating the case politically (open-ended review).")
-    escalate_tension: float = weight(2.0, "logit per unit", "Added to escalating per unit of tension.")
 
 
-class Stall(Spec):
-    """Holding a licence decision past a date of the host's political calendar.
+class Release(Spec):
+    """When a political hold ends: each host action is a moment the ministry may rule at.
 
-    The home government may hold a decision until after, say, the host's election; more likely
-    when tension is high.
+    At each such moment the hold ends with probability logistic(``base`` + the action's term);
+    with no action that ends it, the hold lasts to the horizon and the ministry never rules.
     """
 
-    until: dt.date = param(..., "date", "The date the decision is held past (e.g. the host's election).")
-    base: float = weight(-1.0, "logit", "Logit of stalling at zero tension, when a decision falls due before `until`.")
+    base: float = weight(-2.0, "logit", "Logit of ruling at a host action with no term of its own.")
+    blessing: float = weight(0.0, "logit", "Added when the host executive blesses the deal.")
+    injunction: float = weight(0.0, "logit", "Added when a host court enjoins a ban stage (a loss for the host).")
+    ban_bites: float = weight(0.0, "logit", "Added when a ban stage starts to bite.")
+    enforcement: float = weight(0.0, "logit", "Added when the host enforces the divestiture order.")
+    election: float = weight(0.0, "logit", "Added when the host's election result is known.")
+
+
+class PoliticalHandling(Spec):
+    """Handling an application politically: an open-ended hold instead of the statutory clock.
+
+    At each application the ministry handles it politically with probability
+    logistic(``base`` + ``tension`` x tension); otherwise it rules on the routine clock.
+    """
+
+    base: float = weight(-1.0, "logit", "Logit of political handling at zero tension.")
     tension: float = weight(2.0, "logit per unit", "Added per unit of tension between the governments.")
-    days_after: Duration = param(Duration(median=7, p90=21), "days", "From `until` to the decision, once stalled.")
+    release: Release = param(Release(), "", "When a political hold ends.")
 
 
 class Licence(Spec):
@@ -497,27 +512,21 @@ class Licence(Spec):
         "From the licence becoming necessary (or the deal being chosen) to the application.",
     )
     review_days: Duration = param(
-        Duration(median=30, unit="working_days"),
+        Duration(median=30, max=30, unit="working_days"),
         "days",
-        "Stage 1: application to the letter of intent (rules: 30 working days). No binding "
-        "contract may be signed before the letter.",
+        "Stage 1 under routine handling: application to the letter of intent (rules: 30 working days). "
+        "No binding contract may be signed before the letter.",
     )
     licence_days: Duration = param(
-        Duration(median=15, unit="working_days"),
+        Duration(median=15, max=15, unit="working_days"),
         "days",
         "Stage 2: signed contract to the licence (rules: 15 working days).",
     )
-    escalation_days: Duration = param(
-        Duration(median=60, p90=180),
-        "days",
-        "Extra review time each time the case is escalated politically (no statutory limit).",
-    )
-    max_escalations: int = param(1, "count", "Most escalations of one application.", ge=0)
-    stall: Stall | None = param(None, "", "Holding the letter-of-intent decision until after a date; none if omitted.")
+    political: PoliticalHandling = param(PoliticalHandling(), "", "Political handling of an application.")
     p_grant_after_letter: Probability = weight(
         0.95, "probability", "Chance stage 2 grants the licence once the letter was given."
     )
-    utility: LicenceUtility = param(LicenceUtility(), "", "The stage-1 decision.")
+    utility: LicenceUtility = param(LicenceUtility(), "", "The decision on the letter of intent.")
 
 
 class HomeGovernmentSpec(Spec):
@@ -527,9 +536,22 @@ class HomeGovernmentSpec(Spec):
     tension: Index01 = weight(0.5, "index 0-1", "Tension between the two governments at the start; events move it.")
     stance: Index01 = weight(0.5, "index 0-1", "Public opposition to the sale at the start; events move it.")
     catalogue: list[str] = param([], "technology ids", "Technologies whose export is restricted at the start.")
+    consent: Literal["listed_technology", "any_sale"] = param(
+        "listed_technology",
+        "",
+        "What needs the home government's consent: a deal that exports a listed technology, or any sale of "
+        "the business (a `home_consent` event can change it).",
+    )
     licence: Licence = param(Licence(), "", "The export-licence procedure.")
+    calendar: Literal["weekdays", "prc"] = param(
+        "weekdays",
+        "",
+        "Working days for durations in working days: `weekdays` (Monday to Friday less `holidays`) or `prc` "
+        "(the State Council's public holidays and weekend make-up working days, from the chinesecalendar "
+        "package, 2004 to its latest year).",
+    )
     holidays: list[dt.date] = param(
-        [], "dates", "Non-working days for durations in working days (weekends always are)."
+        [], "dates", "Non-working days for durations in working days (weekends always are), with `weekdays`."
     )
 
 
@@ -657,6 +679,15 @@ class CatalogueUpdate(EventBase):
     description: str = param("", "text", "The catalogue entries as published (e.g. item numbers), for the narrative.")
 
 
+class HomeConsent(EventBase):
+    """What needs the home government's consent changes (e.g. a new export-control law)."""
+
+    kind: Literal["home_consent"]
+    consent: Literal["listed_technology", "any_sale"] = param(
+        ..., "", "From this date: a deal exporting a listed technology, or any sale of the business."
+    )
+
+
 class Election(EventBase):
     """A host election; the administration may change at the inauguration."""
 
@@ -690,7 +721,7 @@ class AnnouncedDeal(EventBase):
 
 
 Event = Annotated[
-    BanOrder | DivestitureOrder | CatalogueUpdate | Election | Revocation | TensionChange | AnnouncedDeal,
+    BanOrder | DivestitureOrder | CatalogueUpdate | HomeConsent | Election | Revocation | TensionChange | AnnouncedDeal,
     Field(discriminator="kind"),
 ]
 
@@ -698,6 +729,7 @@ EVENT_KINDS = (
     BanOrder,
     DivestitureOrder,
     CatalogueUpdate,
+    HomeConsent,
     Election,
     Revocation,
     TensionChange,

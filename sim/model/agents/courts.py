@@ -94,6 +94,7 @@ class Court(Actor):
             self.log(EventName.INJUNCTION, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})")
             self.model.commerce.enjoin(sid, self.actor_id)
             self.after(self.spec.appeal.days, self.hear_appeal, sid)
+            self.model.china.host_action("injunction")
         else:
             self.log(
                 EventName.INJUNCTION_DENIED,

@@ -62,6 +62,11 @@ class Executive(Actor):
         """Between an election that changed the administration and the inauguration."""
         return self.lame_duck_until is not None and self.today < self.lame_duck_until
 
+    @property
+    def administration_changing(self) -> bool:
+        """An election has changed the administration (the lame-duck weeks included)."""
+        return self.lame_duck_until is not None
+
     def can_extend(self) -> bool:
         """Whether the order and the regulator's practice leave an extension (by count and days)."""
         if self.extensions >= self.model.cfius.spec.extensions.max:
@@ -115,6 +120,7 @@ class Executive(Actor):
             )
             self.log(EventName.ENFORCEMENT, f"enforces the order: {effect} ({odds_text(probs)})")
             self.model.commerce.deadline_enforced()
+            self.model.china.host_action("enforcement")
         else:
             self.log(
                 EventName.NON_ENFORCEMENT,
@@ -136,6 +142,7 @@ class Executive(Actor):
         if self.chance(p):
             deal.blessed = True
             self.log(EventName.BLESSING, f"blesses the {self.model.deal_name()} in principle (p={p:.2f})")
+            self.model.china.host_action("blessing")
         else:
             self.log(
                 EventName.NO_BLESSING,
@@ -176,6 +183,7 @@ class Executive(Actor):
             )
         else:
             self.log(EventName.ELECTION, f"The election keeps the administration (p={1 - event.p_change:.2f})")
+        self.model.china.host_action("election")
 
     def inaugurate(self) -> None:
         """A new administration takes office: it may shelve the review and revoke the ban."""

@@ -118,7 +118,8 @@ class Seller(Actor):
     def check_licence(self) -> None:
         """Does the deal export a listed technology? Then apply for the letter of intent."""
         deal = self.model.deal
-        deal.needs_licence = self.model.china.exports_listed(deal.structure)
+        deal.needs_licence = self.model.china.needs_consent(deal.structure)
+        deal.licence_ever |= deal.needs_licence
         if deal.needs_licence:
             self.log(
                 EventName.LICENCE_NEEDED,
@@ -128,7 +129,7 @@ class Seller(Actor):
 
     def licence_now_needed(self) -> None:
         """A catalogue update caught the deal in progress."""
-        self.model.deal.needs_licence = True
+        self.model.deal.needs_licence = self.model.deal.licence_ever = True
         self.apply_for_letter()
 
     def apply_for_letter(self) -> None:

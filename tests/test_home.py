@@ -1,0 +1,99 @@
+"""The home government as it behaved: routine handling on the PRC statutory clock, or a political
+hold that may never end in a ruling; consent for any sale where the scenario says so; and records
+that remember a licence was needed even after a restructuring (legal-frames.md, section 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import SCENARIOS
+
+from sim import load_scenario, run_ensemble
+from sim.model.randomness import work_calendar
+from sim.runs.backends import Execution
+
+ECR = SCENARIOS / "export_control_review.yaml"
+SERIAL = Execution(workers=1)
+RULINGS = ["letter_granted", "licence_denied"]
+
+
+def ensemble(path, runs=300, **overrides):
+    return run_ensemble(load_scenario(path, overrides), runs=runs, seed=0, execution=SERIAL)
+
+
+def test_a_political_hold_can_last_to_the_horizon_without_a_ruling():
+    """Always political, never released: no letter is ever ruled on, and a run whose deal waits
+    on the hold at the horizon ends pending (unless an outcome of higher precedence holds)."""
+    result = ensemble(ECR, **{"china.licence.political.base": 50, "china.licence.political.release.base": -50})
+    events = result.events
+    held = set(events[events["event"] == "political_hold"]["run_id"])
+    assert len(held) > 50
+    assert not events["event"].isin(RULINGS).any()
+    runs = result.runs.set_index("run_id").loc[sorted(held)]
+    assert runs["close_date"].isna().all()
+    assert (runs["outcome"] == "pending").sum() > 0.3 * len(runs)
+    assert set(runs["outcome"]) <= {"pending", "ban_in_force", "withdrawn", "revoked", "blocked_by_host"}
+
+
+def test_a_hold_ends_at_the_host_action_that_moves_it():
+    """Released only by the election result: every ruling after a hold falls on election day."""
+    release = {
+        f"china.licence.political.release.{k}": -50 for k in ("blessing", "injunction", "ban_bites", "enforcement")
+    }
+    result = ensemble(
+        ECR,
+        **{"china.licence.political.base": 50, "china.licence.political.release.election": 100, **release},
+    )
+    events = result.events
+    ends = events[events["event"] == "hold_ends"]
+    assert len(ends) > 30 and (ends["date"] == "2020-11-03").all()
+    rulings = events[events["event"].isin(RULINGS) & (events["actor"] == "china")]
+    first = rulings.groupby("run_id")["date"].min()
+    assert (first >= "2020-11-03").all()
+
+
+def test_political_handling_likelier_with_tension():
+    calm, tense = (ensemble(ECR, **{"china.tension": t}) for t in (0.1, 0.95))
+    holds = [(r.events["event"] == "political_hold").sum() for r in (calm, tense)]
+    assert holds[1] > 1.5 * holds[0]
+
+
+def test_a_no_transfer_deal_needs_consent_when_any_sale_does():
+    """trusted_partner keeps the algorithm home. Under consent for listed technology only (no
+    2020-09-19 event) the Oracle deal, never restructured, needs no licence; under consent for
+    any sale it does."""
+    path = SCENARIOS / "trusted_partner.yaml"
+
+    def oracle_only(result):
+        events = result.events
+        announced = set(events[events["detail"].str.startswith("announces a deal with Oracle")]["run_id"])
+        restructured = set(events[events["event"] == "restructure"]["run_id"])
+        runs = result.runs.set_index("run_id")
+        return runs.loc[sorted(announced - restructured), "licence_required"]
+
+    listed = oracle_only(ensemble(path, **{"events.consent_any_sale.consent": "listed_technology"}))
+    assert len(listed) > 100 and not listed.any()
+    any_sale = oracle_only(ensemble(path, **{"china.consent": "any_sale"}))
+    assert len(any_sale) > 100 and any_sale.all()
+
+
+def test_the_licence_field_counts_runs_that_ever_needed_one():
+    """A deal that needed a licence and was restructured into one that does not still counts."""
+    result = ensemble(ECR, runs=400, **{"events.consent_any_sale.consent": "listed_technology"})
+    events = result.events
+    needed = set(events[events["event"].isin(["licence_needed", "letter_application", "political_hold"])]["run_id"])
+    assert needed
+    assert result.runs.set_index("run_id").loc[sorted(needed), "licence_required"].all()
+
+
+def test_prc_working_days_skip_golden_week_and_count_make_up_days():
+    """From 2020-09-25 (a Friday), 5 PRC working days: 09-27 (a Sunday make-up day), 09-28, 09-29,
+    09-30, then Golden Week (10-01 to 10-08) passes and 10-09 is the fifth; 10-10 (a Saturday)
+    is a make-up day too."""
+    start = dt.date(2020, 8, 1)
+    prc = work_calendar(start, "prc")
+    day = (dt.date(2020, 9, 25) - start).days
+    assert start + dt.timedelta(days=prc.add(day, 5)) == dt.date(2020, 10, 9)
+    assert start + dt.timedelta(days=prc.add(day, 6)) == dt.date(2020, 10, 10)
+    weekdays = work_calendar(start, "weekdays")
+    assert start + dt.timedelta(days=weekdays.add(day, 5)) == dt.date(2020, 10, 2)
