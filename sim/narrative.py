@@ -74,6 +74,7 @@ class EventName(StrEnum):
     BID = "bid"
     BID_CHOSEN = "bid_chosen"
     HOLDS_OUT = "holds_out"
+    RECONSIDERS = "reconsiders"
     NO_BIDS = "no_bids"
     AGREEMENT = "agreement_in_principle"
     SIGNING_WAITS = "signing_waits"

@@ -97,3 +97,36 @@ def test_prc_working_days_skip_golden_week_and_count_make_up_days():
     assert start + dt.timedelta(days=prc.add(day, 6)) == dt.date(2020, 10, 10)
     weekdays = work_calendar(start, "weekdays")
     assert start + dt.timedelta(days=weekdays.add(day, 5)) == dt.date(2020, 10, 2)
+
+
+# --- the seller ----------------------------------------------------------------------------
+
+
+def test_a_seller_who_held_out_comes_back_after_an_event_that_moves_it():
+    """Holding out is not final: after a reconsidering event the seller looks at the bids again,
+    and it picks one in some runs; it never picks after a hold-out without such an event."""
+    result = ensemble(ECR, runs=400)
+    events = result.events
+    came_back = 0
+    for _, run in events[events["actor"] == "seller"].groupby("run_id"):
+        rows = list(run.itertuples())
+        held = False
+        for i, row in enumerate(rows):
+            if row.event == "holds_out":
+                held = True
+            elif row.event == "bid_chosen" and held:
+                assert rows[i - 1].event == "reconsiders" and rows[i - 1].day == row.day
+                came_back += 1
+                held = False
+    assert came_back > 20
+
+
+def test_the_seller_can_offer_its_own_structure():
+    """With the no-transfer partnership on offer from the seller, some deals are made on it
+    although no bidder offers it; without it, none is."""
+    proposing = ensemble(ECR, runs=300)
+    chosen = proposing.events[proposing.events["event"] == "bid_chosen"]["detail"]
+    assert chosen.str.contains("structure partner_no_transfer").sum() > 10
+    silent = ensemble(ECR, runs=300, **{"seller.proposes": []})
+    picks = silent.events[silent.events["event"] == "bid_chosen"]["detail"]
+    assert not picks.str.contains("structure partner_no_transfer").any()

@@ -272,6 +272,7 @@ class DealModel(mesa.Model):
         if bites and not self.ban_bites:
             self.ban_bites = True
             self.china.host_action("ban_bites")
+            self.seller.reconsider("the ban began to bite")
             self.open_span(SpanName.BAN, "commerce")
             self.commerce.log(
                 EventName.BAN_BITES,

@@ -66,6 +66,8 @@ def _seller(c: _Checks) -> None:
         c.bad(("seller", "structure_preference"), f"has no preference for structure {sid!r}")
     for sid in seller.restructure_order:
         c.known_structure(("seller", "restructure_order"), sid)
+    for sid in seller.proposes:
+        c.known_structure(("seller", "proposes"), sid)
     if seller.bid_deadline is not None:
         c.within(("seller", "bid_deadline"), seller.bid_deadline)
 

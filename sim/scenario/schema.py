@@ -577,6 +577,12 @@ class SellerSpec(Spec):
         "multiplier 0-1",
         "How much the seller likes each structure (by id); keeping control of the algorithm is worth more.",
     )
+    proposes: list[str] = param(
+        [],
+        "structure ids",
+        "Structures the seller offers bidders itself, at their price, besides their own offers (ByteDance "
+        "proposed the no-transfer partnership on 2020-09-13).",
+    )
     restructure_order: list[str] = param(
         [],
         "structure ids",

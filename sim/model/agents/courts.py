@@ -100,6 +100,7 @@ class Court(Actor):
                 EventName.INJUNCTION_DENIED,
                 f"{self.label} declines to enjoin {sid} (p={1 - self.spec.p_enjoin:.2f})",
             )
+            self.model.seller.reconsider(f"{self.label} declined to stop {sid}")
 
     def hear_appeal(self, sid: str) -> None:
         """The government's appeal of the injunction is decided."""

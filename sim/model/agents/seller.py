@@ -20,8 +20,12 @@ class Seller(Actor):
     a deal a government rejects, and leaves the market when a ban bites long enough.
 
     The expected value of a bid is ``price x P(host approves) x P(home approves) x preference
-    for its structure``; the seller picks by a logit over those values (and holding out, worth
-    ``reservation x current value``) with ``choice_temperature`` in US$ bn.
+    for its structure``, the price scaled to what the business is worth today; the seller picks
+    by a logit over those values (and holding out, worth ``reservation x current value``) with
+    ``choice_temperature`` in US$ bn. It can also offer a bidder one of its own structures
+    (``proposes``) at the bidder's price. Holding out is not final: the seller reconsiders the
+    live bids at each event that changes its position (a bid arriving, a court refusing to stop a
+    ban stage, a ban biting, a deadline passing, a new administration).
     """
 
     def __init__(self, model, spec):
@@ -29,6 +33,7 @@ class Seller(Actor):
         self.spec = spec
         self.bids: dict[str, Bid] = {}
         self.waiting_for_bids = False
+        self.held_out = False
         self.withdrawn = False
         self._exit_epoch = 0
         model.open_span(SpanName.BIDDING, self.actor_id)
@@ -42,7 +47,9 @@ class Seller(Actor):
         self.bids[bid.bidder] = bid
         if self.model.deal.stage is not DealStage.BIDDING:
             return
-        if self.waiting_for_bids:
+        if self.held_out:
+            self.reconsider(f"a bid from {self.model.bidders[bid.bidder].label}")
+        elif self.waiting_for_bids:
             self.choose()
         elif self.spec.bid_deadline is None and len(self.bids) == 1:
             self.after(self.spec.decision_days, self.choose)
@@ -58,6 +65,31 @@ class Seller(Actor):
         p_home = self.model.china.approval_belief(bid.structure)
         return bid.price * p_host * p_home * self.spec.structure_preference[bid.structure]
 
+    def repriced(self, bid: Bid) -> Bid:
+        """The bid at today's value of the business (a ban threat erodes it)."""
+        now = self.model.value_factor()
+        if bid.value_factor == now:
+            return bid
+        return replace(bid, price=round(bid.price * now / max(bid.value_factor, 1e-9), 2), value_factor=now)
+
+    def options(self) -> dict[str, Bid]:
+        """The deals on offer, keyed ``bidder`` or ``bidder/structure``.
+
+        Each live bid under its own structure, and under each structure the seller proposes that
+        the bidder accepts, at today's value.
+        """
+        options: dict[str, Bid] = {}
+        for bid in self.bids.values():
+            bidder = self.model.bidders[bid.bidder]
+            if not bidder.active:
+                continue
+            bid = self.repriced(bid)
+            options[bid.bidder] = bid
+            for sid in self.spec.proposes:
+                if sid != bid.structure and bidder.accepts(sid):
+                    options[f"{bid.bidder}/{sid}"] = replace(bid, structure=sid)
+        return options
+
     def hold_out_value(self) -> float:
         """US$ bn: the walk-away price, a share of the business's current value."""
         return self.spec.reservation * self.model.deal_scenario.market.base_value * self.model.value_factor()
@@ -67,22 +99,33 @@ class Seller(Actor):
         deal = self.model.deal
         if deal.stage is not DealStage.BIDDING:
             return
-        live = [b for b in self.bids.values() if self.model.bidders[b.bidder].active]
-        if not live:
+        options = self.options()
+        if not options:
             if self.model.bidders_pending():
                 self.waiting_for_bids = True
                 return
-            self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "No bid came: the sale process ends")
+            if not self.held_out:
+                self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "No bid came: the sale process ends")
             return
         self.waiting_for_bids = False
-        values = {b.bidder: self.expected_value(b) for b in live}
+        values = {key: self.expected_value(bid) for key, bid in options.items()}
         values[HOLD_OUT] = self.hold_out_value()
         choice, probs = logit_choice(self.rng, values, self.spec.choice_temperature)
         why = ", ".join(f"{k} EV {v:.1f}" for k, v in values.items()) + f"; {odds_text(probs)}"
         if choice == HOLD_OUT:
-            self.end_sale(DealStage.ABANDONED, EventName.HOLDS_OUT, f"holds out rather than sell ({why})")
+            self.held_out = True
+            self.log(EventName.HOLDS_OUT, f"holds out rather than sell, for now ({why})")
             return
-        self.start_talks(self.bids[choice], f"picks {self.model.bidders[choice].label} ({why})")
+        self.held_out = False
+        bid = options[choice]
+        self.start_talks(bid, f"picks {self.model.bidders[bid.bidder].label} ({why})")
+
+    def reconsider(self, reason: str) -> None:
+        """A seller holding out looks at the bids again after an event that changes its position."""
+        if not self.held_out or self.model.deal.stage is not DealStage.BIDDING or self.withdrawn:
+            return
+        self.log(EventName.RECONSIDERS, f"reconsiders holding out after {reason}")
+        self.choose()
 
     def announced_deal(self, event: AnnouncedDeal) -> None:
         """A deal announced in the scenario: the pick is not left to chance."""
