@@ -613,3 +613,24 @@ def save_backtest_figures(result, directory: str | Path) -> list[Path]:
             directory / "event_dates.png", (10, 1.2 + 0.32 * len(result.report["events"])), plot_event_dates, result
         ),
     ]
+
+
+def plot_decomposition(decomposition, ax: Axes | None = None) -> Axes:
+    """Each factor's Shapley share of P(outcome), with 95% intervals, one bar group per outcome."""
+    ax = _axes(ax, size=(9, 4.5))
+    d = decomposition
+    outcomes = list(dict.fromkeys(d.table["outcome"]))
+    y = np.arange(len(d.factors))
+    height = 0.8 / len(outcomes)
+    for k, name in enumerate(outcomes):
+        rows = d.table[d.table["outcome"] == name].set_index("factor").loc[d.factors]
+        share = rows["share"].to_numpy()
+        err = [share - rows["lo"].to_numpy(), rows["hi"].to_numpy() - share]
+        ax.barh(y + 0.4 - height * (k + 0.5), share, height=height, xerr=err, capsize=2, label=f"P({name})")
+    ax.set_yticks(y, [f.replace("_", " ") for f in d.factors])
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("share of the gap between the scenario as is and every obstacle removed")
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(f"Whose obstacles: Shapley shares by actor\n{d.scenario.name}, {d.runs:,} paired runs", fontsize=10)
+    return ax

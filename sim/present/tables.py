@@ -159,3 +159,29 @@ def comparison_table(comparison: Any) -> Table:
     for label in comparison.labels[1:]:
         table.caption = (table.caption or "") + f"{label}: {comparison.changed(label):,} runs change outcome. "
     return table
+
+
+def decomposition_table(decomposition: Any) -> Table:
+    """Each factor's Shapley share of each outcome's probability, with its 95% interval."""
+    d = decomposition
+    table = Table(
+        title=f"{d.scenario.name}: whose obstacles, {d.runs:,} paired runs x {2 ** len(d.factors)} combinations, "
+        f"seed {d.seed}",
+        title_justify="left",
+    )
+    table.add_column("factor (obstacles removed)")
+    outcomes = list(dict.fromkeys(d.table["outcome"]))
+    for name in outcomes:
+        table.add_column(f"{name}: share (95% CI)", justify="right")
+    for factor in d.factors:
+        cells = []
+        for name in outcomes:
+            r = d.table[(d.table["outcome"] == name) & (d.table["factor"] == factor)].iloc[0]
+            cells.append(f"{r['share']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}]")
+        table.add_row(f"{factor}: {d.table[d.table['factor'] == factor].iloc[0]['meaning']}", *cells)
+    ends = []
+    for name in outcomes:
+        r = d.table[d.table["outcome"] == name].iloc[0]
+        ends.append(f"P({name}) {r['p_as_is']:.3f} as is, {r['p_all_removed']:.3f} with every obstacle removed")
+    table.caption = "; ".join(ends) + ". Shares add up to the difference."
+    return table
