@@ -207,3 +207,44 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
     data = json.loads((out / "calibration.json").read_text())
     assert calibrated.cfius.order.silent == data["best"]["cfius.order.silent"]
     assert len((out / "calibration.csv").read_text().splitlines()) == 5
+
+
+def test_the_sequence_of_outcomes_is_scored_as_one_event(tiktok):
+    """Two horizons: the observed sequence (pending, then revoked) happens in 2 of 4 runs; it is
+    one of 81 sequences, so the uniform baseline's log score is ln 81, not 2 ln 9 summed."""
+    from sim.analysis.backtest import _sequence_scores
+
+    record = Record.model_validate(
+        {
+            "name": "two",
+            "outcomes": [
+                {"horizon": "2020-12-31", "outcome": "pending", "source": "x"},
+                {"horizon": "2021-06-30", "outcome": "revoked", "source": "x"},
+            ],
+        }
+    )
+    runs = [["pending", "revoked"], ["pending", "revoked"], ["pending", "pending"], ["no_deal", "revoked"]]
+    t = Trace(tiktok, record, np.array(runs, object), np.zeros((4, 0), int), np.zeros((4, 0), np.uint8))
+    model = _sequence_scores(t, ("pending", "revoked"))
+    assert model["p_observed"] == 0.5
+    assert model["log_score"] == pytest.approx(-math.log(2.5 / (4 + 0.5 * 81)), abs=1e-4)
+    assert model["brier"] == pytest.approx(0.25**2 + 0.25**2 + 0.5**2)
+    assert _sequence_scores(None, ("pending", "revoked"))["log_score"] == pytest.approx(math.log(81), abs=1e-4)
+    # the horizons are not independent: P(pending) x P(revoked) = 0.75 x 0.75 overstates 0.5
+    assert t.log_likelihood() == pytest.approx(math.log(2.5 / 44.5))
+
+
+def test_a_scenario_with_facts_after_its_as_of_date_is_in_sample(tiktok):
+    from sim.analysis.backtest import sample_check
+
+    check = sample_check(tiktok)
+    assert check["as_of"] == "2020-08-01" and check["in_sample"]
+    assert "2020-09-18 ban stage app_store" in check["later_inputs"]
+    assert not any("election" in x for x in check["later_inputs"])  # a scheduled election is known in advance
+    later = load_scenario(SCENARIOS / "tiktok_2020.yaml", {"as_of": "2021-06-30"})
+    assert sample_check(later) == {
+        "as_of": "2021-06-30",
+        "in_sample": False,
+        "why": "no dated input after as_of",
+        "later_inputs": [],
+    }

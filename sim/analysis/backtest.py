@@ -3,19 +3,25 @@
 A backtest runs the scenario as it is (its parameters are never tuned inside the backtest) and
 asks how probable the model found what really happened:
 
-* for each observed horizon, the probability of the observed outcome, scored by the log score
-  ``-ln p`` and the (multi-category) Brier score ``sum_k (p_k - o_k)^2``, lower being better, against
-  two baselines: every outcome equally likely, and the same scenario with its *decision*
+* the probability of the observed *sequence* of outcomes at the record's horizons, as one event
+  (the horizons of one run are not independent), scored by the log score ``-ln p`` and the
+  (multi-category) Brier score ``sum_k (p_k - o_k)^2`` over sequences, lower being better, against
+  two baselines: every sequence equally likely, and the same scenario with its *decision*
   parameters at neutral values (:data:`NEUTRAL`: every choice a coin toss among its options);
+  each horizon is shown on its own too;
+* whether the test is out of sample: a scenario says the date its facts are known as of
+  (``as_of``); dated inputs after it (events, ban stages, bidders entering, an announced deal, a
+  bid deadline) make the backtest in-sample, and the report lists them;
 * for each observed dated event, the share of runs in which it happens, the median and 5-95%
   band of its simulated date, and the percentile at which the observed date falls;
 * the share of runs in each deal stage over time (a fan chart).
 
-Probabilities entering a log score are smoothed, ``(count + 0.5) / (runs + 0.5 x 9)`` over the nine
-outcomes, so an outcome no run produced scores finitely rather than infinitely badly.
+Probabilities entering a log score are smoothed, ``(count + 0.5) / (runs + 0.5 x K)`` over the K
+possible outcomes (9 per horizon; 9^H sequences), so an outcome no run produced scores finitely
+rather than infinitely badly.
 
 Calibration searches a grid of named parameters for the values under which the record is most
-likely, by an approximate log-likelihood: the sum over horizons of ln P(observed outcome), plus,
+likely, by an approximate log-likelihood: ln P(observed sequence of outcomes), plus,
 for each observed event, ln of the share of runs in which it happens within ``window_days`` of
 its observed date (smoothed as ``(hits + 0.5) / (runs + 1)``).
 """
@@ -166,9 +172,17 @@ class Trace:
         count = int(np.sum(self.outcomes[:, h] == outcome))
         return (count + 0.5) / (self.runs + 0.5 * len(OUTCOMES))
 
+    def sequence_shares(self) -> Counter:
+        """How many runs had each sequence of outcomes at the record's horizons."""
+        return Counter(map(tuple, self.outcomes))
+
+    def smoothed_sequence(self, observed: tuple[str, ...]) -> float:
+        count = self.sequence_shares().get(tuple(observed), 0)
+        return (count + 0.5) / (self.runs + 0.5 * len(OUTCOMES) ** len(observed))
+
     def log_likelihood(self) -> float:
         """Approximate log-likelihood of the record (module docstring)."""
-        total = sum(math.log(self.smoothed(h, o.outcome)) for h, o in enumerate(self.record.outcomes))
+        total = math.log(self.smoothed_sequence(tuple(o.outcome for o in self.record.outcomes)))
         for e, observed in enumerate(self.record.events):
             days = self.event_days[:, e]
             near = np.sum((days >= 0) & (np.abs(days - self.scenario.day(observed.date)) <= self.record.window_days))
@@ -221,6 +235,52 @@ def _scores(trace: Trace | None, h: int, observed: str) -> dict[str, float]:
     return {"p_observed": round(p[observed], 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
 
 
+def _sequence_scores(trace: Trace | None, observed: tuple[str, ...]) -> dict[str, float]:
+    """Scores of the observed sequence of outcomes, as one event among the 9^H sequences."""
+    k = len(OUTCOMES) ** len(observed)
+    if trace is None:  # uniform over the sequences
+        p_observed = smoothed = 1 / k
+        brier = (1 - p_observed) ** 2 + (k - 1) * p_observed**2
+    else:
+        counts = trace.sequence_shares()
+        p = {seq: c / trace.runs for seq, c in counts.items()}
+        p_observed = p.get(observed, 0.0)
+        smoothed = trace.smoothed_sequence(observed)
+        brier = sum(v**2 for seq, v in p.items() if seq != observed) + (1 - p_observed) ** 2
+    return {"p_observed": round(p_observed, 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
+
+
+def sample_check(scenario: Scenario) -> dict[str, Any]:
+    """Whether a backtest of this scenario is out of sample: no dated input after its ``as_of``.
+
+    Scheduled elections are known in advance and do not count; their outcome is not an input.
+    """
+    as_of = scenario.as_of
+    if as_of is None:
+        return {"as_of": None, "in_sample": True, "why": "the scenario gives no as_of date", "later_inputs": []}
+    later = [
+        f"{e.date.isoformat()} {e.kind}" + (f" ({e.id})" if e.id else "")
+        for e in scenario.events
+        if e.date > as_of and e.kind != "election"
+    ]
+    later += [
+        f"{s.announced.isoformat()} ban stage {sid}"
+        for sid, s in scenario.commerce.stages.items()
+        if s.announced > as_of
+    ]
+    later += [
+        f"{b.enters.isoformat()} {bid} enters" for bid, b in scenario.bidders.items() if b.enters and b.enters > as_of
+    ]
+    if scenario.seller.bid_deadline and scenario.seller.bid_deadline > as_of:
+        later.append(f"{scenario.seller.bid_deadline.isoformat()} bid deadline")
+    return {
+        "as_of": as_of.isoformat(),
+        "in_sample": bool(later),
+        "why": f"{len(later)} dated inputs after {as_of.isoformat()}" if later else "no dated input after as_of",
+        "later_inputs": sorted(later),
+    }
+
+
 @dataclass
 class BacktestResult:
     """A backtest: the report (``backtest.json``) and the traced runs behind its figures."""
@@ -235,7 +295,6 @@ def backtest(
     """Score a scenario against a record; see the module docstring."""
     model, base = trace([scenario, neutral(scenario)], record, runs, seed, fan=True, execution=execution)
     horizons = []
-    totals = {name: {"log_score": 0.0, "brier": 0.0} for name in ("model", "uniform", "neutral")}
     for h, o in enumerate(record.outcomes):
         entry = {
             "horizon": o.horizon.isoformat(),
@@ -245,18 +304,22 @@ def backtest(
         }
         for name, t in (("model", model), ("uniform", None), ("neutral", base)):
             entry[name] = _scores(t, h, o.outcome)
-            for score in ("log_score", "brier"):
-                totals[name][score] += entry[name][score]
         entry["p_observed"] = entry["model"]["p_observed"]
         horizons.append(entry)
+    observed = tuple(o.outcome for o in record.outcomes)
+    joint = {
+        name: _sequence_scores(t, observed) for name, t in (("model", model), ("uniform", None), ("neutral", base))
+    }
     events = [event_fit(model, e) for e in range(len(record.events))]
     report = {
         "scenario": scenario.name,
         "record": record.name,
         "runs": runs,
         "seed": seed,
+        "sample": sample_check(scenario),
         "horizons": horizons,
-        "scores": {k: {s: round(v, 4) for s, v in t.items()} for k, t in totals.items()},
+        "sequence": {"observed": list(observed), **joint},
+        "scores": {k: {s: v[s] for s in ("log_score", "brier")} for k, v in joint.items()},
         "log_likelihood": {"model": round(model.log_likelihood(), 4), "neutral": round(base.log_likelihood(), 4)},
         "events": events,
     }

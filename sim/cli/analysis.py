@@ -321,12 +321,14 @@ def backtest(
             f"(log score {h['model']['log_score']:.3f}; uniform {h['uniform']['log_score']:.3f}, "
             f"neutral decisions {h['neutral']['log_score']:.3f})"
         )
-    s = result.report["scores"]
+    s, seq, sample = result.report["scores"], result.report["sequence"], result.report["sample"]
     click.echo(
-        f"total log score {s['model']['log_score']:.3f} (uniform {s['uniform']['log_score']:.3f}, "
+        f"the sequence {' then '.join(seq['observed'])}: P = {seq['model']['p_observed']:.3f}, "
+        f"log score {s['model']['log_score']:.3f} (uniform {s['uniform']['log_score']:.3f}, "
         f"neutral {s['neutral']['log_score']:.3f}); Brier {s['model']['brier']:.3f} "
         f"(uniform {s['uniform']['brier']:.3f}, neutral {s['neutral']['brier']:.3f})"
     )
+    click.echo(("in sample: " if sample["in_sample"] else "out of sample: ") + sample["why"])
     job.report()
 
 

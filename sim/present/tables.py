@@ -98,16 +98,30 @@ def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
             f"{m['brier']:.3f} | {u['log_score']:.3f} / {u['brier']:.3f} | "
             f"{n['log_score']:.3f} / {n['brier']:.3f} |"
         )
+    seq = report["sequence"]
     lines += [
-        f"| **total** | | | **{s['model']['log_score']:.3f}** | **{s['model']['brier']:.3f}** | "
+        f"| **the sequence** | {' then '.join(seq['observed'])} | **{seq['model']['p_observed']:.3f}** | "
+        f"**{s['model']['log_score']:.3f}** | **{s['model']['brier']:.3f}** | "
         f"{s['uniform']['log_score']:.3f} / {s['uniform']['brier']:.3f} | "
         f"{s['neutral']['log_score']:.3f} / {s['neutral']['brier']:.3f} |",
         "",
+        "The sequence of outcomes is scored as one event (a run's horizons are not independent).",
+        "",
     ]
+    sample = report["sample"]
+    if sample["in_sample"]:
+        lines += [
+            f"**In sample**: {sample['why']}"
+            + (": " + "; ".join(sample["later_inputs"]) if sample["later_inputs"] else "")
+            + ". The scenario uses facts a forecaster would not have had on its as_of date.",
+            "",
+        ]
+    else:
+        lines += [f"Out of sample: no dated input after {sample['as_of']}.", ""]
     verdict = []
     for base in ("uniform", "neutral"):
         better = s["model"]["log_score"] < s[base]["log_score"]
-        verdict.append(f"{'beats' if better else 'does not beat'} the {base} baseline on the log score")
+        verdict.append(f"{'beats' if better else 'does not beat'} the {base} baseline on the sequence's log score")
     lines += [f"The model {verdict[0]} and {verdict[1]}.", ""]
     for h in report["horizons"]:
         top = sorted(h["p_all"].items(), key=lambda kv: -kv[1])[:3]

@@ -805,6 +805,11 @@ class Scenario(Spec):
     )
     description: str = param("", "text", "One line on what the scenario asks.")
     start: dt.date = param(..., "date", "Day 0 of every run.")
+    as_of: dt.date | None = param(
+        None,
+        "date",
+        "The date the scenario's facts are known as of; a backtest with dated inputs after it is in-sample.",
+    )
     horizon: dt.date = param(..., "date", "Last day simulated; the outcome is read here.")
     sources: list[str] = param([], "text", "Facts of the record the scenario rests on.")
     market: Market = param(..., "", "The business for sale.")
