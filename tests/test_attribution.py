@@ -208,8 +208,36 @@ def test_counterfactual_budget_spreads_its_reruns(export_control):
     others = result.attribution[~result.attribution["run_id"].isin(rerun["run_id"])]
     assert others["decisive"].isna().all()
     summary = result.summary["attribution"]
-    late_rerun = result.runs[(result.runs["run_id"] % 5 == 0) & (result.runs["outcome"] != "closed_by_deadline")]
+    chose = set(result.events[result.events["event"] == "bid_chosen"]["run_id"])  # runs with a deal
+    runs = result.runs
+    late_rerun = runs[
+        (runs["run_id"] % 5 == 0) & (runs["outcome"] != "closed_by_deadline") & runs["run_id"].isin(chose)
+    ]
     assert summary["late_runs_rerun"] == len(late_rerun)
     for stage, entry in summary["stages"].items():
         decisive_runs = rerun[(rerun["stage"] == stage) & (rerun["decisive"] == True)]["run_id"].nunique()  # noqa: E712
         assert entry["late"]["share_decisive"] == round(decisive_runs / len(late_rerun), 4)
+
+
+def test_no_counterfactual_shortens_a_stage_below_its_floor():
+    """Every stage with a counterfactual has a floor above zero in the shipped scenarios (the
+    statutory or a stated realistic minimum), and its counterfactual puts it exactly there."""
+    from sim.model.attribution import (
+        HOST_STAGE_DURATIONS,
+        STAGE_DURATIONS,
+        _duration_paths,
+        _resolve,
+        counterfactual_overrides,
+    )
+    from sim.scenario.schema import CatalogueUpdate
+
+    for path in (SCENARIOS / "tiktok_2020.yaml", SCENARIOS / "export_control_review.yaml"):
+        scenario = load_scenario(path)
+        licensing = bool(scenario.events_of(CatalogueUpdate))
+        for stage in [*STAGE_DURATIONS, *HOST_STAGE_DURATIONS[scenario.cfius.frame]]:
+            if _duration_paths(scenario, stage)[0].startswith("china.") and not licensing:
+                continue  # no licence stage in this scenario
+            for p, override in counterfactual_overrides(scenario, stage).items():
+                floor = _resolve(scenario, p).min
+                assert floor > 0, (scenario.name, stage, p)
+                assert override["min"] == override["max"] == floor

@@ -281,5 +281,5 @@ def test_a_failure_outside_the_run_is_a_failed_run_too(monkeypatch, export_contr
     assert sum(o["count"] for o in result.summary["outcomes"].values()) == 58
     assert not result.attribution["run_id"].isin([7, 9]).any()
     assert not result.events["run_id"].isin([7, 9]).any()
-    late, on_time = result.summary["attribution"]["late_runs"], result.summary["attribution"]["on_time_runs"]
-    assert late + on_time == 58
+    a = result.summary["attribution"]
+    assert a["late_runs"] + a["on_time_runs"] + a["no_deal_runs"] == 58

@@ -54,7 +54,8 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
     if rows:
         a = result.summary["attribution"]
         table = Table(
-            title=f"Where the days went: {a['late_runs']:,} late and {a['on_time_runs']:,} on-time runs attributed",
+            title=f"Where the days went: {a['late_runs']:,} late and {a['on_time_runs']:,} on-time runs attributed "
+            f"({a.get('no_deal_runs', 0):,} runs never chose a deal, counted apart)",
             title_justify="left",
         )
         for column in (

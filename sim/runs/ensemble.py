@@ -279,8 +279,9 @@ def _play(
         timeline = [(i, *span) for span in model.spans]
     if i < spec.attribution:
         rerun = spec.reruns(i)
-        rows = attribute(model, seed, digest, rerun=rerun)
-        counts.add_attribution(rows, late=record["outcome"] != "closed_by_deadline", rerun=rerun)
+        no_deal = model.deal.chosen_day is None
+        rows = [] if no_deal else attribute(model, seed, digest, rerun=rerun)
+        counts.add_attribution(rows, late=record["outcome"] != "closed_by_deadline", rerun=rerun, no_deal=no_deal)
     return record, counts, logged, timeline, rows
 
 

@@ -75,6 +75,7 @@ class Tally:
             "late_runs": 0,
             "late_rerun_runs": 0,
             "on_time_runs": 0,
+            "no_deal_runs": 0,
             "excess": {},
             "days": Counter(),
             "decisive": Counter(),
@@ -118,12 +119,17 @@ class Tally:
         c["injunctions"] += r["injunctions"]
         c["administration_changed"] += bool(r["administration_changed"])
 
-    def add_attribution(self, rows: list[tuple], late: bool, rerun: bool = True) -> None:
+    def add_attribution(self, rows: list[tuple], late: bool, rerun: bool = True, no_deal: bool = False) -> None:
         """Count one run's attribution rows (see :mod:`sim.model.attribution`).
 
         ``rerun``: whether the run's late stages were rerun at their minimum (the counterfactuals'
         sample); only those runs count in the share of runs in which a stage was decisive.
+        ``no_deal``: the run never chose a deal; it has no critical path and is counted apart, not
+        among the late runs.
         """
+        if no_deal:
+            self.attr["no_deal_runs"] += 1
+            return
         group = "late" if late else "on_time"
         self.attr[f"{group}_runs"] += 1
         self.attr["late_rerun_runs"] += late and rerun
@@ -146,7 +152,7 @@ class Tally:
         for name in _COUNTS:
             self.count[name] += other.count[name]
         a, b = self.attr, other.attr
-        for key in ("late_runs", "late_rerun_runs", "on_time_runs"):
+        for key in ("late_runs", "late_rerun_runs", "on_time_runs", "no_deal_runs"):
             a[key] += b[key]
         for key, hist in b["excess"].items():
             a["excess"].setdefault(key, Counter()).update(hist)
@@ -171,7 +177,7 @@ class Tally:
             "count": self.count,
             "failures": self.failures,
             "attr": {
-                **{k: self.attr[k] for k in ("late_runs", "late_rerun_runs", "on_time_runs")},
+                **{k: self.attr[k] for k in ("late_runs", "late_rerun_runs", "on_time_runs", "no_deal_runs")},
                 "excess": {
                     k: {str(d): n for d, n in sorted(h.items())} for k, h in sorted(self.attr["excess"].items())
                 },
@@ -195,6 +201,7 @@ class Tally:
             "late_runs": attr["late_runs"],
             "late_rerun_runs": attr["late_rerun_runs"],
             "on_time_runs": attr["on_time_runs"],
+            "no_deal_runs": attr.get("no_deal_runs", 0),
             "excess": {k: Counter({int(d): n for d, n in h.items()}) for k, h in attr["excess"].items()},
             "days": Counter(attr["days"]),
             "decisive": Counter(attr["decisive"]),
@@ -254,7 +261,7 @@ def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt
             "p_administration_changed": _r(c["administration_changed"] / n if n else 0.0),
         },
     }
-    if tally.attr["late_runs"] + tally.attr["on_time_runs"]:
+    if tally.attr["late_runs"] + tally.attr["on_time_runs"] + tally.attr["no_deal_runs"]:
         summary["attribution"] = attribution_summary(tally)
     return summary
 
@@ -325,7 +332,13 @@ def attribution_summary(tally: Any) -> dict[str, Any]:
     a = tally.attr
     late, on_time, rerun = a["late_runs"], a["on_time_runs"], a["late_rerun_runs"]
     stages = sorted({k.split("|", 1)[1] for k in a["excess"]}, key=lambda s: -a["days"].get(f"late|{s}", 0))
-    out: dict[str, Any] = {"late_runs": late, "late_runs_rerun": rerun, "on_time_runs": on_time, "stages": {}}
+    out: dict[str, Any] = {
+        "late_runs": late,
+        "late_runs_rerun": rerun,
+        "on_time_runs": on_time,
+        "no_deal_runs": a["no_deal_runs"],
+        "stages": {},
+    }
     for stage in stages:
         entry: dict[str, Any] = {"actor": a["actor"].get(stage)}
         for group, n in (("late", late), ("on_time", on_time)):
