@@ -98,11 +98,12 @@ def test_invalid_design_point_names_the_point(ecr_template):
         )
 
 
-def test_scenario_without_declared_parameters_needs_param(tiktok_template):
+def test_scenario_without_declared_parameters_needs_param(minimal):
     from sim.analysis.sweep import default_parameters
+    from sim.scenario.load import ScenarioTemplate
 
     with pytest.raises(UsageError, match="declares no `levers:` or `uncertainties:`"):
-        default_parameters(tiktok_template)
+        default_parameters(ScenarioTemplate(minimal))
 
 
 def test_declared_parameter_paths_are_checked(write, minimal):

@@ -629,7 +629,7 @@ def plot_decomposition(decomposition, ax: Axes | None = None) -> Axes:
         ax.barh(y + 0.4 - height * (k + 0.5), share, height=height, xerr=err, capsize=2, label=f"P({name})")
     ax.set_yticks(y, [f.replace("_", " ") for f in d.factors])
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("share of the gap between the scenario as is and every obstacle removed")
+    ax.set_xlabel("Shapley share of the rise in P(outcome) from the scenario as is to every obstacle removed")
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"Whose obstacles: Shapley shares by actor\n{d.scenario.name}, {d.runs:,} paired runs", fontsize=10)
