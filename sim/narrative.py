@@ -70,6 +70,7 @@ class EventName(StrEnum):
     LICENCE_DENIED = "licence_denied"
     # the seller and bidders
     BIDDER_ENTERS = "bidder_enters"
+    BIDDER_RETURNS = "bidder_returns"
     BIDDER_DROPS_OUT = "bidder_drops_out"
     BID = "bid"
     BID_CHOSEN = "bid_chosen"

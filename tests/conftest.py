@@ -28,7 +28,7 @@ seller:
   structure_preference: {full_sale: 1.0}
   bid_deadline: 2020-09-15
 bidders:
-  acme: {label: Acme, standing: 0.5, p_drop_out: 0.1, valuation: {low: 20, high: 30}, offers: full_sale}
+  acme: {label: Acme, standing: 0.5, p_drop_out: 0.1, p_return: 0.0, valuation: {low: 20, high: 30}, offers: full_sale}
 events:
   - {date: 2020-08-06, kind: ban_order}
   - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}

@@ -49,7 +49,7 @@ seller:
   signing_days: {median: 3, min: 3}
   closing_days: {median: 2, min: 2}
 bidders:
-  acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale, standing: 0.5, p_drop_out: 0, due_diligence_days: {median: 5}}
+  acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale, standing: 0.5, p_drop_out: 0, p_return: 0, due_diligence_days: {median: 5}}
 events:
   - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}
 """

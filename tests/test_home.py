@@ -130,3 +130,30 @@ def test_the_seller_can_offer_its_own_structure():
     silent = ensemble(ECR, runs=300, **{"seller.proposes": []})
     picks = silent.events[silent.events["event"] == "bid_chosen"]["detail"]
     assert not picks.str.contains("structure partner_no_transfer").any()
+
+
+def test_a_bidder_that_dropped_out_can_come_back():
+    """With a certain return, a bidder that dropped out comes back at the next event that moves the
+    market while no deal is in progress, and bids again after its diligence."""
+    result = ensemble(
+        SCENARIOS / "tiktok_2020.yaml",
+        **{"bidders.oracle.p_drop_out": 1.0, "bidders.oracle.p_return": 1.0, "seller.reservation": 5.0},
+    )
+    events = result.events
+    returns = events[(events["event"] == "bidder_returns") & (events["actor"] == "oracle")]
+    assert len(returns) > 50
+    for run_id, day in returns.groupby("run_id")["day"].min().items():
+        later = events[(events["run_id"] == run_id) & (events["actor"] == "oracle") & (events["day"] > day)]
+        assert later["event"].isin(["bid", "bidder_drops_out"]).any() or later.empty
+    never = ensemble(
+        SCENARIOS / "tiktok_2020.yaml", **{"bidders.oracle.p_drop_out": 1.0, "bidders.oracle.p_return": 0.0}
+    )
+    assert not ((never.events["event"] == "bidder_returns") & (never.events["actor"] == "oracle")).any()
+
+
+def test_a_litigating_seller_is_slower_to_leave():
+    """The litigation posture enters the exit choice: a strongly negative weight keeps a seller
+    with a case pending or an injunction standing in the market."""
+    stay = ensemble(ECR, **{"seller.exit.litigating": -20.0})
+    leave = ensemble(ECR, **{"seller.exit.litigating": 2.0})
+    assert (stay.runs["outcome"] == "withdrawn").mean() < (leave.runs["outcome"] == "withdrawn").mean() - 0.05

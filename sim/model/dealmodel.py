@@ -272,7 +272,7 @@ class DealModel(mesa.Model):
         if bites and not self.ban_bites:
             self.ban_bites = True
             self.china.host_action("ban_bites")
-            self.seller.reconsider("the ban began to bite")
+            self.market_moves("the ban began to bite")
             self.open_span(SpanName.BAN, "commerce")
             self.commerce.log(
                 EventName.BAN_BITES,
@@ -283,6 +283,17 @@ class DealModel(mesa.Model):
             self.ban_bites = False
             self.close_span(SpanName.BAN)
             self.commerce.log(EventName.BAN_LIFTED, "No ban stage bites any more")
+
+    def market_moves(self, reason: str) -> None:
+        """Something changed the seller's position.
+
+        A held-out seller reconsiders, and while no deal is in progress a bidder that dropped out
+        may come back.
+        """
+        if self.deal.stage is DealStage.BIDDING:
+            for bidder in self.bidders.values():
+                bidder.consider_return()
+        self.seller.reconsider(reason)
 
     def merits(self, instrument: str) -> float:
         """The run's merits draw for the legal question every challenge of ``instrument`` shares."""

@@ -124,7 +124,9 @@ class Market(Spec):
     """The business for sale and how a ban threat erodes its value."""
 
     label: str = param("the business", "text", "Name used in the narrative.")
-    users_m: float = param(..., "million users", "Users of the business in the host country.", ge=0)
+    users_m: float = param(
+        ..., "million users", "Users of the business in the host country (information only: no actor reads it).", ge=0
+    )
     base_value: float = param(
         ...,
         "US$ bn",
@@ -560,6 +562,12 @@ class Exit(Spec):
 
     base: float = weight(-4.0, "logit", "Logit of leaving at each check with no value lost.")
     value_lost: float = weight(4.0, "logit per unit", "Added per unit of the business's value lost (0-1).")
+    litigating: float = weight(
+        0.0,
+        "logit",
+        "Added while the seller litigates: a case of its own is pending or one of its injunctions stands "
+        "(its litigation posture).",
+    )
     check_days: int = param(30, "days", "Days between the seller's reconsiderations while a ban bites.", gt=0)
 
 
@@ -639,6 +647,12 @@ class BidderSpec(Spec):
     standing: Index01 = weight(0.5, "index 0-1", "How favourably the host government sees the buyer.")
     due_diligence_days: Duration = param(Duration(median=30, p90=45), "days", "From entering to a bid.")
     p_drop_out: Probability = weight(0.1, "probability", "Chance it drops out before bidding.")
+    p_return: Probability = weight(
+        0.0,
+        "probability",
+        "Chance a bidder that dropped out comes back, at each event that moves the market while no deal is in "
+        "progress (a deadline passing, a court refusing to stop a stage, a ban biting, a new administration).",
+    )
 
 
 # --- dated events -----------------------------------------------------------------------------

@@ -56,6 +56,16 @@ class Bidder(Actor):
         else:
             self.model.schedule(diligence_end, self.submit_bid)
 
+    def consider_return(self) -> None:
+        """A bidder that dropped out may come back when the market moves, and bid after diligence."""
+        if not self.dropped or not self.chance(self.spec.p_return):
+            return
+        self.dropped = False
+        self.bid = None
+        self.model.seller.bids.pop(self.actor_id, None)
+        self.log(EventName.BIDDER_RETURNS, f"{self.label} comes back to the talks (p={self.spec.p_return:.2f})")
+        self.after(self.spec.due_diligence_days, self.submit_bid)
+
     def drop_out(self) -> None:
         """Walk away before bidding."""
         if self.bid is not None:

@@ -37,6 +37,12 @@ class Court(Actor):
         self.spec = spec
         self.injunctions = 0
         self.rulings = 0
+        self.pending = 0  # cases filed and not yet ruled on
+
+    @property
+    def active(self) -> bool:
+        """A case is pending here, or one of this court's injunctions stands."""
+        return self.pending > 0 or any(self.actor_id in st.enjoined_by for st in self.model.commerce.stages.values())
 
     def hears(self, sid: str) -> bool:
         """Whether this court can enjoin ban stage ``sid``."""
@@ -70,6 +76,7 @@ class Court(Actor):
         if pending and not slow and day > effective:
             day = effective  # the court rules before the stage bites
         self.model.schedule(day, self.rule, sid, self.today, priority=Priority.HIGH)
+        self.pending += 1
         plaintiff, verb = self._plaintiff()
         when = ""
         if pending:
@@ -85,6 +92,7 @@ class Court(Actor):
 
     def rule(self, sid: str, filed: int) -> None:
         """Rule on the injunction."""
+        self.pending -= 1
         if self.model.commerce.stages[sid].lifted:
             return
         self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today)
@@ -100,7 +108,7 @@ class Court(Actor):
                 EventName.INJUNCTION_DENIED,
                 f"{self.label} declines to enjoin {sid} (p={1 - self.spec.p_enjoin:.2f})",
             )
-            self.model.seller.reconsider(f"{self.label} declined to stop {sid}")
+            self.model.market_moves(f"{self.label} declined to stop {sid}")
 
     def hear_appeal(self, sid: str) -> None:
         """The government's appeal of the injunction is decided."""
@@ -124,6 +132,7 @@ class Court(Actor):
         if not self.model.divestiture_order_in_force:
             return
         day = self.after(self.spec.ruling_days, self.rule_on_order, self.today)
+        self.pending += 1
         plaintiff, verb = self._plaintiff()
         self.log(
             EventName.CHALLENGE_FILED,
@@ -132,6 +141,7 @@ class Court(Actor):
 
     def rule_on_order(self, filed: int) -> None:
         """Set the divestiture order aside, or uphold it."""
+        self.pending -= 1
         if not self.model.divestiture_order_in_force or self.model.deal.closed_day is not None:
             return
         self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today)

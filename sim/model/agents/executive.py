@@ -78,7 +78,7 @@ class Executive(Actor):
         if self.model.deal.closed_day is not None or self.deadline_day != self.today:
             return
         self.log(EventName.DEADLINE, "sees the divestiture deadline pass without a close")
-        self.model.seller.reconsider("the deadline passed")
+        self.model.market_moves("the deadline passed")
         if self.can_extend() and self.model.cfius.consider_extension():
             return
         self.decide_enforcement()
@@ -196,7 +196,7 @@ class Executive(Actor):
             self.model.cfius.shelve()
         if self.chance(na.p_revoke):
             self.after(na.revoke_days, self.revoke_ban_order)
-        self.model.seller.reconsider("a new administration took office")
+        self.model.market_moves("a new administration took office")
         unenforced = self.decision == "not_enforce" and self.deadline_day is not None
         if unenforced and self.model.deal.closed_day is None:
             self.decide_enforcement()  # non-enforcement was open-ended: the new administration decides again

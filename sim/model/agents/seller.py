@@ -105,7 +105,8 @@ class Seller(Actor):
                 self.waiting_for_bids = True
                 return
             if not self.held_out:
-                self.end_sale(DealStage.ABANDONED, EventName.NO_BIDS, "No bid came: the sale process ends")
+                self.held_out = True  # a bidder may still come back
+                self.log(EventName.NO_BIDS, "No bid came: the sale waits for one")
             return
         self.waiting_for_bids = False
         values = {key: self.expected_value(bid) for key, bid in options.items()}
@@ -328,12 +329,17 @@ class Seller(Actor):
         self._exit_epoch += 1
         self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch)
 
+    def litigating(self) -> bool:
+        """Whether the seller has a case pending or one of its injunctions stands."""
+        return any(c.spec.plaintiff == "seller" and c.active for c in self.model.courts.values())
+
     def consider_exit(self, epoch: int) -> None:
         """Leave the market with a probability that grows with the value lost."""
         if epoch != self._exit_epoch or not self.model.ban_bites:
             return
         lost = 1.0 - self.model.value_factor()
-        p = logistic(self.spec.exit.base + self.spec.exit.value_lost * lost)
+        litigating = self.litigating()
+        p = logistic(self.spec.exit.base + self.spec.exit.value_lost * lost + self.spec.exit.litigating * litigating)
         if self.chance(p):
             self.withdrawn = True
             self.log(
