@@ -71,6 +71,11 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
         for row in rows:
             table.add_row(*row)
         console.print(table)
+        console.print(
+            "One stage at its minimum rarely saves a deadline; for the shares by actor (the home government's "
+            f"timing and refusals, the host's review and bans, the seller), run: sim decompose {result.scenario.source}",
+            highlight=False,
+        )
     else:
         console.print("No run was attributed (run with --attribution K).", highlight=False)
     if outcome is None:
