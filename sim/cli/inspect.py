@@ -73,7 +73,8 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
         console.print(table)
         console.print(
             "One stage at its minimum rarely saves a deadline; for the shares by actor (the home government's "
-            f"timing and refusals, the host's review and bans, the seller), run: sim decompose {result.scenario.source}",
+            "timing and refusals, the host's review and bans, the seller), run: "
+            f"sim decompose {result.scenario.source}",
             highlight=False,
         )
     else:
