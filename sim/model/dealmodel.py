@@ -27,7 +27,7 @@ from sim.model.agents.seller import Seller
 from sim.model.deal import Deal, DealStage
 from sim.model.market import Threat, ValueClock
 from sim.model.mesa_compat import stop_daily_tick
-from sim.model.randomness import WorkCalendar
+from sim.model.randomness import WorkCalendar, actor_stream
 from sim.narrative import EventName, SpanName
 from sim.outcomes import MEANING, Outcome, classify
 from sim.scenario.schema import Scenario
@@ -187,7 +187,27 @@ class DealModel(mesa.Model):
             "announced_deal": self.seller.announced_deal,
         }
         for event in sorted(self.deal_scenario.events, key=lambda e: e.date):
-            self.schedule(self.deal_scenario.day(event.date), handlers[event.kind], event, priority=Priority.HIGH)
+            day = self.event_day(event)
+            if day is not None:
+                self.schedule(day, handlers[event.kind], event, priority=Priority.HIGH)
+
+    def event_day(self, event: Any) -> int | None:
+        """The day a scenario event happens in this run, or None if it does not happen.
+
+        A certain event on a fixed date draws nothing. An uncertain one draws twice from its own
+        stream, keyed by the run seed and the event's id: whether it happens (``p``) and on which
+        day of its window (``date`` to ``date_to``).
+        """
+        first = self.deal_scenario.day(event.date)
+        if event.p >= 1 and event.date_to is None:
+            return first
+        stream = actor_stream(self.run_seed, f"event:{event.id or event.kind}")
+        happens, where = stream.random() < event.p, stream.random()
+        if not happens:
+            return None
+        if event.date_to is None:
+            return first
+        return first + int(where * (self.deal_scenario.day(event.date_to) - first + 1))
 
     @property
     def today(self) -> int:

@@ -131,12 +131,21 @@ def _events(c: _Checks) -> None:
             c.bad(keys, f"two events have the id {ident!r}; give each an `id`")
         seen.add(ident)
         c.within((*keys, "date"), event.date)
+        if event.date_to is not None:
+            c.within((*keys, "date_to"), event.date_to)
+            if event.date_to < event.date:
+                c.bad(
+                    (*keys, "date_to"),
+                    f"must be on or after the first possible day ({event.date})",
+                    event.date_to,
+                )
+        last = event.date_to or event.date
         if event.kind == "divestiture_order":
             c.within((*keys, "deadline"), event.deadline)
-            if event.deadline < event.date:
-                c.bad((*keys, "deadline"), f"must be on or after the order ({event.date})", event.deadline)
-        elif event.kind == "election" and event.inauguration <= event.date:
-            c.bad((*keys, "inauguration"), f"must be after the election ({event.date})", event.inauguration)
+            if event.deadline < last:
+                c.bad((*keys, "deadline"), f"must be on or after the order ({last})", event.deadline)
+        elif event.kind == "election" and event.inauguration <= last:
+            c.bad((*keys, "inauguration"), f"must be after the election ({last})", event.inauguration)
         elif event.kind == "announced_deal":
             if event.bidder not in c.s.bidders:
                 c.unknown((*keys, "bidder"), event.bidder, sorted(c.s.bidders), "bidder")

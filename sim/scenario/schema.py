@@ -659,9 +659,19 @@ class BidderSpec(Spec):
 
 
 class EventBase(Spec):
-    """Fields every dated event has."""
+    """Fields every dated event has.
 
-    date: dt.date = param(..., "date", "When it happens.")
+    An event can be uncertain: it happens with probability ``p``, and on a day drawn uniformly
+    from ``date`` to ``date_to`` (written ``date: {between: [2020-09-01, 2020-10-15]}`` or with
+    ``date_to``). Each run draws both from its own stream for the event, so adding or changing one
+    uncertain event leaves every other draw of the run alone.
+    """
+
+    date: dt.date = param(..., "date", "When it happens (the first possible day, with `date_to`).")
+    date_to: dt.date | None = param(
+        None, "date", "The last possible day: the event happens on a day drawn uniformly from `date` to it."
+    )
+    p: Probability = param(1.0, "probability", "Chance it happens at all.")
     id: str | None = param(
         None,
         "id",
@@ -670,6 +680,16 @@ class EventBase(Spec):
     )
     note: str = param("", "text", "What happened, for the narrative.")
     source: str = param("", "text", "Where the fact comes from.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _between(cls, data: Any) -> Any:
+        # date: {between: [a, b]} is date: a, date_to: b
+        if isinstance(data, dict) and isinstance(data.get("date"), dict) and set(data["date"]) == {"between"}:
+            window = data["date"]["between"]
+            if isinstance(window, list) and len(window) == 2:
+                data = {**data, "date": window[0], "date_to": window[1]}
+        return data
 
 
 class BanOrder(EventBase):
@@ -721,7 +741,6 @@ class Revocation(EventBase):
 
     kind: Literal["revocation"]
     revokes: list[Literal["ban_order", "divestiture_order"]] = param(["ban_order"], "", "Which orders are revoked.")
-    p: Probability = param(1.0, "probability", "Chance it happens.")
 
 
 class TensionChange(EventBase):

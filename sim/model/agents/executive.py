@@ -206,6 +206,5 @@ class Executive(Actor):
         self.model.revoke(("ban_order",), "The new administration revokes the ban order")
 
     def revocation_event(self, event: Revocation) -> None:
-        """A dated revocation from the scenario, which happens with probability ``p``."""
-        if self.chance(event.p):
-            self.model.revoke(tuple(event.revokes), event.note or "Revoked: " + " and ".join(event.revokes))
+        """A dated revocation from the scenario (whether and when it happens is drawn by the model)."""
+        self.model.revoke(tuple(event.revokes), event.note or "Revoked: " + " and ".join(event.revokes))
