@@ -288,3 +288,29 @@ def test_deadlines_are_reported_both_ways():
     assert extended["closed_by_final"]["p"] > extended["closed_by_first"]["p"]
     none = ensemble(TIKTOK, events="none", **{"cfius.extensions.max": 0}).summary["metrics"]["deadlines"]
     assert none["closed_by_final"] == none["closed_by_first"]
+
+
+def test_enforcement_pauses_repeat_up_to_their_number():
+    """With 75-day pauses, at most three in a row: a run that never closes sees non-enforcement
+    decisions 75 days apart, at most three pauses, and then an open-ended one (or enforcement)."""
+    result = ensemble(
+        TIKTOK,
+        runs=200,
+        **{
+            "executive.enforce.pause_days": {"median": 75},
+            "executive.enforce.max_pauses": 3,
+            "executive.enforce.base": -5.0,
+            "executive.enforce.no_deal": 0.0,
+            "events.election.p": 0.0,
+            "horizon": "2022-06-30",
+        },
+    )
+    events = result.events
+    pauses = events[(events["event"] == "non_enforcement") & events["detail"].str.contains("pauses enforcement")]
+    assert len(pauses) > 50
+    per_run = pauses.groupby("run_id")
+    assert per_run.size().max() == 3
+    gaps = per_run["day"].diff().dropna()
+    assert (gaps == 75).all()
+    after_last = events[(events["event"] == "non_enforcement") & events["detail"].str.contains("open-ended")]
+    assert set(after_last["run_id"]) <= set(pauses["run_id"])

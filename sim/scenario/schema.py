@@ -205,6 +205,15 @@ class Enforcement(Spec):
     lame_duck: float = weight(
         0.0, "logit", "Added between an election that changes the administration and the inauguration."
     )
+    pause_days: Duration | None = param(
+        None,
+        "days",
+        "Leaving the order unenforced is a pause of this length, after which the executive decides again "
+        "(as with the repeated enforcement pauses of 2025); open-ended if omitted (as in 2020).",
+    )
+    max_pauses: int = param(
+        0, "count", "Most pauses in a row (with `pause_days`); after the last, non-enforcement is open-ended.", ge=0
+    )
 
 
 class Blessing(Spec):

@@ -31,6 +31,7 @@ class Executive(Actor):
         self.deadline_day: int | None = None  # the deadline in force (None once revoked or set aside)
         self.last_deadline_day: int | None = None  # the latest deadline set, for the record
         self.decision: str | None = None  # the last decision on the order: extend, enforce, not_enforce
+        self.pauses = 0  # enforcement pauses so far
         self.new_administration = False
         self.lame_duck_until: int | None = None  # inauguration day after an election lost
 
@@ -123,11 +124,21 @@ class Executive(Actor):
             self.model.commerce.deadline_enforced()
             self.model.china.host_action("enforcement")
         else:
-            self.log(
-                EventName.NON_ENFORCEMENT,
-                f"leaves the order unenforced, open-ended; the deal may still close ({odds_text(probs)})",
-            )
+            rule = self.spec.enforce
+            if rule.pause_days is not None and self.pauses < rule.max_pauses:
+                self.pauses += 1
+                day = self.after(rule.pause_days, self.pause_ends)
+                how = f"pauses enforcement (pause {self.pauses}) until {self.model.date_of(day)}"
+            else:
+                how = "leaves the order unenforced, open-ended"
+            self.log(EventName.NON_ENFORCEMENT, f"{how}; the deal may still close ({odds_text(probs)})")
             self.model.commerce.deadline_not_enforced()
+
+    def pause_ends(self) -> None:
+        """An enforcement pause runs out with no close: decide again."""
+        if self.model.deal.closed_day is not None or self.deadline_day is None or self.decision != "not_enforce":
+            return
+        self.decide_enforcement()
 
     # --- the deal -----------------------------------------------------------------------------
 
