@@ -248,3 +248,36 @@ def test_a_scenario_with_facts_after_its_as_of_date_is_in_sample(tiktok):
         "why": "no dated input after as_of",
         "later_inputs": [],
     }
+
+
+def test_a_repeated_event_matches_its_own_occurrence():
+    """The record's second extension (2020-11-25) is matched against each run's second extension,
+    not its first; a run with one extension has no second."""
+    from sim.analysis.backtest import _occurrence_day
+
+    log = [(103, "cfius", "extension", "grants extension 1"), (118, "cfius", "extension", "grants extension 2")]
+    assert _occurrence_day(log, "extension", "cfius", None, 1) == 103
+    assert _occurrence_day(log, "extension", "cfius", None, 2) == 118
+    assert _occurrence_day(log[:1], "extension", "cfius", None, 2) == -1
+    record = load_record(RECORD)
+    second = [e for e in record.events if e.event == "extension" and e.occurrence == 2]
+    assert len(second) == 1 and second[0].date.isoformat() == "2020-11-25"
+
+
+def test_an_event_can_have_its_own_matching_window(tiktok):
+    """A per-event window overrides the record's: a wider window can only raise the likelihood."""
+    base = _tiny(tiktok)
+    wide = Trace(
+        tiktok,
+        Record.model_validate(
+            {
+                "name": "tiny",
+                "events": [{"date": "2020-08-13", "event": "extension", "source": "x", "window_days": 30}],
+                "outcomes": [{"horizon": "2020-12-31", "outcome": "pending", "source": "x"}],
+            }
+        ),
+        base.outcomes,
+        base.event_days,
+        base.stages,
+    )
+    assert wide.log_likelihood() > base.log_likelihood()

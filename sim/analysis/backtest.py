@@ -119,6 +119,17 @@ class TraceChunk:
     stages: list[bytes] = field(default_factory=list)  # per run: stage code at each fan-chart day
 
 
+def _occurrence_day(events: list[tuple], event: str, actor: str | None, match: str | None, occurrence: int) -> int:
+    """The day of the ``occurrence``-th logged event matching, or -1 if there are fewer."""
+    seen = 0
+    for row in events:
+        if _matches(row, event, actor, match):
+            seen += 1
+            if seen == occurrence:
+                return row[0]
+    return -1
+
+
 def _matches(row: tuple, event: str, actor: str | None, match: str | None) -> bool:
     _, who, name, detail = row
     return name == event and (actor is None or who == actor) and (match is None or match in detail.lower())
@@ -132,14 +143,14 @@ def trace_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, record: R
     """
     scenario = spec.scenario
     checkpoints = tuple(scenario.day(o.horizon) for o in record.outcomes)
-    watch = [(e.event, e.actor, e.match.lower() if e.match else None) for e in record.events]
+    watch = [(e.event, e.actor, e.match.lower() if e.match else None, e.occurrence) for e in record.events]
     grid = range(0, scenario.days + 1, GRID_STEP) if fan else range(0)
     chunk = TraceChunk(index, start, stop)
     for i in range(start, stop):
         model = DealModel(scenario, rng=run_seed(spec.seed, i), run_id=i, checkpoints=checkpoints)
         model.run()
         chunk.outcomes.append(tuple(model.snapshots[d] for d in checkpoints))
-        chunk.event_days.append(tuple(next((row[0] for row in model.events if _matches(row, *w)), -1) for w in watch))
+        chunk.event_days.append(tuple(_occurrence_day(model.events, *w) for w in watch))
         if fan:
             history, codes, k = model.stage_history, bytearray(), 0
             for day in grid:
@@ -185,7 +196,8 @@ class Trace:
         total = math.log(self.smoothed_sequence(tuple(o.outcome for o in self.record.outcomes)))
         for e, observed in enumerate(self.record.events):
             days = self.event_days[:, e]
-            near = np.sum((days >= 0) & (np.abs(days - self.scenario.day(observed.date)) <= self.record.window_days))
+            window = self.record.window_days if observed.window_days is None else observed.window_days
+            near = np.sum((days >= 0) & (np.abs(days - self.scenario.day(observed.date)) <= window))
             total += math.log((near + 0.5) / (self.runs + 1))
         return total
 
@@ -335,6 +347,7 @@ def event_fit(trace: Trace, e: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "date": observed.date.isoformat(),
         "event": observed.event,
+        "occurrence": observed.occurrence,
         "actor": observed.actor,
         "match": observed.match,
         "note": observed.note,

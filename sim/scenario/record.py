@@ -42,6 +42,12 @@ class ObservedEvent(Spec):
     match: str | None = param(
         None, "text", "Text the log's detail must contain (case-insensitive), e.g. a bidder's name."
     )
+    occurrence: int = param(
+        1, "count", "Which occurrence of the event in a run this is (2: the second extension...).", ge=1
+    )
+    window_days: int | None = param(
+        None, "days", "How near a simulated occurrence must fall to count as a match; the record's if omitted.", ge=0
+    )
     note: str = param("", "text", "What happened.")
     source: str = param(..., "text", "Where the fact comes from.", min_length=1)
 
