@@ -82,6 +82,8 @@ class EventName(StrEnum):
     SIGNED = "signed"
     RESTRUCTURE = "restructure"
     SALE_ENDS = "sale_ends"
+    OUTSIDE_DATE_EXTENDED = "outside_date_extended"
+    TERMINATED = "terminated"
     CLOSED = "closed"
     WITHDRAWAL = "withdrawal"
     STAYS = "stays"

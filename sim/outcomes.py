@@ -1,4 +1,4 @@
-"""The nine outcomes of a run and the precedence that makes them exclusive.
+"""The ten outcomes of a run and the precedence that makes them exclusive.
 
 Every run gets exactly one outcome: the first in :data:`PRECEDENCE` whose condition holds when
 the run ends (at the horizon, or earlier once the outcome cannot change).
@@ -16,6 +16,7 @@ class Outcome(StrEnum):
     CLOSED_AFTER_DEADLINE = "closed_after_deadline"
     BLOCKED_BY_HOST = "blocked_by_host"
     BLOCKED_BY_HOME = "blocked_by_home"
+    TERMINATED = "terminated"
     BAN_IN_FORCE = "ban_in_force"
     WITHDRAWN = "withdrawn"
     REVOKED = "revoked"
@@ -30,6 +31,7 @@ MEANING: dict[Outcome, str] = {
     Outcome.CLOSED_AFTER_DEADLINE: "the sale closed after the first deadline, before the horizon",
     Outcome.BLOCKED_BY_HOST: "the host regulator or President blocked the deal for good",
     Outcome.BLOCKED_BY_HOME: "the home government denied the export licence for good",
+    Outcome.TERMINATED: "the merger agreement terminated at its outside date before a close",
     Outcome.BAN_IN_FORCE: "a ban stage bites at the horizon",
     Outcome.WITHDRAWN: "the seller left the host market",
     Outcome.REVOKED: "the orders forcing the sale were revoked or set aside before any close",
@@ -57,6 +59,8 @@ def classify(
         return Outcome.BLOCKED_BY_HOST
     if blocked_by == "home":
         return Outcome.BLOCKED_BY_HOME
+    if blocked_by == "agreement":
+        return Outcome.TERMINATED
     if ban_bites:
         return Outcome.BAN_IN_FORCE
     if withdrawn:

@@ -48,18 +48,18 @@ def _tiny(scenario) -> Trace:
 
 
 def test_scores_on_a_hand_checked_case(tiktok):
-    """Four runs, three pending: P = 0.75; smoothed (3 + 0.5) / (4 + 9 x 0.5); Brier (0.25^2 + 0.25^2)."""
+    """Four runs, three pending: P = 0.75; smoothed (3 + 0.5) / (4 + 10 x 0.5); Brier (0.25^2 + 0.25^2)."""
     t = _tiny(tiktok)
     model = _scores(t, 0, "pending")
     assert model["p_observed"] == 0.75
-    assert model["log_score"] == pytest.approx(-math.log(3.5 / 8.5), abs=1e-4)
+    assert model["log_score"] == pytest.approx(-math.log(3.5 / 9), abs=1e-4)
     assert model["brier"] == pytest.approx(0.125)
     uniform = _scores(None, 0, "pending")
-    assert uniform["log_score"] == pytest.approx(math.log(9), abs=1e-4)
-    assert uniform["brier"] == pytest.approx(8 / 81 + (8 / 9) ** 2, abs=1e-4)
+    assert uniform["log_score"] == pytest.approx(math.log(10), abs=1e-4)
+    assert uniform["brier"] == pytest.approx(9 / 100 + (9 / 10) ** 2, abs=1e-4)
     fit = event_fit(t, 0)  # observed on day 12 (2020-08-13); simulated 10, 12, 20, and once never
     assert fit["share"] == 0.75 and fit["median"] == "2020-08-13" and fit["percentile"] == 50.0
-    assert t.log_likelihood() == pytest.approx(math.log(3.5 / 8.5) + math.log(2.5 / 5))
+    assert t.log_likelihood() == pytest.approx(math.log(3.5 / 9) + math.log(2.5 / 5))
 
 
 def test_backtest_report_is_complete_and_honest(export_control):
@@ -211,7 +211,7 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
 
 def test_the_sequence_of_outcomes_is_scored_as_one_event(tiktok):
     """Two horizons: the observed sequence (pending, then revoked) happens in 2 of 4 runs; it is
-    one of 81 sequences, so the uniform baseline's log score is ln 81, not 2 ln 9 summed."""
+    one of 100 sequences, so the uniform baseline's log score is ln 100."""
     from sim.analysis.backtest import _sequence_scores
 
     record = Record.model_validate(
@@ -227,11 +227,11 @@ def test_the_sequence_of_outcomes_is_scored_as_one_event(tiktok):
     t = Trace(tiktok, record, np.array(runs, object), np.zeros((4, 0), int), np.zeros((4, 0), np.uint8))
     model = _sequence_scores(t, ("pending", "revoked"))
     assert model["p_observed"] == 0.5
-    assert model["log_score"] == pytest.approx(-math.log(2.5 / (4 + 0.5 * 81)), abs=1e-4)
+    assert model["log_score"] == pytest.approx(-math.log(2.5 / (4 + 0.5 * 100)), abs=1e-4)
     assert model["brier"] == pytest.approx(0.25**2 + 0.25**2 + 0.5**2)
-    assert _sequence_scores(None, ("pending", "revoked"))["log_score"] == pytest.approx(math.log(81), abs=1e-4)
+    assert _sequence_scores(None, ("pending", "revoked"))["log_score"] == pytest.approx(math.log(100), abs=1e-4)
     # the horizons are not independent: P(pending) x P(revoked) = 0.75 x 0.75 overstates 0.5
-    assert t.log_likelihood() == pytest.approx(math.log(2.5 / 44.5))
+    assert t.log_likelihood() == pytest.approx(math.log(2.5 / 54))
 
 
 def test_a_scenario_with_facts_after_its_as_of_date_is_in_sample(tiktok):

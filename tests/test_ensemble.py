@@ -36,7 +36,7 @@ def test_seed_changes_results(export_control):
 
 
 def test_summary_covers_all_outcomes_and_adds_up(export_control):
-    """All nine outcomes appear, counts add up to the runs, intervals bracket p."""
+    """All ten outcomes appear, counts add up to the runs, intervals bracket p."""
     result = run_ensemble(export_control, runs=300, seed=0, execution=Execution(workers=1))
     outcomes = result.summary["outcomes"]
     assert list(outcomes) == [o.value for o in Outcome]

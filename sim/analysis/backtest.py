@@ -17,7 +17,7 @@ asks how probable the model found what really happened:
 * the share of runs in each deal stage over time (a fan chart).
 
 Probabilities entering a log score are smoothed, ``(count + 0.5) / (runs + 0.5 x K)`` over the K
-possible outcomes (9 per horizon; 9^H sequences), so an outcome no run produced scores finitely
+possible outcomes (10 per horizon; 10^H sequences), so an outcome no run produced scores finitely
 rather than infinitely badly.
 
 Calibration searches a grid of named parameters for the values under which the record is most
@@ -237,7 +237,7 @@ def trace(
 
 
 def _scores(trace: Trace | None, h: int, observed: str) -> dict[str, float]:
-    if trace is None:  # uniform over the nine outcomes
+    if trace is None:  # uniform over the ten outcomes
         p = {o: 1 / len(OUTCOMES) for o in OUTCOMES}
         smoothed = p[observed]
     else:
@@ -248,7 +248,7 @@ def _scores(trace: Trace | None, h: int, observed: str) -> dict[str, float]:
 
 
 def _sequence_scores(trace: Trace | None, observed: tuple[str, ...]) -> dict[str, float]:
-    """Scores of the observed sequence of outcomes, as one event among the 9^H sequences."""
+    """Scores of the observed sequence of outcomes, as one event among the 10^H sequences."""
     k = len(OUTCOMES) ** len(observed)
     if trace is None:  # uniform over the sequences
         p_observed = smoothed = 1 / k

@@ -29,6 +29,7 @@ class DealStage(StrEnum):
     BLOCKED_HOST = "blocked_by_host"
     BLOCKED_HOME = "blocked_by_home"
     ABANDONED = "abandoned"
+    TERMINATED = "terminated"
 
     @property
     def ended(self) -> bool:
@@ -41,7 +42,7 @@ class DealStage(StrEnum):
         return self in _IN_PROGRESS
 
 
-_ENDED = {DealStage.CLOSED, DealStage.BLOCKED_HOST, DealStage.BLOCKED_HOME, DealStage.ABANDONED}
+_ENDED = {DealStage.CLOSED, DealStage.BLOCKED_HOST, DealStage.BLOCKED_HOME, DealStage.ABANDONED, DealStage.TERMINATED}
 _IN_PROGRESS = {
     DealStage.EXCLUSIVE_TALKS,
     DealStage.AGREED,

@@ -370,7 +370,11 @@ class DealModel(mesa.Model):
 
     def outcome_now(self) -> Outcome:
         """The outcome if the run stopped today."""
-        blocked = {DealStage.BLOCKED_HOST: "host", DealStage.BLOCKED_HOME: "home"}.get(self.deal.stage)
+        blocked = {
+            DealStage.BLOCKED_HOST: "host",
+            DealStage.BLOCKED_HOME: "home",
+            DealStage.TERMINATED: "agreement",
+        }.get(self.deal.stage)
         return classify(
             closed_day=self.deal.closed_day,
             first_deadline_day=self.first_deadline_day,

@@ -28,6 +28,7 @@ OUTCOME_COLOURS = {
     Outcome.CLOSED_AFTER_DEADLINE: "#9ccc65",
     Outcome.BLOCKED_BY_HOST: "#c62828",
     Outcome.BLOCKED_BY_HOME: "#ef6c00",
+    Outcome.TERMINATED: "#ad1457",
     Outcome.BAN_IN_FORCE: "#6a1b9a",
     Outcome.WITHDRAWN: "#5d4037",
     Outcome.REVOKED: "#1565c0",

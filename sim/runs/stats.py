@@ -211,7 +211,7 @@ class Tally:
 
 
 def outcome_table(outcomes: Counter, n: int) -> dict[str, dict[str, Any]]:
-    """``{outcome: {count, p, ci95}}`` for all nine outcomes, in precedence order."""
+    """``{outcome: {count, p, ci95}}`` for all ten outcomes, in precedence order."""
     table = {}
     for outcome in PRECEDENCE:
         c = int(outcomes.get(outcome.value, 0))

@@ -70,6 +70,8 @@ def _seller(c: _Checks) -> None:
         c.known_structure(("seller", "proposes"), sid)
     if seller.bid_deadline is not None:
         c.within(("seller", "bid_deadline"), seller.bid_deadline)
+    if c.s.agreement is not None:
+        c.within(("agreement", "outside_date"), c.s.agreement.outside_date)
 
 
 def _ids(c: _Checks) -> None:

@@ -641,6 +641,27 @@ class SellerSpec(Spec):
     exit: Exit = param(Exit(), "", "Leaving the market.")
 
 
+class OutsideDateExtensions(Spec):
+    """How the parties may extend their agreement's outside date."""
+
+    max: int = param(0, "count", "Most extensions.", ge=0)
+    days: Duration = param(Duration(median=90), "days", "Length of one extension.")
+
+
+class AgreementSpec(Spec):
+    """A negotiated acquisition's merger agreement: the outside date by which it must close.
+
+    When the outside date passes with the deal in progress but not closed, the parties extend it
+    (with probability ``p_extend``, while extensions are left) or the agreement terminates: the
+    run ends ``terminated``, and the termination fee, if any, is logged.
+    """
+
+    outside_date: dt.date = param(..., "date", "The agreement's outside date.")
+    extensions: OutsideDateExtensions = param(OutsideDateExtensions(), "", "Extensions of the outside date.")
+    p_extend: Probability = weight(0.5, "probability", "Chance the parties extend at an outside date, while they may.")
+    termination_fee: float = param(0.0, "US$ bn", "Fee the buyer pays the seller on termination (logged).", ge=0)
+
+
 class BidderSpec(Spec):
     """A bidder (a buyer with its partners)."""
 
@@ -863,6 +884,9 @@ class Scenario(Spec):
     china: HomeGovernmentSpec = param(HomeGovernmentSpec(), "", "The home government.")
     seller: SellerSpec = param(..., "", "The seller.")
     bidders: dict[str, BidderSpec] = param({}, "", "The bidders, by id.")
+    agreement: AgreementSpec | None = param(
+        None, "", "A negotiated acquisition's agreement with an outside date; none for a forced divestiture."
+    )
     events: list[Event] = param([], "", "Dated events: orders, catalogue updates, elections...")
     uncertainties: list[Parameter] = param(
         [], "", "Uncertain parameters; `sim sweep` and `sim sensitivity` vary them by default."
@@ -911,10 +935,13 @@ class Scenario(Spec):
     def first_deadline(self) -> dt.date:
         """The first deadline; ``closed_by_deadline`` means closed on or before it.
 
-        The earliest divestiture deadline, else the earliest dated ban stage, else the horizon.
+        The earliest divestiture deadline, else the earliest dated ban stage, else the agreement's
+        outside date, else the horizon.
         """
         orders = self.events_of(DivestitureOrder)
         if orders:
             return min(o.deadline for o in orders)
         dated = [s.effective for s in self.commerce.stages.values() if s.effective != "deadline"]
-        return min(dated) if dated else self.horizon
+        if dated:
+            return min(dated)
+        return self.agreement.outside_date if self.agreement else self.horizon

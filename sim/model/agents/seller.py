@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from mesa.time import Priority
+
 from sim.model.agents.base import Actor
 from sim.model.deal import Bid, DealStage
 from sim.model.randomness import logistic, logit_choice, odds_text
@@ -39,6 +41,12 @@ class Seller(Actor):
         model.open_span(SpanName.BIDDING, self.actor_id)
         if spec.bid_deadline is not None:
             model.schedule(model.deal_scenario.day(spec.bid_deadline), self.choose)
+        agreement = model.deal_scenario.agreement
+        self.outside_day: int | None = None
+        self.outside_extensions = 0
+        if agreement is not None:
+            self.outside_day = model.deal_scenario.day(agreement.outside_date)
+            model.schedule(self.outside_day, self.outside_date_passes, priority=Priority.LOW)
 
     # --- bidding ------------------------------------------------------------------------------
 
@@ -321,6 +329,31 @@ class Seller(Actor):
         self.log(event, detail)
         if stage in (DealStage.BLOCKED_HOST, DealStage.BLOCKED_HOME):
             self.model.settle()
+
+    # --- the agreement's outside date ---------------------------------------------------------
+
+    def outside_date_passes(self) -> None:
+        """The outside date, with the deal in progress and not closed: extend it, or terminate."""
+        deal = self.model.deal
+        agreement = self.model.deal_scenario.agreement
+        if self.today != self.outside_day or deal.closed_day is not None or not deal.stage.in_progress:
+            return
+        extend = self.chance(agreement.p_extend)
+        if extend and self.outside_extensions < agreement.extensions.max:
+            self.outside_extensions += 1
+            self.outside_day = self.days_from_now(agreement.extensions.days)
+            self.model.schedule(self.outside_day, self.outside_date_passes, priority=Priority.LOW)
+            self.log(
+                EventName.OUTSIDE_DATE_EXTENDED,
+                f"and the buyer extend the outside date to {self.model.date_of(self.outside_day)} "
+                f"(extension {self.outside_extensions}, p={agreement.p_extend:.2f})",
+            )
+            return
+        fee = f"; the buyer owes a US${agreement.termination_fee:.1f} bn fee" if agreement.termination_fee else ""
+        self.model.set_stage(DealStage.TERMINATED)
+        self.model.close_deal_spans()
+        self.log(EventName.TERMINATED, f"The {self.model.deal_name()} terminates at its outside date{fee}")
+        self.model.settle()
 
     # --- leaving the market -------------------------------------------------------------------
 
