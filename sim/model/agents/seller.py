@@ -168,7 +168,7 @@ class Seller(Actor):
         self.after(self.spec.exclusive_talks_days, self.agree, deal.version)
 
     def check_licence(self) -> None:
-        """Does the deal export a listed technology? Then apply for the letter of intent."""
+        """Does the deal need the home government's consent? Then apply for the letter of intent."""
         deal = self.model.deal
         deal.needs_licence = self.model.china.needs_consent(deal.structure)
         deal.licence_ever |= deal.needs_licence
@@ -180,7 +180,7 @@ class Seller(Actor):
             self.apply_for_letter()
 
     def licence_now_needed(self) -> None:
-        """A catalogue update caught the deal in progress."""
+        """A catalogue update or a new consent rule caught the deal in progress."""
         self.model.deal.needs_licence = self.model.deal.licence_ever = True
         self.apply_for_letter()
 
