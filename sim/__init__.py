@@ -4,7 +4,7 @@ From Python::
 
     from sim import load_scenario, run_ensemble, DealModel
     scenario = load_scenario("scenarios/export_control_review.yaml",
-                             overrides={"china.licence.review_days.median": 90})
+                             overrides={"reviewers.china.review_days.median": 90})
     result = run_ensemble(scenario, runs=1000, seed=0)
     result.summary["outcomes"]          # probabilities with 95% intervals
     result.runs, result.events          # pandas DataFrames

@@ -44,7 +44,7 @@ class Problem:
 
     Args:
         source: the file (or ``--set`` override) the value came from.
-        path: the key path, dotted (``china.licence.review_days.median``); empty for the file.
+        path: the key path, dotted (``reviewers.china.review_days.median``); empty for the file.
         message: what is allowed or what went wrong.
         value: the offending value, if there is one.
     """

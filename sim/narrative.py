@@ -13,9 +13,10 @@ from enum import StrEnum
 class EventName(StrEnum):
     """What an actor did or what happened to it (one row of the event log)."""
 
-    # the host executive
+    # the host executive and its instruments
     BAN_ORDER = "ban_order"
     DIVESTITURE_ORDER = "divestiture_order"
+    LAW_ENACTED = "law_enacted"
     DEADLINE = "deadline"
     EXTENSION = "extension"
     NO_EXTENSION = "no_extension"
@@ -29,7 +30,7 @@ class EventName(StrEnum):
     ADMINISTRATION_CHANGE = "administration_change"
     REVIEW_SHELVED = "review_shelved"
     REVOCATION = "revocation"
-    # the host regulator
+    # investment screening (CFIUS)
     FILING = "filing"
     REVIEW_START = "review_start"
     INVESTIGATION = "investigation"
@@ -40,8 +41,21 @@ class EventName(StrEnum):
     SILENCE = "silence"
     WITHDRAW_REFILE = "withdraw_refile"
     HOST_APPROVAL = "host_approval"
+    BLOCK_RECOMMENDED = "block_recommended"
+    ABANDONED_ON_RECOMMENDATION = "abandoned_on_recommendation"
     REFERRAL = "referral"
-    # the commerce department
+    # merger control
+    MERGER_FILED = "merger_filed"
+    MERGER_HOLD = "merger_hold"
+    MERGER_ACCEPTED = "merger_accepted"
+    MERGER_PHASE_2 = "merger_phase_2"
+    MERGER_PHASE_3 = "merger_phase_3"
+    CLOCK_STOPPED = "clock_stopped"
+    PULL_AND_REFILE = "pull_and_refile"
+    CONDITIONAL_APPROVAL = "conditional_approval"
+    MERGER_CLEARED = "merger_cleared"
+    PROHIBITION = "prohibition"
+    # the agency implementing a ban
     STAGE_ANNOUNCED = "stage_announced"
     STAGE_POSTPONED = "stage_postponed"
     STAGE_DUE = "stage_due"
@@ -53,10 +67,12 @@ class EventName(StrEnum):
     INJUNCTION = "injunction"
     INJUNCTION_DENIED = "injunction_denied"
     INJUNCTION_LIFTED = "injunction_lifted"
+    APPEAL_FILED = "appeal_filed"
     APPEAL_FAILS = "appeal_fails"
+    CERT_DENIED = "cert_denied"
     ORDER_SET_ASIDE = "order_set_aside"
     ORDER_UPHELD = "order_upheld"
-    # the home government
+    # the home government and its export licence
     CATALOGUE_UPDATE = "catalogue_update"
     TENSION_CHANGE = "tension_change"
     LICENCE_NEEDED = "licence_needed"
@@ -70,6 +86,7 @@ class EventName(StrEnum):
     LICENCE_DENIED = "licence_denied"
     # the seller and bidders
     BIDDER_ENTERS = "bidder_enters"
+    BIDDER_ARRIVES = "bidder_arrives"
     BIDDER_RETURNS = "bidder_returns"
     BIDDER_DROPS_OUT = "bidder_drops_out"
     BID = "bid"
@@ -92,7 +109,11 @@ class EventName(StrEnum):
 
 
 class SpanName(StrEnum):
-    """A stretch of the deal's timeline, with the actor responsible for it."""
+    """A stretch of the deal's timeline, with the actor responsible for it.
+
+    A stretch of a reviewer's or an instrument's procedure also names that reviewer or instrument
+    (its ``process``), so two reviewers of one kind keep their stretches apart.
+    """
 
     BIDDING = "bidding"
     EXCLUSIVE_TALKS = "exclusive_talks"
@@ -108,6 +129,13 @@ class SpanName(StrEnum):
     LETTER_REVIEW = "letter_review"
     LETTER_HOLD = "letter_hold"
     LICENCE_REVIEW = "licence_review"
+    MERGER_FILING = "merger_filing"
+    MERGER_ACCEPTANCE = "merger_acceptance"
+    MERGER_HOLD = "merger_hold"
+    MERGER_PHASE_1 = "merger_phase_1"
+    MERGER_PHASE_2 = "merger_phase_2"
+    MERGER_PHASE_3 = "merger_phase_3"
+    MERGER_REFILE = "merger_refile"
     RESTRUCTURING = "restructuring"
     CLOSING = "closing"
     BAN = "ban"

@@ -29,9 +29,14 @@ seller:
   bid_deadline: 2020-09-15
 bidders:
   acme: {label: Acme, standing: 0.5, p_drop_out: 0.1, p_return: 0.0, valuation: {low: 20, high: 30}, offers: full_sale}
-events:
-  - {date: 2020-08-06, kind: ban_order}
-  - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}
+instruments:
+  ban_order: {kind: ban, date: 2020-08-06, postpone: {p_if_deal_progressing: 0.5, p_otherwise: 0.0}}
+  divestiture_order:
+    kind: divestiture_order
+    date: 2020-08-14
+    deadline: 2020-11-12
+    extensions: {decided_by: cfius, max: 2, base: -1.0, deal_under_review: 2.0, deal_blessed: 1.0, lame_duck: 0.0}
+    enforcement: {base: 0.0, no_deal: 1.0, new_administration: -2.0, lame_duck: 0.0}
 """
 )
 

@@ -53,10 +53,7 @@ def test_terminated_comes_after_the_governments_blocks_and_before_a_ban():
     assert classify(blocked_by="home", ban_bites=True, **common) is Outcome.BLOCKED_BY_HOME
 
 
-def test_the_outside_date_is_the_first_deadline_without_an_order(write):
-    from conftest import MINIMAL
-
-    text = MINIMAL.replace("  - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}\n", "")
-    scenario = load_scenario(write("acquisition.yaml", text), agreement(0.5, 1))
-    assert not [e for e in scenario.events if e.kind == "divestiture_order"]
+def test_the_outside_date_is_the_first_deadline_without_an_order(minimal):
+    scenario = load_scenario(minimal, {**agreement(0.5, 1), "instruments.divestiture_order": None})
+    assert "divestiture_order" not in scenario.instruments
     assert scenario.first_deadline.isoformat() == "2020-10-15"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
-from conftest import SCENARIOS, WEIGHTS
+from conftest import SCENARIOS, SHIPPED, WEIGHTS
 
 from sim import DealModel, load_scenario, run_ensemble
 from sim.cli import cli
@@ -23,16 +23,14 @@ horizon: 2021-06-30
 market: {users_m: 100, base_value: 40}
 structures:
   full_sale: {label: full sale, seller_stake: 0, algorithm: transfer, data_custody: buyer}
-cfius:
-  files_at: agreement
-  section_721:
+reviewers:
+  cfius:
+    files_at: agreement
     filing_days: {median: 2, min: 2}
     review_days: {median: 5, min: 5}
     clear_in_review: 50
-  extensions: {max: 0}
-china:
-  catalogue: [push]
-  licence:
+  china:
+    catalogue: [push]
     application_days: {median: 2, min: 2}
     review_days: {median: 150, min: 10}
     political: {base: -50}
@@ -50,8 +48,12 @@ seller:
   closing_days: {median: 2, min: 2}
 bidders:
   acme: {label: Acme, valuation: {low: 20, high: 30}, offers: full_sale, standing: 0.5, p_drop_out: 0, p_return: 0, due_diligence_days: {median: 5}}
-events:
-  - {date: 2020-08-14, kind: divestiture_order, deadline: 2020-11-12}
+instruments:
+  divestiture_order:
+    kind: divestiture_order
+    date: 2020-08-14
+    deadline: 2020-11-12
+    enforcement: {base: 0.0, no_deal: 1.0, new_administration: -2.0, lame_duck: 0.0}
 """
 )
 
@@ -108,7 +110,7 @@ def test_counterfactuals_change_only_the_shortened_stage(export_control):
         start = next((s[2] for s in base.spans if s[0] == "letter_review"), None)
         if start is None:
             continue
-        cf = DealModel(_variant(export_control, "x", "letter_review"), rng=seed)
+        cf = DealModel(_variant(export_control, "x", "letter_review", "china"), rng=seed)
         cf.run()
         before = [e for e in base.events if e[0] < start]
         assert [e for e in cf.events if e[0] < start] == before
@@ -181,7 +183,7 @@ def test_lame_duck_does_not_enforce():
     scenario = load_scenario(
         SCENARIOS / "strategic_delay.yaml",
         {
-            "executive.enforce.lame_duck": -20,
+            "instruments.divestiture_order.enforcement.lame_duck": -20,
             "events.election.p_change": 1.0,
             "events.election.date": "2020-11-01",
         },
@@ -223,21 +225,23 @@ def test_no_counterfactual_shortens_a_stage_below_its_floor():
     """Every stage with a counterfactual has a floor above zero in the shipped scenarios (the
     statutory or a stated realistic minimum), and its counterfactual puts it exactly there."""
     from sim.model.attribution import (
-        HOST_STAGE_DURATIONS,
+        REVIEWER_STAGE_DURATIONS,
         STAGE_DURATIONS,
-        _duration_paths,
         _resolve,
         counterfactual_overrides,
     )
     from sim.scenario.schema import CatalogueUpdate
 
-    for path in (SCENARIOS / "tiktok_2020.yaml", SCENARIOS / "export_control_review.yaml"):
+    for path in SHIPPED:
         scenario = load_scenario(path)
         licensing = bool(scenario.events_of(CatalogueUpdate))
-        for stage in [*STAGE_DURATIONS, *HOST_STAGE_DURATIONS[scenario.cfius.frame]]:
-            if _duration_paths(scenario, stage)[0].startswith("china.") and not licensing:
+        stages = [(stage, None) for stage in STAGE_DURATIONS]
+        for rid, r in scenario.reviewers.items():
+            if r.kind == "export_licence" and not licensing and r.applies_to == "listed_technology":
                 continue  # no licence stage in this scenario
-            for p, override in counterfactual_overrides(scenario, stage).items():
+            stages += [(stage, rid) for stage in REVIEWER_STAGE_DURATIONS[r.kind]]
+        for stage, rid in stages:
+            for p, override in counterfactual_overrides(scenario, stage, rid).items():
                 floor = _resolve(scenario, p).min
                 assert floor > 0, (scenario.name, stage, p)
                 assert override["min"] == override["max"] == floor

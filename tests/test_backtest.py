@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import SCENARIOS
+from conftest import ROOT, SCENARIOS
 
 from sim import load_scenario
 from sim.analysis.backtest import Trace, _scores, backtest, calibrate, event_fit, neutral, trace
@@ -78,7 +78,7 @@ def test_backtest_report_is_complete_and_honest(export_control):
 def test_neutral_baseline_really_is_neutral(export_control):
     n = neutral(export_control)
     assert n.seller.choice_temperature > 1e6
-    assert n.china.licence.utility.deny == n.china.licence.utility.grant == 0
+    assert n.reviewers["china"].utility.deny == n.reviewers["china"].utility.grant == 0
     assert n.bidders == export_control.bidders and n.events == export_control.events
 
 
@@ -116,15 +116,11 @@ def test_calibration_finds_a_planted_value(write):
     path = write(
         "fixed.yaml",
         f"""\
-        extends: {SCENARIOS / "tiktok_2020.yaml"}
+        extends: {ROOT / "tests" / "data" / "tiktok_section_721.yaml"}
         name: fixed_filing
-        cfius:
-          frame: section_721
-          section_721:
+        reviewers:
+          cfius:
             filing_days: {{median: 5, p90: null, unit: working_days}}
-            p_extension: 0.2
-            clear_in_review: -1.0
-            refile: 0.5
         """,
     )
     template = ScenarioTemplate(path)
@@ -136,7 +132,7 @@ def test_calibration_finds_a_planted_value(write):
         }
     )
     (t,) = trace(
-        [template.build({"cfius.section_721.filing_days.median": 10})],
+        [template.build({"reviewers.cfius.filing_days.median": 10})],
         probe,
         runs=400,
         seed=5,
@@ -156,12 +152,12 @@ def test_calibration_finds_a_planted_value(write):
     result = calibrate(
         template,
         synthetic,
-        [parse_param("cfius.section_721.filing_days.median=2,5,10,15,20")],
+        [parse_param("reviewers.cfius.filing_days.median=2,5,10,15,20")],
         runs=400,
         seed=9,
         execution=Execution(workers=1),
     )  # another seed than the one that made the record
-    assert result.best == {"cfius.section_721.filing_days.median": 10}
+    assert result.best == {"reviewers.cfius.filing_days.median": 10}
     assert result.after > result.before
 
 
@@ -189,7 +185,7 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
             "--param",
             "events.election.p_change=0.5,1.0",
             "--param",
-            "cfius.order.silent=-2,0",
+            "reviewers.cfius.silent=-2,0",
             "--runs",
             "60",
             "--out",
@@ -205,7 +201,7 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
     calibrated = load_scenario(written)  # extends the original by a relative path, and validates
     assert calibrated.name == "tiktok_2020_calibrated"
     data = json.loads((out / "calibration.json").read_text())
-    assert calibrated.cfius.order.silent == data["best"]["cfius.order.silent"]
+    assert calibrated.reviewers["cfius"].silent == data["best"]["reviewers.cfius.silent"]
     assert len((out / "calibration.csv").read_text().splitlines()) == 5
 
 

@@ -80,7 +80,7 @@ def test_existing_results_need_force(tmp_path):
     [
         (["--runs", "0"], "Invalid value for '--runs': 0 is not in the range x>=1."),
         (
-            ["--set", "china.licence.review_day.median=90"],
+            ["--set", "reviewers.china.review_day.median=90"],
             "unknown key 'review_day'; did you mean 'review_days'?",
         ),
         (
@@ -111,7 +111,7 @@ def test_bad_run_arguments_exit_2_and_write_nothing(tmp_path, args, message):
             "horizon = 2020-01-01: must be after the start (2020-08-01)",
         ),
         (
-            MINIMAL.replace("kind: ban_order}", "kind: ban_order, date: 2020-08-07}"),
+            MINIMAL.replace("kind: ban, date: 2020-08-06,", "kind: ban, date: 2020-08-06, date: 2020-08-07,"),
             "duplicate key 'date'",
         ),
         ("name: [unclosed\n", "line 2, column 1: malformed YAML"),

@@ -36,7 +36,7 @@ def test_a_change_after_the_catalogue_update_leaves_earlier_closes_alone():
     whose deal closed before the update changes, while later runs do."""
     late = {"events.catalogue_update.date": "2020-12-15", "events.consent_any_sale.date": "2020-12-15"}
     a = load_scenario(ECR, late)
-    b = load_scenario(ECR, {**late, "china.licence.utility.deny": 5.0, "china.tension": 1.0})
+    b = load_scenario(ECR, {**late, "reviewers.china.utility.deny": 5.0, "home.tension": 1.0})
     c = compare([a, b], runs=600, seed=1, execution=Execution(workers=1))
     ra, rb = c.results[0].runs, c.results[1].runs
     early = ra["close_date"].notna() & (ra["close_date"] < "2020-12-15")

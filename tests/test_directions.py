@@ -39,8 +39,8 @@ def test_slower_licence_review_delays_the_close():
         dates = result.runs["close_date"].dropna()
         return (dates <= "2020-12-31").sum() / len(result.runs)
 
-    fast = ensemble("export_control_review", **{"china.licence.political.base": -50})
-    slow = ensemble("export_control_review", **{"china.licence.political.base": 50})
+    fast = ensemble("export_control_review", **{"reviewers.china.political.base": -50})
+    slow = ensemble("export_control_review", **{"reviewers.china.political.base": 50})
     assert closed_in_2020(slow) < closed_in_2020(fast) - 0.02
 
 
@@ -91,8 +91,8 @@ def test_no_catalogue_update_no_home_block():
 def test_tension_raises_home_blocks():
     """Higher tension between the governments makes a deal that needs consent likelier to be
     denied or held without a ruling, and a close less likely."""
-    calm = ensemble("export_control_review", **{"china.tension": 0.1})
-    tense = ensemble("export_control_review", **{"china.tension": 0.95})
+    calm = ensemble("export_control_review", **{"home.tension": 0.1})
+    tense = ensemble("export_control_review", **{"home.tension": 0.95})
 
     def refused_or_held(result):
         runs = result.runs[result.runs["licence_required"]]
@@ -105,7 +105,7 @@ def test_tension_raises_home_blocks():
 def test_no_transfer_no_licence():
     """The trusted-partner structure without the algorithm needs no licence when Oracle is picked,
     unless the home government's consent covers any sale (from 2020-09-19 in the scenario)."""
-    listed = {"bidders.oracle.p_drop_out": 0.0, "events.consent_any_sale.consent": "listed_technology"}
+    listed = {"bidders.oracle.p_drop_out": 0.0, "events.consent_any_sale.applies_to": "listed_technology"}
     result = ensemble("trusted_partner", **listed)
     assert result.runs["licence_required"].sum() == 0
     assert p(result, "blocked_by_home") == 0.0
@@ -114,8 +114,8 @@ def test_no_transfer_no_licence():
 
 
 def test_extension_limit_is_respected():
-    """No run extends more often than cfius.extensions.max allows, and 0 means none."""
-    none = ensemble("export_control_review", runs=300, **{"cfius.extensions.max": 0})
+    """No run extends more often than instruments.divestiture_order.extensions.max allows, and 0 means none."""
+    none = ensemble("export_control_review", runs=300, **{"instruments.divestiture_order.extensions.max": 0})
     assert none.runs["extensions"].max() == 0
     two = ensemble("export_control_review", runs=300)
     assert two.runs["extensions"].max() <= 2 and two.runs["extensions"].max() > 0
@@ -128,7 +128,7 @@ def test_extension_utility_moves_extensions(bonus, direction):
     moved = ensemble(
         "export_control_review",
         runs=400,
-        **{"cfius.extensions.deal_under_review": 2.5 + bonus},
+        **{"instruments.divestiture_order.extensions.deal_under_review": 2.5 + bonus},
     )
     assert direction * (moved.runs["extensions"].mean() - base.runs["extensions"].mean()) > 0.1
 

@@ -24,7 +24,7 @@ def ensemble(path, runs=300, **overrides):
 def test_a_political_hold_can_last_to_the_horizon_without_a_ruling():
     """Always political, never released: no letter is ever ruled on, and a run whose deal waits
     on the hold at the horizon ends pending (unless an outcome of higher precedence holds)."""
-    result = ensemble(ECR, **{"china.licence.political.base": 50, "china.licence.political.release.base": -50})
+    result = ensemble(ECR, **{"reviewers.china.political.base": 50, "reviewers.china.political.release.base": -50})
     events = result.events
     held = set(events[events["event"] == "political_hold"]["run_id"])
     assert len(held) > 50
@@ -38,11 +38,11 @@ def test_a_political_hold_can_last_to_the_horizon_without_a_ruling():
 def test_a_hold_ends_at_the_host_action_that_moves_it():
     """Released only by the election result: every ruling after a hold falls on election day."""
     release = {
-        f"china.licence.political.release.{k}": -50 for k in ("blessing", "injunction", "ban_bites", "enforcement")
+        f"reviewers.china.political.release.{k}": -50 for k in ("blessing", "injunction", "ban_bites", "enforcement")
     }
     result = ensemble(
         ECR,
-        **{"china.licence.political.base": 50, "china.licence.political.release.election": 100, **release},
+        **{"reviewers.china.political.base": 50, "reviewers.china.political.release.election": 100, **release},
     )
     events = result.events
     ends = events[events["event"] == "hold_ends"]
@@ -53,7 +53,7 @@ def test_a_hold_ends_at_the_host_action_that_moves_it():
 
 
 def test_political_handling_likelier_with_tension():
-    calm, tense = (ensemble(ECR, **{"china.tension": t}) for t in (0.1, 0.95))
+    calm, tense = (ensemble(ECR, **{"home.tension": t}) for t in (0.1, 0.95))
     holds = [(r.events["event"] == "political_hold").sum() for r in (calm, tense)]
     assert holds[1] > 1.5 * holds[0]
 
@@ -71,15 +71,15 @@ def test_a_no_transfer_deal_needs_consent_when_any_sale_does():
         runs = result.runs.set_index("run_id")
         return runs.loc[sorted(announced - restructured), "licence_required"]
 
-    listed = oracle_only(ensemble(path, **{"events.consent_any_sale.consent": "listed_technology"}))
+    listed = oracle_only(ensemble(path, **{"events.consent_any_sale.applies_to": "listed_technology"}))
     assert len(listed) > 100 and not listed.any()
-    any_sale = oracle_only(ensemble(path, **{"china.consent": "any_sale"}))
+    any_sale = oracle_only(ensemble(path, **{"reviewers.china.applies_to": "any_sale"}))
     assert len(any_sale) > 100 and any_sale.all()
 
 
 def test_the_licence_field_counts_runs_that_ever_needed_one():
     """A deal that needed a licence and was restructured into one that does not still counts."""
-    result = ensemble(ECR, runs=400, **{"events.consent_any_sale.consent": "listed_technology"})
+    result = ensemble(ECR, runs=400, **{"events.consent_any_sale.applies_to": "listed_technology"})
     events = result.events
     needed = set(events[events["event"].isin(["licence_needed", "letter_application", "political_hold"])]["run_id"])
     assert needed

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import SCENARIOS, SHIPPED
+from conftest import ROOT, SCENARIOS, SHIPPED
 
 from sim import load_scenario, run_ensemble
 from sim.cli import cli
@@ -22,13 +22,8 @@ ECR = SCENARIOS / "export_control_review.yaml"
 TIKTOK = SCENARIOS / "tiktok_2020.yaml"
 SERIAL = Execution(workers=1)
 
-# The section 721 frame's own weights, for switching tiktok_2020 to it (test assumptions).
-SECTION_721 = {
-    "cfius.frame": "section_721",
-    "cfius.section_721.p_extension": 0.2,
-    "cfius.section_721.clear_in_review": -1.0,
-    "cfius.section_721.refile": 0.5,
-}
+# tiktok_2020 with CFIUS under section 721 instead of the order (a test scenario).
+SECTION_721 = ROOT / "tests" / "data" / "tiktok_section_721.yaml"
 
 
 def ensemble(path, runs=300, events="all", **overrides):
@@ -53,7 +48,7 @@ def test_a_court_that_rules_before_the_date_and_enjoins_stops_the_ban():
             ("p_enjoin", 0.99),
             ("p_slow", 0.0),
             ("filing_days.median", 1),
-            ("appeal.p_lifts", 0.0),
+            ("appeals.circuit.p_reverses", 0.0),
         )
     }
     on_time = ensemble(ECR, events="none", **prompt)
@@ -133,7 +128,7 @@ def test_revoking_the_ban_order_leaves_the_divestiture_order_in_force(write):
 def test_no_section_721_decision_falls_outside_its_filings_window():
     """Under section 721 every decision comes within 45 + 45 + 15 days of its notice's acceptance,
     the President's within 15 days of the referral, and a refile starts a new filing."""
-    result = ensemble(TIKTOK, runs=400, **SECTION_721)
+    result = ensemble(SECTION_721, runs=400)
     events = result.events
     assert (events["event"] == "withdraw_refile").any() and (events["event"] == "investigation").any()
     for _, run in events.groupby("run_id"):
@@ -165,7 +160,7 @@ def _structure(detail: str) -> str | None:
 @pytest.mark.parametrize("path", [TIKTOK, SCENARIOS / "trusted_partner.yaml"])
 def test_cfius_under_the_order_approves_a_failing_structure_only_with_accepted_mitigation(path):
     scenario = load_scenario(path)
-    test = scenario.cfius.order.complete_divestment
+    test = scenario.reviewers["cfius"].divestment_test
     failing = {
         sid
         for sid, s in scenario.structures.items()
@@ -191,7 +186,7 @@ def test_cfius_under_the_order_approves_a_failing_structure_only_with_accepted_m
 def test_a_silent_reviewer_stays_silent():
     """CFIUS that always chooses silence never answers again: no approval, no objection, no close,
     and (with no new administration to shelve the review) its silence lasts to the end of the run."""
-    result = ensemble(TIKTOK, runs=200, **{"cfius.order.silent": 50.0, "events.election.p_change": 0.0})
+    result = ensemble(TIKTOK, runs=200, **{"reviewers.cfius.silent": 50.0, "events.election.p_change": 0.0})
     events = result.events
     assert (events["event"] == "silence").sum() > 100
     assert not events["event"].isin(["host_approval", "objection", "changes_asked", "closed"]).any()
@@ -206,7 +201,7 @@ def test_a_silent_reviewer_stays_silent():
 def test_a_seller_held_up_by_an_objection_can_come_back_with_new_terms():
     """CFIUS objects to the first structure; the seller restructures along its path and the new
     terms are notified afresh (and can be approved)."""
-    result = ensemble(TIKTOK, runs=300, **{"cfius.order.object": 50.0, "seller.p_restructure": 1.0})
+    result = ensemble(TIKTOK, runs=300, **{"reviewers.cfius.object": 50.0, "seller.p_restructure": 1.0})
     events = result.events
     objected = set(events[events["event"] == "objection"]["run_id"])
     restructured = set(events[events["event"] == "restructure"]["run_id"])
@@ -273,8 +268,10 @@ def test_every_behavioural_weight_can_act_or_is_declared_inactive():
         if not any(_acts(s, path, base[s.name]) for s in scenarios):
             dead.append(path)
     assert not dead, f"weights that change no run of any shipped scenario and are not declared inactive: {dead}"
-    for path in inactive:
-        assert any(path in weight_paths(s) for s in scenarios)
+    for path in inactive:  # a weight declared inactive exists, and cannot act either
+        assert any(p == path or p.startswith(f"{path}.") for s in scenarios for p in weight_paths(s))
+    acting = [path for path in sorted(inactive) if any(_acts(s, path, base[s.name]) for s in scenarios)]
+    assert not acting, f"weights declared inactive that change some run: {acting}"
     assert all(is_weight(f) is False for f in type(scenarios[0]).model_fields.values())
 
 
@@ -286,7 +283,9 @@ def test_deadlines_are_reported_both_ways():
     P(closed by the first deadline), and equal to it when no extension can be granted."""
     extended = ensemble(TIKTOK, events="none").summary["metrics"]["deadlines"]
     assert extended["closed_by_final"]["p"] > extended["closed_by_first"]["p"]
-    none = ensemble(TIKTOK, events="none", **{"cfius.extensions.max": 0}).summary["metrics"]["deadlines"]
+    none = ensemble(TIKTOK, events="none", **{"instruments.divestiture_order.extensions.max": 0}).summary["metrics"][
+        "deadlines"
+    ]
     assert none["closed_by_final"] == none["closed_by_first"]
 
 
@@ -297,10 +296,10 @@ def test_enforcement_pauses_repeat_up_to_their_number():
         TIKTOK,
         runs=200,
         **{
-            "executive.enforce.pause_days": {"median": 75},
-            "executive.enforce.max_pauses": 3,
-            "executive.enforce.base": -5.0,
-            "executive.enforce.no_deal": 0.0,
+            "instruments.divestiture_order.enforcement.pause_days": {"median": 75},
+            "instruments.divestiture_order.enforcement.max_pauses": 3,
+            "instruments.divestiture_order.enforcement.base": -5.0,
+            "instruments.divestiture_order.enforcement.no_deal": 0.0,
             "events.election.p": 0.0,
             "horizon": "2022-06-30",
         },

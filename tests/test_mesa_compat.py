@@ -46,10 +46,10 @@ def test_every_actor_draws_from_its_own_streams(export_control):
     a, b = DealModel(export_control, rng=11), DealModel(export_control, rng=11)
     b.random.random(), b.rng.random()  # the model's shared streams move; the actors' do not
     b.seller.random.random()  # nor does one actor's draw move another's
-    assert a.china.random.random() == b.china.random.random()
-    assert a.china.rng.random() == b.china.rng.random()
-    assert a.china.random.random() != a.seller.random.random()
-    assert a.china.random is a.china.rng and a.china.random is not a.random
+    assert a.reviewers["china"].random.random() == b.reviewers["china"].random.random()
+    assert a.reviewers["china"].rng.random() == b.reviewers["china"].rng.random()
+    assert a.reviewers["china"].random.random() != a.seller.random.random()
+    assert a.reviewers["china"].random is a.reviewers["china"].rng and a.reviewers["china"].random is not a.random
 
 
 def test_call_is_a_mesa_event_in_all_but_its_reference():

@@ -130,9 +130,10 @@ def test_spans_are_well_formed(export_control):
     names = {s.value for s in SpanName}
     for i in range(50):
         model = run_one(export_control, seed=0, index=i)
-        for name, actor, start, end in model.spans:
+        for name, actor, start, end, process in model.spans:
             assert name in names and actor
             assert 0 <= start <= end <= export_control.days
+            assert process is None or process in export_control.reviewers or process in export_control.instruments
 
 
 def test_no_bidders_never_close(tiktok):
@@ -224,20 +225,14 @@ def test_seed_types(tiktok):
         DealModel(tiktok, rng=-1)
 
 
-def test_new_terms_reset_every_approval_and_keep_the_history():
-    """A restructuring starts each government's approvals again; the blessing and history stay."""
-    from dataclasses import fields
-
-    from sim.model.deal import APPROVALS, Deal
+def test_new_terms_reset_every_approval_and_keep_the_history(export_control):
+    """A restructuring starts each reviewer's approvals again; the blessing, the shelving and the history stay."""
+    from sim.model.deal import Deal
 
     deal = Deal(bidder="oracle", structure="a", price=30.0, blessed=True, version=2, restructures=1)
     deal.review_days["cfius"] = 40
-    deal.agreed_day, deal.host_shelved = 50, True
-    for name in APPROVALS:
-        setattr(deal, name, 7 if name in ("mitigation_rounds", "signed_day") else True)
+    deal.agreed_day, deal.signed_day, deal.closing_scheduled = 50, 60, True
     deal.new_terms("walmart", "b", 25.0, 0.9, day=90)
-    fresh = Deal()
-    assert {n: getattr(deal, n) for n in APPROVALS} == {n: getattr(fresh, n) for n in APPROVALS}
     assert (deal.bidder, deal.structure, deal.price, deal.price_factor, deal.chosen_day) == (
         "walmart",
         "b",
@@ -246,6 +241,17 @@ def test_new_terms_reset_every_approval_and_keep_the_history():
         90,
     )
     assert (deal.version, deal.restructures) == (3, 2)
-    assert deal.blessed and deal.host_shelved and deal.agreed_day == 50 and deal.review_days == {"cfius": 40}
-    kept = {f.name for f in fields(Deal)} - set(APPROVALS)
-    assert {"stage", "blessed", "review_days", "agreed_day", "closed_day"} <= kept
+    assert deal.signed_day is None and not deal.closing_scheduled
+    assert deal.blessed and deal.agreed_day == 50 and deal.review_days == {"cfius": 40}
+
+    model = DealModel(export_control, rng=1)
+    cfius, china = model.reviewers["cfius"], model.reviewers["china"]
+    for r in (cfius, china):
+        r.needed = r.approved = r.filed = r.ever_needed = r.shelved = True
+    china.letter_applied = china.letter_granted = china.licence_applied = china.hold.held = True
+    cfius.rounds, cfius.filings = 2, 3
+    model.each_reviewer("new_terms")
+    for r in (cfius, china):
+        assert not (r.needed or r.approved or r.filed) and r.ever_needed and r.shelved
+    assert not (china.letter_applied or china.letter_granted or china.licence_applied or china.hold.held)
+    assert cfius.rounds == cfius.filings == 0

@@ -52,5 +52,47 @@ def test_reference_names_every_top_level_block():
     text = scenario_reference()
     for name in Scenario.model_fields:
         assert f"`{name}`" in text
-    assert "`china.licence.review_days`" in text
+    assert "`reviewers.<id>.review_days`" in text
     assert "`bidders.<id>.valuation`" in text
+
+
+def _documented_paths(node, kind, prefix: str):
+    """The reference's name of every key a scenario document uses (``reviewers.<id>.political.base``)."""
+    from sim.scenario.problems import _child_type, union_member
+
+    kind = union_member(kind, node)
+    if not (isinstance(kind, type) and issubclass(kind, BaseModel)) or not isinstance(node, dict):
+        return
+    from sim.scenario.problems import union_members
+    from sim.scenario.reference import LEAF_MODELS
+
+    def holds_models(t) -> bool:
+        return bool(union_members(t)) or (isinstance(t, type) and issubclass(t, BaseModel) and t not in LEAF_MODELS)
+
+    for key, value in node.items():
+        path = f"{prefix}.{key}" if prefix else key
+        child = _child_type(kind, key)
+        origin = typing.get_origin(child)
+        if origin in (dict, list) and holds_models(_child_type(child, 0)) and isinstance(value, dict | list):
+            item = _child_type(child, 0)
+            for entry in value.values() if isinstance(value, dict) else value:
+                yield from _documented_paths(entry, item, f"{path}.<id>" if origin is dict else f"{path}[]")
+        elif holds_models(child):
+            yield from _documented_paths(value, child, path)
+        else:
+            yield path
+
+
+def test_every_key_of_the_shipped_scenarios_is_in_the_reference():
+    """Each key a shipped scenario writes (its files merged) has a row in docs/scenario-reference.md."""
+    from conftest import SHIPPED
+
+    from sim.scenario.load import ScenarioTemplate
+
+    text = scenario_reference()
+    missing = set()
+    for path in SHIPPED:
+        for key in _documented_paths(ScenarioTemplate(path).doc, Scenario, ""):
+            if f"`{key}`" not in text and key not in ("events[].kind", "reviewers.<id>.kind", "instruments.<id>.kind"):
+                missing.add(key)
+    assert not missing, sorted(missing)

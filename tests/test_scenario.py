@@ -42,27 +42,59 @@ def test_scenario_is_frozen(tiktok):
 def test_extends_merges_mappings_and_adds_events(tiktok, export_control):
     """A child keeps its parent's values, overrides its own, and adds its events."""
     assert export_control.bidders == tiktok.bidders
-    assert export_control.china.licence.review_days.median == 25
+    assert export_control.reviewers["china"].review_days.median == 25
+    assert export_control.reviewers["china"].political == tiktok.reviewers["china"].political
+    assert export_control.instruments == tiktok.instruments
     kinds = [e.kind for e in export_control.events]
-    assert "catalogue_update" in kinds and "divestiture_order" in kinds
+    assert "catalogue_update" in kinds and "election" in kinds
     assert len(export_control.events) == len(tiktok.events) + 3
 
 
 def test_child_event_with_same_id_replaces_parent(write, minimal):
     """An event with the id of a parent's event replaces it; remove: true deletes one."""
+    parent = write(
+        "parent.yaml",
+        MINIMAL.replace("name: minimal", "name: parent")
+        + """\
+events:
+  - {id: shock, date: 2020-09-01, kind: tension_change, tension: 0.1}
+  - {id: calm, date: 2020-10-01, kind: tension_change, tension: -0.1}
+""",
+    )
+    child = write(
+        "child.yaml",
+        f"""\
+        extends: {parent.name}
+        name: child
+        events:
+          - {{id: shock, date: 2020-09-15, kind: tension_change, tension: 0.3}}
+          - {{id: calm, remove: true}}
+        """,
+    )
+    scenario = load_scenario(child)
+    assert [(e.id, e.date.isoformat(), e.tension) for e in scenario.events] == [("shock", "2020-09-15", 0.3)]
+
+
+def test_child_instrument_of_another_kind_replaces_the_parent_s(write, minimal):
+    """Instruments merge key by key, but one whose kind changes replaces the parent's whole."""
     child = write(
         "child.yaml",
         """\
         extends: minimal.yaml
         name: child
-        events:
-          - {date: 2020-08-20, kind: divestiture_order, deadline: 2020-12-01}
-          - {id: ban_order, remove: true}
+        instruments:
+          divestiture_order: {deadline: 2020-12-01}
+          ban_order:
+            kind: divestiture_order
+            date: 2020-08-06
+            deadline: 2021-01-15
+            enforcement: {base: 0.0, no_deal: 1.0, new_administration: -2.0, lame_duck: 0.0}
         """,
     )
     scenario = load_scenario(child)
-    assert [e.kind for e in scenario.events] == ["divestiture_order"]
+    assert scenario.instruments["divestiture_order"].extensions.max == 2  # merged, not replaced
     assert scenario.first_deadline.isoformat() == "2020-12-01"
+    assert scenario.instruments["ban_order"].kind == "divestiture_order"
 
 
 def test_null_in_child_deletes_parent_key(write, minimal):
@@ -82,19 +114,19 @@ def test_overrides_are_applied_and_typed(export_control):
     scenario = load_scenario(
         SCENARIOS / "export_control_review.yaml",
         {
-            "china.licence.review_days.median": "90",
+            "reviewers.china.review_days.median": "90",
             "bidders.oracle.valuation.high": 70,
             "events.catalogue_update.date": "2020-09-15",
         },
     )
-    assert scenario.china.licence.review_days.median == 90
+    assert scenario.reviewers["china"].review_days.median == 90
     assert scenario.bidders["oracle"].valuation.high == 70
     assert [e.date.isoformat() for e in scenario.events if e.kind == "catalogue_update"] == ["2020-09-15"]
 
 
 def test_parse_override():
     """KEY=VALUE splits at the first '=' and reads the value as YAML."""
-    assert parse_override("china.tension=0.9") == ("china.tension", 0.9)
+    assert parse_override("home.tension=0.9") == ("home.tension", 0.9)
     assert parse_override("seller.label=a=b") == ("seller.label", "a=b")
 
 
@@ -177,22 +209,37 @@ def test_horizon_before_start(write):
 
 
 def test_event_outside_horizon(write):
-    path = write(
-        "e.yaml",
-        MINIMAL.replace("{date: 2020-08-06, kind: ban_order}", "{date: 2022-01-01, kind: ban_order}"),
-    )
+    path = write("e.yaml", MINIMAL + "events:\n  - {date: 2022-01-01, kind: tension_change, tension: 0.1}\n")
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert problems(e) == [
-        f"{path}: events.ban_order.date = 2022-01-01: must be within the scenario's start (2020-08-01) and horizon (2021-06-30)"
+        f"{path}: events.tension_change.date = 2022-01-01: must be within the scenario's start (2020-08-01) and horizon (2021-06-30)"
+    ]
+
+
+def test_instrument_outside_horizon(write):
+    path = write("i.yaml", MINIMAL.replace("{kind: ban, date: 2020-08-06,", "{kind: ban, date: 2022-01-01,"))
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(path)
+    assert problems(e) == [
+        f"{path}: instruments.ban_order.date = 2022-01-01: must be within the scenario's start (2020-08-01) and horizon (2021-06-30)"
     ]
 
 
 def test_unknown_event_kind(write):
-    path = write("k.yaml", MINIMAL.replace("kind: ban_order}", "kind: ban_ordr}"))
+    path = write("k.yaml", MINIMAL + "events:\n  - {date: 2020-09-01, kind: tension_chang}\n")
     with pytest.raises(
         ScenarioError,
-        match=r"events\.ban_ordr\.kind = 'ban_ordr': unknown event kind \(allowed: ban_order, ",
+        match=r"events\.tension_chang\.kind = 'tension_chang': unknown event kind \(allowed: election, ",
+    ):
+        load_scenario(path)
+
+
+def test_unknown_instrument_kind(write):
+    path = write("k.yaml", MINIMAL.replace("{kind: ban, date", "{kind: bann, date"))
+    with pytest.raises(
+        ScenarioError,
+        match=r"instruments\.ban_order\.kind = 'bann': unknown instrument kind \(allowed: ban, divestiture_order, law\)",
     ):
         load_scenario(path)
 
@@ -233,7 +280,7 @@ def test_error_names_the_parent_file_a_bad_value_came_from(write, minimal):
     "key, message",
     [
         (
-            "china.licence.review_day.median",
+            "reviewers.china.review_day.median",
             "unknown key 'review_day'; did you mean 'review_days'?",
         ),
         ("bidders.orcle.valuation.high", "unknown key 'orcle'; did you mean 'oracle'?"),
@@ -266,7 +313,7 @@ def test_reserved_ids_are_refused(write, group, ident):
         extra = f"  {ident}: {{label: X, valuation: {{low: 20, high: 30}}, offers: full_sale}}\n"
         text = MINIMAL.replace("bidders:\n", "bidders:\n" + extra)
     else:
-        text = MINIMAL + f"courts:\n  {ident}: {{label: X, plaintiff: seller}}\n"
+        text = MINIMAL + f"courts:\n  {ident}: {{label: X, plaintiff: seller, hears: ban_order}}\n"
     path = write("reserved.yaml", text)
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)

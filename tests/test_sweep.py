@@ -30,18 +30,18 @@ def tiktok_template():
 
 
 def test_parse_param_forms():
-    grid = parse_param("china.licence.review_days.median=20:180:9")
+    grid = parse_param("reviewers.china.review_days.median=20:180:9")
     assert (grid.low, grid.high, grid.points) == (20, 180, 9)
-    assert parse_param("cfius.extensions.max=0,1,2,3").values == [0, 1, 2, 3]
-    assert parse_param("china.tension=0.2:0.8").points == 5
+    assert parse_param("instruments.divestiture_order.extensions.max=0,1,2,3").values == [0, 1, 2, 3]
+    assert parse_param("home.tension=0.2:0.8").points == 5
 
 
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("china.tension", "expected PATH=LOW:HIGH"),
-        ("china.tension=0.8:0.2", "high (0.2) must be > low (0.8)"),
-        ("china.tension=a:b", "could not convert"),
+        ("home.tension", "expected PATH=LOW:HIGH"),
+        ("home.tension=0.8:0.2", "high (0.2) must be > low (0.8)"),
+        ("home.tension=a:b", "could not convert"),
     ],
 )
 def test_parse_param_errors(text, message):
@@ -52,23 +52,26 @@ def test_parse_param_errors(text, message):
 def test_grid_design_is_the_full_product(ecr_template):
     points = design_points(
         ecr_template,
-        [parse_param("china.licence.review_days.median=20:180:9"), parse_param("cfius.extensions.max=0,1,2,3")],
+        [
+            parse_param("reviewers.china.review_days.median=20:180:9"),
+            parse_param("instruments.divestiture_order.extensions.max=0,1,2,3"),
+        ],
         "grid",
         0,
         0,
     )
     assert len(points) == 36
-    assert {p["cfius.extensions.max"] for p in points} == {0, 1, 2, 3}
+    assert {p["instruments.divestiture_order.extensions.max"] for p in points} == {0, 1, 2, 3}
 
 
 def test_sampled_designs_respect_bounds_and_types(ecr_template):
     """LHS and Sobol points fall in their ranges; integer parameters get whole numbers."""
-    params = [parse_param("china.tension=0.2:0.9"), parse_param("cfius.extensions.max=0:3")]
+    params = [parse_param("home.tension=0.2:0.9"), parse_param("instruments.divestiture_order.extensions.max=0:3")]
     for design in ("lhs", "sobol"):
         points = design_points(ecr_template, params, design, 16, 1)
         assert len(points) == 16
-        assert all(0.2 <= p["china.tension"] <= 0.9 for p in points)
-        assert all(isinstance(p["cfius.extensions.max"], int) for p in points)
+        assert all(0.2 <= p["home.tension"] <= 0.9 for p in points)
+        assert all(isinstance(p["instruments.divestiture_order.extensions.max"], int) for p in points)
         assert design_points(ecr_template, params, design, 16, 1) == points  # seeded
 
 
@@ -77,12 +80,12 @@ def test_one_parameter_sweep_moves_the_outcome(ecr_template):
     carry CIs)."""
     result = run_sweep(
         ecr_template,
-        [parse_param("china.licence.political.base=-6:6:3")],
+        [parse_param("reviewers.china.political.base=-6:6:3")],
         runs=300,
         seed=0,
         execution=Execution(workers=1),
     )
-    table = result.table.sort_values("china.licence.political.base")
+    table = result.table.sort_values("reviewers.china.political.base")
     assert len(table) == 3
     assert table["p_closed"].iloc[0] > table["p_closed"].iloc[-1] + 0.03
     assert (table["lo_pending"] <= table["p_pending"]).all() and (table["p_pending"] <= table["hi_pending"]).all()
@@ -108,11 +111,11 @@ def test_scenario_without_declared_parameters_needs_param(minimal):
 
 def test_declared_parameter_paths_are_checked(write, minimal):
     path = write(
-        "p.yaml", "extends: minimal.yaml\nname: p\nuncertainties:\n  - {path: china.tensoin, low: 0, high: 1}\n"
+        "p.yaml", "extends: minimal.yaml\nname: p\nuncertainties:\n  - {path: home.tensoin, low: 0, high: 1}\n"
     )
     with pytest.raises(
         ScenarioError,
-        match=r"uncertainties\[0\].path = 'china.tensoin': unknown key 'tensoin'; did you mean 'tension'\?",
+        match=r"uncertainties\[0\].path = 'home.tensoin': unknown key 'tensoin'; did you mean 'tension'\?",
     ):
         ScenarioTemplate(path)
 
@@ -120,29 +123,29 @@ def test_declared_parameter_paths_are_checked(write, minimal):
 def test_sobol_finds_the_parameter_that_matters(tiktok_template):
     """In tiktok_2020 (no catalogue update) China's review time cannot matter; CFIUS's does."""
     params = [
-        parse_param("cfius.order.response_days.median=10:90"),
-        parse_param("china.licence.review_days.median=20:120"),
+        parse_param("reviewers.cfius.response_days.median=10:90"),
+        parse_param("reviewers.china.review_days.median=20:120"),
     ]
     result = run_sensitivity(
         tiktok_template, params, method="sobol", samples=16, runs=150, seed=0, execution=Execution(workers=1)
     )
     idx = result.indices.set_index("parameter")
-    assert idx.loc["cfius.order.response_days.median", "ST"] > 0.5
-    assert abs(idx.loc["china.licence.review_days.median", "ST"]) < 0.05
+    assert idx.loc["reviewers.cfius.response_days.median", "ST"] > 0.5
+    assert abs(idx.loc["reviewers.china.review_days.median", "ST"]) < 0.05
     assert len(result.design) == 16 * 4
 
 
 def test_morris_ranks_the_same_way(tiktok_template):
     params = [
-        parse_param("cfius.order.response_days.median=10:90"),
-        parse_param("china.licence.review_days.median=20:120"),
+        parse_param("reviewers.cfius.response_days.median=10:90"),
+        parse_param("reviewers.china.review_days.median=20:120"),
     ]
     result = run_sensitivity(
         tiktok_template, params, method="morris", samples=8, runs=150, seed=0, execution=Execution(workers=1)
     )
     idx = result.indices.set_index("parameter")
-    assert idx.loc["cfius.order.response_days.median", "mu_star"] > 0.1
-    assert idx.loc["china.licence.review_days.median", "mu_star"] == 0
+    assert idx.loc["reviewers.cfius.response_days.median", "mu_star"] > 0.1
+    assert idx.loc["reviewers.china.review_days.median", "mu_star"] == 0
 
 
 def test_cli_sweep_and_sensitivity_write_their_files(tmp_path):
@@ -154,9 +157,9 @@ def test_cli_sweep_and_sensitivity_write_their_files(tmp_path):
             "sweep",
             str(ECR),
             "--param",
-            "china.tension=0.2:0.9:3",
+            "home.tension=0.2:0.9:3",
             "--param",
-            "cfius.extensions.max=0,2",
+            "instruments.divestiture_order.extensions.max=0,2",
             "--runs",
             "50",
             "--out",

@@ -7,7 +7,7 @@ asks how probable the model found what really happened:
   (the horizons of one run are not independent), scored by the log score ``-ln p`` and the
   (multi-category) Brier score ``sum_k (p_k - o_k)^2`` over sequences, lower being better, against
   two baselines: every sequence equally likely, and the same scenario with its *decision*
-  parameters at neutral values (:data:`NEUTRAL`: every choice a coin toss among its options);
+  parameters at neutral values (:func:`neutral_overrides`: every choice a coin toss among its options);
   each horizon is shown on its own too;
 * whether the test is out of sample: a scenario says the date its facts are known as of
   (``as_of``); dated inputs after it (events, ban stages, bidders entering, an announced deal, a
@@ -53,55 +53,73 @@ OUTCOMES = [o.value for o in PRECEDENCE]
 STAGES = [s.value for s in DealStage]
 GRID_STEP = 7  # days between the fan chart's samples
 
-NEUTRAL: dict[str, Any] = {
-    # the executive's choices: extend or not, enforce or not, bless or not: coin tosses
-    "cfius.extensions": {"base": 0, "deal_under_review": 0, "deal_blessed": 0, "lame_duck": 0},
-    "executive.enforce": {"base": 0, "no_deal": 0, "new_administration": 0, "lame_duck": 0},
-    "executive.blessing": {"base": 0, "standing": 0, "seller_stake": 0},
-    "executive.p_follow_block": 0.5,
-    # the regulator: terms do not matter; every answer open to it equally likely
-    "cfius.acceptance": {
-        "base": 0,
-        "seller_stake": 0,
-        "algorithm": {"transfer": 0, "licence": 0, "none": 0},
-        "data_custody": {"buyer": 0, "trusted_partner": 0, "seller": 0},
-        "source_code_audit": 0,
-        "standing": 0,
-        "blessed": 0,
-    },
-    "cfius.mitigation_gain": 0,
-    "cfius.order": {"approve": 0, "accept_mitigation": 0, "ask_changes": 0, "object": 0, "silent": 0},
-    "cfius.section_721": {"clear_in_review": 0, "refile": 0},
-    "commerce.postpone.p_if_deal_progressing": 0.5,
-    "commerce.postpone.p_otherwise": 0.5,
-    # the home government: routine or political handling, a hold's end, grant or deny: coin tosses
-    "china.licence.political": {
-        "base": 0,
-        "tension": 0,
-        "release": {"base": 0, "blessing": 0, "injunction": 0, "ban_bites": 0, "enforcement": 0, "election": 0},
-    },
-    "china.licence.utility": {
-        "grant": 0,
-        "algorithm": {"transfer": 0, "licence": 0, "none": 0},
-        "seller_stake": 0,
-        "tension": 0,
-        "stance": 0,
-        "new_administration": 0,
-        "deny": 0,
-    },
-    # the seller: any bid (or holding out) equally likely; restructure or exit by coin toss
-    "seller.choice_temperature": 1e9,
-    "seller.p_restructure": 0.5,
-    "seller.exit": {"base": 0, "value_lost": 0},
-}
-"""Decision parameters at neutral values: the second baseline of a backtest."""
+
+def neutral_overrides(scenario: Scenario) -> dict[str, Any]:
+    """Every decision parameter of a scenario at a neutral value: the second baseline of a backtest.
+
+    Every choice becomes a coin toss among its options (utilities 0, yes/no probabilities 0.5),
+    terms stop mattering to reviewers, and the seller likes every structure alike. What is not a
+    decision stays: durations, courts' rulings, bidders' valuations, dated events.
+    """
+    out: dict[str, Any] = {}
+    if scenario.executive is not None and scenario.executive.blessing is not None:
+        out["executive.blessing"] = {"base": 0, "standing": 0, "seller_stake": 0}
+    for iid, inst in scenario.instruments.items():
+        at = f"instruments.{iid}"
+        if getattr(inst, "extensions", None) is not None:
+            out[f"{at}.extensions"] = {"base": 0, "deal_under_review": 0, "deal_blessed": 0, "lame_duck": 0}
+        if getattr(inst, "enforcement", None) is not None:
+            out[f"{at}.enforcement"] = {"base": 0, "no_deal": 0, "new_administration": 0, "lame_duck": 0}
+        if getattr(inst, "postpone", None) is not None:
+            out[f"{at}.postpone"] = {"p_if_deal_progressing": 0.5, "p_otherwise": 0.5}
+    for rid, r in scenario.reviewers.items():
+        at = f"reviewers.{rid}"
+        if r.kind in ("order", "section_721"):
+            out[f"{at}.acceptance"] = {
+                "base": 0,
+                "seller_stake": 0,
+                "algorithm": dict.fromkeys(r.acceptance.algorithm, 0),
+                "operational_tie": 0,
+                "data_custody": dict.fromkeys(r.acceptance.data_custody, 0),
+                "source_code_audit": 0,
+                "standing": 0,
+                "blessed": 0,
+            }
+            out[f"{at}.mitigation_gain"] = 0
+        if r.kind == "order":
+            out.update({f"{at}.{k}": 0 for k in ("approve", "accept_mitigation", "ask_changes", "object", "silent")})
+        elif r.kind == "section_721":
+            out.update({f"{at}.clear_in_review": 0, f"{at}.refile": 0, f"{at}.p_abandon": 0.5})
+            out[f"{at}.president.p_block"] = 0.5
+        elif r.kind == "export_licence":
+            out[f"{at}.utility"] = {
+                "grant": 0,
+                "algorithm": dict.fromkeys(r.utility.algorithm, 0),
+                "seller_stake": 0,
+                "tension": 0,
+                "stance": 0,
+                "new_administration": 0,
+                "deny": 0,
+            }
+        elif r.kind == "merger_control":
+            out[f"{at}.utility"] = dict.fromkeys(type(r.utility).model_fields, 0)
+            out[f"{at}.p_phase_3"] = 0.5
+        political = getattr(r, "political", None)
+        if political is not None:
+            release = {k: 0 for k, v in political.release.model_dump().items() if v is not None}
+            out[f"{at}.political"] = {"base": 0, "tension": 0, "release": release}
+    if scenario.agreement is not None:
+        out["agreement.p_extend"] = 0.5
+    out["seller.choice_temperature"] = 1e9
+    out["seller.p_restructure"] = 0.5
+    out["seller.exit"] = {"base": 0, "value_lost": 0}
+    out["seller.structure_preference"] = dict.fromkeys(scenario.structures, 1.0)
+    return out
 
 
 def neutral(scenario: Scenario) -> Scenario:
-    """The scenario with every decision parameter neutral (see :data:`NEUTRAL`)."""
-    overrides = dict(NEUTRAL)
-    overrides["seller.structure_preference"] = dict.fromkeys(scenario.structures, 1.0)
-    return variant(scenario, overrides, label="neutral decisions")
+    """The scenario with every decision parameter neutral (see :func:`neutral_overrides`)."""
+    return variant(scenario, neutral_overrides(scenario), label="neutral decisions")
 
 
 # --- tracing runs ---------------------------------------------------------------------------
@@ -275,10 +293,13 @@ def sample_check(scenario: Scenario) -> dict[str, Any]:
         for e in scenario.events
         if e.date > as_of and e.kind != "election"
     ]
+    later += [f"{i.date.isoformat()} {i.kind} ({iid})" for iid, i in scenario.instruments.items() if i.date > as_of]
     later += [
-        f"{s.announced.isoformat()} ban stage {sid}"
-        for sid, s in scenario.commerce.stages.items()
-        if s.announced > as_of
+        f"{st.announced.isoformat()} ban stage {sid}"
+        for i in scenario.instruments.values()
+        if i.kind == "ban"
+        for sid, st in i.stages.items()
+        if st.announced > as_of
     ]
     later += [
         f"{b.enters.isoformat()} {bid} enters" for bid, b in scenario.bidders.items() if b.enters and b.enters > as_of

@@ -3,10 +3,10 @@
 Each *factor* is one group of actors' obstacles, removed by a joint counterfactual (a set of
 overrides of the scenario):
 
-* ``home_timing``: the home government handles every application routinely, each stage at its
-  shortest (no political hold, no waiting);
-* ``home_refusal``: the home government consents whenever it rules;
-* ``host_review``: the host regulator approves every deal at once (or clears it in review);
+* ``home_timing``: the home side's reviewers handle every case routinely, each stage at its
+  shortest (no political hold, no waiting, no refile);
+* ``home_refusal``: the home side's reviewers consent whenever they rule;
+* ``host_review``: the host side's reviewers approve every deal at once (or clear it in review);
 * ``host_bans``: no ban stage is ever imposed (the business keeps its value);
 * ``seller``: the seller sells whatever it is offered, restructures every rejected deal and
   never leaves the market.
@@ -44,42 +44,83 @@ def _at_minimum(d: Duration) -> dict[str, Any]:
     return {"median": max(d.min, 0.01), "min": d.min, "max": d.min, "unit": d.unit, "p90": None, "spread": None}
 
 
-def _home_timing(s: Scenario) -> dict[str, Any]:
-    licence = s.china.licence
+def _fastest(rid: str, r: Any) -> dict[str, Any]:
+    """One reviewer at its fastest: no political hold, every stage at its minimum, no detour."""
+    at = f"reviewers.{rid}"
+    if r.kind == "export_licence":
+        return {
+            f"{at}.political.base": -50,
+            **{f"{at}.{d}": _at_minimum(getattr(r, d)) for d in ("application_days", "review_days", "licence_days")},
+        }
+    if r.kind == "merger_control":
+        durations = ("filing_days", "acceptance_days", "phase_1_days", "phase_2_days", "phase_3_days")
+        out = {f"{at}.{d}": _at_minimum(getattr(r, d)) for d in durations}
+        out.update({f"{at}.p_phase_3": 0.0, f"{at}.utility.clear_phase_1": 50, f"{at}.utility.refile": -50})
+        if r.political is not None:
+            out[f"{at}.political.base"] = -50
+        return out
+    if r.kind == "order":
+        return {f"{at}.response_days": _at_minimum(r.response_days), f"{at}.silent": -50, f"{at}.ask_changes": -50}
     return {
-        "china.licence.political.base": -50,
-        "china.licence.application_days": _at_minimum(licence.application_days),
-        "china.licence.review_days": _at_minimum(licence.review_days),
-        "china.licence.licence_days": _at_minimum(licence.licence_days),
+        f"{at}.filing_days": _at_minimum(r.filing_days),
+        f"{at}.review_days": _at_minimum(r.review_days),
+        f"{at}.refile": -50,
     }
+
+
+def _consenting(rid: str, r: Any) -> dict[str, Any]:
+    """One reviewer that approves whenever it rules."""
+    at = f"reviewers.{rid}"
+    if r.kind == "export_licence":
+        return {f"{at}.utility.grant": 50, f"{at}.utility.deny": -50, f"{at}.p_grant_after_letter": 1}
+    if r.kind == "merger_control":
+        return {f"{at}.utility.approve": 50, f"{at}.utility.prohibit": -50}
+    if r.kind == "order":
+        return {f"{at}.approve": 50, f"{at}.accept_mitigation": 50}
+    return {f"{at}.clear_in_review": 50}
+
+
+def _side(s: Scenario, side: str, *parts: Callable[[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for rid, r in s.reviewers.items():
+        if r.side == side:
+            for part in parts:
+                out.update(part(rid, r))
+    return out
+
+
+def _home_timing(s: Scenario) -> dict[str, Any]:
+    return _side(s, "home", _fastest)
 
 
 def _home_refusal(s: Scenario) -> dict[str, Any]:
-    return {
-        "china.licence.utility.grant": 50,
-        "china.licence.utility.deny": -50,
-        "china.licence.p_grant_after_letter": 1,
-    }
+    return _side(s, "home", _consenting)
 
 
 def _host_review(s: Scenario) -> dict[str, Any]:
-    if s.cfius.frame == "order":
-        order = s.cfius.order
-        return {
-            "cfius.order.approve": 50,
-            "cfius.order.accept_mitigation": 50,
-            "cfius.order.response_days": _at_minimum(order.response_days),
-        }
-    rule = s.cfius.section_721
-    return {
-        "cfius.section_721.clear_in_review": 50,
-        "cfius.section_721.filing_days": _at_minimum(rule.filing_days),
-        "cfius.section_721.review_days": _at_minimum(rule.review_days),
-    }
+    """The host reviewers approve at once: each at its fastest, consenting (the order: approval at the first answer)."""
+    out = _side(s, "host", _consenting)
+    for rid, r in s.reviewers.items():
+        if r.side == "host":
+            at = f"reviewers.{rid}"
+            if r.kind == "order":
+                out[f"{at}.response_days"] = _at_minimum(r.response_days)
+            elif r.kind == "section_721":
+                out.update(
+                    {f"{at}.filing_days": _at_minimum(r.filing_days), f"{at}.review_days": _at_minimum(r.review_days)}
+                )
+            else:
+                out.update(_fastest(rid, r))
+    return out
 
 
 def _host_bans(s: Scenario) -> dict[str, Any]:
-    return {"commerce.stages": {}, "market.erosion_looming": 0.0}
+    out: dict[str, Any] = {
+        f"instruments.{iid}.stages": {} for iid, i in s.instruments.items() if i.kind in ("ban", "law")
+    }
+    out.update({f"courts.{cid}.stages": None for cid, c in s.courts.items() if c.stages is not None})
+    out["market.erosion_looming"] = 0.0
+    return out
 
 
 def _seller(s: Scenario) -> dict[str, Any]:

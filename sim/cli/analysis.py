@@ -79,7 +79,7 @@ def sweep(
 
     \b
     Example:
-      sim sweep scenarios/export_control_review.yaml --param china.licence.review_days.median=20:180:9
+      sim sweep scenarios/export_control_review.yaml --param reviewers.china.review_days.median=20:180:9
     """
     from sim.analysis.sweep import design_points, run_sweep, sweep_json
     from sim.present.figures import save_sweep_figures

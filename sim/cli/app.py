@@ -92,7 +92,7 @@ def shipped_scenarios_dir() -> Path:
     return here if here.is_dir() else Path(__file__).resolve().parents[2] / "scenarios"  # sim/cli/app.py
 
 
-SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. china.tension=0.9"
+SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. home.tension=0.9"
 
 
 def result_options(default_help: str) -> Callable:

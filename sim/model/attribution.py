@@ -29,33 +29,43 @@ from sim.outcomes import Outcome
 from sim.scenario.load import scenario_digest, variant
 from sim.scenario.schema import Duration, Scenario
 
-# Each stage with a counterfactual, and the scenario durations that set its length.
+# The deal's own stages with a counterfactual, and the scenario durations that set their length.
 STAGE_DURATIONS: dict[str, tuple[str, ...]] = {
     SpanName.EXCLUSIVE_TALKS: ("seller.exclusive_talks_days",),
     SpanName.SIGNING: ("seller.signing_days",),
-    SpanName.LETTER_APPLICATION: ("china.licence.application_days",),
-    SpanName.LETTER_REVIEW: ("china.licence.review_days",),
-    SpanName.LICENCE_REVIEW: ("china.licence.licence_days",),
-    SpanName.PRESIDENT_DECISION: ("executive.decision_days",),
     SpanName.RESTRUCTURING: ("seller.restructure_days",),
     SpanName.CLOSING: ("seller.closing_days",),
 }
-# The host regulator's stages, by the legal frame it reviews under.
-HOST_STAGE_DURATIONS: dict[str, dict[str, tuple[str, ...]]] = {
+# A reviewer's stages, by its kind: the durations under ``reviewers.<id>`` that set their length.
+REVIEWER_STAGE_DURATIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "order": {
-        SpanName.HOST_REVIEW: ("cfius.order.response_days",),
-        SpanName.HOST_MITIGATION: ("cfius.order.revision_days",),
+        SpanName.HOST_REVIEW: ("response_days",),
+        SpanName.HOST_MITIGATION: ("revision_days",),
     },
     "section_721": {
-        SpanName.HOST_FILING: ("cfius.section_721.filing_days",),
-        SpanName.HOST_REVIEW: ("cfius.section_721.review_days",),
-        SpanName.HOST_INVESTIGATION: ("cfius.section_721.investigation_days", "cfius.section_721.extension_days"),
-        SpanName.HOST_MITIGATION: ("cfius.section_721.refile_days",),
+        SpanName.HOST_FILING: ("filing_days",),
+        SpanName.HOST_REVIEW: ("review_days",),
+        SpanName.HOST_INVESTIGATION: ("investigation_days", "extension_days"),
+        SpanName.HOST_MITIGATION: ("refile_days",),
+        SpanName.PRESIDENT_DECISION: ("president.decision_days",),
+    },
+    "export_licence": {
+        SpanName.LETTER_APPLICATION: ("application_days",),
+        SpanName.LETTER_REVIEW: ("review_days",),
+        SpanName.LICENCE_REVIEW: ("licence_days",),
+    },
+    "merger_control": {
+        SpanName.MERGER_FILING: ("filing_days",),
+        SpanName.MERGER_ACCEPTANCE: ("acceptance_days",),
+        SpanName.MERGER_PHASE_1: ("phase_1_days",),
+        SpanName.MERGER_PHASE_2: ("phase_2_days",),
+        SpanName.MERGER_PHASE_3: ("phase_3_days",),
+        SpanName.MERGER_REFILE: ("refile_days",),
     },
 }
-# Waits with no duration of their own: at their minimum they vanish. A regulator's silence has
-# no minimum to try (None): it is on the path, with no counterfactual.
-WAITS = {SpanName.LETTER_HOLD: None, SpanName.HOST_SILENCE: None}
+# Waits with no duration of their own: a political hold and a reviewer's silence have no minimum
+# to try (None): they are on the path, with no counterfactual.
+WAITS = {SpanName.LETTER_HOLD: None, SpanName.HOST_SILENCE: None, SpanName.MERGER_HOLD: None}
 # Spans outside the deal's own chain (timeline only, never on the critical path).
 OFF_PATH = {SpanName.BAN, SpanName.EXTENSION, SpanName.COURT_CHALLENGE, SpanName.BIDDING, SpanName.LETTER_WAIT}
 
@@ -65,16 +75,24 @@ ATTRIBUTION_COLUMNS = ("run_id", "late", "stage", "actor", "start_day", "end_day
 def _resolve(scenario: Scenario, path: str) -> Any:
     node: Any = scenario
     for part in path.split("."):
-        node = getattr(node, part)
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
     return node
 
 
-def counterfactual_overrides(scenario: Scenario, stage: str) -> dict[str, Any] | None:
+def stage_key(scenario: Scenario, stage: str, process: str | None) -> str:
+    """How attribution names a stage: its span name, with its reviewer's id where two reviewers share a kind."""
+    reviewer = scenario.reviewers.get(process) if process else None
+    if reviewer is None or len(scenario.reviewers_of(reviewer.kind)) < 2:
+        return stage
+    return f"{stage}:{process}"
+
+
+def counterfactual_overrides(scenario: Scenario, stage: str, process: str | None = None) -> dict[str, Any] | None:
     """The overrides that put one stage at its minimum, or None if it has no counterfactual."""
     if stage in WAITS:
         return WAITS[stage]
-    paths = _duration_paths(scenario, stage)
-    if paths is None:
+    paths = duration_paths(scenario, stage, process)
+    if not paths:
         return None
     overrides = {}
     for path in paths:
@@ -83,21 +101,28 @@ def counterfactual_overrides(scenario: Scenario, stage: str) -> dict[str, Any] |
     return overrides
 
 
-def minimum_days(model: DealModel, stage: str, start: int) -> int:
+def minimum_days(model: DealModel, stage: str, start: int, process: str | None = None) -> int:
     """The calendar days a stage starting on ``start`` takes at its minimum."""
-    paths = _duration_paths(model.deal_scenario, stage)
+    paths = duration_paths(model.deal_scenario, stage, process)
     if not paths:
         return 0
     d: Duration = _resolve(model.deal_scenario, paths[0])
     n = round(d.min)
     if d.unit == "days":
         return n
-    calendar = {"cfius": model.cfius.calendar, "china": model.china.calendar}.get(paths[0].split(".")[0])
-    return (calendar or model.weekdays).add(start, n) - start
+    reviewer = model.reviewers.get(process) if process else None
+    calendar = reviewer.calendar if reviewer is not None else model.weekdays
+    return calendar.add(start, n) - start
 
 
-def _duration_paths(scenario: Scenario, stage: str) -> tuple[str, ...] | None:
-    return STAGE_DURATIONS.get(stage) or HOST_STAGE_DURATIONS[scenario.cfius.frame].get(stage)
+def duration_paths(scenario: Scenario, stage: str, process: str | None = None) -> tuple[str, ...]:
+    """The scenario durations that set a stage's length (empty if none: a wait, or an off-path stretch)."""
+    if stage in STAGE_DURATIONS:
+        return STAGE_DURATIONS[stage]
+    reviewer = scenario.reviewers.get(process) if process else None
+    if reviewer is None:
+        return ()
+    return tuple(f"reviewers.{process}.{p}" for p in REVIEWER_STAGE_DURATIONS[reviewer.kind].get(stage, ()))
 
 
 def critical_path(spans: list[list], end: int) -> list[list]:
@@ -115,13 +140,13 @@ def critical_path(spans: list[list], end: int) -> list[list]:
         t = span[2]
 
 
-_variants: dict[tuple[str, str], Scenario | None] = {}
+_variants: dict[tuple[str, str, str | None], Scenario | None] = {}
 
 
-def _variant(scenario: Scenario, digest: str, stage: str) -> Scenario | None:
-    key = (digest, stage)
+def _variant(scenario: Scenario, digest: str, stage: str, process: str | None) -> Scenario | None:
+    key = (digest, stage, process)
     if key not in _variants:
-        overrides = counterfactual_overrides(scenario, stage)
+        overrides = counterfactual_overrides(scenario, stage, process)
         _variants[key] = None if overrides is None else variant(scenario, overrides, label=f"{stage} at its minimum")
     return _variants[key]
 
@@ -142,22 +167,24 @@ def attribute(model: DealModel, seed: int, digest: str | None = None, rerun: boo
     end = closed if closed is not None else min(model.first_deadline_day, model.end_day)
     rows = []
     digest = digest or scenario_digest(scenario)
-    for name, actor, start, stop in reversed(critical_path(model.spans, end)):
+    for name, actor, start, stop, process in reversed(critical_path(model.spans, end)):
         stop = min(stop, end)
         days = stop - start
-        excess = max(0, days - minimum_days(model, name, start))
+        excess = max(0, days - minimum_days(model, name, start, process))
         decisive = None
         if rerun and late and excess > 0:
-            cf = _variant(scenario, digest, name)
+            cf = _variant(scenario, digest, name, process)
             if cf is not None:
-                rerun = DealModel(cf, rng=seed, narrate=False)
-                rerun.run()
-                decisive = rerun.outcome is Outcome.CLOSED_BY_DEADLINE
-        rows.append((model.run_id, late, name, actor, start, stop, days, excess, decisive))
+                replay = DealModel(cf, rng=seed, narrate=False)
+                replay.run()
+                decisive = replay.outcome is Outcome.CLOSED_BY_DEADLINE
+        key = stage_key(scenario, name, process)
+        rows.append((model.run_id, late, key, actor, start, stop, days, excess, decisive))
     return rows
 
 
 def has_counterfactual(stage: str) -> bool:
-    """Whether late runs are rerun with ``stage`` at its minimum."""
-    host = any(stage in stages for stages in HOST_STAGE_DURATIONS.values())
-    return stage in STAGE_DURATIONS or host or (stage in WAITS and WAITS[stage] is not None)
+    """Whether late runs are rerun with ``stage`` (an attribution stage key) at its minimum."""
+    name = stage.partition(":")[0]
+    reviewer = any(name in stages for stages in REVIEWER_STAGE_DURATIONS.values())
+    return name in STAGE_DURATIONS or reviewer or (name in WAITS and WAITS[name] is not None)

@@ -1,19 +1,19 @@
-"""The deal: its stages, the bids, and the state of the approvals it needs.
+"""The deal: its stages and the bids.
 
 A deal moves through :class:`DealStage` (see docs/model.md for the diagram)::
 
     BIDDING -> EXCLUSIVE_TALKS -> AGREED -> SIGNED -> CLOSED
                      ^               |         |
-                     +-- RESTRUCTURING <-------+--(a government rejects)
-    ... or ends BLOCKED_HOST, BLOCKED_HOME or ABANDONED.
+                     +-- RESTRUCTURING <-------+--(a reviewer rejects)
+    ... or ends BLOCKED_HOST, BLOCKED_HOME, ABANDONED or TERMINATED.
 
-Reviews run beside the stages: the host regulator's from the filing (at the agreement or at
-signing), the home government's letter of intent before signing and its licence after.
+A negotiated or completed deal starts SIGNED. Reviews run beside the stages, each reviewer
+keeping its own state (``sim.model.agents.reviewers``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -64,10 +64,11 @@ class Bid:
 
 @dataclass(slots=True)
 class Deal:
-    """The sale as it stands, and what each government has decided about it.
+    """The sale as it stands.
 
     ``version`` goes up whenever the terms change (a restructuring): reviews scheduled for an
-    older version find it stale and stop.
+    older version find it stale and stop. Each reviewer keeps what it decided about the current
+    terms itself.
     """
 
     stage: DealStage = DealStage.BIDDING
@@ -78,19 +79,6 @@ class Deal:
     version: int = 0
     blessed: bool = False
     restructures: int = 0
-    # host regulator
-    host_filed: bool = False
-    host_approved: bool = False
-    host_shelved: bool = False
-    mitigation_rounds: int = 0
-    # home government
-    needs_licence: bool = False
-    letter_applied: bool = False
-    letter_granted: bool = False
-    licence_applied: bool = False
-    licence_granted: bool = False
-    political_hold: bool = False
-    licence_ever: bool = False  # the home government's consent was needed at some point (not reset)
     # timing (days from the start)
     chosen_day: int | None = None
     agreed_day: int | None = None
@@ -101,37 +89,14 @@ class Deal:
     review_days: dict[str, int] = field(default_factory=dict)
 
     def new_terms(self, bidder: str, structure: str, price: float, price_factor: float, day: int) -> None:
-        """Start new terms (a restructuring): a new version, and every approval to win again.
+        """Start new terms (a restructuring): a new version, and signing and closing to come again.
 
-        The fields in :data:`APPROVALS` go back to their defaults; the blessing, the history
-        (days, review durations) and the host regulator's shelving stay as they were.
+        The blessing and the history (days, review durations) stay as they were; each reviewer
+        resets its own progress (``Reviewer.new_terms``).
         """
         self.version += 1
         self.restructures += 1
         self.bidder, self.structure, self.price, self.price_factor = bidder, structure, price, price_factor
         self.chosen_day = day
-        for name in APPROVALS:
-            setattr(self, name, _DEFAULTS[name])
-
-    def approvals_complete(self) -> bool:
-        """Signed, cleared by the host regulator and, if needed, licensed by the home government."""
-        return (
-            self.stage is DealStage.SIGNED and self.host_approved and (not self.needs_licence or self.licence_granted)
-        )
-
-
-# What new terms reset: each government's progress on the old terms.
-APPROVALS = (
-    "host_filed",
-    "host_approved",
-    "mitigation_rounds",
-    "needs_licence",
-    "letter_applied",
-    "letter_granted",
-    "licence_applied",
-    "licence_granted",
-    "political_hold",
-    "signed_day",
-    "closing_scheduled",
-)
-_DEFAULTS = {f.name: f.default for f in fields(Deal) if f.name in APPROVALS}
+        self.signed_day = None
+        self.closing_scheduled = False

@@ -1,4 +1,4 @@
-"""DealModel: one run of a forced cross-border sale, as a Mesa model driven by events.
+"""DealModel: one run of a cross-border sale (forced, negotiated or completed), as a Mesa model driven by events.
 
 Time is in days from the scenario's start. Nothing ticks: every actor schedules what it will do
 with Mesa's event list (``schedule_event``), and ``run_until`` jumps from event to event, so a
@@ -17,20 +17,23 @@ import numpy as np
 from mesa.time import Event, Priority
 
 from sim.model import mesa_compat
+from sim.model.agents.agency import Agency
+from sim.model.agents.base import Actor
 from sim.model.agents.bidder import Bidder
-from sim.model.agents.commerce import Commerce
 from sim.model.agents.courts import Court, merits_stream
 from sim.model.agents.executive import Executive
 from sim.model.agents.home import HomeGovernment
-from sim.model.agents.regulator import Regulator
+from sim.model.agents.pool import BidderPool
+from sim.model.agents.reviewers import REVIEWER_CLASSES, Reviewer
 from sim.model.agents.seller import Seller
 from sim.model.deal import Deal, DealStage
+from sim.model.instruments import DeadlineState, InstrumentState, instrument_state
 from sim.model.market import Threat, ValueClock
 from sim.model.mesa_compat import stop_daily_tick
 from sim.model.randomness import WorkCalendar, actor_stream
 from sim.narrative import EventName, SpanName
 from sim.outcomes import MEANING, Outcome, classify
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Ban, BidderTerms, Law, Scenario
 
 RUN_COLUMNS = (
     "run_id",
@@ -49,6 +52,7 @@ RUN_COLUMNS = (
     "blessed",
     "licence_required",
     "host_review_days",
+    "home_review_days",
     "letter_review_days",
     "licence_review_days",
     "restructures",
@@ -94,7 +98,8 @@ class DealModel(mesa.Model):
         deal_scenario: the scenario played (``scenario`` is Mesa's own attribute, left to Mesa).
         record: the run's record (``RUN_COLUMNS``) once it has ended, else None.
         events: the event log, rows of (day, actor, event, detail).
-        spans: the deal's timeline, rows of [span, actor, start day, end day].
+        spans: the deal's timeline, rows of [span, actor, start day, end day, process] (the reviewer
+            or instrument whose procedure the stretch belongs to, or None).
         stage_history: the deal's stages, rows of (day, stage) from day 0.
         snapshots: ``{checkpoint day: outcome}``, the outcome as of the end of each checkpoint.
     """
@@ -121,7 +126,7 @@ class DealModel(mesa.Model):
 
         self.events: list[tuple[int, str, str, str]] = []
         self.spans: list[list] = []
-        self._open_spans: dict[str, list] = {}
+        self._open_spans: dict[tuple[SpanName, str | None], list] = {}
         self._keep_alive: list[Callable] = []  # what mesa_compat.schedule's fallback must keep alive
         self._scheduled: list[Event] = []
         self.events_scheduled = 0  # what a run costs grows with this, not with the horizon
@@ -129,8 +134,6 @@ class DealModel(mesa.Model):
         self.deal = Deal()
         self.stage_history: list[tuple[int, str]] = [(0, DealStage.BIDDING.value)]
         self.value = ValueClock(scenario.market)
-        self.ban_order_in_force = False
-        self.divestiture_order_in_force = False
         self._merits: dict[str, float] = {}
         self.ban_bites = False
         self.revoked = False
@@ -141,13 +144,25 @@ class DealModel(mesa.Model):
         if self.checkpoints and not 0 <= self.checkpoints[0] <= self.checkpoints[-1] <= self.horizon_day:
             raise ValueError(f"checkpoints must be days 0 to {self.horizon_day}, got {self.checkpoints}")
 
-        self.executive = Executive(self, scenario.executive)
-        self.cfius = Regulator(self, scenario.cfius)
-        self.commerce = Commerce(self, scenario.commerce)
+        # The actors, in an order that also fixes the order of what they schedule at the start.
+        self.executive = Executive(self, scenario.executive) if scenario.executive else None
+        self.reviewers: dict[str, Reviewer] = {
+            rid: REVIEWER_CLASSES[spec.kind](self, rid, spec) for rid, spec in scenario.reviewers.items()
+        }
+        self.instruments: dict[str, InstrumentState] = {
+            iid: instrument_state(self, iid, spec) for iid, spec in scenario.instruments.items()
+        }
+        self.agencies: dict[str, Agency] = {}  # who implements the stages, each with its instruments
+        for spec in scenario.instruments.values():
+            if isinstance(spec, Ban | Law) and spec.agency not in self.agencies:
+                mine = {i: s for i, s in scenario.instruments.items() if getattr(s, "agency", None) == spec.agency}
+                self.agencies[spec.agency] = Agency(self, spec.agency, spec.agency_label, mine)
         self.courts = {cid: Court(self, cid, spec) for cid, spec in scenario.courts.items()}
-        self.china = HomeGovernment(self, scenario.china)
+        self.home = HomeGovernment(self, scenario.home) if scenario.home else None
         self.seller = Seller(self, scenario.seller)
-        self.bidders = {bid: Bidder(self, bid, spec) for bid, spec in scenario.bidders.items()}
+        forced = scenario.deal.kind == "forced_divestiture"
+        self.bidders = {bid: Bidder(self, bid, spec, enters=forced) for bid, spec in scenario.bidders.items()}
+        self.pool = BidderPool(self, scenario.bidder_pool) if scenario.bidder_pool and forced else None
         for day in self.checkpoints:  # first thing the next morning, i.e. the end of `day`
             if day < self.horizon_day:
                 self.schedule(day + 1, self._snapshot, day, priority=Priority.HIGH)
@@ -176,38 +191,50 @@ class DealModel(mesa.Model):
         self.events_scheduled += 1
 
     def _schedule_scenario_events(self) -> None:
+        """The instruments on their dates, then the dated events, in date order (instruments first on a day)."""
         handlers = {
-            "ban_order": self.executive.issue_ban_order,
-            "divestiture_order": self.executive.issue_divestiture_order,
-            "election": self.executive.hold_election,
-            "revocation": self.executive.revocation_event,
-            "catalogue_update": self.china.update_catalogue,
-            "home_consent": self.china.change_consent,
-            "tension_change": self.china.change_tension,
+            "election": lambda e: self.executive.hold_election(e),
+            "revocation": lambda e: self.executive.revocation_event(e),
+            "catalogue_update": self._catalogue_update,
+            "jurisdiction_change": self._jurisdiction_change,
+            "tension_change": lambda e: self.home.change_tension(e),
             "announced_deal": self.seller.announced_deal,
         }
-        for event in sorted(self.deal_scenario.events, key=lambda e: e.date):
-            day = self.event_day(event)
+        scenario = self.deal_scenario
+        dated = [
+            (spec.date, 0, f"instrument:{iid}", spec, self.instruments[iid].issue, ())
+            for iid, spec in scenario.instruments.items()
+        ]
+        dated += [(e.date, 1, f"event:{e.id or e.kind}", e, handlers[e.kind], (e,)) for e in scenario.events]
+        for _, _, key, item, handler, args in sorted(dated, key=lambda d: (d[0], d[1])):
+            day = self.event_day(item, key)
             if day is not None:
-                self.schedule(day, handlers[event.kind], event, priority=Priority.HIGH)
+                self.schedule(day, handler, *args, priority=Priority.HIGH)
 
-    def event_day(self, event: Any) -> int | None:
-        """The day a scenario event happens in this run, or None if it does not happen.
+    def _catalogue_update(self, event: Any) -> None:
+        rid = event.reviewer or next(iter(self.deal_scenario.reviewers_of("export_licence")))
+        self.reviewers[rid].update_catalogue(event)
 
-        A certain event on a fixed date draws nothing. An uncertain one draws twice from its own
-        stream, keyed by the run seed and the event's id: whether it happens (``p``) and on which
-        day of its window (``date`` to ``date_to``).
+    def _jurisdiction_change(self, event: Any) -> None:
+        self.reviewers[event.reviewer].change_jurisdiction(event.applies_to, event.note)
+
+    def event_day(self, item: Any, key: str) -> int | None:
+        """The day a dated item (an instrument or an event) happens in this run, or None if it does not happen.
+
+        A certain item on a fixed date draws nothing. An uncertain one draws twice from its own
+        stream, keyed by the run seed and ``key`` (``event:<id>`` or ``instrument:<id>``): whether
+        it happens (``p``) and on which day of its window (``date`` to ``date_to``).
         """
-        first = self.deal_scenario.day(event.date)
-        if event.p >= 1 and event.date_to is None:
+        first = self.deal_scenario.day(item.date)
+        if item.certain:
             return first
-        stream = actor_stream(self.run_seed, f"event:{event.id or event.kind}")
-        happens, where = stream.random() < event.p, stream.random()
+        stream = actor_stream(self.run_seed, key)
+        happens, where = stream.random() < item.p, stream.random()
         if not happens:
             return None
-        if event.date_to is None:
+        if item.date_to is None:
             return first
-        return first + int(where * (self.deal_scenario.day(event.date_to) - first + 1))
+        return first + int(where * (self.deal_scenario.day(item.date_to) - first + 1))
 
     @property
     def today(self) -> int:
@@ -238,6 +265,61 @@ class DealModel(mesa.Model):
             return "sale"
         return f"{self.bidders[deal.bidder].label} deal ({deal.structure})"
 
+    # --- who is who ---------------------------------------------------------------------------
+
+    def actor(self, actor_id: str) -> Actor:
+        """An actor by its id (``executive``, a reviewer's...), e.g. an instrument's ``decided_by``."""
+        return self.executive if actor_id == "executive" else self.reviewers[actor_id]
+
+    def buyer_spec(self, bidder_id: str) -> BidderTerms:
+        """A buyer's terms: a named bidder's, or one the pool brought."""
+        return self.bidders[bidder_id].spec
+
+    def each_reviewer(self, moment: str, *args: Any) -> None:
+        """Tell every reviewer, in the scenario's order, of a moment of the deal (``deal_signed``...)."""
+        for reviewer in self.reviewers.values():
+            getattr(reviewer, moment)(*args)
+
+    def host_action(self, action: str) -> None:
+        """A host action (a blessing, an injunction, a ban biting, enforcement, the election): holds may end."""
+        self.each_reviewer("host_action", action)
+
+    def consider_blessing(self) -> None:
+        """The executive, if any, may bless the deal agreed in principle."""
+        if self.executive is not None:
+            self.executive.consider_blessing()
+
+    def under_review(self) -> bool:
+        """Whether the deal is before some reviewer (notified, filed or applied for)."""
+        return any(r.filed for r in self.reviewers.values())
+
+    def approvals_complete(self) -> bool:
+        """Signed, and every reviewer the terms need has approved them."""
+        return self.deal.stage is DealStage.SIGNED and all(r.satisfied for r in self.reviewers.values())
+
+    def blocked_stage(self, side: str) -> DealStage:
+        """Where a final block by a reviewer of ``side`` leaves the deal."""
+        return DealStage.BLOCKED_HOST if side == "host" else DealStage.BLOCKED_HOME
+
+    def deadline_instruments(self) -> list[DeadlineState]:
+        """The divestiture orders and laws, in the scenario's order."""
+        return [i for i in self.instruments.values() if isinstance(i, DeadlineState)]
+
+    @property
+    def new_administration(self) -> bool:
+        """A new administration has taken office."""
+        return self.executive is not None and self.executive.new_administration
+
+    @property
+    def lame_duck(self) -> bool:
+        """Between an election that changed the administration and the inauguration."""
+        return self.executive is not None and self.executive.lame_duck
+
+    @property
+    def administration_changing(self) -> bool:
+        """An election has changed the administration (the lame-duck weeks included)."""
+        return self.executive is not None and self.executive.administration_changing
+
     # --- the narrative ------------------------------------------------------------------------
 
     def log(self, actor: str, event: EventName, detail: str = "") -> None:
@@ -245,32 +327,36 @@ class DealModel(mesa.Model):
         if self.narrate:
             self.events.append((self.today, actor, event.value, detail))
 
-    def open_span(self, name: SpanName, actor: str) -> None:
-        """A stretch of the deal's timeline starts today (if it is not already open)."""
-        if name not in self._open_spans:
-            span = [name.value, actor, self.today, None]
-            self._open_spans[name] = span
+    def open_span(self, name: SpanName, actor: str, process: str | None = None) -> None:
+        """A stretch of the deal's timeline starts today (if it is not already open).
+
+        ``process`` is the reviewer or instrument whose procedure it belongs to, if any.
+        """
+        key = (name, process)
+        if key not in self._open_spans:
+            span = [name.value, actor, self.today, None, process]
+            self._open_spans[key] = span
             self.spans.append(span)
 
-    def close_span(self, name: SpanName) -> None:
+    def close_span(self, name: SpanName, process: str | None = None) -> None:
         """A stretch of the timeline ends today."""
-        span = self._open_spans.pop(name, None)
+        span = self._open_spans.pop((name, process), None)
         if span is not None:
             span[3] = self.today
 
-    def add_span(self, name: SpanName, actor: str, start: int, end: int) -> None:
+    def add_span(self, name: SpanName, actor: str, start: int, end: int, process: str | None = None) -> None:
         """A stretch of the timeline already over (or whose end is known), e.g. a court case."""
-        self.spans.append([name.value, actor, start, min(end, self.horizon_day)])
+        self.spans.append([name.value, actor, start, min(end, self.horizon_day), process])
 
-    def span_open(self, name: SpanName) -> bool:
+    def span_open(self, name: SpanName, process: str | None = None) -> bool:
         """Whether a stretch of the timeline is open."""
-        return name in self._open_spans
+        return (name, process) in self._open_spans
 
     def close_deal_spans(self) -> None:
         """Close every open stretch of the deal's timeline (not the ban's)."""
-        for name in list(self._open_spans):
+        for name, process in list(self._open_spans):
             if name is not SpanName.BAN:
-                self.close_span(name)
+                self.close_span(name, process)
 
     # --- the ban and the business's value ----------------------------------------------------
 
@@ -280,29 +366,39 @@ class DealModel(mesa.Model):
 
     def refresh_ban(self) -> None:
         """Recompute whether a ban stage bites, and what that does to the business's value."""
-        biting = self.commerce.biting() if self.ban_order_in_force else []
+        biting = [(agency, sid) for agency in self.agencies.values() for sid in agency.biting()]
         bites = bool(biting)
         if bites:
-            severity = sum(self.commerce.stages[s].spec.severity for s in biting)
+            severity = sum(agency.stages[sid].spec.severity for agency, sid in biting)
             self.value.set(self.today, Threat.BITING, severity)
-        elif self.ban_order_in_force and self.deal.closed_day is None and not self.seller.withdrawn:
+        elif self._ban_looms() and self.deal.closed_day is None and not self.seller.withdrawn:
             self.value.set(self.today, Threat.LOOMING)
         else:
             self.value.set(self.today, Threat.NONE)
         if bites and not self.ban_bites:
             self.ban_bites = True
-            self.china.host_action("ban_bites")
+            agency = biting[0][0]
+            self.host_action("ban_bites")
             self.market_moves("the ban began to bite")
-            self.open_span(SpanName.BAN, "commerce")
-            self.commerce.log(
+            self.open_span(SpanName.BAN, agency.actor_id)
+            agency.log(
                 EventName.BAN_BITES,
-                f"The ban bites ({', '.join(biting)}): the business loses users and value",
+                f"The ban bites ({', '.join(sid for _, sid in biting)}): the business loses users and value",
             )
             self.seller.ban_started()
         elif not bites and self.ban_bites:
             self.ban_bites = False
+            span = self._open_spans.get((SpanName.BAN, None))
             self.close_span(SpanName.BAN)
-            self.commerce.log(EventName.BAN_LIFTED, "No ban stage bites any more")
+            self.log(span[1] if span else "model", EventName.BAN_LIFTED, "No ban stage bites any more")
+
+    def _ban_looms(self) -> bool:
+        return any(i.in_force and i.has_stages for i in self.instruments.values())
+
+    def lift_all_stages(self) -> None:
+        """Every ban ends for good (a close, or the seller's exit)."""
+        for agency in self.agencies.values():
+            agency.lift()
 
     def market_moves(self, reason: str) -> None:
         """Something changed the seller's position.
@@ -311,7 +407,7 @@ class DealModel(mesa.Model):
         may come back.
         """
         if self.deal.stage is DealStage.BIDDING:
-            for bidder in self.bidders.values():
+            for bidder in list(self.bidders.values()):
                 bidder.consider_return()
         self.seller.reconsider(reason)
 
@@ -321,37 +417,52 @@ class DealModel(mesa.Model):
             self._merits[instrument] = merits_stream(self.run_seed, instrument).standard_normal()
         return self._merits[instrument]
 
-    def revoke(self, orders: tuple[str, ...], detail: str) -> None:
-        """Revoke orders, each on its own track: the ban order lifts every stage; the divestiture order its deadline."""
+    # --- instruments ending -------------------------------------------------------------------
+
+    def revoke(self, instruments: tuple[str, ...], detail: str) -> None:
+        """Revoke instruments, each on its own track: a ban lifts its stages; a divestiture order ends its deadline."""
         self.executive.log(EventName.REVOCATION, detail)
-        if "ban_order" in orders:
-            if self.deal.closed_day is None:
-                self.revoked = True
-            self.ban_order_in_force = False
-            self.commerce.lift_all()
-            self.refresh_ban()
-        if "divestiture_order" in orders:
-            self._end_divestiture_order()
+        for iid in instruments:
+            inst = self.instruments[iid]
+            if not inst.in_force:
+                continue
+            if isinstance(inst.spec, Ban):
+                if self.deal.closed_day is None:
+                    self.revoked = True
+                inst.end()
+                self.agencies[inst.spec.agency].lift(iid)
+                self.refresh_ban()
+        for iid in instruments:
+            if isinstance(self.instruments[iid], DeadlineState) and self.instruments[iid].in_force:
+                self._deadline_ended(iid)
 
-    def set_aside_divestiture_order(self, court: str, detail: str) -> None:
-        """A court sets the divestiture order aside (the ban order, if any, stands)."""
+    def set_aside(self, instrument: str, court: str, detail: str) -> None:
+        """A court sets a divestiture order or a law aside (other instruments stand)."""
         self.log(court, EventName.ORDER_SET_ASIDE, detail)
-        self._end_divestiture_order()
+        self._deadline_ended(instrument)
 
-    def _end_divestiture_order(self) -> None:
-        self.divestiture_order_in_force = False
-        self.executive.deadline_day = None
-        if not self.ban_order_in_force and self.deal.closed_day is None:
+    def _deadline_ended(self, instrument: str) -> None:
+        inst = self.instruments[instrument]
+        inst.end()
+        if inst.has_stages:
+            self.refresh_ban()
+        if not any(i.in_force for i in self.instruments.values()) and self.deal.closed_day is None:
             self.revoked = True
             self.settle()  # nothing forces a sale any more
 
     # --- the end ------------------------------------------------------------------------------
 
     def try_close(self) -> None:
-        """Once signed and approved by both governments, the deal closes after a few days."""
+        """Once signed and approved by every reviewer it needs, the deal closes after a few days.
+
+        A completed deal closed before the run: its clearance is the close.
+        """
         deal = self.deal
-        if deal.approvals_complete() and not deal.closing_scheduled:
+        if self.approvals_complete() and not deal.closing_scheduled:
             deal.closing_scheduled = True
+            if self.deal_scenario.deal.kind == "completed":
+                self.close(deal.version)
+                return
             self.open_span(SpanName.CLOSING, "seller")
             self.seller.after(self.deal_scenario.seller.closing_days, self.close, deal.version, priority=Priority.HIGH)
 
@@ -363,8 +474,11 @@ class DealModel(mesa.Model):
         self.set_stage(DealStage.CLOSED)
         deal.closed_day = self.today
         self.close_span(SpanName.CLOSING)
-        self.seller.log(EventName.CLOSED, f"closes the {self.deal_name()} at US${deal.price:.1f} bn")
-        self.commerce.lift_all()
+        if self.deal_scenario.deal.kind == "completed":
+            self.seller.log(EventName.CLOSED, f"keeps the completed {self.deal_name()}: every review cleared it")
+        else:
+            self.seller.log(EventName.CLOSED, f"closes the {self.deal_name()} at US${deal.price:.1f} bn")
+        self.lift_all_stages()
         self.refresh_ban()
         self.settle()
 
@@ -448,6 +562,11 @@ class DealModel(mesa.Model):
     def _make_record(self, end: int) -> dict[str, Any]:
         deal = self.deal
         closed = deal.closed_day is not None
+        deadlines = self.deadline_instruments()
+        primary = min(deadlines, key=lambda i: i.spec.deadline) if deadlines else None
+        last = primary.last_deadline_day if primary is not None else None
+        days = deal.review_days
+        licences = [r for r in self.reviewers.values() if r.spec.kind == "export_licence"]
         return {
             "run_id": self.run_id,
             "seed": self.run_seed,
@@ -455,23 +574,31 @@ class DealModel(mesa.Model):
             "end_date": self.date_of(end),
             "close_date": self.date_of(deal.closed_day) if closed else None,
             "days_past_deadline": max(0, deal.closed_day - self.first_deadline_day) if closed else None,
-            "deadline_date": self.date_of(self.executive.last_deadline_day)
-            if self.executive.last_deadline_day is not None
-            else None,
-            "extensions": self.executive.extensions,
-            "deadline_decision": self.executive.decision,
+            "deadline_date": self.date_of(last) if last is not None else None,
+            "extensions": sum(i.extensions for i in deadlines),
+            "deadline_decision": primary.decision if primary is not None else None,
             "ban_days": self.value.days_biting(end),
             "winner": deal.bidder if closed else None,
             "structure": deal.structure if closed else None,
             "price": deal.price if closed else None,
             "blessed": deal.blessed,
-            "licence_required": deal.licence_ever,
-            "host_review_days": deal.review_days.get("host"),
-            "letter_review_days": deal.review_days.get("letter"),
-            "licence_review_days": deal.review_days.get("licence"),
+            "licence_required": any(r.ever_needed for r in self.reviewers.values() if r.side == "home"),
+            "host_review_days": self._review_days("host"),
+            "home_review_days": self._review_days("home"),
+            "letter_review_days": days.get(f"{licences[0].actor_id}:letter") if licences else None,
+            "licence_review_days": days.get(f"{licences[0].actor_id}:licence") if licences else None,
             "restructures": deal.restructures,
             "injunctions": sum(c.injunctions for c in self.courts.values()),
-            "administration_changed": self.executive.new_administration,
+            "administration_changed": self.new_administration,
             "final_stage": deal.stage.value,
             "error": None,
         }
+
+    def _review_days(self, side: str) -> int | None:
+        """The longest review of one side that ended in an approval (days from its start)."""
+        days = [
+            self.deal.review_days[r]
+            for r, rev in self.reviewers.items()
+            if rev.side == side and r in self.deal.review_days
+        ]
+        return max(days) if days else None

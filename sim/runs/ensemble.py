@@ -58,6 +58,7 @@ RUNS_SCHEMA = pa.schema(
         ("blessed", pa.bool_()),
         ("licence_required", pa.bool_()),
         ("host_review_days", _INT),
+        ("home_review_days", _INT),
         ("letter_review_days", _INT),
         ("licence_review_days", _INT),
         ("restructures", _INT),
@@ -77,7 +78,9 @@ EVENTS_SCHEMA = pa.schema(
         ("detail", _STR),
     ]
 )
-SPANS_SCHEMA = pa.schema([("run_id", _INT), ("span", _STR), ("actor", _STR), ("start_day", _INT), ("end_day", _INT)])
+SPANS_SCHEMA = pa.schema(
+    [("run_id", _INT), ("span", _STR), ("actor", _STR), ("start_day", _INT), ("end_day", _INT), ("process", _STR)]
+)
 ATTRIBUTION_SCHEMA = pa.schema(
     [
         ("run_id", _INT),

@@ -30,6 +30,7 @@ _HISTOGRAMS = (
     "structure",
     "price_cents",
     "host_review_days",
+    "home_review_days",
     "letter_review_days",
     "licence_review_days",
 )
@@ -110,7 +111,7 @@ class Tally:
         h["ban_days"][r["ban_days"]] += 1
         h["winner"][r["winner"] or "none"] += 1
         h["structure"][r["structure"] or "none"] += 1
-        for name in ("host_review_days", "letter_review_days", "licence_review_days"):
+        for name in ("host_review_days", "home_review_days", "letter_review_days", "licence_review_days"):
             if r[name] is not None:
                 h[name][r[name]] += 1
         c["blessed"] += bool(r["blessed"])
@@ -254,6 +255,7 @@ def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt
             "p_blessed": _r(c["blessed"] / n if n else 0.0),
             "p_licence_required": _r(c["licence_required"] / n if n else 0.0),
             "host_review_days": _quantiles(h["host_review_days"]),
+            "home_review_days": _quantiles(h["home_review_days"]),
             "letter_review_days": _quantiles(h["letter_review_days"]),
             "licence_review_days": _quantiles(h["licence_review_days"]),
             "restructures_mean": _r(c["restructures"] / n if n else 0.0),

@@ -1,7 +1,7 @@
 """Checks that need several fields of a valid scenario.
 
-Date order, references between ids, unique and reserved ids: one function per section of the
-scenario, each adding problems.
+Date order, references between ids, unique and reserved ids, what each part needs of the others:
+one function per section of the scenario, each adding problems.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Any
 from sim.errors import Problem
 from sim.scenario.grounding import weight_paths
 from sim.scenario.problems import _origin, _unknown
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Ban, CoveredTransaction, DeadlineInstrument, ExportLicence, Law, Scenario
 
-# Ids the model's own actors and rows use: a bidder or court may not take them.
-ACTOR_IDS = ("executive", "cfius", "commerce", "china", "seller")
+# Ids the model's own actors and rows use: a reviewer, agency, court or bidder may not take them.
+ACTOR_IDS = ("executive", "home", "seller")
 RESERVED_IDS = (*ACTOR_IDS, "model", "hold_out", "none")
+POOL_PREFIX = "pool_"  # the bidders a pool brings are pool_1, pool_2...
 
 
 class _Checks:
@@ -43,6 +44,22 @@ class _Checks:
         if sid not in self.s.structures:
             self.unknown(keys, sid, sorted(self.s.structures), "structure")
 
+    def known_bidder(self, keys: tuple, bid: str) -> None:
+        if bid not in self.s.bidders:
+            self.unknown(keys, bid, sorted(self.s.bidders), "bidder")
+
+    def known_instrument(self, keys: tuple, iid: str) -> None:
+        if iid not in self.s.instruments:
+            self.unknown(keys, iid, sorted(self.s.instruments), "instrument")
+
+    def known_reviewer(self, keys: tuple, rid: str) -> None:
+        if rid not in self.s.reviewers:
+            self.unknown(keys, rid, sorted(self.s.reviewers), "reviewer")
+
+    def needs(self, keys: tuple, section: str, what: str) -> None:
+        if getattr(self.s, section) is None:
+            self.bad(keys, f"{what} needs a `{section}:` section, and the scenario has none")
+
 
 def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> list[Problem]:
     """Every check across fields, section by section."""
@@ -50,9 +67,31 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
     if s.horizon <= s.start:
         c.bad(("horizon",), f"must be after the start ({s.start})", s.horizon)
         return c.problems  # every other date check would repeat this one
-    for section in (_seller, _ids, _bidders, _commerce_and_courts, _events, _inactive):
+    for section in (_deal, _seller, _ids, _bidders, _reviewers, _instruments, _courts, _events, _inactive):
         section(c)
     return c.problems
+
+
+def _deal(c: _Checks) -> None:
+    deal = c.s.deal
+    if deal.kind == "forced_divestiture":
+        for key in ("buyer", "structure", "price", "signed"):
+            if getattr(deal, key) is not None:
+                c.bad(("deal", key), "is for a negotiated or completed deal; a forced divestiture starts with bidding")
+    else:
+        for key in ("buyer", "price"):
+            if getattr(deal, key) is None:
+                c.bad(("deal", key), f"a {deal.kind} deal needs its {key}")
+        if deal.buyer is not None:
+            c.known_bidder(("deal", "buyer"), deal.buyer)
+        if deal.structure is not None:
+            c.known_structure(("deal", "structure"), deal.structure)
+        if deal.signed is not None and deal.signed > c.s.start:
+            c.bad(("deal", "signed"), f"must be on or before the start ({c.s.start}): a run starts with it signed")
+    if c.s.agreement is not None:
+        c.within(("agreement", "outside_date"), c.s.agreement.outside_date)
+        if deal.kind == "completed":
+            c.bad(("agreement",), "a completed deal has no outside date left to reach")
 
 
 def _seller(c: _Checks) -> None:
@@ -70,62 +109,140 @@ def _seller(c: _Checks) -> None:
         c.known_structure(("seller", "proposes"), sid)
     if seller.bid_deadline is not None:
         c.within(("seller", "bid_deadline"), seller.bid_deadline)
-    if c.s.agreement is not None:
-        c.within(("agreement", "outside_date"), c.s.agreement.outside_date)
 
 
 def _ids(c: _Checks) -> None:
-    """Bidders and courts share the actors' id space; some ids are the model's own."""
+    """Reviewers, agencies, courts and bidders share the actors' id space; some ids are the model's own."""
     taken = set(ACTOR_IDS)
-    for group, ids in (("bidders", c.s.bidders), ("courts", c.s.courts)):
+    agencies = {i.agency for i in c.s.instruments.values() if isinstance(i, Ban | Law)}
+    groups = (
+        ("reviewers", list(c.s.reviewers)),
+        ("instruments", sorted(agencies)),
+        ("courts", list(c.s.courts)),
+        ("bidders", list(c.s.bidders)),
+    )
+    for group, ids in groups:
         for ident in ids:
-            if ident in RESERVED_IDS and ident not in ACTOR_IDS:
-                c.bad((group, ident), f"id {ident!r} is reserved (reserved: {', '.join(RESERVED_IDS)}); pick another")
+            keys = (group, ident) if group != "instruments" else ("instruments", "agency")
+            if ident in RESERVED_IDS:
+                c.bad(keys, f"id {ident!r} is reserved (reserved: {', '.join(RESERVED_IDS)}); pick another", ident)
             elif ident in taken:
-                c.bad((group, ident), f"id {ident!r} is already used by another actor; pick another")
+                c.bad(keys, f"id {ident!r} is already used by another actor; pick another", ident)
+            elif c.s.bidder_pool is not None and ident.startswith(POOL_PREFIX):
+                c.bad(keys, f"ids starting {POOL_PREFIX!r} are the bidder pool's; pick another", ident)
             taken.add(ident)
 
 
 def _bidders(c: _Checks) -> None:
-    for bid, b in c.s.bidders.items():
-        c.known_structure(("bidders", bid, "offers"), b.offers)
+    terms = [(("bidders", bid), b) for bid, b in c.s.bidders.items()]
+    pool = c.s.bidder_pool
+    if pool is not None:
+        terms.append((("bidder_pool",), pool))
+        for key in ("opens", "closes"):
+            if getattr(pool, key) is not None:
+                c.within(("bidder_pool", key), getattr(pool, key))
+    for keys, b in terms:
+        c.known_structure((*keys, "offers"), b.offers)
         for sid in b.accepts or []:
-            c.known_structure(("bidders", bid, "accepts"), sid)
-        if b.enters is not None:
-            c.within(("bidders", bid, "enters"), b.enters)
+            c.known_structure((*keys, "accepts"), sid)
         offered = c.s.structures.get(b.offers)
         if b.insists_on_algorithm and offered is not None and offered.algorithm != "transfer":
             c.bad(
-                ("bidders", bid, "offers"),
-                "insists_on_algorithm needs an offered structure with algorithm: transfer",
-                b.offers,
+                (*keys, "offers"), "insists_on_algorithm needs an offered structure with algorithm: transfer", b.offers
             )
+    for bid, b in c.s.bidders.items():
+        if b.enters is not None:
+            c.within(("bidders", bid, "enters"), b.enters)
 
 
-def _commerce_and_courts(c: _Checks) -> None:
-    stages = c.s.commerce.stages
-    for sid, st in stages.items():
-        c.within(("commerce", "stages", sid, "announced"), st.announced)
-        if isinstance(st.effective, dt.date):
-            c.within(("commerce", "stages", sid, "effective"), st.effective)
-            if st.effective < st.announced:
-                c.bad(
-                    ("commerce", "stages", sid, "effective"),
-                    f"must be on or after the announcement ({st.announced})",
-                    st.effective,
-                )
+def _reviewers(c: _Checks) -> None:
+    for rid, r in c.s.reviewers.items():
+        keys = ("reviewers", rid)
+        if r.applies_to == "listed_technology" and not isinstance(r, ExportLicence):
+            c.bad((*keys, "applies_to"), "listed_technology reads an export-licence reviewer's catalogue", r.applies_to)
+        if isinstance(r, CoveredTransaction):
+            c.needs(keys, "executive", "a section 721 reviewer (the President decides its referrals)")
+        if r.kind in ("export_licence", "merger_control"):
+            c.needs(keys, "home", f"a {r.kind} reviewer (it reads the tension between the governments)")
+
+
+def _instruments(c: _Checks) -> None:
+    actors = ["executive", *c.s.reviewers]
+    for iid, inst in c.s.instruments.items():
+        keys = ("instruments", iid)
+        c.needs(keys, "executive", "an instrument (the executive issues it)")
+        c.within((*keys, "date"), inst.date)
+        _date_window(c, keys, inst)
+        last = inst.date_to or inst.date
+        if isinstance(inst, Ban):
+            for sid, st in inst.stages.items():
+                c.within((*keys, "stages", sid, "announced"), st.announced)
+                c.within((*keys, "stages", sid, "effective"), st.effective)
+                if st.effective < st.announced:
+                    c.bad(
+                        (*keys, "stages", sid, "effective"),
+                        f"must be on or after the announcement ({st.announced})",
+                        st.effective,
+                    )
+        if isinstance(inst, DeadlineInstrument):
+            c.within((*keys, "deadline"), inst.deadline)
+            if inst.deadline < last:
+                c.bad((*keys, "deadline"), f"must be on or after the instrument's date ({last})", inst.deadline)
+            for part in ("extensions", "enforcement"):
+                rule = getattr(inst, part)
+                if rule is not None and rule.decided_by not in actors:
+                    c.unknown((*keys, part, "decided_by"), rule.decided_by, actors, "decider")
+        if isinstance(inst, Law) and inst.exclusive_court is not None:
+            court = c.s.courts.get(inst.exclusive_court)
+            if court is None:
+                c.unknown((*keys, "exclusive_court"), inst.exclusive_court, sorted(c.s.courts), "court")
+            elif court.hears != iid:
+                c.bad((*keys, "exclusive_court"), f"court {inst.exclusive_court!r} does not hear {iid!r}")
+    stage_owner: dict[tuple[str, str], str] = {}
+    for iid, inst in c.s.instruments.items():
+        if isinstance(inst, Ban | Law):
+            for sid in inst.stages:
+                other = stage_owner.setdefault((inst.agency, sid), iid)
+                if other != iid:
+                    c.bad(
+                        ("instruments", iid, "stages", sid), f"agency {inst.agency!r} has a stage {sid!r} in {other!r}"
+                    )
+    if c.s.executive is not None:
+        for iid in c.s.executive.new_administration.revokes:
+            keys = ("executive", "new_administration", "revokes")
+            c.known_instrument(keys, iid)
+            if isinstance(c.s.instruments.get(iid), Law):
+                c.bad(keys, f"{iid!r} is a law: the executive cannot revoke it", iid)
+
+
+def _courts(c: _Checks) -> None:
     for cid, court in c.s.courts.items():
-        for sid in court.hears or []:
-            if sid not in stages:
-                c.unknown(("courts", cid, "hears"), sid, sorted(stages), "stage")
-    if any(st.effective == "deadline" for st in stages.values()) and not any(
-        e.kind == "divestiture_order" for e in c.s.events
-    ):
-        c.bad(("commerce", "stages"), "a stage takes effect at the `deadline` but no divestiture_order sets one")
+        keys = ("courts", cid)
+        inst = c.s.instruments.get(court.hears)
+        if inst is None:
+            c.unknown((*keys, "hears"), court.hears, sorted(c.s.instruments), "instrument")
+            continue
+        if isinstance(inst, Law) and inst.exclusive_court not in (None, cid):
+            c.bad((*keys, "hears"), f"{court.hears!r} gives exclusive jurisdiction to {inst.exclusive_court!r}")
+        if court.stages is not None:
+            if not isinstance(inst, Ban):
+                c.bad((*keys, "stages"), f"only a court hearing a ban enjoins stages; {court.hears!r} is a {inst.kind}")
+            else:
+                for sid in court.stages:
+                    if sid not in inst.stages:
+                        c.unknown((*keys, "stages"), sid, sorted(inst.stages), "stage")
+
+
+def _date_window(c: _Checks, keys: tuple, item: Any) -> None:
+    if item.date_to is not None:
+        c.within((*keys, "date_to"), item.date_to)
+        if item.date_to < item.date:
+            c.bad((*keys, "date_to"), f"must be on or after the first possible day ({item.date})", item.date_to)
 
 
 def _events(c: _Checks) -> None:
     seen: set = set()
+    licences = sorted(c.s.reviewers_of("export_licence"))
     for event in c.s.events:
         ident = event.id or event.kind
         keys = ("events", ident)
@@ -133,31 +250,37 @@ def _events(c: _Checks) -> None:
             c.bad(keys, f"two events have the id {ident!r}; give each an `id`")
         seen.add(ident)
         c.within((*keys, "date"), event.date)
-        if event.date_to is not None:
-            c.within((*keys, "date_to"), event.date_to)
-            if event.date_to < event.date:
-                c.bad(
-                    (*keys, "date_to"),
-                    f"must be on or after the first possible day ({event.date})",
-                    event.date_to,
-                )
+        _date_window(c, keys, event)
         last = event.date_to or event.date
-        if event.kind == "divestiture_order":
-            c.within((*keys, "deadline"), event.deadline)
-            if event.deadline < last:
-                c.bad((*keys, "deadline"), f"must be on or after the order ({last})", event.deadline)
-        elif event.kind == "election" and event.inauguration <= last:
-            c.bad((*keys, "inauguration"), f"must be after the election ({last})", event.inauguration)
+        if event.kind == "election":
+            c.needs(keys, "executive", "an election")
+            if event.inauguration <= last:
+                c.bad((*keys, "inauguration"), f"must be after the election ({last})", event.inauguration)
+        elif event.kind == "revocation":
+            for iid in event.revokes:
+                c.known_instrument((*keys, "revokes"), iid)
+        elif event.kind == "catalogue_update":
+            if event.reviewer is not None:
+                if event.reviewer not in licences:
+                    c.unknown((*keys, "reviewer"), event.reviewer, licences, "export-licence reviewer")
+            elif len(licences) != 1:
+                c.bad((*keys, "reviewer"), f"name the export-licence reviewer (there are {len(licences)})")
+        elif event.kind == "jurisdiction_change":
+            c.known_reviewer((*keys, "reviewer"), event.reviewer)
+            r = c.s.reviewers.get(event.reviewer)
+            if r is not None and event.applies_to == "listed_technology" and not isinstance(r, ExportLicence):
+                c.bad((*keys, "applies_to"), "listed_technology reads an export-licence reviewer's catalogue")
+        elif event.kind == "tension_change":
+            c.needs(keys, "home", "a tension_change")
         elif event.kind == "announced_deal":
-            if event.bidder not in c.s.bidders:
-                c.unknown((*keys, "bidder"), event.bidder, sorted(c.s.bidders), "bidder")
+            c.known_bidder((*keys, "bidder"), event.bidder)
             if event.structure is not None:
                 c.known_structure((*keys, "structure"), event.structure)
 
 
 def _inactive(c: _Checks) -> None:
-    """Each weight declared inactive must be a behavioural weight of this scenario."""
+    """Each path declared inactive must be a behavioural weight of this scenario, or a section holding some."""
     known = set(weight_paths(c.s))
     for path in c.s.inactive:
-        if path not in known:
+        if path not in known and not any(k.startswith(f"{path}.") for k in known):
             c.unknown(("inactive", path), path, sorted(known), "behavioural weight")

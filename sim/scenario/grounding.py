@@ -4,7 +4,10 @@ A behavioural weight is a utility, a probability of a choice or an acceptance we
 with :func:`sim.scenario.schema.weight`). Defaults in the schema only fill the reference doc and
 scenarios built in code. A scenario file, merged with the files it extends, must set each weight
 of the sections the model plays, so that its source (or the word assumption) sits beside it in
-some file: the root sets them, and a child that adds a bidder or a court sets that one's.
+some file: the root sets them, and a child that adds a bidder or a court sets that one's. Two
+exceptions: a weight listed under ``inactive:`` (its reason stands in for a value; a section's
+path covers every weight in it), and an optional weight, which switches a mechanism on and
+leaves it off when unset.
 """
 
 from __future__ import annotations
@@ -16,12 +19,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.errors import Problem
-from sim.scenario.problems import _origin
-from sim.scenario.schema import RegulatorSpec, Scenario, is_weight
-
-# The regulator's sections for the legal frames it is not using cannot act: only the frame's own
-# section is required.
-_FRAME_SECTIONS = {"order", "section_721"}
+from sim.scenario.problems import _origin, union_member
+from sim.scenario.schema import Scenario, is_optional_weight, is_weight
 
 
 def unset_weights(doc: dict, source: str, origins: dict[tuple, str] | None = None) -> list[Problem]:
@@ -30,21 +29,29 @@ def unset_weights(doc: dict, source: str, origins: dict[tuple, str] | None = Non
     Each names the file that holds the nearest section of the missing key (the root for a
     section nobody wrote).
     """
+    inactive = doc.get("inactive") if isinstance(doc.get("inactive"), dict) else {}
     return [
         Problem(
             _origin(list(path), origins or {}, source),
             ".".join(path),
             "is a behavioural weight left to the code's default; set it in the file with its source or "
-            "'# assumption' (docs/scenario-reference.md says what it means)",
+            "'# assumption', or list it under inactive: with the reason it cannot act "
+            "(docs/scenario-reference.md says what it means)",
         )
         for path in _missing(Scenario, doc, ())
+        if not _covered(".".join(path), inactive)
     ]
+
+
+def _covered(path: str, inactive: dict) -> bool:
+    return any(path == key or path.startswith(f"{key}.") for key in inactive)
 
 
 def weight_paths(scenario: Scenario) -> list[str]:
     """The key path of every behavioural weight a validated scenario holds, leaves only.
 
-    A weight that is a mapping (``cfius.acceptance.algorithm``) gives one path per key.
+    A weight that is a mapping (``reviewers.cfius.acceptance.algorithm``) gives one path per key;
+    an optional weight left unset gives none.
     """
     return list(_leaves(scenario, ()))
 
@@ -54,11 +61,9 @@ def _missing(model: type[BaseModel], doc: Any, path: tuple[str, ...]) -> list[tu
         return []  # a wrong type is the validator's to report
     found: list[tuple[str, ...]] = []
     for name, field in model.model_fields.items():
-        if model is RegulatorSpec and name in _FRAME_SECTIONS and doc.get("frame") != name:
-            continue
         here = (*path, name)
         if is_weight(field):
-            if name not in doc:
+            if name not in doc and not is_optional_weight(field):
                 found.append(here)
             continue
         section, keyed = _section_type(field.annotation)
@@ -69,7 +74,9 @@ def _missing(model: type[BaseModel], doc: Any, path: tuple[str, ...]) -> list[tu
             continue  # a missing required section is reported by validation; an optional one is off
         if keyed:
             for key, entry in (value or {}).items() if isinstance(value, dict) else ():
-                found += _missing(section, entry, (*here, str(key)))
+                member = union_member(section, entry)
+                if member is not None:
+                    found += _missing(member, entry, (*here, str(key)))
         else:
             found += _missing(section, value if value is not None else {}, here)
     return found
@@ -77,15 +84,13 @@ def _missing(model: type[BaseModel], doc: Any, path: tuple[str, ...]) -> list[tu
 
 def _leaves(obj: BaseModel, path: tuple[str, ...]):
     for name, field in type(obj).model_fields.items():
-        if isinstance(obj, RegulatorSpec) and name in _FRAME_SECTIONS and obj.frame != name:
-            continue
         value = getattr(obj, name)
         here = (*path, name)
         if is_weight(field):
             if isinstance(value, dict):
                 for key in value:
                     yield ".".join((*here, str(key)))
-            else:
+            elif value is not None:
                 yield ".".join(here)
         elif isinstance(value, BaseModel):
             yield from _leaves(value, here)
@@ -95,16 +100,27 @@ def _leaves(obj: BaseModel, path: tuple[str, ...]):
                     yield from _leaves(entry, (*here, str(key)))
 
 
-def _section_type(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """The Spec class of a section (``X``, ``X | None`` or ``dict[str, X]``) and whether it is keyed."""
+def _section_type(annotation: Any) -> tuple[Any, bool]:
+    """The Spec class of a section (``X``, ``X | None``, ``dict[str, X]`` or a kind union) and whether it is keyed."""
+    annotation = _unannotated(annotation)
     origin = typing.get_origin(annotation)
     if origin is dict:
-        value = typing.get_args(annotation)[1]
-        return (value, True) if _is_model(value) else (None, False)
+        value = _unannotated(typing.get_args(annotation)[1])
+        return (value, True) if _is_model(value) or _is_union_of_models(value) else (None, False)
     if origin in (typing.Union, types.UnionType):
         models = [a for a in typing.get_args(annotation) if _is_model(a)]
         return (models[0], False) if len(models) == 1 else (None, False)
     return (annotation, False) if _is_model(annotation) else (None, False)
+
+
+def _unannotated(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _is_union_of_models(t: Any) -> bool:
+    return typing.get_origin(t) in (typing.Union, types.UnionType) and all(_is_model(a) for a in typing.get_args(t))
 
 
 def _optional(annotation: Any) -> bool:

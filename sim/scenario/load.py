@@ -12,6 +12,7 @@ Merging rules for ``extends:`` (the child is the file that extends):
 * mappings merge key by key; a child's ``null`` deletes the parent's key;
 * ``events`` merge by ``id`` (an event's id defaults to its kind): a child's event with the id of
   a parent's replaces it, ``{id: X, remove: true}`` deletes it, other events are added;
+* a reviewer or instrument whose ``kind`` differs from the parent's replaces it whole;
 * any other value (a number, a list) in the child replaces the parent's;
 * a duration's 90th percentile is given as ``p90`` or as ``spread``: a child giving one drops the
   parent's other.
@@ -35,11 +36,12 @@ from sim.scenario.grounding import unset_weights
 from sim.scenario.problems import (
     _allowed_keys,
     _child_type,
-    _event_class,
     _event_id,
     _show,
     _unknown,
     problems_from_pydantic,
+    union_member,
+    union_members,
 )
 from sim.scenario.schema import Scenario
 
@@ -60,7 +62,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
     Example:
         >>> s = load_scenario("scenarios/export_control_review.yaml",
-        ...                   {"china.licence.review_days.median": 90})
+        ...                   {"reviewers.china.review_days.median": 90})
     """
     return ScenarioTemplate(path).build(overrides)
 
@@ -139,7 +141,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     """Split a command-line override ``a.b.c=value``; the value is read as YAML."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise ScenarioError([Problem("--set", "", "expected KEY.PATH=VALUE, e.g. china.tension=0.8", text)])
+        raise ScenarioError([Problem("--set", "", "expected KEY.PATH=VALUE, e.g. home.tension=0.8", text)])
     return key.strip(), _yaml_scalar(value, f"--set {text}")
 
 
@@ -256,6 +258,8 @@ ALTERNATIVES = ({"p90", "spread"},)
 
 
 def _merge(base: dict, child: dict, source: str, prefix: tuple = ()) -> dict:
+    if "kind" in child and "kind" in base and child["kind"] != base["kind"]:
+        return dict(child)  # a reviewer or instrument of another kind replaces the parent's whole
     merged = dict(base)
     for forms in ALTERNATIVES:  # a duration's p90 or spread merges as a unit
         if forms & child.keys():
@@ -338,7 +342,7 @@ def _locate(doc: dict, key: str, source: str) -> tuple[dict, str, Any]:
                 raise ScenarioError([_unknown(source, key, part, ids, "event id")])
             if last:
                 raise ScenarioError([Problem(source, key, "cannot replace a whole event; set one of its keys")])
-            kind = _event_class(node[index])
+            kind = union_member(_child_type(kind, 0), node[index])
             node = node[index]
             continue
         allowed = _allowed_keys(kind, node)
@@ -348,6 +352,10 @@ def _locate(doc: dict, key: str, source: str) -> tuple[dict, str, Any]:
             return node, part, _child_type(kind, part)
         kind = _child_type(kind, part)
         child = node.get(part)
+        if union_members(kind):  # a reviewer or an instrument: its kind says which keys it has
+            if child is None:
+                raise ScenarioError([Problem(source, key, f"{here} has no {part!r} to set (add it in a file)")])
+            kind = union_member(kind, child)
         if child is None:
             if kind is None or (isinstance(kind, type) and issubclass(kind, BaseModel)):
                 child = node[part] = {}

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem
-from sim.scenario.schema import EVENT_KINDS, Scenario
+from sim.scenario.schema import Scenario, kind_of
 
 
 def _event_id(event: Mapping) -> Any:
@@ -53,6 +53,26 @@ def _strip(annotation: Any) -> Any:
     return annotation
 
 
+def union_members(annotation: Any) -> tuple[type[BaseModel], ...]:
+    """The models of a union told apart by ``kind`` (empty if ``annotation`` is not one)."""
+    annotation = _strip(annotation)
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return ()
+    args = typing.get_args(annotation)
+    if all(isinstance(a, type) and issubclass(a, BaseModel) and "kind" in a.model_fields for a in args):
+        return args
+    return ()
+
+
+def union_member(annotation: Any, node: Any) -> Any:
+    """The model a document node is: the annotation itself, or the union member its ``kind`` names."""
+    members = union_members(annotation)
+    if not members:
+        return _strip(annotation)
+    kind = node.get("kind") if isinstance(node, Mapping) else None
+    return next((m for m in members if kind_of(m) == kind), None)
+
+
 def _child_type(kind: Any, key: str) -> Any:
     """The declared type of ``key`` inside ``kind`` (a model class or a dict type)."""
     kind = _strip(kind)
@@ -76,13 +96,6 @@ def _allowed_keys(kind: Any, node: Any) -> set[str] | None:
         if typing.get_origin(key_type) is typing.Literal:
             return set(typing.get_args(key_type))
         return set(node) if isinstance(node, dict) else set()
-    return None
-
-
-def _event_class(item: Mapping) -> type[BaseModel] | None:
-    for cls in EVENT_KINDS:
-        if item.get("kind") == typing.get_args(cls.model_fields["kind"].annotation)[0]:
-            return cls
     return None
 
 
@@ -111,11 +124,12 @@ def problems_from_pydantic(
             field_doc = _field_doc(keys, doc, root)
             problem = Problem(where, path, f"required key is missing{field_doc}")
         elif etype in ("union_tag_invalid", "union_tag_not_found"):
-            kinds = ", ".join(typing.get_args(c.model_fields["kind"].annotation)[0] for c in EVENT_KINDS)
+            kinds = ", ".join(kind_of(c) for c in union_members(_kind_at(keys, doc, root, resolve=False)))
+            what = {"events": "event ", "reviewers": "reviewer ", "instruments": "instrument "}.get(str(keys[0]), "")
             problem = Problem(
                 where,
                 path + ".kind",
-                f"unknown event kind (allowed: {kinds})",
+                f"unknown {what}kind (allowed: {kinds})",
                 node.get("kind") if isinstance(node, dict) else node,
             )
         else:
@@ -195,19 +209,18 @@ def _origin(keys: list, origins: dict[tuple, str], default: str) -> str:
     return default
 
 
-def _kind_at(keys: list, doc: Mapping, root: Any = Scenario) -> Any:
+def _kind_at(keys: list, doc: Mapping, root: Any = Scenario, resolve: bool = True) -> Any:
+    """The declared type at ``keys``; a union told apart by kind resolves to the node's member."""
     kind: Any = root
     node: Any = doc
-    for key in keys:
+    for i, key in enumerate(keys):
         if isinstance(node, list):
             node = node[key] if isinstance(key, int) and key < len(node) else None
-            item = _child_type(kind, key)
-            if typing.get_origin(item) in (typing.Union, types.UnionType):  # the events: by kind
-                item = _event_class(node) if isinstance(node, dict) else None
-            kind = item
-            continue
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
         kind = _child_type(kind, key)
-        node = node.get(key) if isinstance(node, dict) else None
+        if union_members(kind) and (resolve or i < len(keys) - 1):
+            kind = union_member(kind, node)
     return kind
 
 

@@ -10,17 +10,19 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from sim.scenario.schema import EVENT_KINDS, Duration, Range, Scenario
+from sim.scenario.problems import union_members
+from sim.scenario.schema import Duration, Range, Scenario, kind_of
 
 LEAF_MODELS = (Duration, Range)  # documented once, in their own sections
 
 HEADER = """# Scenario reference
 
-Generated from `sim/scenario/schema.py` by `sim reference`; a test keeps this file in step with the schema.
+Generated from `sim/scenario/schema/` by `sim reference`; a test keeps this file in step with the schema.
 Every key, its type, unit, default and meaning. Keys not listed here are errors. `<id>` stands for
-an id you choose (a structure, court, stage or bidder). Utilities are in logit units: an option
-with utility u is chosen with probability exp(u) / sum(exp(u_i)); +1 multiplies its odds by e.
-How the actors use these parameters: [model.md](model.md).
+an id you choose (a structure, reviewer, instrument, court, stage or bidder). Reviewers,
+instruments and events each have a `kind`, and the keys of their kind. Utilities are in logit
+units: an option with utility u is chosen with probability exp(u) / sum(exp(u_i)); +1 multiplies
+its odds by e. How the actors use these parameters: [model.md](model.md).
 
 """
 
@@ -33,18 +35,35 @@ def scenario_reference() -> str:
         kind, prefix = _model_of(field.annotation, name)
         if kind is not None and kind not in LEAF_MODELS:
             out += _section(f"`{prefix}`", kind, prefix)
-    out.append("## Events (`events:`)\n\n")
-    out.append(
-        "A list; each item has a `kind` and the keys below. A child scenario's event with the "
-        "same `id` (default: the kind) replaces the parent's; "
-        "`{id: X, remove: true}` deletes it.\n\n"
-    )
-    for cls in EVENT_KINDS:
-        kind = typing.get_args(cls.model_fields["kind"].annotation)[0]
-        out += _section(f"`kind: {kind}`", cls, "", level=3, doc=cls.__doc__)
+        members, prefix = _union_of(field.annotation, name)
+        if members:
+            out.append(f"## {name.capitalize()} (`{name}:`)\n\n{UNION_DOCS[name]}\n\n")
+            for cls in members:
+                out += _section(f"`kind: {kind_of(cls)}`", cls, prefix, level=3, doc=cls.__doc__)
     out += _section("Duration (a random number of days)", Duration, "", doc=_doc(Duration))
     out += _section("Range (uniform)", Range, "", doc=_doc(Range))
     return "".join(out)
+
+
+UNION_DOCS = {
+    "reviewers": "A mapping of ids you choose to reviewers; each has a `kind`, the legal procedure it "
+    "follows, and the keys below. A child scenario's reviewer of another kind replaces the parent's.",
+    "instruments": "A mapping of ids you choose to instruments; each has a `kind` and the keys below. A "
+    "child scenario's instrument of another kind replaces the parent's.",
+    "events": "A list; each item has a `kind` and the keys below. A child scenario's event with the "
+    "same `id` (default: the kind) replaces the parent's; `{id: X, remove: true}` deletes it.",
+}
+
+
+def _union_of(annotation: Any, path: str) -> tuple[tuple[type[BaseModel], ...], str]:
+    """The members of a kind union a field holds (as dict values or list items), and their keys' prefix."""
+    annotation = _unwrap(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is dict:
+        return union_members(typing.get_args(annotation)[1]), f"{path}.<id>"
+    if origin is list:
+        return union_members(typing.get_args(annotation)[0]), f"{path}[]"
+    return (), path
 
 
 def _doc(cls: type[BaseModel]) -> str:
@@ -77,8 +96,8 @@ def _section(
 
 def _rows(kind: type[BaseModel], prefix: str, skip_models: bool) -> typing.Iterator[tuple[str, Any]]:
     for name, field in kind.model_fields.items():
-        if name == "kind":
-            continue
+        if name == "kind" and len(typing.get_args(field.annotation)) == 1:
+            continue  # a union member's own kind: its section's title
         path = f"{prefix}.{name}" if prefix else name
         sub, sub_prefix = _model_of(field.annotation, path)
         if sub is not None and sub not in LEAF_MODELS:
@@ -124,7 +143,7 @@ def _type_name(annotation: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if all(isinstance(a, type) and issubclass(a, BaseModel) for a in args):
-            return "event (see [Events](#events-events))"
+            return "one of the kinds below"
         return " or ".join(_type_name(a) for a in args)
     if origin is list:
         return f"list of {_type_name(typing.get_args(annotation)[0])}"

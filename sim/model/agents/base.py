@@ -55,7 +55,19 @@ class Actor(mesa.Agent):
         return self.model.day
 
     def chance(self, p: float) -> bool:
-        """True with probability ``p``."""
+        """True with probability ``p`` (always one draw)."""
+        return self.rng.random() < p
+
+    def happens(self, p: float) -> bool:
+        """True with probability ``p``, drawing only when it is uncertain (0 < p < 1).
+
+        For choices added to the model after others: set to certainty, they change no other draw
+        of the actor, so scenarios that do not use them play exactly as before.
+        """
+        if p >= 1:
+            return True
+        if p <= 0:
+            return False
         return self.rng.random() < p
 
     def days_from_now(self, duration: Duration) -> int:

@@ -14,14 +14,14 @@ class Bidder(Actor):
     how much of the business's value is left (a ban threat erodes it).
     """
 
-    def __init__(self, model, bidder_id: str, spec):
+    def __init__(self, model, bidder_id: str, spec, *, enters: bool = True):
         super().__init__(model, bidder_id, spec.label)
         self.spec = spec
         self.entered = False
         self.dropped = False
         self.bid: Bid | None = None
-        enters = model.deal_scenario.day(spec.enters) if spec.enters else 0
-        model.schedule(enters, self.enter)
+        if enters:
+            model.schedule(model.deal_scenario.day(spec.enters) if spec.enters else 0, self.enter)
 
     @property
     def active(self) -> bool:

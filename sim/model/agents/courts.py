@@ -1,11 +1,12 @@
-"""Host courts: challenges to ban stages and petitions against a divestiture order.
+"""Host courts: challenges to ban stages, petitions against orders and laws, and the appeals above them.
 
 Courts act on dates: a challenge filed before a ban stage's effective date is ruled on by that
 date (early in the day, before the stage would take effect) unless the court is slow. Rulings
 on one instrument share its legal question (in 2020, the IEEPA informational-materials
 exception for every challenge to the ban): each court's ruling mixes a merits draw common to
 the instrument with its own, so that courts agree as much as ``agreement`` says, while each
-still enjoins with its own probability ``p_enjoin``.
+still enjoins with its own probability ``p_enjoin``. The side that loses may appeal up the
+court's chain (``appeals``), where each court may decline the case and may reverse.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mesa.time import Priority
 from sim.model.agents.base import Actor
 from sim.model.randomness import actor_stream
 from sim.narrative import EventName, SpanName
+from sim.scenario.schema import Law
 
 
 def _normal_cdf(z: float) -> float:
@@ -24,54 +26,60 @@ def _normal_cdf(z: float) -> float:
 
 
 class Court(Actor):
-    """A court where a plaintiff (the seller or users) challenges one instrument.
+    """A court where a plaintiff (the seller or users) challenges one instrument (``hears``).
 
-    Against the ban order (``instrument: ban_order``) the plaintiff asks it to enjoin each stage
-    it hears when the stage is announced; the government's appeal lifts an injunction with
-    probability ``appeal.p_lifts``. Against the divestiture order the plaintiff petitions for
-    review once the order is issued; a ruling for the plaintiff sets the order aside.
+    Against a ban the plaintiff asks it to enjoin each stage it hears when the stage is
+    announced. Against a divestiture order or a law the plaintiff petitions for review once it is
+    issued (within the law's window, if it has one); a ruling for the plaintiff sets it aside.
     """
 
     def __init__(self, model, court_id: str, spec):
         super().__init__(model, court_id, spec.label)
         self.spec = spec
+        self.levels = list(spec.appeals.values())
         self.injunctions = 0
         self.rulings = 0
-        self.pending = 0  # cases filed and not yet ruled on
+        self.pending = 0  # cases filed and not yet ruled on, appeals included
 
     @property
     def active(self) -> bool:
         """A case is pending here, or one of this court's injunctions stands."""
-        return self.pending > 0 or any(self.actor_id in st.enjoined_by for st in self.model.commerce.stages.values())
+        if self.pending > 0:
+            return True
+        return any(self.actor_id in st.enjoined_by for a in self.model.agencies.values() for st in a.stages.values())
 
-    def hears(self, sid: str) -> bool:
-        """Whether this court can enjoin ban stage ``sid``."""
-        return self.spec.instrument == "ban_order" and (self.spec.hears is None or sid in self.spec.hears)
+    def hears(self, sid: str, instrument: str) -> bool:
+        """Whether this court can enjoin stage ``sid`` of ``instrument``."""
+        return self.spec.hears == instrument and (self.spec.stages is None or sid in self.spec.stages)
 
     def for_plaintiff(self) -> bool:
         """Whether this ruling goes for the plaintiff: the instrument's common merits and the court's own draw."""
         rho = self.spec.agreement
-        z = math.sqrt(rho) * self.model.merits(self.spec.instrument) + math.sqrt(1 - rho) * self.rng.standard_normal()
+        z = math.sqrt(rho) * self.model.merits(self.spec.hears) + math.sqrt(1 - rho) * self.rng.standard_normal()
         return _normal_cdf(z) < self.spec.p_enjoin
 
     def _plaintiff(self) -> tuple[str, str]:
         return (self.model.seller.label, "asks") if self.spec.plaintiff == "seller" else ("Users", "ask")
 
-    # --- the ban order ------------------------------------------------------------------------
+    def _agency(self, sid: str):
+        return next(a for a in self.model.agencies.values() if sid in a.stages)
 
-    def consider_challenge(self, sid: str) -> None:
+    # --- a ban's stages -----------------------------------------------------------------------
+
+    def consider_challenge(self, sid: str, instrument: str) -> None:
         """A stage was announced: the plaintiff may challenge it here."""
-        if self.hears(sid) and self.chance(self.spec.p_challenge):
+        if self.hears(sid, instrument) and self.chance(self.spec.p_challenge):
             self.after(self.spec.filing_days, self.file, sid)
 
     def file(self, sid: str) -> None:
         """The plaintiff files for an injunction; the court rules by the stage's date unless slow."""
-        stage = self.model.commerce.stages[sid]
+        agency = self._agency(sid)
+        stage = agency.stages[sid]
         if stage.lifted:
             return
         day = self.days_from_now(self.spec.ruling_days)
         slow = self.chance(self.spec.p_slow)
-        effective = self.model.commerce.effective_day(sid)
+        effective = agency.effective_day(sid)
         pending = effective is not None and self.today <= effective and not stage.due
         if pending and not slow and day > effective:
             day = effective  # the court rules before the stage bites
@@ -93,63 +101,124 @@ class Court(Actor):
     def rule(self, sid: str, filed: int) -> None:
         """Rule on the injunction."""
         self.pending -= 1
-        if self.model.commerce.stages[sid].lifted:
+        agency = self._agency(sid)
+        if agency.stages[sid].lifted:
             return
-        self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today)
+        self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today, self.spec.hears)
         self.rulings += 1
         if self.for_plaintiff():
-            self.injunctions += 1
-            self.log(EventName.INJUNCTION, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})")
-            self.model.commerce.enjoin(sid, self.actor_id)
-            self.after(self.spec.appeal.days, self.hear_appeal, sid)
-            self.model.china.host_action("injunction")
+            self.enjoin(sid, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})", appeal_to=0)
         else:
             self.log(
                 EventName.INJUNCTION_DENIED,
                 f"{self.label} declines to enjoin {sid} (p={1 - self.spec.p_enjoin:.2f})",
             )
             self.model.market_moves(f"{self.label} declined to stop {sid}")
+            self.appeal(0, "plaintiff", sid)
 
-    def hear_appeal(self, sid: str) -> None:
-        """The government's appeal of the injunction is decided."""
-        if self.model.commerce.stages[sid].lifted:
+    def enjoin(self, sid: str, detail: str, appeal_to: int) -> None:
+        """An injunction (here, or on appeal) stops the stage; the government may appeal to ``appeal_to``."""
+        self.injunctions += 1
+        self.log(EventName.INJUNCTION, detail)
+        self._agency(sid).enjoin(sid, self.actor_id)
+        self.appeal(appeal_to, "government", sid)
+        self.model.host_action("injunction")
+
+    # --- appeals ------------------------------------------------------------------------------
+
+    def appeal(self, level: int, loser: str, sid: str | None) -> None:
+        """The side that lost may take the ruling to court ``level`` of the chain.
+
+        ``sid`` is the stage a ruling on an injunction concerns; None for a petition against the
+        instrument (only the plaintiff's appeal of an upheld instrument is followed: an
+        instrument set aside stays set aside).
+        """
+        if level >= len(self.levels):
             return
-        if self.chance(self.spec.appeal.p_lifts):
+        rule = self.levels[level]
+        if not self.happens(rule.government_appeals if loser == "government" else rule.plaintiff_appeals):
+            return
+        if (
+            level > 0 or loser == "plaintiff"
+        ):  # the government's first appeal of an injunction goes unsaid, as it always came in 2020
+            self.log(EventName.APPEAL_FILED, f"The {loser} appeals to {rule.label}")
+        self.pending += 1
+        self.after(rule.days, self.hear_appeal, level, loser, sid)
+
+    def hear_appeal(self, level: int, appellant: str, sid: str | None) -> None:
+        """The court above decides whether to hear the appeal, and whether to reverse."""
+        self.pending -= 1
+        rule = self.levels[level]
+        if sid is not None and self._agency(sid).stages[sid].lifted:
+            return
+        if sid is None and not self.model.instruments[self.spec.hears].in_force:
+            return
+        if not self.happens(rule.p_cert):
+            self.log(EventName.CERT_DENIED, f"{rule.label} declines to hear the {appellant}'s appeal")
+            return
+        if not self.chance(rule.p_reverses):
+            if sid is not None and appellant == "government":
+                self.log(EventName.APPEAL_FAILS, f"The injunction of {sid} by {self.label} stands on appeal")
+            else:
+                self.log(EventName.APPEAL_FAILS, f"{rule.label} affirms: the {appellant}'s appeal fails")
+            self.appeal(level + 1, appellant, sid)
+            return
+        other = "plaintiff" if appellant == "government" else "government"
+        if sid is None:  # the plaintiff wins its appeal against the instrument
+            self.model.set_aside(
+                self.spec.hears, self.actor_id, f"{rule.label} sets the {self._instrument_label} aside"
+            )
+            return
+        if appellant == "government":
             self.log(EventName.INJUNCTION_LIFTED, f"The appeal lifts the injunction of {sid} by {self.label}")
-            self.model.commerce.lift_injunction(sid, self.actor_id)
+            self._agency(sid).lift_injunction(sid, self.actor_id)
+            self.appeal(level + 1, other, sid)
         else:
-            self.log(EventName.APPEAL_FAILS, f"The injunction of {sid} by {self.label} stands on appeal")
+            self.enjoin(sid, f"{rule.label} reverses: {sid} is enjoined", appeal_to=level + 1)
 
-    # --- the divestiture order ----------------------------------------------------------------
+    # --- a divestiture order or a law ---------------------------------------------------------
 
-    def consider_petition(self) -> None:
-        """The divestiture order was issued: the plaintiff may petition for review here."""
-        if self.spec.instrument == "divestiture_order" and self.chance(self.spec.p_challenge):
-            self.after(self.spec.filing_days, self.petition)
+    @property
+    def _instrument_label(self) -> str:
+        return self.model.deal_scenario.instruments[self.spec.hears].label
+
+    def consider_petition(self, instrument: str) -> None:
+        """The instrument was issued: the plaintiff may petition for review here (within its window)."""
+        if self.spec.hears != instrument or not self.chance(self.spec.p_challenge):
+            return
+        day = self.days_from_now(self.spec.filing_days)
+        spec = self.model.deal_scenario.instruments[instrument]
+        if isinstance(spec, Law) and spec.challenge_within_days is not None:
+            day = min(day, self.today + spec.challenge_within_days)
+        self.model.schedule(day, self.petition)
 
     def petition(self) -> None:
-        """The petition for review of the order is filed; the ruling comes after ``ruling_days``."""
-        if not self.model.divestiture_order_in_force:
+        """The petition for review is filed; the ruling comes after ``ruling_days``."""
+        if not self.model.instruments[self.spec.hears].in_force:
             return
-        day = self.after(self.spec.ruling_days, self.rule_on_order, self.today)
+        day = self.after(self.spec.ruling_days, self.rule_on_instrument, self.today)
         self.pending += 1
         plaintiff, verb = self._plaintiff()
         self.log(
             EventName.CHALLENGE_FILED,
-            f"{plaintiff} {verb} {self.label} to set aside the divestiture order; ruling by {self.model.date_of(day)}",
+            f"{plaintiff} {verb} {self.label} to set aside the {self._instrument_label}; "
+            f"ruling by {self.model.date_of(day)}",
         )
 
-    def rule_on_order(self, filed: int) -> None:
-        """Set the divestiture order aside, or uphold it."""
+    def rule_on_instrument(self, filed: int) -> None:
+        """Set the instrument aside, or uphold it (the plaintiff may appeal)."""
         self.pending -= 1
-        if not self.model.divestiture_order_in_force or self.model.deal.closed_day is not None:
+        if not self.model.instruments[self.spec.hears].in_force or self.model.deal.closed_day is not None:
             return
-        self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today)
+        self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today, self.spec.hears)
         self.rulings += 1
         if self.for_plaintiff():
-            self.model.set_aside_divestiture_order(self.actor_id, f"{self.label} sets the divestiture order aside")
+            self.model.set_aside(
+                self.spec.hears, self.actor_id, f"{self.label} sets the {self._instrument_label} aside"
+            )
         else:
-            self.log(EventName.ORDER_UPHELD, f"{self.label} upholds the divestiture order")
+            self.log(EventName.ORDER_UPHELD, f"{self.label} upholds the {self._instrument_label}")
+            self.appeal(0, "plaintiff", None)
 
 
 def merits_stream(seed: int, instrument: str):

@@ -21,8 +21,8 @@ class Seller(Actor):
     It collects bids and picks one by expected value, drives the deal to signing, restructures
     a deal a government rejects, and leaves the market when a ban bites long enough.
 
-    The expected value of a bid is ``price x P(host approves) x P(home approves) x preference
-    for its structure``, the price scaled to what the business is worth today; the seller picks
+    The expected value of a bid is ``price x P(each reviewer approves) x preference for its
+    structure``, the price scaled to what the business is worth today; the seller picks
     by a logit over those values (and holding out, worth ``reservation x current value``) with
     ``choice_temperature`` in US$ bn. It can also offer a bidder one of its own structures
     (``proposes``) at the bidder's price. Holding out is not final: the seller reconsiders the
@@ -39,7 +39,9 @@ class Seller(Actor):
         self.withdrawn = False
         self._exit_epoch = 0
         model.open_span(SpanName.BIDDING, self.actor_id)
-        if spec.bid_deadline is not None:
+        if model.deal_scenario.deal.kind != "forced_divestiture":
+            model.schedule(0, self.signed_at_start, priority=Priority.HIGH)
+        elif spec.bid_deadline is not None:
             model.schedule(model.deal_scenario.day(spec.bid_deadline), self.choose)
         agreement = model.deal_scenario.agreement
         self.outside_day: int | None = None
@@ -68,10 +70,11 @@ class Seller(Actor):
             self.choose()
 
     def expected_value(self, bid: Bid) -> float:
-        """US$ bn: price x chance both governments approve x preference for the structure."""
-        p_host = self.model.cfius.approval_belief(bid.structure, bid.bidder)
-        p_home = self.model.china.approval_belief(bid.structure)
-        return bid.price * p_host * p_home * self.spec.structure_preference[bid.structure]
+        """US$ bn: price x chance each reviewer approves x preference for the structure."""
+        value = bid.price
+        for reviewer in self.model.reviewers.values():
+            value *= reviewer.approval_belief(bid.structure, bid.bidder)
+        return value * self.spec.structure_preference[bid.structure]
 
     def repriced(self, bid: Bid) -> Bid:
         """The bid at today's value of the business (a ban threat erodes it)."""
@@ -164,35 +167,29 @@ class Seller(Actor):
         self.model.close_span(SpanName.BIDDING)
         self.model.open_span(SpanName.EXCLUSIVE_TALKS, self.actor_id)
         self.log(EventName.BID_CHOSEN, f"{why}; structure {bid.structure}, US${bid.price:.1f} bn")
-        self.check_licence()
+        self.model.each_reviewer("deal_chosen", deal.version)
         self.after(self.spec.exclusive_talks_days, self.agree, deal.version)
 
-    def check_licence(self) -> None:
-        """Does the deal need the home government's consent? Then apply for the letter of intent."""
+    def signed_at_start(self) -> None:
+        """A negotiated or completed deal: signed (or closed) before the run; the reviewers it needs take it."""
         deal = self.model.deal
-        deal.needs_licence = self.model.china.needs_consent(deal.structure)
-        deal.licence_ever |= deal.needs_licence
-        if deal.needs_licence:
-            self.log(
-                EventName.LICENCE_NEEDED,
-                f"learns that the {self.model.deal_name()} exports restricted technology: it needs a licence",
-            )
-            self.apply_for_letter()
-
-    def licence_now_needed(self) -> None:
-        """A catalogue update or a new consent rule caught the deal in progress."""
-        self.model.deal.needs_licence = self.model.deal.licence_ever = True
-        self.apply_for_letter()
-
-    def apply_for_letter(self) -> None:
-        """Prepare and file the application for the letter of intent."""
-        deal = self.model.deal
-        if deal.letter_applied:
-            return
-        deal.letter_applied = True
-        self.model.open_span(SpanName.LETTER_APPLICATION, self.actor_id)
-        china = self.model.china
-        self.after(china.spec.licence.application_days, china.receive_letter_application, deal.version)
+        spec = self.model.deal_scenario.deal
+        bidder = self.model.bidders[spec.buyer]
+        deal.bidder = spec.buyer
+        deal.structure = spec.structure or bidder.spec.offers
+        deal.price = spec.price
+        deal.chosen_day = deal.agreed_day = deal.signable_day = deal.signed_day = self.today
+        self.model.close_span(SpanName.BIDDING)
+        self.model.set_stage(DealStage.SIGNED)
+        when = (spec.signed or self.model.deal_scenario.start).isoformat()
+        what = "closed" if spec.kind == "completed" else "signed"
+        self.log(
+            EventName.SIGNED,
+            f"{what} the {self.model.deal_name()} at US${deal.price:.1f} bn on {when}; the reviews follow",
+        )
+        for moment in ("deal_chosen", "deal_agreed", "deal_signed"):
+            self.model.each_reviewer(moment, deal.version)
+        self.model.try_close()
 
     def agree(self, version: int) -> None:
         """Agreement in principle: the executive may bless it; signing follows."""
@@ -203,9 +200,10 @@ class Seller(Actor):
         deal.agreed_day = self.today
         self.model.close_span(SpanName.EXCLUSIVE_TALKS)
         self.log(EventName.AGREEMENT, f"agrees the {self.model.deal_name()} in principle")
-        self.model.executive.consider_blessing()
-        if self.model.cfius.spec.files_at == "agreement":
-            self.model.cfius.file()
+        self.model.consider_blessing()
+        if self.model.stale(version):
+            return  # the blessing ended a hold whose refusal sent the deal back to restructuring
+        self.model.each_reviewer("deal_agreed", version)
         self.model.open_span(SpanName.SIGNING, self.actor_id)
         deal.signable_day = self.after(self.spec.signing_days, self.sign, version)
 
@@ -214,10 +212,11 @@ class Seller(Actor):
         deal = self.model.deal
         if self.model.stale(version) or deal.stage is not DealStage.AGREED:
             return
-        if deal.needs_licence and not deal.letter_granted:
+        waiting_on = next((r for r in self.model.reviewers.values() if r.blocks_signing), None)
+        if waiting_on is not None:
             if not self.model.span_open(SpanName.LETTER_WAIT):
                 self.model.close_span(SpanName.SIGNING)
-                self.model.open_span(SpanName.LETTER_WAIT, "china")
+                self.model.open_span(SpanName.LETTER_WAIT, waiting_on.actor_id)
                 self.log(
                     EventName.SIGNING_WAITS,
                     "has the contract ready but cannot sign it before the letter of intent",
@@ -228,36 +227,24 @@ class Seller(Actor):
         self.model.close_span(SpanName.SIGNING)
         self.model.close_span(SpanName.LETTER_WAIT)
         self.log(EventName.SIGNED, f"signs the {self.model.deal_name()}")
-        if self.model.cfius.spec.files_at == "signing":
-            self.model.cfius.file()
-        if deal.needs_licence and deal.letter_granted:
-            self.apply_for_licence()
+        self.model.each_reviewer("deal_signed", deal.version)
         self.model.try_close()
 
     def letter_granted(self) -> None:
-        """The letter of intent came: sign if the contract was waiting, or apply for the licence."""
+        """A letter of intent came before signing: sign now if the contract was waiting for it."""
         deal = self.model.deal
-        if deal.stage is DealStage.SIGNED:
-            self.apply_for_licence()
-        elif deal.stage is DealStage.AGREED and deal.signable_day is not None and deal.signable_day <= self.today:
+        if deal.stage is DealStage.AGREED and deal.signable_day is not None and deal.signable_day <= self.today:
             self.sign(deal.version)
-
-    def apply_for_licence(self) -> None:
-        """Stage 2: the signed contract goes to the home government for the licence."""
-        deal = self.model.deal
-        if not deal.licence_applied:
-            deal.licence_applied = True
-            self.model.china.receive_licence_application(deal.version)
 
     # --- rejection and restructuring ----------------------------------------------------------
 
     def deal_rejected(self, by: str) -> None:
-        """A government rejected the deal: restructure along the path, or the sale ends."""
+        """A reviewer on side ``by`` (host or home) rejected the deal: restructure along the path, or the sale ends."""
         option = self.next_structure()
         if option is not None and self.chance(self.spec.p_restructure):
             self.restructure(*option, by=by)
             return
-        stage = DealStage.BLOCKED_HOST if by == "host" else DealStage.BLOCKED_HOME
+        stage = self.model.blocked_stage(by)
         self.end_sale(
             stage,
             EventName.SALE_ENDS,
@@ -295,7 +282,7 @@ class Seller(Actor):
         now = self.model.value_factor()
         price = round(deal.price * now / max(deal.price_factor, 1e-9), 2)
         deal.new_terms(bidder, structure, price, now, self.today)
-        self.model.cfius.new_terms()
+        self.model.each_reviewer("new_terms")
         self.model.set_stage(DealStage.RESTRUCTURING)
         self.model.close_deal_spans()
         self.model.open_span(SpanName.RESTRUCTURING, self.actor_id)
@@ -315,10 +302,11 @@ class Seller(Actor):
         deal.agreed_day = deal.signable_day = self.today
         self.model.close_span(SpanName.RESTRUCTURING)
         self.log(EventName.AGREEMENT, f"agrees the restructured {self.model.deal_name()}")
-        self.check_licence()
-        self.model.executive.consider_blessing()
-        if self.model.cfius.spec.files_at == "agreement":
-            self.model.cfius.file()
+        self.model.each_reviewer("deal_chosen", version)
+        self.model.consider_blessing()
+        if self.model.stale(version):
+            return
+        self.model.each_reviewer("deal_agreed", version)
         self.model.open_span(SpanName.SIGNING, self.actor_id)
         self.sign(version)
 
@@ -381,7 +369,7 @@ class Seller(Actor):
             )
             if not self.model.deal.stage.ended:
                 self.model.set_stage(DealStage.ABANDONED)
-            self.model.commerce.lift_all()  # nothing left to ban
+            self.model.lift_all_stages()  # nothing left to ban
             self.model.refresh_ban()
             self.model.settle()
             return

@@ -1,0 +1,152 @@
+"""The agency that implements bans (the Commerce Department in 2020): stages, postponements, injunctions.
+
+One agency actor implements the stages of every instrument that names it (``agency``): a ban's
+stages on their own dates, a law's prohibitions from its deadline when it is enforced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mesa.time import Priority
+
+from sim.model.agents.base import Actor
+from sim.narrative import EventName
+
+
+@dataclass(slots=True)
+class StageState:
+    """Where one stage stands in a run.
+
+    A stage bites when it is due (its date came, or the instrument it belongs to was enforced at
+    its deadline), its instrument is in force, no injunction stands against it, and it is neither
+    suspended nor lifted.
+    """
+
+    instrument: str
+    spec: object  # BanStage or LawStage
+    dated: bool  # a ban's stage on its own date (else a law's, at the deadline)
+    announced: bool = False
+    due: bool = False
+    suspended: bool = False
+    lifted: bool = False
+    effective_day: int | None = None
+    postponements: int = 0
+    enjoined_by: set[str] = field(default_factory=set)
+
+    @property
+    def bites(self) -> bool:
+        """Whether the stage stops the business now."""
+        return self.due and not self.enjoined_by and not self.suspended and not self.lifted
+
+
+class Agency(Actor):
+    """Implements the stages of the instruments that name it.
+
+    It announces each dated stage, puts it into effect on its date, postpones it while a deal
+    progresses (with the ban's ``postpone`` probabilities), and applies injunctions.
+    """
+
+    def __init__(self, model, agency_id: str, label: str, instruments: dict):
+        super().__init__(model, agency_id, label)
+        self.instruments = instruments  # id -> spec, of the instruments this agency implements
+        self.stages: dict[str, StageState] = {}
+        for iid, spec in instruments.items():
+            dated = spec.kind == "ban"
+            for sid, st in spec.stages.items():
+                self.stages[sid] = StageState(iid, st, dated, announced=not dated)
+                if dated:
+                    model.schedule(model.deal_scenario.day(st.announced), self.announce, sid)
+
+    def biting(self) -> list[str]:
+        """Ids of the stages that bite now (their instruments in force)."""
+        return [sid for sid, st in self.stages.items() if st.bites and self.model.instruments[st.instrument].in_force]
+
+    def announce(self, sid: str) -> None:
+        """Announce a stage (if its ban is in force); courts may be asked to stop it."""
+        stage = self.stages[sid]
+        if not self.model.instruments[stage.instrument].in_force:
+            return
+        stage.announced = True
+        when = stage.spec.effective
+        stage.effective_day = self.model.deal_scenario.day(when)
+        self.model.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
+        self.log(EventName.STAGE_ANNOUNCED, f"announces {sid} ({stage.spec.label}), from {when.isoformat()}")
+        for court in self.model.courts.values():
+            court.consider_challenge(sid, stage.instrument)
+
+    def effective_day(self, sid: str) -> int | None:
+        """The day a stage is due to take effect as things stand (None if it has no date yet)."""
+        stage = self.stages[sid]
+        if not stage.dated:
+            return self.model.instruments[stage.instrument].deadline_day
+        return stage.effective_day
+
+    def take_effect(self, sid: str) -> None:
+        """A dated stage reaches its effective day: postpone it, or let it take effect."""
+        stage = self.stages[sid]
+        if stage.lifted or stage.suspended or stage.due or stage.effective_day != self.today:
+            return
+        if self.should_postpone(stage):
+            stage.postponements += 1
+            rule = self.instruments[stage.instrument].postpone
+            stage.effective_day = self.days_from_now(rule.days)
+            self.model.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
+            self.log(
+                EventName.STAGE_POSTPONED,
+                f"postpones {sid} to {self.model.date_of(stage.effective_day)} "
+                f"while the {self.model.deal_name()} progresses",
+            )
+            return
+        self.make_due(sid)
+
+    def should_postpone(self, stage: StageState) -> bool:
+        """Postpone with one probability while a deal progresses, another otherwise."""
+        rule = self.instruments[stage.instrument].postpone
+        if rule is None or stage.postponements >= rule.max:
+            return False
+        deal = self.model.deal
+        progressing = deal.stage.in_progress or deal.blessed
+        return self.chance(rule.p_if_deal_progressing if progressing else rule.p_otherwise)
+
+    def make_due(self, sid: str) -> None:
+        """The stage is in effect from today (it bites unless enjoined)."""
+        stage = self.stages[sid]
+        stage.due = True
+        courts = " and ".join(self.model.courts[c].label for c in sorted(stage.enjoined_by))
+        self.log(
+            EventName.STAGE_DUE,
+            f"puts {sid} into effect" + (f", but {courts} enjoined it" if courts else ""),
+        )
+        self.model.refresh_ban()
+
+    def deadline_enforced(self, instrument: str) -> None:
+        """The instrument is enforced at its deadline: its prohibitions are due."""
+        for sid, stage in self.stages.items():
+            if stage.instrument == instrument and not stage.dated and not stage.due:
+                stage.suspended = False
+                self.make_due(sid)
+
+    def deadline_not_enforced(self, instrument: str) -> None:
+        """The instrument is left unenforced: its prohibitions are suspended."""
+        for sid, stage in self.stages.items():
+            if stage.instrument == instrument and not stage.dated and not stage.suspended:
+                stage.suspended = True
+                self.log(EventName.STAGE_SUSPENDED, f"suspends {sid} while the law goes unenforced")
+        self.model.refresh_ban()
+
+    def enjoin(self, sid: str, court: str) -> None:
+        """A court enjoins a stage."""
+        self.stages[sid].enjoined_by.add(court)
+        self.model.refresh_ban()
+
+    def lift_injunction(self, sid: str, court: str) -> None:
+        """An appeal lifts one court's injunction of a stage."""
+        self.stages[sid].enjoined_by.discard(court)
+        self.model.refresh_ban()
+
+    def lift(self, instrument: str | None = None) -> None:
+        """The stages of one instrument end for good (a revocation), or all of them (a close, an exit)."""
+        for stage in self.stages.values():
+            if instrument is None or stage.instrument == instrument:
+                stage.lifted = True

@@ -1,0 +1,153 @@
+"""What every reviewer does: decide whether a deal needs it, take the deal when its procedure says, approve or block.
+
+The deal calls every reviewer at the same moments, in the scenario's order (``deal_chosen``,
+``deal_agreed``, ``deal_signed``); each kind acts on the moments its procedure names and leaves
+the others alone. A reviewer is *satisfied* when the current terms do not need it or it approved
+them; the deal closes once it is signed and every reviewer is satisfied.
+"""
+
+from __future__ import annotations
+
+from sim.model.agents.base import Actor
+from sim.model.randomness import work_calendar
+from sim.narrative import EventName
+
+
+class Reviewer(Actor):
+    """A government body whose approval the deal may need (``reviewers.<id>``).
+
+    Attributes:
+        needed: the current terms need this reviewer (its jurisdiction rule, when they were chosen).
+        ever_needed: some terms of the run needed it (not reset by a restructuring).
+        approved: it approved the current terms.
+        shelved: a new administration shelved its review (a host reviewer; kept across terms).
+    """
+
+    files_at: str | None = None  # the deal moment its procedure starts at (agreement, signing), if any
+
+    def __init__(self, model, reviewer_id: str, spec):
+        super().__init__(model, reviewer_id, spec.label)
+        self.spec = spec
+        self.side = spec.side
+        self.applies_to = spec.applies_to
+        self.calendar = work_calendar(model.deal_scenario.start, spec.calendar, tuple(spec.holidays))
+        self.needed = False
+        self.ever_needed = False
+        self.approved = False
+        self.shelved = False
+        self.filed = False
+        self.review_start: int | None = None
+
+    # --- jurisdiction -------------------------------------------------------------------------
+
+    def applies(self, structure_id: str, bidder_id: str) -> bool:
+        """Whether a deal with these terms must be cleared by this reviewer."""
+        if self.applies_to == "foreign_buyer":
+            return self.model.buyer_spec(bidder_id).foreign
+        return True
+
+    def approval_belief(self, structure_id: str, bidder_id: str) -> float:
+        """The chance of approval the seller reads from the rules (1 if the deal does not need it)."""
+        return 1.0
+
+    @property
+    def satisfied(self) -> bool:
+        """The current terms do not need this reviewer, or it approved them."""
+        return not self.needed or self.approved
+
+    @property
+    def before_it(self) -> bool:
+        """The deal is before this reviewer: notified, filed or applied for, and not yet approved."""
+        return self.needed and self.filed and not self.approved
+
+    @property
+    def blocks_signing(self) -> bool:
+        """No binding contract may be signed before this reviewer's consent (an export-licence letter)."""
+        return False
+
+    # --- the deal's moments -------------------------------------------------------------------
+
+    def deal_chosen(self, version: int) -> None:
+        """Terms were chosen (talks start, or restructured terms are agreed): see whether they need this reviewer."""
+        deal = self.model.deal
+        self.needed = self.applies(deal.structure, deal.bidder)
+        self.ever_needed |= self.needed
+
+    def deal_agreed(self, version: int) -> None:
+        """The deal was agreed in principle."""
+        if self.files_at == "agreement":
+            self.file()
+
+    def deal_signed(self, version: int) -> None:
+        """The contract was signed."""
+        if self.files_at == "signing":
+            self.file()
+
+    def file(self) -> None:
+        """The parties bring the deal to this reviewer (once per set of terms)."""
+        if self.filed or not self.needed:
+            return
+        self.filed = True
+        self.start_review(self.model.deal.version)
+
+    def start_review(self, version: int) -> None:
+        """The procedure starts (each kind its own)."""
+        raise NotImplementedError
+
+    def change_jurisdiction(self, applies_to: str, note: str = "") -> None:
+        """Which deals need this reviewer changes (a ``jurisdiction_change`` event)."""
+        self.applies_to = applies_to
+        what = {
+            "any_sale": "any sale of the business",
+            "listed_technology": "a deal exporting a listed technology",
+            "foreign_buyer": "a deal with a foreign buyer",
+        }[applies_to]
+        self.rule_changed(
+            EventName.CONSENT_RULE, f"now requires its consent for {what}" + (f": {note}" if note else "")
+        )
+
+    def rule_changed(self, event: EventName, detail: str) -> None:
+        """A rule changed: a deal in progress may now need this reviewer."""
+        deal = self.model.deal
+        caught = deal.stage.in_progress and not self.needed and self.applies(deal.structure, deal.bidder)
+        self.log(event, detail + (f": the {self.model.deal_name()} now needs its consent" if caught else ""))
+        if caught:
+            self.needed = self.ever_needed = True
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """A deal caught in progress by a new rule: file now if its moment has passed."""
+        stage = self.model.deal.stage.value
+        passed = {"agreement": ("agreed_in_principle", "signed"), "signing": ("signed",)}.get(self.files_at or "", ())
+        if stage in passed:
+            self.file()
+
+    def new_terms(self) -> None:
+        """The deal was restructured: what was notified or filed no longer applies."""
+        self.needed = self.approved = self.filed = False
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    def approve(self, event, reason: str) -> None:
+        """Clear the current terms."""
+        self.approved = True
+        if self.review_start is not None:
+            self.model.deal.review_days[self.actor_id] = self.today - self.review_start
+        self.log(event, reason)
+        self.model.try_close()
+
+    def reject(self) -> None:
+        """A final no to the current terms: the seller restructures or the sale ends, blocked by this side."""
+        self.model.seller.deal_rejected(self.side)
+
+    def shelve(self) -> None:
+        """A new administration shelves the review until the horizon (host reviewers)."""
+
+    def host_action(self, action: str) -> None:
+        """A host action (a blessing, an injunction...): a political hold may end now."""
+
+    def tension_changed(self, delta: float) -> None:
+        """The tension between the governments moved by ``delta``: a political hold may end now."""
+
+    def hold_ended(self) -> None:
+        """A political hold ended (``PoliticalHold``): the reviewer rules now."""

@@ -1,0 +1,183 @@
+"""Merger control in phases (China's Anti-Monopoly Law; the EU Merger Regulation; the US HSR Act).
+
+The parties file; the clock starts only when the reviewer accepts the filing as complete, which it
+may withhold politically (no acceptance and no clock until a host action ends the hold: its
+silence). Phase 1 ends in a clearance or phase 2, which may be extended (phase 3) and, since
+China's 2022 amendment, stopped. At the end the reviewer approves, approves with remedies,
+prohibits, or asks the parties to pull and refile, which starts a new filing on a new clock. An
+agreement's outside date may pass first (Qualcomm/NXP, 2018-07-25).
+"""
+
+from __future__ import annotations
+
+from sim.model.agents.reviewers.base import Reviewer
+from sim.model.agents.reviewers.politics import PoliticalHold
+from sim.model.randomness import choice_probabilities, logistic, logit_choice, odds_text
+from sim.narrative import EventName, SpanName
+
+
+class MergerControlReviewer(Reviewer):
+    """Reviews the deal's effect on competition in phases (``kind: merger_control``)."""
+
+    def __init__(self, model, reviewer_id: str, spec):
+        super().__init__(model, reviewer_id, spec)
+        self.files_at = spec.files_at
+        self.hold = PoliticalHold(self, spec.political, SpanName.MERGER_HOLD)
+        self.rounds = 0  # pull-and-refile cycles of the current terms
+        self.filings = 0
+
+    # --- utilities ----------------------------------------------------------------------------
+
+    def _tension_term(self) -> float:
+        return self.spec.utility.tension * self.model.home.tension
+
+    def p_clear_phase_1(self) -> float:
+        """The chance the deal is cleared at the end of phase 1."""
+        return logistic(self.spec.utility.clear_phase_1 + self._tension_term())
+
+    def end_options(self) -> dict[str, float]:
+        """Utilities of the decisions open at the end of the review."""
+        u = self.spec.utility
+        t = self._tension_term()
+        options = {"approve": u.approve + t, "conditions": u.conditions + t, "prohibit": u.prohibit}
+        if self.rounds < self.spec.max_refiles:
+            options["refile"] = u.refile
+        return options
+
+    def approval_belief(self, structure_id: str, bidder_id: str) -> float:
+        """The chance of approval the parties read from the rules (phase 1, else an approval at the end)."""
+        if not self.applies(structure_id, bidder_id):
+            return 1.0
+        u = self.spec.utility
+        t = self._tension_term()
+        final = choice_probabilities({"approve": u.approve + t, "conditions": u.conditions + t, "prohibit": u.prohibit})
+        p1 = self.p_clear_phase_1()
+        return p1 + (1 - p1) * (final["approve"] + final["conditions"])
+
+    def new_terms(self) -> None:
+        """New terms need a new filing."""
+        super().new_terms()
+        self.rounds = 0
+        self.filings = 0
+        self.hold.held = False
+
+    # --- the procedure ------------------------------------------------------------------------
+
+    def start_review(self, version: int) -> None:
+        """The parties prepare the filing."""
+        self.model.open_span(SpanName.MERGER_FILING, "seller", self.actor_id)
+        self.after(self.spec.filing_days, self.receive_filing, version)
+
+    def receive_filing(self, version: int) -> None:
+        """A filing arrives: accepted after ``acceptance_days``, or held with no clock."""
+        if self.model.stale(version):
+            return
+        self.filings += 1
+        self.model.close_span(SpanName.MERGER_FILING, self.actor_id)
+        what = "file" if self.filings == 1 else "refile"
+        self.model.seller.log(
+            EventName.MERGER_FILED, f"The parties {what} the {self.model.deal_name()} with {self.label}"
+        )
+        p = self.hold.p_political()
+        day = self.days_from_now(self.spec.acceptance_days)  # drawn either way (common random numbers)
+        if p > 0 and self.chance(p):
+            self.hold.start(
+                EventName.MERGER_HOLD,
+                f"does not accept the filing as complete: no clock, no decision until a US action moves it "
+                f"(tension {self.model.home.tension:.2f}, p={p:.2f})",
+            )
+            return
+        self.model.open_span(SpanName.MERGER_ACCEPTANCE, self.actor_id, self.actor_id)
+        self.model.schedule(day, self.accept, version)
+
+    def hold_ended(self) -> None:
+        """The hold ended: the filing is accepted now."""
+        self.accept(self.model.deal.version)
+
+    def host_action(self, action: str) -> None:
+        """A host action may end a hold."""
+        self.hold.consider_release(action)
+
+    def tension_changed(self, delta: float) -> None:
+        """A change of tension may end a hold, where the scenario says so."""
+        self.hold.consider_tension(delta)
+
+    def accept(self, version: int) -> None:
+        """The filing is accepted as complete: phase 1 starts."""
+        if self.model.stale(version):
+            return
+        self.model.close_span(SpanName.MERGER_ACCEPTANCE, self.actor_id)
+        if self.review_start is None:
+            self.review_start = self.today
+        self.model.open_span(SpanName.MERGER_PHASE_1, self.actor_id, self.actor_id)
+        day = self.after(self.spec.phase_1_days, self.end_phase_1, version)
+        self.log(
+            EventName.MERGER_ACCEPTED, f"accepts the filing as complete; phase 1 ends by {self.model.date_of(day)}"
+        )
+
+    def end_phase_1(self, version: int) -> None:
+        """End of phase 1: clear, or open phase 2 (which the reviewer may stop)."""
+        if self.model.stale(version):
+            return
+        self.model.close_span(SpanName.MERGER_PHASE_1, self.actor_id)
+        p = self.p_clear_phase_1()
+        if self.chance(p):
+            self.approve(EventName.MERGER_CLEARED, f"clears the {self.model.deal_name()} in phase 1 (p={p:.2f})")
+            return
+        self.model.open_span(SpanName.MERGER_PHASE_2, self.actor_id, self.actor_id)
+        day = self.days_from_now(self.spec.phase_2_days)
+        stop = self.spec.clock_stop
+        if stop is not None and self.chance(stop.p):
+            extra = self.days_from_now(stop.days) - self.today
+            day += extra
+            self.log(EventName.CLOCK_STOPPED, f"stops the clock for {extra} days")
+        self.model.schedule(day, self.end_phase_2, version)
+        self.log(
+            EventName.MERGER_PHASE_2,
+            f"opens phase 2, to end by {self.model.date_of(day)} (p(clear in phase 1)={p:.2f})",
+        )
+
+    def end_phase_2(self, version: int) -> None:
+        """End of phase 2: extend it by phase 3, or decide."""
+        if self.model.stale(version):
+            return
+        self.model.close_span(SpanName.MERGER_PHASE_2, self.actor_id)
+        if self.chance(self.spec.p_phase_3):
+            self.model.open_span(SpanName.MERGER_PHASE_3, self.actor_id, self.actor_id)
+            day = self.after(self.spec.phase_3_days, self.decide, version)
+            self.log(EventName.MERGER_PHASE_3, f"extends the review to {self.model.date_of(day)}")
+            return
+        self.decide(version)
+
+    def decide(self, version: int) -> None:
+        """The clock runs out: approve, approve with remedies, prohibit, or ask for a refile."""
+        if self.model.stale(version):
+            return
+        self.model.close_span(SpanName.MERGER_PHASE_3, self.actor_id)
+        choice, probs = logit_choice(self.rng, self.end_options())
+        why = f"tension {self.model.home.tension:.2f}; {odds_text(probs)}"
+        name = self.model.deal_name()
+        if choice == "approve":
+            self.approve(EventName.MERGER_CLEARED, f"approves the {name} unconditionally ({why})")
+        elif choice == "conditions":
+            self.log(EventName.CONDITIONAL_APPROVAL, f"approves the {name} with remedies ({why})")
+            self.approve(EventName.MERGER_CLEARED, "the remedies accepted, the deal is cleared")
+        elif choice == "prohibit":
+            self.log(EventName.PROHIBITION, f"prohibits the {name} ({why})")
+            self.reject()
+        else:
+            self.rounds += 1
+            self.model.open_span(SpanName.MERGER_REFILE, "seller", self.actor_id)
+            day = self.after(self.spec.refile_days, self.refiled, version)
+            self.log(
+                EventName.PULL_AND_REFILE,
+                f"asks the parties to pull and refile the {name} (refile {self.rounds}, by {self.model.date_of(day)}; "
+                f"{odds_text(probs)})",
+            )
+
+    def refiled(self, version: int) -> None:
+        """The refiled notification arrives: a new filing on a new clock."""
+        if self.model.stale(version):
+            return
+        self.model.close_span(SpanName.MERGER_REFILE, self.actor_id)
+        self.receive_filing(version)

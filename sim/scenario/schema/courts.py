@@ -1,0 +1,64 @@
+"""Courts: where an instrument is challenged, and the chain of appeals above them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sim.scenario.schema.base import Duration, Index01, Probability, Spec, param, weight
+
+
+class AppealLevel(Spec):
+    """One court above: the losing side's appeal of the ruling below, and its ruling.
+
+    After a ruling, the side that lost appeals with its probability (``government_appeals``,
+    ``plaintiff_appeals``); the court hears the case with probability ``p_cert`` (1 for an appeal
+    as of right, less for certiorari) and rules ``days`` later, reversing the ruling below with
+    probability ``p_reverses``. The side that lost there may go on to the next level. Choices made
+    with certainty (1 or 0) draw nothing.
+    """
+
+    label: str = param(..., "text", "Court, for the narrative.")
+    days: Duration = param(Duration(median=120, p90=240), "days", "From the ruling below to this court's ruling.")
+    p_cert: Probability = weight(1.0, "probability", "Chance the court takes the case (1: an appeal as of right).")
+    p_reverses: Probability = weight(0.1, "probability", "Chance it reverses the ruling below.")
+    government_appeals: Probability = weight(1.0, "probability", "Chance the government appeals a ruling it lost.")
+    plaintiff_appeals: Probability = weight(0.0, "probability", "Chance the plaintiff appeals a ruling it lost.")
+
+
+class CourtSpec(Spec):
+    """A court where an instrument can be challenged.
+
+    A court hearing a ``ban`` is asked to enjoin each stage it hears when the stage is announced;
+    a challenge filed before the stage's effective date is ruled on by that date unless the court
+    is slow (``p_slow``). A court hearing a divestiture order or a law is petitioned once the
+    instrument is issued; a ruling for the plaintiff sets it aside. Challenges to one instrument
+    share its legal question: each ruling draws on a merits draw common to the instrument,
+    weighted by ``agreement``. ``appeals`` is the chain of courts above, in order.
+    """
+
+    label: str = param(..., "text", "Court and case, for the narrative.")
+    plaintiff: Literal["seller", "users"] = param(..., "", "Who brings the challenge.")
+    hears: str = param(..., "instrument id", "Which instrument is challenged here.")
+    stages: list[str] | None = param(None, "stage ids", "Stages of a ban this court can enjoin; all if omitted.")
+    p_challenge: Probability = weight(
+        0.9, "probability", "Chance the plaintiff challenges a stage (or the instrument) here."
+    )
+    filing_days: Duration = param(
+        Duration(median=2), "days", "From a stage's announcement (or the instrument's issue) to the filing."
+    )
+    ruling_days: Duration = param(
+        Duration(median=10, p90=40), "days", "From the filing to the ruling, if the court is not held to a date."
+    )
+    p_slow: Probability = weight(
+        0.1, "probability", "Chance the court does not rule before the stage's effective date."
+    )
+    p_enjoin: Probability = weight(
+        0.8, "probability", "Chance a ruling enjoins the stage (or sets the instrument aside)."
+    )
+    agreement: Index01 = weight(
+        0.5,
+        "index 0-1",
+        "How much of a ruling rests on the legal question common to every challenge of the instrument "
+        "(0: independent rulings; 1: every court rules alike).",
+    )
+    appeals: dict[str, AppealLevel] = param({}, "", "The courts above, in order (an appeal chain).")

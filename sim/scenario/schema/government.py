@@ -1,0 +1,46 @@
+"""The two governments' politics: the host executive, and the home government's stance."""
+
+from __future__ import annotations
+
+from sim.scenario.schema.base import Duration, Index01, Probability, Spec, param, weight
+
+
+class Blessing(Spec):
+    """The executive's blessing of an agreed deal "in principle"."""
+
+    base: float = weight(0.0, "logit", "Logit of blessing a deal by a buyer of zero standing.")
+    standing: float = weight(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
+    seller_stake: float = weight(-1.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
+
+
+class NewAdministration(Spec):
+    """What a new administration does after an election changes it."""
+
+    p_shelve_review: Probability = weight(
+        0.5, "probability", "Chance it shelves the host reviewers' pending reviews of the deal until the horizon."
+    )
+    p_revoke: Probability = weight(0.5, "probability", "Chance it revokes the instruments in `revokes` (others stand).")
+    revokes: list[str] = param([], "instrument ids", "What it may revoke (not a law).")
+    revoke_days: Duration = param(Duration(median=120, p90=200), "days", "Days from inauguration to the revocation.")
+
+
+class ExecutiveSpec(Spec):
+    """The host executive (the US President and the Attorney General).
+
+    It issues the instruments, blesses deals, decides on referrals to block and, as an
+    instrument's ``decided_by``, on its extensions and enforcement; elections may change it.
+    """
+
+    label: str = param("US President", "text", "Name used in the narrative.")
+    blessing: Blessing | None = param(None, "", "Blessing an agreed deal in principle; never if omitted.")
+    new_administration: NewAdministration = param(
+        NewAdministration(), "", "Behaviour after a change of administration."
+    )
+
+
+class HomeSpec(Spec):
+    """The home government's politics, read by its reviewers: tension with the host, and its public stance."""
+
+    label: str = param("home government", "text", "Name used in the narrative.")
+    tension: Index01 = weight(0.5, "index 0-1", "Tension between the two governments at the start; events move it.")
+    stance: Index01 = weight(0.5, "index 0-1", "Public opposition to the sale at the start; events move it.")

@@ -1,0 +1,178 @@
+"""Instruments: the host's legal acts that force or threaten the sale, each on its own track.
+
+``instruments:`` maps an id you choose to one instrument; its ``kind`` says what it is (see
+``../shared/domain/legal-frames.md``, section 1):
+
+* ``ban``: an order banning transactions in stages that an agency identifies and puts into effect
+  on their own dates (the IEEPA order EO 13942, implemented by Commerce);
+* ``divestiture_order``: an order to sell by a deadline, which the order lets someone extend
+  within a cap, and which the executive then enforces or not (the 2020 Musical.ly order);
+* ``law``: a statute with a ban date: its prohibitions take effect at the deadline unless the
+  sale has closed, it may allow an extension on conditions, the executive may pause its
+  enforcement, and one court may have exclusive jurisdiction over challenges to it (the 2024 act).
+
+Each is issued (or enacted) on its ``date``, which may be uncertain like any event's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from sim.scenario.schema.base import Dated, Duration, Probability, Spec, param, weight
+
+
+class BanStage(Spec):
+    """One stage of a ban: what it prohibits, and from when."""
+
+    label: str = param(..., "text", "What the stage prohibits, for the narrative.")
+    announced: dt.date = param(..., "date", "When the stage is announced (courts can be asked).")
+    effective: dt.date = param(..., "date", "When it takes effect.")
+    severity: float = param(
+        0.0,
+        "fraction per 30 days",
+        "Extra share of value lost per 30 days while this stage bites (on top of `market.erosion_biting`).",
+        ge=0,
+        lt=1,
+    )
+
+
+class LawStage(Spec):
+    """One prohibition of a law, in effect from its deadline when the law is enforced."""
+
+    label: str = param(..., "text", "What it prohibits, for the narrative.")
+    severity: float = param(
+        0.0,
+        "fraction per 30 days",
+        "Extra share of value lost per 30 days while it bites (on top of `market.erosion_biting`).",
+        ge=0,
+        lt=1,
+    )
+
+
+class Postponement(Spec):
+    """When the agency postpones a ban stage about to take effect."""
+
+    p_if_deal_progressing: Probability = weight(
+        0.5,
+        "probability",
+        "Chance of postponing when a deal is agreed, blessed, signed or under review.",
+    )
+    p_otherwise: Probability = weight(0.0, "probability", "Chance of postponing otherwise.")
+    days: Duration = param(Duration(median=7), "days", "Length of one postponement.")
+    max: int = param(1, "count", "Most postponements of one stage.", ge=0)
+
+
+class Ban(Dated):
+    """An order banning transactions in stages (IEEPA), which an agency implements."""
+
+    kind: Literal["ban"]
+    label: str = param("ban order", "text", "Name used in the narrative.")
+    agency: str = param(
+        "commerce", "actor id", "The agency that announces and implements the stages (its id in the event log)."
+    )
+    agency_label: str = param("Commerce Department", "text", "The agency's name in the narrative.")
+    stages: dict[str, BanStage] = param({}, "", "The ban's stages, by id.")
+    postpone: Postponement | None = param(None, "", "Postponing a stage about to take effect; never if omitted.")
+
+
+class Extensions(Spec):
+    """How a deadline may be extended, by whom, how far, and on what conditions.
+
+    Under the 2020 Musical.ly order CFIUS granted the extensions (15 days to 2020-11-27, then 7
+    days to 2020-12-04), within the order's cap of 30 days in all; the 2024 act allows the President
+    one extension of up to 90 days if binding agreements for a qualified divestiture are in place.
+    At a deadline with no close, while the count, the cap and the conditions leave one, the decider
+    extends with probability logistic(``base`` + the terms that apply).
+    """
+
+    decided_by: str = param(
+        "executive", "actor id", "Who extends: `executive` or a reviewer's id (its stream draws the choice)."
+    )
+    max: int = param(1, "count", "Most extensions granted.", ge=0)
+    max_days: float | None = param(None, "days", "Total extension the instrument allows; none if omitted.", ge=0)
+    days: Duration = param(Duration(median=14), "days", "Length of one extension (clipped to what the cap leaves).")
+    requires: list[Literal["deal_agreed", "deal_signed", "deal_under_review"]] = param(
+        [],
+        "",
+        "Conditions for any extension: a deal agreed in principle, a signed contract (the 2024 act's "
+        "'binding legal agreements'), a chosen deal before a reviewer.",
+    )
+    base: float = weight(-1.0, "logit", "Logit of extending when nothing else applies.")
+    deal_under_review: float = weight(
+        2.0, "logit", "Added when a chosen deal is before a reviewer (notified, filed or applied for)."
+    )
+    deal_blessed: float = weight(1.0, "logit", "Added when the executive blessed the deal.")
+    lame_duck: float = weight(
+        0.0, "logit", "Added between an election that changes the administration and the inauguration."
+    )
+
+
+class Enforcement(Spec):
+    """The choice, once a deadline passes with no close and no extension, to enforce the instrument.
+
+    The Attorney General "may take any steps necessary" (the 2020 order); in 2020 nobody did, and
+    non-enforcement was open-ended. Enforcing puts the instrument's prohibitions (a law's stages)
+    into effect; leaving it unenforced suspends them. Without ``pause_days`` non-enforcement is
+    open-ended and a new administration decides again when it takes office; with it, leaving the
+    instrument unenforced is a pause after which the decider decides again, at most
+    ``max_pauses`` times in a row (the repeated pauses of the 2024 act's enforcement in 2025).
+    """
+
+    decided_by: str = param("executive", "actor id", "Who decides: `executive` (the Attorney General).")
+    base: float = weight(-0.5, "logit", "Logit of enforcing when nothing else applies (leaving it unenforced is 0).")
+    no_deal: float = weight(1.5, "logit", "Added when no deal is in progress.")
+    new_administration: float = weight(-2.0, "logit", "Added when a new administration decides.")
+    lame_duck: float = weight(
+        0.0, "logit", "Added between an election that changes the administration and the inauguration."
+    )
+    pause_days: Duration | None = param(
+        None,
+        "days",
+        "Leaving the instrument unenforced is a pause of this length, after which the decider decides again; "
+        "open-ended if omitted (as in 2020).",
+    )
+    max_pauses: int = param(
+        0, "count", "Most pauses in a row (with `pause_days`); after the last, non-enforcement is open-ended.", ge=0
+    )
+
+
+class DeadlineInstrument(Dated):
+    """What a divestiture order and a law share: a deadline, its extensions and its enforcement."""
+
+    label: str = param("divestiture order", "text", "Name used in the narrative.")
+    deadline: dt.date = param(..., "date", "The deadline to sell (a law's ban date); the first deadline.")
+    extensions: Extensions | None = param(None, "", "Extending the deadline; none if omitted.")
+    enforcement: Enforcement = param(Enforcement(), "", "Enforcing it once the deadline passes.")
+
+
+class DivestitureOrder(DeadlineInstrument):
+    """An order to sell by a deadline (a presidential order under section 721)."""
+
+    kind: Literal["divestiture_order"]
+
+
+class Law(DeadlineInstrument):
+    """A statute forcing the sale: prohibitions from a ban date unless the sale has closed.
+
+    The executive cannot revoke it. ``exclusive_court`` names the only court that hears
+    challenges to it, which must be filed within ``challenge_within_days`` of its enactment.
+    """
+
+    kind: Literal["law"]
+    label: str = param("law", "text", "Name used in the narrative.")
+    agency: str = param("doj", "actor id", "Who enforces its prohibitions (its id in the event log).")
+    agency_label: str = param("Department of Justice", "text", "Its name in the narrative.")
+    stages: dict[str, LawStage] = param({}, "", "What it prohibits from the deadline, by id.")
+    exclusive_court: str | None = param(
+        None, "court id", "The one court with jurisdiction over challenges to it; any court hearing it if omitted."
+    )
+    challenge_within_days: int | None = param(
+        None, "days", "Challenges must be filed within this many days of its enactment; any time if omitted.", ge=0
+    )
+
+
+Instrument = Annotated[Ban | DivestitureOrder | Law, Field(discriminator="kind")]
+INSTRUMENT_KINDS = (Ban, DivestitureOrder, Law)

@@ -1,0 +1,180 @@
+"""The whole scenario: its dates, its parts, what is uncertain, and what a decision-maker controls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import PrivateAttr, field_validator, model_validator
+
+from sim.scenario.schema.base import Spec, param
+from sim.scenario.schema.business import (
+    AgreementSpec,
+    BidderPool,
+    BidderSpec,
+    DealSpec,
+    Market,
+    SellerSpec,
+    Structure,
+)
+from sim.scenario.schema.courts import CourtSpec
+from sim.scenario.schema.events import Event, EventBase
+from sim.scenario.schema.government import ExecutiveSpec, HomeSpec
+from sim.scenario.schema.instruments import Ban, DeadlineInstrument, Instrument
+from sim.scenario.schema.reviewers import Reviewer
+
+NAME_MAX = 64
+NAME_PATTERN = re.compile(rf"\w[\w.-]{{0,{NAME_MAX - 1}}}", re.ASCII)
+
+
+# --- what is uncertain, and what a decision-maker controls ---------------------------------
+
+
+class Parameter(Spec):
+    """A parameter to vary in sweeps and sensitivity analyses.
+
+    Give a range (``low``/``high``, uniform unless ``dist`` says otherwise) or a list of
+    ``values``. A ``normal`` distribution has ``mean`` and ``sd``; a ``triangular`` one has
+    ``low``, ``mode`` and ``high``.
+    """
+
+    path: str = param(..., "key path", "The scenario value to vary, as in --set (e.g. china.tension).")
+    label: str = param("", "text", "Name for tables and figures; the path if omitted.")
+    low: float | None = param(None, "as the parameter", "Lowest value of the range.")
+    high: float | None = param(None, "as the parameter", "Highest value of the range.")
+    values: list[Any] | None = param(None, "as the parameter", "Discrete values to choose among.")
+    dist: Literal["uniform", "triangular", "normal"] = param(
+        "uniform", "", "Distribution over the range (for sampling designs and Sobol analyses)."
+    )
+    mode: float | None = param(None, "as the parameter", "Most likely value (triangular).")
+    mean: float | None = param(None, "as the parameter", "Mean (normal).")
+    sd: float | None = param(None, "as the parameter", "Standard deviation (normal).", gt=0)
+    points: int = param(5, "count", "Grid points over the range in a grid sweep.", ge=2)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Parameter:
+        if self.values is not None:
+            if not self.values:
+                raise ValueError("values must not be empty")
+            return self
+        if self.dist == "normal":
+            if self.mean is None or self.sd is None:
+                raise ValueError("a normal distribution needs mean and sd")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("give low and high, or values")
+        if self.high <= self.low:
+            raise ValueError(f"high ({self.high}) must be > low ({self.low})")
+        if self.dist == "triangular" and (self.mode is None or not self.low <= self.mode <= self.high):
+            raise ValueError("a triangular distribution needs a mode between low and high")
+        return self
+
+    @property
+    def name(self) -> str:
+        """How tables and figures name it."""
+        return self.label or self.path
+
+
+# --- the scenario -----------------------------------------------------------------------------
+
+
+class Scenario(Spec):
+    """A whole scenario: the actors, the rules, the dates and the uncertain parameters."""
+
+    name: str = param(
+        ...,
+        "id",
+        "Short name; results go to outputs/<name>/. Letters, digits, '_', '.' and '-', starting with a letter, "
+        f"digit or '_', at most {NAME_MAX} characters.",
+    )
+    description: str = param("", "text", "One line on what the scenario asks.")
+    start: dt.date = param(..., "date", "Day 0 of every run.")
+    as_of: dt.date | None = param(
+        None,
+        "date",
+        "The date the scenario's facts are known as of; a backtest with dated inputs after it is in-sample.",
+    )
+    horizon: dt.date = param(..., "date", "Last day simulated; the outcome is read here.")
+    sources: list[str] = param([], "text", "Facts of the record the scenario rests on.")
+    deal: DealSpec = param(DealSpec(), "", "The kind of deal, and where it stands at the start.")
+    market: Market = param(..., "", "The business for sale.")
+    structures: dict[str, Structure] = param(..., "", "Ways to do the deal, by id.")
+    executive: ExecutiveSpec | None = param(
+        None, "", "The host executive; none if no executive acts (no instrument, referral or election)."
+    )
+    home: HomeSpec | None = param(
+        None, "", "The home government's politics (tension, stance); none if no reviewer reads them."
+    )
+    reviewers: dict[str, Reviewer] = param({}, "", "The bodies whose approval a deal may need, by id (a `kind` each).")
+    instruments: dict[str, Instrument] = param({}, "", "The host's orders and laws, by id (a `kind` each).")
+    courts: dict[str, CourtSpec] = param({}, "", "Courts where instruments can be challenged, by id.")
+    seller: SellerSpec = param(..., "", "The seller.")
+    bidders: dict[str, BidderSpec] = param({}, "", "The named bidders, by id.")
+    bidder_pool: BidderPool | None = param(None, "", "Buyers that arrive over time; none if omitted.")
+    agreement: AgreementSpec | None = param(
+        None, "", "A negotiated acquisition's agreement with an outside date; none for a forced divestiture."
+    )
+    events: list[Event] = param([], "", "Dated events: elections, revocations, catalogue updates...")
+    uncertainties: list[Parameter] = param(
+        [], "", "Uncertain parameters; `sim sweep` and `sim sensitivity` vary them by default."
+    )
+    levers: list[Parameter] = param([], "", "What a decision-maker controls; `sim sweep` varies these first.")
+    inactive: dict[str, str] = param(
+        {},
+        "key path: reason",
+        "Behavioural weights that cannot change any run of this scenario, each with the reason, which stands in "
+        "for a value: a listed weight need not be set, and a section's path covers every weight in it (a test "
+        "perturbs every weight and fails on one that changes nothing and is not listed here).",
+    )
+
+    _source: str = PrivateAttr(default="<scenario>")
+
+    @field_validator("name")
+    @classmethod
+    def _a_safe_directory_name(cls, name: str) -> str:
+        # The name becomes a directory under outputs/ that --force may replace: "..", "." or
+        # "a/b" would point elsewhere, so only plain names are allowed.
+        if not NAME_PATTERN.fullmatch(name):
+            raise ValueError(
+                "must start with a letter, digit or '_' and hold only letters, digits, '_', '.' and '-' "
+                f"(at most {NAME_MAX} characters), since results go to outputs/<name>/"
+            )
+        return name
+
+    @property
+    def source(self) -> str:
+        """The file the scenario was loaded from (or ``<scenario>`` if built in code)."""
+        return self._source
+
+    @property
+    def days(self) -> int:
+        """Days from the start to the horizon (the horizon is the last day simulated)."""
+        return (self.horizon - self.start).days
+
+    def day(self, date: dt.date) -> int:
+        """Days from the start to ``date``."""
+        return (date - self.start).days
+
+    def events_of(self, kind: type[EventBase]) -> list[Any]:
+        """The scenario's events of one kind, in date order."""
+        return sorted((e for e in self.events if isinstance(e, kind)), key=lambda e: e.date)
+
+    def reviewers_of(self, kind: str) -> dict[str, Any]:
+        """The reviewers of one kind (``order``, ``export_licence``...), by id."""
+        return {rid: r for rid, r in self.reviewers.items() if r.kind == kind}
+
+    @property
+    def first_deadline(self) -> dt.date:
+        """The first deadline; ``closed_by_deadline`` means closed on or before it.
+
+        The earliest deadline of a divestiture order or law, else the earliest date a ban stage
+        takes effect, else the agreement's outside date, else the horizon.
+        """
+        deadlines = [i.deadline for i in self.instruments.values() if isinstance(i, DeadlineInstrument)]
+        if deadlines:
+            return min(deadlines)
+        dated = [st.effective for i in self.instruments.values() if isinstance(i, Ban) for st in i.stages.values()]
+        if dated:
+            return min(dated)
+        return self.agreement.outside_date if self.agreement else self.horizon
