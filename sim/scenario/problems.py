@@ -31,7 +31,10 @@ def _show(value: Any) -> str:
 def _unknown(source: str, key: str, part: str, allowed: list[str], what: str) -> Problem:
     close = difflib.get_close_matches(part, allowed, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    listing = ", ".join(allowed) if allowed else "none"
+    if len(allowed) > 24:  # a long list would drown the line: name a few and count the rest
+        listing = f"{', '.join(allowed[:6])} and {len(allowed) - 6} more"
+    else:
+        listing = ", ".join(allowed) if allowed else "none"
     return Problem(source, key, f"unknown {what} {part!r}{hint} (allowed: {listing})")
 
 

@@ -119,7 +119,7 @@ class OrderReviewer(InvestmentReviewer):
         if self.review_start is None:
             self.review_start = self.today
         what = "notifies" if self.filings == 1 else "sends revised terms of"
-        self.model.seller.log(EventName.FILING, f"{what} the {self.model.deal_name()} to {self.label} under the order")
+        self.model.seller.log(EventName.FILING, f"{what} the {self.model.deal_name()} to {self.label}")
         self.after(self.spec.response_days, self.answer, version)
 
     def options(self) -> dict[str, float]:

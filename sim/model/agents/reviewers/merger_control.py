@@ -83,7 +83,7 @@ class MergerControlReviewer(Reviewer):
         if p > 0 and self.chance(p):
             self.hold.start(
                 EventName.MERGER_HOLD,
-                f"does not accept the filing as complete: no clock, no decision until a US action moves it "
+                f"does not accept the filing as complete: no clock, no decision until a host action moves it "
                 f"(tension {self.model.home.tension:.2f}, p={p:.2f})",
             )
             return

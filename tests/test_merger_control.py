@@ -1,0 +1,186 @@
+"""Merger control in phases, and negotiated deals that live and die by their outside date
+(comparable-cases.md: Qualcomm/NXP, where SAMR stayed silent past the end date)."""
+
+from __future__ import annotations
+
+from conftest import ROOT
+
+from sim import load_scenario, run_ensemble
+from sim.runs.backends import Execution
+
+MERGER = ROOT / "tests" / "data" / "merger.yaml"
+SERIAL = Execution(workers=1)
+
+
+def ensemble(runs=300, **overrides):
+    return run_ensemble(load_scenario(MERGER, overrides), runs=runs, seed=0, execution=SERIAL)
+
+
+def days_of(events, run_id, actor, event):
+    rows = events[(events["run_id"] == run_id) & (events["actor"] == actor) & (events["event"] == event)]
+    return rows["day"].tolist()
+
+
+def test_the_clock_starts_only_when_the_filing_is_accepted():
+    """No phase ends and no decision comes before the reviewer accepts the filing; phase 1 then
+    lasts exactly its 30 days."""
+    result = ensemble(**{"reviewers.samr.political.base": -50})
+    events = result.events
+    checked = 0
+    for run_id in events["run_id"].unique():
+        accepted = days_of(events, run_id, "samr", "merger_accepted")
+        phase_2 = days_of(events, run_id, "samr", "merger_phase_2")
+        decisions = [
+            d
+            for e in ("merger_cleared", "prohibition", "pull_and_refile", "conditional_approval")
+            for d in days_of(events, run_id, "samr", e)
+        ]
+        if not accepted:
+            assert not phase_2 and not decisions
+            continue
+        checked += 1
+        assert min(decisions + phase_2, default=accepted[0] + 30) >= accepted[0] + 30
+        if phase_2:
+            assert phase_2[0] == accepted[0] + 30
+    assert checked > 100
+
+
+def test_a_silent_reviewer_kills_the_deal_at_its_outside_date():
+    """The home authority always holds the filing (no clock) and nothing releases it: no run
+    closes, and every run ends terminated at its last outside date, with the fee owed."""
+    result = ensemble(
+        **{
+            "reviewers.samr.political.base": 50,
+            "reviewers.samr.political.release.base": -50,
+            "reviewers.ec.utility.prohibit": -50,
+            "agreement.p_extend": 1.0,
+        }
+    )
+    runs = result.runs
+    assert runs["close_date"].isna().all()
+    assert (runs["outcome"] == "terminated").all()
+    assert (runs["end_date"] == "2018-04-25").all()  # 2017-10-27 + 2 x 90 days
+    assert not ((result.events["actor"] == "samr") & (result.events["event"] == "merger_accepted")).any()
+    assert result.events[result.events["event"] == "terminated"]["detail"].str.contains("US\\$2.0 bn fee").all()
+
+
+def test_a_hold_ends_at_the_moment_the_scenario_names(write):
+    """A hold whose release term for an easing of tension is certain ends the day the tension eases
+    (and the filing is accepted then); with that optional term unset, the easing moves no hold."""
+    child = write(
+        "eased.yaml",
+        f"""\
+        extends: {MERGER}
+        name: eased
+        events:
+          - {{id: truce, date: 2017-06-01, kind: tension_change, tension: -0.2}}
+        """,
+    )
+    held = {"reviewers.samr.political.base": 50, "reviewers.samr.political.release.base": 0}
+    result = run_ensemble(
+        load_scenario(child, {**held, "reviewers.samr.political.release.tension_eases": 50}),
+        runs=200,
+        seed=0,
+        execution=SERIAL,
+    )
+    events = result.events
+    ends = events[(events["actor"] == "samr") & (events["event"] == "hold_ends")]
+    assert len(ends) > 150 and (ends["date"] == "2017-06-01").all()
+    accepted = events[(events["actor"] == "samr") & (events["event"] == "merger_accepted")].groupby("run_id").first()
+    assert (accepted.loc[ends["run_id"], "date"] == "2017-06-01").all()
+    off = run_ensemble(
+        load_scenario(child, {**held, "reviewers.samr.political.release.tension_eases": None}),
+        runs=200,
+        seed=0,
+        execution=SERIAL,
+    )
+    assert not (off.events["event"] == "hold_ends").any()
+
+
+def test_a_pull_and_refile_is_a_new_filing_on_a_new_clock(write):
+    """The home authority always asks for a refile while it may (once): the parties refile, the
+    new filing is accepted again and the review starts over."""
+    result = ensemble(
+        **{
+            "reviewers.samr.political.base": -50,
+            "reviewers.samr.utility.refile": 50,
+            "reviewers.samr.acceptance_days": {"median": 20},
+            "agreement.p_extend": 1.0,
+        }
+    )
+    events = result.events
+    samr = events[events["actor"] == "samr"]
+    refiles = samr[samr["event"] == "pull_and_refile"].groupby("run_id").size()
+    assert len(refiles) > 100 and refiles.max() == 1
+    for run_id in refiles.index:
+        refiled = days_of(events, run_id, "samr", "pull_and_refile")[0]
+        accepted = days_of(events, run_id, "samr", "merger_accepted")
+        assert len(accepted) == 2 and accepted[1] > refiled
+        filed = events[(events["run_id"] == run_id) & (events["event"] == "merger_filed")]
+        assert filed["detail"].str.contains("refile the").sum() == 1
+
+
+def test_a_prohibition_blocks_for_the_reviewer_s_side():
+    """A prohibition ends the deal blocked by the prohibiting reviewer's side."""
+    home = ensemble(
+        **{
+            "reviewers.samr.political.base": -50,
+            "reviewers.samr.utility.prohibit": 50,
+            "reviewers.samr.utility.clear_phase_1": -50,
+            "reviewers.samr.acceptance_days": {"median": 10},
+            "agreement.p_extend": 1.0,
+        }
+    )
+    assert set(home.runs["outcome"]) <= {"blocked_by_home", "blocked_by_host"}
+    assert (home.runs["outcome"] == "blocked_by_home").mean() > 0.9
+    host = ensemble(**{"reviewers.ec.utility.prohibit": 50, "reviewers.ec.utility.clear_phase_1": -50})
+    assert (host.runs["outcome"] == "blocked_by_host").mean() > 0.9
+
+
+def test_a_conditional_approval_clears_the_deal():
+    """Approval with remedies counts as an approval: with both reviewers certain to approve with
+    conditions and no hold, every run closes."""
+    result = ensemble(
+        **{
+            f"reviewers.{r}.{k}": v
+            for r in ("ec", "samr")
+            for k, v in (
+                ("utility.conditions", 50),
+                ("utility.clear_phase_1", -50),
+                ("acceptance_days", {"median": 30}),
+            )
+        },
+        **{"reviewers.samr.political.base": -50, "agreement.p_extend": 1.0},
+    )
+    assert result.runs["close_date"].notna().all()
+    assert (result.events["event"] == "conditional_approval").groupby(result.events["run_id"]).sum().min() == 2
+
+
+def test_a_stopped_clock_lengthens_phase_2():
+    """With the clock always stopped for 60 days, phase 2 ends 90 + 60 days after it opened."""
+    result = ensemble(
+        **{
+            "reviewers.ec.clock_stop": {"p": 1.0, "days": {"median": 60}},
+            "reviewers.ec.utility.clear_phase_1": -50,
+        }
+    )
+    events = result.events
+    ec = events[events["actor"] == "ec"]
+    stops = ec[ec["event"] == "clock_stopped"]
+    assert len(stops) > 100 and stops["detail"].str.contains("60 days").all()
+    for run_id in stops["run_id"].unique()[:50]:
+        opened = days_of(events, run_id, "ec", "merger_phase_2")[0]
+        ended = days_of(events, run_id, "ec", "merger_phase_3") + days_of(events, run_id, "ec", "merger_cleared")
+        ended += days_of(events, run_id, "ec", "conditional_approval")
+        if ended:
+            assert min(ended) >= opened + 150
+
+
+def test_a_negotiated_deal_starts_signed_and_never_closes_after_its_last_outside_date():
+    result = ensemble(runs=400)
+    runs = result.runs
+    assert (runs["close_date"].dropna() <= "2018-04-25").all()
+    first = result.events.groupby("run_id").first()
+    assert (first["event"] == "signed").all() and (first["day"] == 0).all()
+    assert not result.events["event"].isin(["bid", "bid_chosen", "bidder_enters"]).any()
+    assert {"terminated", "closed_by_deadline", "closed_after_deadline"} <= set(runs["outcome"])
