@@ -119,6 +119,7 @@ class SpanName(StrEnum):
     EXCLUSIVE_TALKS = "exclusive_talks"
     SIGNING = "signing"
     LETTER_WAIT = "letter_wait"
+    HOST_PREFILING = "host_prefiling"
     HOST_FILING = "host_filing"
     HOST_REVIEW = "host_review"
     HOST_INVESTIGATION = "host_investigation"

@@ -43,6 +43,7 @@ REVIEWER_STAGE_DURATIONS: dict[str, dict[str, tuple[str, ...]]] = {
         SpanName.HOST_MITIGATION: ("revision_days",),
     },
     "section_721": {
+        SpanName.HOST_PREFILING: ("prefiling_days",),
         SpanName.HOST_FILING: ("filing_days",),
         SpanName.HOST_REVIEW: ("review_days",),
         SpanName.HOST_INVESTIGATION: ("investigation_days", "extension_days"),

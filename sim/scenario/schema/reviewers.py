@@ -166,6 +166,12 @@ class CoveredTransaction(InvestmentReview):
     """
 
     kind: Literal["section_721"]
+    prefiling_days: Duration | None = param(
+        None,
+        "days",
+        "From the moment the parties file at (`files_at`) to the formal notice: pre-filing consultations and a "
+        "draft notice; none if omitted (the notice goes in at once).",
+    )
     filing_days: Duration = param(
         Duration(median=10, max=14, unit="working_days"),
         "days",
@@ -323,7 +329,7 @@ class MergerUtility(Spec):
 
 
 class ClockStop(Spec):
-    """Stopping the review clock (the 2022 amendment of China's Anti-Monopoly Law)."""
+    """Stopping the review clock: the European Commission's stop-the-clock; China's since its 2022 amendment."""
 
     p: Probability = weight(0.2, "probability", "Chance the reviewer stops the clock once in phase 2.")
     days: Duration = param(Duration(median=60, p90=180), "days", "How long the clock stays stopped.")
@@ -362,7 +368,9 @@ class MergerControl(ReviewerBase):
     utility: MergerUtility = param(MergerUtility(), "", "The decisions at the end of the phases.")
     max_refiles: int = param(1, "count", "Most pull-and-refile cycles the reviewer may ask for.", ge=0)
     refile_days: Duration = param(Duration(median=3, min=1), "days", "From pulling the filing to refiling it.")
-    clock_stop: ClockStop | None = param(None, "", "Stopping the clock in phase 2; none if omitted (before 2022).")
+    clock_stop: ClockStop | None = param(
+        None, "", "Stopping the clock in phase 2; none if omitted (China before 2022)."
+    )
 
 
 Reviewer = Annotated[OrderReview | CoveredTransaction | ExportLicence | MergerControl, Field(discriminator="kind")]

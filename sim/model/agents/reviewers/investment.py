@@ -17,6 +17,7 @@ from sim.model.randomness import logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
 
 HOST_SPANS = (
+    SpanName.HOST_PREFILING,
     SpanName.HOST_FILING,
     SpanName.HOST_REVIEW,
     SpanName.HOST_INVESTIGATION,
@@ -181,14 +182,19 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         self.window_end = None
 
     def start_review(self, version: int) -> None:
-        """The parties file a notice."""
-        self.file_notice(version)
+        """The parties file a notice, after pre-filing consultations if the scenario has them."""
+        if self.spec.prefiling_days is None:
+            self.file_notice(version)
+        else:
+            self.model.open_span(SpanName.HOST_PREFILING, "seller", self.actor_id)
+            self.after(self.spec.prefiling_days, self.file_notice, version)
 
     def file_notice(self, version: int) -> None:
         """A new filing: the clock starts once the notice is accepted."""
         if self.idle(version):
             return
         self.filings += 1
+        self.model.close_span(SpanName.HOST_PREFILING, self.actor_id)
         self.model.close_span(SpanName.HOST_MITIGATION, self.actor_id)
         self.model.open_span(SpanName.HOST_FILING, "seller", self.actor_id)
         what = "file" if self.filings == 1 else "refile"
@@ -230,11 +236,10 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         self.model.open_span(SpanName.HOST_INVESTIGATION, self.actor_id, self.actor_id)
         day = self.days_from_now(rule.investigation_days)
         self.log(EventName.INVESTIGATION, f"opens an investigation (acceptance {a:+.2f}, p(clear)={p:.2f})")
-        if self.chance(rule.p_extension):
+        if rule.extension_days.max != 0 and self.chance(rule.p_extension):  # max 0: no extension in law (before 2018)
             extra = self.days_from_now(rule.extension_days) - self.today
-            if extra > 0:
-                day += extra
-                self.log(EventName.INVESTIGATION_EXTENDED, f"extends the investigation by {extra} days")
+            day += extra
+            self.log(EventName.INVESTIGATION_EXTENDED, f"extends the investigation by {extra} days")
         self.model.schedule(min(day, self.window_end), self.decide, version)
 
     def decide(self, version: int) -> None:
@@ -270,13 +275,17 @@ class CoveredTransactionReviewer(InvestmentReviewer):
     def recommendation(self, version: int) -> None:
         """Told the deal will be blocked, the parties abandon it or let it go to the President."""
         if self.model.seller.happens(self.spec.p_abandon):
+            completed = self.model.deal_scenario.deal.kind == "completed"
+            what = "unwind the completed" if completed else "abandon the"
             self.model.seller.log(
                 EventName.ABANDONED_ON_RECOMMENDATION,
-                f"and the buyer abandon the {self.model.deal_name()} rather than face the President "
+                f"and the buyer {what} {self.model.deal_name()} rather than face the President "
                 f"(p={self.spec.p_abandon:.2f})",
             )
             self.model.seller.end_sale(
-                self.model.blocked_stage(self.side), EventName.SALE_ENDS, f"The {self.model.deal_name()} is abandoned"
+                self.model.blocked_stage(self.side),
+                EventName.SALE_ENDS,
+                f"The {self.model.deal_name()} is {'unwound' if completed else 'abandoned'}",
             )
             return
         self.log(EventName.REFERRAL, f"refers the {self.model.deal_name()} to the President to block it")
