@@ -41,15 +41,27 @@ def value_at(scenario: Scenario, path: str) -> float:
     return float(node)
 
 
-def weight_range(path: str, value: float) -> tuple[float, float]:
+def unit_of(scenario: Scenario, path: str) -> str:
+    """The declared unit of the weight at ``path`` (a mapping weight's, for one of its keys)."""
+    node, unit = scenario, ""
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node[part]
+            continue
+        field = type(node).model_fields[part]
+        unit = (field.json_schema_extra or {}).get("unit", unit)
+        node = getattr(node, part)
+    return unit
+
+
+def weight_range(path: str, value: float, unit: str = "") -> tuple[float, float]:
     """The range a weight is screened over (see the module docstring)."""
     last = path.split(".")[-1]
     if last == "choice_temperature":
         return value / 2, value * 2
     if last.startswith("erosion"):
         return (value * 0.5, value * 1.5) if value > 0 else (0.0, 0.05)
-    bounded = last.startswith("p_") or last in {"tension", "stance", "standing", "agreement", "p_lifts"}
-    if bounded or ".structure_preference." in f".{path}.":
+    if unit in ("probability", "index 0-1", "multiplier 0-1"):
         lo, hi = max(0.0, value - 0.25), min(1.0, value + 0.25)
         return (lo, hi) if hi > lo else (0.0, 1.0)
     if last == "reservation":
@@ -60,8 +72,12 @@ def weight_range(path: str, value: float) -> tuple[float, float]:
 def screen(path: Path, trajectories: int, runs: int, seed: int, execution: Execution) -> pd.DataFrame:
     template = ScenarioTemplate(path)
     scenario = template.build()
-    paths = [p for p in weight_paths(scenario) if p not in scenario.inactive]
-    params = [Parameter(path=p, low=lo, high=hi) for p in paths for lo, hi in [weight_range(p, value_at(scenario, p))]]
+    paths = [p for p in weight_paths(scenario) if not any(p == i or p.startswith(f"{i}.") for i in scenario.inactive)]
+    params = [
+        Parameter(path=p, low=lo, high=hi)
+        for p in paths
+        for lo, hi in [weight_range(p, value_at(scenario, p), unit_of(scenario, p))]
+    ]
     problem = salib_problem(params)
     X = morris_sample.sample(problem, trajectories, num_levels=4, seed=seed)
     points = [_point(params, row, [False] * len(params)) for row in X]

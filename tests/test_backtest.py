@@ -80,6 +80,18 @@ def test_neutral_baseline_really_is_neutral(export_control):
     assert n.seller.choice_temperature > 1e6
     assert n.reviewers["china"].utility.deny == n.reviewers["china"].utility.grant == 0
     assert n.bidders == export_control.bidders and n.events == export_control.events
+    # what is not a decision stays: who extends, by how much, within what cap
+    kept, base = (
+        n.instruments["divestiture_order"].extensions,
+        export_control.instruments["divestiture_order"].extensions,
+    )
+    assert (kept.decided_by, kept.max, kept.max_days, kept.days) == (
+        base.decided_by,
+        base.max,
+        base.max_days,
+        base.days,
+    )
+    assert kept.base == kept.deal_under_review == 0
 
 
 @pytest.mark.parametrize(

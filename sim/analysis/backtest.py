@@ -59,60 +59,52 @@ def neutral_overrides(scenario: Scenario) -> dict[str, Any]:
 
     Every choice becomes a coin toss among its options (utilities 0, yes/no probabilities 0.5),
     terms stop mattering to reviewers, and the seller likes every structure alike. What is not a
-    decision stays: durations, courts' rulings, bidders' valuations, dated events.
+    decision stays: durations, caps, who decides, courts' rulings, bidders' valuations, dated
+    events. The overrides name leaves, so that nothing else in a section changes.
     """
     out: dict[str, Any] = {}
+
+    def zero(prefix: str, *names: str) -> None:
+        out.update({f"{prefix}.{name}": 0 for name in names})
+
     if scenario.executive is not None and scenario.executive.blessing is not None:
-        out["executive.blessing"] = {"base": 0, "standing": 0, "seller_stake": 0}
+        zero("executive.blessing", "base", "standing", "seller_stake")
     for iid, inst in scenario.instruments.items():
         at = f"instruments.{iid}"
         if getattr(inst, "extensions", None) is not None:
-            out[f"{at}.extensions"] = {"base": 0, "deal_under_review": 0, "deal_blessed": 0, "lame_duck": 0}
+            zero(f"{at}.extensions", "base", "deal_under_review", "deal_blessed", "lame_duck")
         if getattr(inst, "enforcement", None) is not None:
-            out[f"{at}.enforcement"] = {"base": 0, "no_deal": 0, "new_administration": 0, "lame_duck": 0}
+            zero(f"{at}.enforcement", "base", "no_deal", "new_administration", "lame_duck")
         if getattr(inst, "postpone", None) is not None:
-            out[f"{at}.postpone"] = {"p_if_deal_progressing": 0.5, "p_otherwise": 0.5}
+            out.update({f"{at}.postpone.p_if_deal_progressing": 0.5, f"{at}.postpone.p_otherwise": 0.5})
     for rid, r in scenario.reviewers.items():
         at = f"reviewers.{rid}"
         if r.kind in ("order", "section_721"):
-            out[f"{at}.acceptance"] = {
-                "base": 0,
-                "seller_stake": 0,
-                "algorithm": dict.fromkeys(r.acceptance.algorithm, 0),
-                "operational_tie": 0,
-                "data_custody": dict.fromkeys(r.acceptance.data_custody, 0),
-                "source_code_audit": 0,
-                "standing": 0,
-                "blessed": 0,
-            }
-            out[f"{at}.mitigation_gain"] = 0
+            a = f"{at}.acceptance"
+            zero(a, "base", "seller_stake", "operational_tie", "source_code_audit", "standing", "blessed")
+            out[f"{a}.algorithm"] = dict.fromkeys(r.acceptance.algorithm, 0)
+            out[f"{a}.data_custody"] = dict.fromkeys(r.acceptance.data_custody, 0)
+            zero(at, "mitigation_gain")
         if r.kind == "order":
-            out.update({f"{at}.{k}": 0 for k in ("approve", "accept_mitigation", "ask_changes", "object", "silent")})
+            zero(at, "approve", "accept_mitigation", "ask_changes", "object", "silent")
         elif r.kind == "section_721":
-            out.update({f"{at}.clear_in_review": 0, f"{at}.refile": 0, f"{at}.p_abandon": 0.5})
-            out[f"{at}.president.p_block"] = 0.5
+            zero(at, "clear_in_review", "refile")
+            out.update({f"{at}.p_abandon": 0.5, f"{at}.president.p_block": 0.5})
         elif r.kind == "export_licence":
-            out[f"{at}.utility"] = {
-                "grant": 0,
-                "algorithm": dict.fromkeys(r.utility.algorithm, 0),
-                "seller_stake": 0,
-                "tension": 0,
-                "stance": 0,
-                "new_administration": 0,
-                "deny": 0,
-            }
+            zero(f"{at}.utility", "grant", "seller_stake", "tension", "stance", "new_administration", "deny")
+            out[f"{at}.utility.algorithm"] = dict.fromkeys(r.utility.algorithm, 0)
         elif r.kind == "merger_control":
-            out[f"{at}.utility"] = dict.fromkeys(type(r.utility).model_fields, 0)
+            zero(f"{at}.utility", *type(r.utility).model_fields)
             out[f"{at}.p_phase_3"] = 0.5
         political = getattr(r, "political", None)
         if political is not None:
-            release = {k: 0 for k, v in political.release.model_dump().items() if v is not None}
-            out[f"{at}.political"] = {"base": 0, "tension": 0, "release": release}
+            zero(f"{at}.political", "base", "tension")
+            zero(f"{at}.political.release", *(k for k, v in political.release.model_dump().items() if v is not None))
     if scenario.agreement is not None:
         out["agreement.p_extend"] = 0.5
     out["seller.choice_temperature"] = 1e9
     out["seller.p_restructure"] = 0.5
-    out["seller.exit"] = {"base": 0, "value_lost": 0}
+    zero("seller.exit", "base", "value_lost")
     out["seller.structure_preference"] = dict.fromkeys(scenario.structures, 1.0)
     return out
 
