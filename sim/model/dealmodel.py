@@ -35,6 +35,22 @@ from sim.narrative import EventName, SpanName
 from sim.outcomes import MEANING, Outcome, classify
 from sim.scenario.schema import Ban, BidderTerms, Law, Scenario
 
+DAY_REPORTERS = {
+    "day": "day",
+    "date": "date",
+    "stage": "stage",
+    "open_reviews": "open_reviews",
+    "bans_biting": "bans_biting",
+    "value": "value_left",
+    "days_to_deadline": "days_to_deadline",
+    "outcome": "outcome_so_far",
+    "close_day": "close_day",
+    "winner": "winner",
+    "price": "price",
+}
+"""What the DataCollector records of the run each day stepped (and once at the end of a run played at
+once): column name -> the model's attribute."""
+
 RUN_COLUMNS = (
     "run_id",
     "seed",
@@ -79,20 +95,56 @@ def as_seed(rng: Any) -> int:
     raise TypeError(f"rng must be an int, a SeedSequence, a Generator or None, got {type(rng).__name__}")
 
 
+_VARIANTS: dict[tuple, tuple[Scenario, Scenario]] = {}  # (id of the scenario, its parameters) -> (it, the variant)
+
+
+def with_parameters(scenario: Scenario, params: dict[str, Any]) -> Scenario:
+    """The scenario with declared parameters set by their short keys (``Parameter.key``).
+
+    Raises:
+        TypeError: a key the scenario does not declare among its levers and uncertainties.
+    """
+    if not params:
+        return scenario
+    declared = scenario.declared_parameters
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        allowed = ", ".join(declared) or "none: the scenario declares no levers or uncertainties"
+        raise TypeError(f"DealModel got unexpected keyword argument(s) {', '.join(unknown)} (allowed: {allowed})")
+    key = (id(scenario), tuple(sorted((k, repr(v)) for k, v in params.items())))
+    if key not in _VARIANTS:
+        from sim.scenario.load import variant
+
+        if len(_VARIANTS) > 256:
+            _VARIANTS.clear()
+        overrides = {declared[k].path: v for k, v in params.items()}
+        _VARIANTS[key] = (
+            scenario,
+            variant(scenario, overrides, label=", ".join(f"{k}={v}" for k, v in params.items())),
+        )
+    return _VARIANTS[key][1]
+
+
 class DealModel(mesa.Model):
     """One run of a scenario.
 
     A plain Mesa model: ``DealModel(scenario, rng=seed).run()`` plays the run out and returns its
-    record; ``mesa.batch_run(DealModel, parameters={"scenario": [scenario]}, rng=[1, 2, 3])``
-    works too (each ``step()`` advances one day; the model stops itself at the end).
+    record. As Mesa's tools expect, ``step()`` plays one day (``model.steps`` counts the days
+    played, so ``batch_run``'s ``max_steps`` means days) and a DataCollector records the deal
+    every day stepped; and the scenario's declared levers and uncertainties are keyword
+    arguments, by their short keys, so that ``mesa.batch_run(DealModel, parameters={"scenario":
+    [s], "tension": [0.3, 0.9]})`` sweeps one and SolaraViz can make sliders of them.
 
     Args:
-        scenario: a validated scenario (see :func:`sim.load_scenario`).
+        scenario: a validated scenario (see :func:`sim.load_scenario`), or the path of its file.
         rng: the run's seed (an int, as recorded in ``runs.csv``), or anything Mesa accepts.
         run_id: the run's index in its ensemble (for the event log).
         narrate: keep the event log (turn off for speed when only outcomes are needed).
         checkpoints: days (from the start, up to the horizon) at whose end the outcome is read
             as if the run stopped there (``snapshots``); backtests read several horizons at once.
+        collect_agents: the DataCollector also records each actor's state every day stepped
+            (the dashboard's single-run view; off for batch runs, whose rows are then one per run).
+        **params: declared parameters by their short keys (``scenario.declared_parameters``).
 
     Attributes:
         deal_scenario: the scenario played (``scenario`` is Mesa's own attribute, left to Mesa).
@@ -106,16 +158,25 @@ class DealModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | str,
         rng: Any = None,
         *,
         run_id: int = 0,
         narrate: bool = True,
         checkpoints: tuple[int, ...] = (),
+        collect_agents: bool = False,
+        **params: Any,
     ):
+        if not isinstance(scenario, Scenario):
+            from sim.scenario.load import load_scenario
+
+            scenario = load_scenario(scenario)
+        scenario = with_parameters(scenario, params)
         self.run_seed = as_seed(rng)
         super().__init__(rng=self.run_seed)
         stop_daily_tick(self)
+        self.step = self._play_a_day  # Mesa's step would advance time without counting the days
+        self.collect_agents = collect_agents
         self.deal_scenario = scenario  # Mesa's own Model.scenario is left as Mesa sets it
         self.day = 0  # the day of the event being played (set by mesa_compat.Call; Mesa's time as an int)
         self.run_id = run_id
@@ -176,6 +237,20 @@ class DealModel(mesa.Model):
         """Play the run to its end and return its record."""
         self.run_until(self.horizon_day + 1)
         return self.record
+
+    def _play_a_day(self) -> None:
+        """One day: the events of day ``steps`` (the first step plays day 0), then the day's record.
+
+        The horizon's step also settles the run, so a run stepped to its end takes one step a day.
+        """
+        if not self.running:
+            return
+        self._advance_time(self.steps + (1.5 if self.steps == self.horizon_day else 0.5))
+        self.steps += 1
+        self.time = float(self.steps)  # whole days played, as Mesa's step counter and time say
+        if self.running:
+            self.day = self.steps - 1  # the day just played, also when no event fell on it
+        self.datacollector.collect(self)
 
     def schedule(
         self,
@@ -532,17 +607,61 @@ class DealModel(mesa.Model):
 
     @property
     def datacollector(self) -> mesa.DataCollector:
-        """Mesa's view of the run (for ``mesa.batch_run``): its outcome, close day, winner and price.
+        """Mesa's view of the run: every day stepped, or once at the end of a run played at once.
 
-        Made when first asked for, as of the run's end (ensembles read ``record`` and never ask).
+        Model reporters: the day and date, the deal's stage, reviews open, ban stages biting, the
+        share of value left, days to the deadline in force, and the outcome (so far), close day,
+        winner and price; with ``collect_agents``, each actor's kind and state too. Made when
+        first asked for (ensembles read ``record`` and never ask).
         """
         if self._datacollector is None:
+            agents = {"actor": "actor_id", "kind": lambda a: type(a).__name__, "state": "state"}
             self._datacollector = mesa.DataCollector(
-                model_reporters={name: name for name in ("outcome", "close_day", "winner", "price")}
+                model_reporters=dict(DAY_REPORTERS),
+                agent_reporters=agents if self.collect_agents else None,
             )
-            if self.record is not None:
+            if self.record is not None and self.steps == 0:
                 self._datacollector.collect(self)
         return self._datacollector
+
+    @property
+    def date(self) -> str:
+        """Today's date."""
+        return self.date_of(self.day)
+
+    @property
+    def stage(self) -> str:
+        """The deal's stage today."""
+        return self.deal.stage.value
+
+    @property
+    def open_reviews(self) -> int:
+        """Reviewers that have the deal before them and have not approved it."""
+        return sum(r.filed and not r.approved and not r.shelved for r in self.reviewers.values())
+
+    @property
+    def bans_biting(self) -> int:
+        """Ban stages that bite today."""
+        return sum(len(a.biting()) for a in self.agencies.values())
+
+    @property
+    def value_left(self) -> float:
+        """Share of the business's base value left today."""
+        return round(self.value_factor(), 4)
+
+    @property
+    def days_to_deadline(self) -> int | None:
+        """Days from today to the nearest deadline in force (an instrument's or the outside date)."""
+        days = [i.deadline_day for i in self.deadline_instruments() if i.deadline_day is not None]
+        if self.seller.outside_day is not None and not self.deal.stage.ended:
+            days.append(self.seller.outside_day)
+        ahead = [d - self.day for d in days if d >= self.day]
+        return min(ahead) if ahead else None
+
+    @property
+    def outcome_so_far(self) -> str:
+        """The outcome, or the outcome if the run stopped today."""
+        return (self.outcome or self.outcome_now()).value
 
     @property
     def close_day(self) -> int | None:

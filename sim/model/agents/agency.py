@@ -58,6 +58,11 @@ class Agency(Actor):
                 if dated:
                     model.schedule(model.deal_scenario.day(st.announced), self.announce, sid)
 
+    @property
+    def state(self) -> str:
+        """The stages that bite today."""
+        return ", ".join(self.biting()) or "no stage bites"
+
     def biting(self) -> list[str]:
         """Ids of the stages that bite now (their instruments in force)."""
         return [sid for sid, st in self.stages.items() if st.bites and self.model.instruments[st.instrument].in_force]

@@ -50,6 +50,11 @@ class Actor(mesa.Agent):
         return self.rng
 
     @property
+    def state(self) -> str:
+        """What the actor is doing today, in a few words (the dashboard's agent reporter)."""
+        return ""
+
+    @property
     def today(self) -> int:
         """The current day (days from the scenario's start)."""
         return self.model.day

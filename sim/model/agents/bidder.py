@@ -33,6 +33,15 @@ class Bidder(Actor):
         """Expected to bid later (not yet bid, not dropped)."""
         return self.bid is None and not self.dropped
 
+    @property
+    def state(self) -> str:
+        """Not yet in, in due diligence, bid, or dropped out."""
+        if self.dropped:
+            return "dropped out"
+        if self.bid is not None:
+            return f"bid US${self.bid.price:.1f} bn"
+        return "due diligence" if self.entered else "not yet in"
+
     def accepts(self, structure_id: str) -> bool:
         """Whether it would do the deal under this structure."""
         if self.spec.insists_on_algorithm:

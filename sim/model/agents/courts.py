@@ -48,6 +48,11 @@ class Court(Actor):
             return True
         return any(self.actor_id in st.enjoined_by for a in self.model.agencies.values() for st in a.stages.values())
 
+    @property
+    def state(self) -> str:
+        """Cases pending and injunctions granted."""
+        return f"{self.pending} pending, {self.injunctions} injunctions"
+
     def hears(self, sid: str, instrument: str) -> bool:
         """Whether this court can enjoin stage ``sid`` of ``instrument``."""
         return self.spec.hears == instrument and (self.spec.stages is None or sid in self.spec.stages)

@@ -25,6 +25,13 @@ class Executive(Actor):
         self.lame_duck_until: int | None = None  # inauguration day after an election lost
 
     @property
+    def state(self) -> str:
+        """In office, a lame duck, or a new administration."""
+        if self.new_administration:
+            return "new administration"
+        return "lame duck" if self.lame_duck else "in office"
+
+    @property
     def lame_duck(self) -> bool:
         """Between an election that changed the administration and the inauguration."""
         return self.lame_duck_until is not None and self.today < self.lame_duck_until

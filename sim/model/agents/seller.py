@@ -50,6 +50,15 @@ class Seller(Actor):
             self.outside_day = model.deal_scenario.day(agreement.outside_date)
             model.schedule(self.outside_day, self.outside_date_passes, priority=Priority.LOW)
 
+    @property
+    def state(self) -> str:
+        """The deal's stage, or holding out, or gone."""
+        if self.withdrawn:
+            return "left the market"
+        if self.held_out and self.model.deal.stage is DealStage.BIDDING:
+            return "holding out"
+        return self.model.deal.stage.value.replace("_", " ")
+
     # --- bidding ------------------------------------------------------------------------------
 
     def receive_bid(self, bid: Bid) -> None:

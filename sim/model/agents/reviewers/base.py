@@ -51,6 +51,20 @@ class Reviewer(Actor):
         return 1.0
 
     @property
+    def state(self) -> str:
+        """Not needed, not yet filed, reviewing, held, shelved or approved."""
+        hold = getattr(self, "hold", None)
+        if not self.needed:
+            return "not needed"
+        if self.approved:
+            return "approved"
+        if self.shelved:
+            return "shelved"
+        if hold is not None and hold.held:
+            return "holding (no clock)"
+        return "reviewing" if self.filed else "not yet filed"
+
+    @property
     def satisfied(self) -> bool:
         """The current terms do not need this reviewer, or it approved them."""
         return not self.needed or self.approved
