@@ -169,7 +169,14 @@ def test_cli_sweep_and_sensitivity_write_their_files(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == {"sweep.csv", "sweep.json", "manifest.json", "figures"}
+    assert {p.name for p in out.iterdir()} == {
+        "sweep.csv",
+        "sweep.json",
+        "runs.parquet",
+        "manifest.json",
+        "figures",
+        "report.html",
+    }
     assert len(json.loads((out / "sweep.json").read_text())["points"]) == 6
     assert (out / "figures" / "sweep.png").stat().st_size > 10_000
     out = tmp_path / "sens"

@@ -1,8 +1,13 @@
 """Sweeps: the same scenario at many parameter values (a design), each point an ensemble.
 
-Designs are a full grid, a Latin hypercube or a scrambled Sobol sequence (``scipy.stats.qmc``).
-Every design point runs with the same master seed, so run ``i`` of every point shares its luck
-(common random numbers): differences between points come from the parameters, not from noise.
+Designs are a full grid, a Latin hypercube or a scrambled Sobol sequence (``scipy.stats.qmc``), or
+``cross``: every setting of the levers (a grid) crossed with the same sample of the uncertainties
+(a Latin hypercube), the EMA Workbench's policies x scenarios, from which :func:`robustness`
+says how well each lever setting does across the uncertainties. Every design point runs with the
+same master seed, so run ``i`` of every point shares its luck (common random numbers):
+differences between points come from the parameters, not from noise. Besides one row per point,
+a sweep keeps every run's row (``SweepResult.runs``), so that scenario discovery
+(:mod:`sim.analysis.discover`) can work on them without running the sweep again.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 from pydantic import ValidationError
 from scipy import stats
@@ -24,11 +30,11 @@ from sim.errors import Problem, ScenarioError, UsageError
 from sim.outcomes import PRECEDENCE
 from sim.runs.backends import Execution
 from sim.runs.ensemble import ChunkResult, EnsembleSpec, run_tasks
-from sim.runs.stats import Tally, summarize
+from sim.runs.stats import Tally, summarize, wilson_interval
 from sim.scenario.load import ScenarioTemplate
 from sim.scenario.schema import Parameter
 
-DESIGNS = ("grid", "lhs", "sobol")
+DESIGNS = ("grid", "lhs", "sobol", "cross")
 
 
 def parse_param(text: str) -> Parameter:
@@ -101,11 +107,26 @@ def grid_values(param: Parameter, integer: bool) -> list[Any]:
 
 
 def design_points(
-    template: ScenarioTemplate, params: Sequence[Parameter], design: str, samples: int, seed: int
+    template: ScenarioTemplate,
+    params: Sequence[Parameter],
+    design: str,
+    samples: int,
+    seed: int,
+    levers: Sequence[Parameter] = (),
 ) -> list[dict[str, Any]]:
-    """The design: one ``{path: value}`` per point."""
+    """The design: one ``{path: value}`` per point.
+
+    With ``cross``, ``levers`` take every grid setting and ``params`` (the uncertainties) the same
+    ``samples`` Latin-hypercube points under each setting.
+    """
     if design not in DESIGNS:
         raise UsageError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    if design == "cross":
+        if not levers or not params:
+            raise UsageError("design cross crosses levers with uncertainties: the scenario must declare both")
+        settings = design_points(template, levers, "grid", 0, seed)
+        sample = design_points(template, params, "lhs", samples, seed)
+        return [{**setting, **point} for setting in settings for point in sample]
     integer = [template.leaf_type(p.path) is int for p in params]
     if design == "grid":
         axes = [grid_values(p, i) for p, i in zip(params, integer, strict=True)]
@@ -125,15 +146,19 @@ def evaluate_points(
     runs: int,
     seed: int,
     execution: Execution = Execution(),
+    keep_runs: list | None = None,
 ) -> list[Tally]:
     """Run an ensemble at every design point (same seed everywhere); one tally per point.
 
-    Every point's scenario is built and validated before any run starts.
+    Every point's scenario is built and validated before any run starts. Given a list as
+    ``keep_runs``, every run's row is kept too: the list gets one Arrow table of the point's runs
+    per point, in point order.
     """
     specs = []
     for point in points:
         try:
-            specs.append(EnsembleSpec(template.build(point), runs, seed, events="none", keep_runs=False))
+            spec = EnsembleSpec(template.build(point), runs, seed, events="none", keep_runs=keep_runs is not None)
+            specs.append(spec)
         except ScenarioError as exc:
             where = ", ".join(f"{k}={v}" for k, v in point.items())
             raise ScenarioError(
@@ -141,11 +166,17 @@ def evaluate_points(
             ) from None
     tallies = [Tally(template.build().start) for _ in points]
     tasks = [(spec, i, a, b) for i, spec in enumerate(specs) for a, b in spec.chunks()]
+    chunks: list[list[ChunkResult]] = [[] for _ in points]
 
     def keep(chunk: ChunkResult) -> None:
         tallies[chunk.index].merge(chunk.tally)
+        if keep_runs is not None:
+            chunks[chunk.index].append(chunk)
 
     run_tasks(tasks, keep, execution)
+    if keep_runs is not None:
+        for mine in chunks:
+            keep_runs.append(pa.concat_tables([c.runs for c in sorted(mine, key=lambda c: c.start)]))
     return tallies
 
 
@@ -154,11 +185,15 @@ class SweepResult:
     """A sweep's design and, per point, every outcome's probability and 95% interval.
 
     Attributes:
-        params: the parameters varied.
-        design: ``grid``, ``lhs`` or ``sobol``.
+        params: the parameters varied (with ``cross``, the levers first).
+        design: ``grid``, ``lhs``, ``sobol`` or ``cross``.
         runs: runs per point; seed: the master seed (the same at every point).
         table: one row per design point: the parameter values, then for each outcome ``p_<o>``,
-            ``lo_<o>``, ``hi_<o>``, then a few metrics.
+            ``lo_<o>``, ``hi_<o>``, then a few metrics (with ``cross``, a ``policy`` number first:
+            the lever setting).
+        runs_table: one row per run of every point: ``point``, the parameter values, then the
+            run's record (``runs.csv``'s columns).
+        levers: with ``cross``, the levers among ``params``.
     """
 
     scenario_name: str
@@ -167,6 +202,8 @@ class SweepResult:
     runs: int
     seed: int
     table: pd.DataFrame
+    runs_table: pd.DataFrame | None = None
+    levers: list[Parameter] = field(default_factory=list)
 
 
 def run_sweep(
@@ -178,16 +215,76 @@ def run_sweep(
     runs: int = 500,
     seed: int = 0,
     execution: Execution = Execution(),
+    levers: Sequence[Parameter] = (),
 ) -> SweepResult:
-    """Sweep parameters over a design, running on ``execution``."""
-    points = design_points(template, params, design, samples, seed)
+    """Sweep parameters over a design, running on ``execution``.
+
+    With ``design="cross"``, ``levers`` are crossed with ``samples`` points of ``params``.
+    """
+    points = design_points(template, params, design, samples, seed, levers)
     scenario = template.build()
-    tallies = evaluate_points(template, points, runs, seed, execution)
-    rows = []
-    for point, tally in zip(points, tallies, strict=True):
+    kept: list[pa.Table] = []
+    tallies = evaluate_points(template, points, runs, seed, execution, keep_runs=kept)
+    rows, frames = [], []
+    lever_paths = [p.path for p in levers] if design == "cross" else []
+    settings: dict[tuple, int] = {}
+    for i, (point, tally, table) in enumerate(zip(points, tallies, kept, strict=True)):
         summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
-        rows.append({**point, **point_metrics(summary)})
-    return SweepResult(scenario.name, list(params), design, runs, seed, pd.DataFrame(rows))
+        head = (
+            {"policy": settings.setdefault(tuple(point[p] for p in lever_paths), len(settings))} if lever_paths else {}
+        )
+        rows.append({**head, **point, **point_metrics(summary)})
+        runs_frame = table.to_pandas()
+        frames.append(
+            pd.concat([pd.DataFrame({"point": i, **head, **point}, index=runs_frame.index), runs_frame], axis=1)
+        )
+    all_params = [*levers, *params] if design == "cross" else list(params)
+    return SweepResult(
+        scenario.name,
+        all_params,
+        design,
+        runs,
+        seed,
+        pd.DataFrame(rows),
+        pd.concat(frames, ignore_index=True),
+        list(levers) if design == "cross" else [],
+    )
+
+
+def robustness(result: SweepResult, outcome: str = "p_closed", threshold: float = 0.5) -> pd.DataFrame:
+    """How each lever setting of a ``cross`` sweep does across the sample of uncertainties.
+
+    One row per setting: the levers' values, then for the chosen column (a point's ``p_<outcome>``,
+    ``p_closed`` by default) its mean, minimum, 10th percentile and maximum over the uncertainty
+    points, the share of them at which it reaches ``threshold`` (satisficing), and its largest
+    regret: how far below the best setting at the same uncertainty point it falls, at worst.
+    """
+    if result.design != "cross":
+        raise UsageError("robustness needs a sweep with --design cross (levers crossed with uncertainties)")
+    table = result.table
+    if outcome not in table:
+        raise UsageError(f"outcome column {outcome!r}: not in the sweep (e.g. p_closed, p_closed_by_deadline)")
+    levers = [p.path for p in result.levers]
+    sample = [p.path for p in result.params if p.path not in levers]
+    wide = table.pivot_table(index=sample, columns="policy", values=outcome)
+    regret = wide.max(axis=1).to_numpy()[:, None] - wide.to_numpy()
+    rows = []
+    for k, (policy, group) in enumerate(table.groupby("policy", sort=True)):
+        values = group[outcome]
+        rows.append(
+            {
+                "policy": policy,
+                **{p: group[p].iloc[0] for p in levers},
+                "outcome": outcome,
+                "mean": round(float(values.mean()), 4),
+                "min": round(float(values.min()), 4),
+                "p10": round(float(values.quantile(0.1)), 4),
+                "max": round(float(values.max()), 4),
+                f"share_at_least_{threshold:g}": round(float((values >= threshold).mean()), 4),
+                "max_regret": round(float(regret[:, k].max()), 4),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def point_metrics(summary: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +296,9 @@ def point_metrics(summary: dict[str, Any]) -> dict[str, Any]:
         row[f"lo_{outcome.value}"], row[f"hi_{outcome.value}"] = o["ci95"]
     m = summary["metrics"]
     row["p_closed"] = m["p_closed"]
+    counts = {name: o["count"] for name, o in summary["outcomes"].items()}
+    closed = counts["closed_by_deadline"] + counts["closed_after_deadline"]
+    row["lo_closed"], row["hi_closed"] = (round(x, 4) for x in wilson_interval(closed, sum(counts.values())))
     row["median_close_date"] = m["close_date"].get("median")
     row["mean_extensions"] = m["extensions"]["mean"]
     row["failed"] = summary["failed"]["count"]
@@ -224,3 +324,26 @@ def noise_share(p: np.ndarray, runs: int) -> float:
     if var == 0:
         return math.nan
     return float(np.mean(p * (1 - p)) / runs / var)
+
+
+def read_sweep(directory: str) -> tuple[list[Parameter], pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """A sweep's result directory: its parameters, its points, its runs and its manifest.
+
+    Raises:
+        OutputError: the directory is not a sweep's (no sweep.json), or one written before sweeps
+            kept their runs (no runs.parquet).
+    """
+    import json
+    from pathlib import Path
+
+    from sim.errors import OutputError
+
+    d = Path(directory)
+    if not (d / "sweep.json").is_file():
+        raise OutputError(f"{d}: not a sweep's result directory (no sweep.json); run `sim sweep` first")
+    if not (d / "runs.parquet").is_file():
+        raise OutputError(f"{d}: this sweep kept no runs (no runs.parquet); run it again with this version")
+    meta = json.loads((d / "sweep.json").read_text())
+    params = [Parameter.model_validate(p) for p in meta["params"]]
+    manifest = json.loads((d / "manifest.json").read_text()) if (d / "manifest.json").is_file() else {}
+    return params, pd.read_csv(d / "sweep.csv"), pd.read_parquet(d / "runs.parquet"), manifest

@@ -1,4 +1,4 @@
-"""``sim sweep``, ``sensitivity``, ``compare``, ``backtest`` and ``calibrate``."""
+"""``sim sweep``, ``discover``, ``sensitivity``, ``compare``, ``backtest`` and ``calibrate``."""
 
 from __future__ import annotations
 
@@ -35,16 +35,17 @@ def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) ->
 )
 @click.option(
     "--design",
-    type=click.Choice(["grid", "lhs", "sobol"]),
+    type=click.Choice(["grid", "lhs", "sobol", "cross"]),
     default=None,
-    help="Full grid, Latin hypercube or Sobol sequence [default: grid for up to two parameters, else lhs].",
+    help="Full grid, Latin hypercube, Sobol sequence, or cross: every setting of the levers (a grid) crossed "
+    "with the same lhs sample of the uncertainties [default: grid for up to two parameters, else lhs].",
 )
 @click.option(
     "--samples",
     type=click.IntRange(min=1),
     default=64,
     show_default=True,
-    help="Design points of an lhs or sobol design.",
+    help="Design points of an lhs or sobol design (with cross: uncertainty points per lever setting).",
 )
 @click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Runs per point.")
 @click.option(
@@ -56,10 +57,10 @@ def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) ->
 )
 @click.option(
     "--outcome",
-    type=click.Choice([o.value for o in Outcome]),
+    type=click.Choice([*(o.value for o in Outcome), "closed"]),
     default="closed_by_deadline",
     show_default=True,
-    help="The outcome a heatmap or scatter shows.",
+    help="The outcome the figure shows and, with --design cross, robustness ranks (closed: by or after the deadline).",
 )
 @result_options("Result directory [default: outputs/<scenario name>_sweep].")
 def sweep(
@@ -74,31 +75,127 @@ def sweep(
 ) -> None:
     """Run the scenario over a design of parameter values; one row per point.
 
-    Writes sweep.csv and sweep.json (every outcome's p and 95% CI per point) and
-    figures/sweep.png (lines with CI bands for one parameter, a heatmap for two).
+    Writes sweep.csv and sweep.json (every outcome's p and 95% CI per point), runs.parquet
+    (every run's row, for `sim discover`) and figures/sweep.png (lines with CI bands for one
+    parameter, a heatmap for two). With --design cross, also robustness.csv: each lever
+    setting's P(outcome) across the uncertainty sample (mean, worst, 10th percentile, regret).
 
     \b
-    Example:
+    Examples:
       sim sweep scenarios/export_control_review.yaml --param reviewers.china.review_days.median=20:180:9
+      sim sweep scenarios/export_control_review.yaml --design cross --samples 16 --runs 200
     """
-    from sim.analysis.sweep import design_points, run_sweep, sweep_json
+    from sim.analysis.sweep import design_points, robustness, run_sweep, sweep_json
     from sim.present.figures import save_sweep_figures
-    from sim.present.tables import sweep_table
+    from sim.present.tables import robustness_table, sweep_table
     from sim.scenario.load import ScenarioTemplate
 
     template = ScenarioTemplate(scenario_path(scenario))
-    parameters = _parameters(template, params, include_levers=True)
+    levers: list[Any] = []
+    if design == "cross":
+        if params:
+            raise UsageError("--design cross uses the scenario's levers and uncertainties; give no --param")
+        built = template.build()
+        levers, parameters = list(built.levers), list(built.uncertainties)
+    else:
+        parameters = _parameters(template, params, include_levers=True)
     design = design or ("grid" if len(parameters) <= 2 else "lhs")
     name = template.build().name
     job.target(f"{name}_sweep")
-    points = len(design_points(template, parameters, design, samples, seed))
+    points = len(design_points(template, parameters, design, samples, seed, levers))
     with job.running(points * runs, f"{name} sweep") as execution:
         result = run_sweep(
-            template, parameters, design=design, samples=samples, runs=runs, seed=seed, execution=execution
+            template,
+            parameters,
+            design=design,
+            samples=samples,
+            runs=runs,
+            seed=seed,
+            execution=execution,
+            levers=levers,
         )
-    files = {"sweep.csv": result.table, "sweep.json": sweep_json(result)}
+    files: dict[str, Any] = {
+        "sweep.csv": result.table,
+        "sweep.json": sweep_json(result),
+        "runs.parquet": result.runs_table,
+    }
+    column = f"p_{outcome}"
+    if design == "cross":
+        files["robustness.csv"] = robustness(result, column)
     job.publish(files, [template.build()], seed, points * runs, draw=lambda d: save_sweep_figures(result, outcome, d))
-    Console(file=sys.stdout, width=120).print(sweep_table(result, outcome))
+    console = Console(file=sys.stdout, width=120)
+    if design == "cross":
+        console.print(robustness_table(files["robustness.csv"], result, column))
+    else:
+        console.print(sweep_table(result, outcome))
+    job.report()
+
+
+@cli.command()
+@click.argument("sweep_dir", metavar="SWEEP_DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--outcome",
+    default="closed_by_deadline",
+    show_default=True,
+    help="The outcome to find: one of the ten, or closed (by or after the deadline).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Find the design points where P(outcome) reaches this, instead of the runs where it happened.",
+)
+@click.option(
+    "--min-density",
+    type=click.FloatRange(0, 1),
+    default=0.8,
+    show_default=True,
+    help="PRIM's box: the widest on its peeling trajectory at least this dense; CART's: those this dense.",
+)
+@result_options("Result directory [default: outputs/<sweep directory>_discover].")
+def discover(sweep_dir: Path, outcome: str, threshold: float | None, min_density: float, job: ResultJob) -> None:
+    """Under which parameter values does an outcome happen? PRIM and CART on a sweep's runs.
+
+    Writes discover.json and discover.md (each box in plain words, with its limits, coverage,
+    density and share of the space), peeling.csv (PRIM's peeling trajectory), and
+    figures/peeling.png and figures/box.png. Warns when the outcome is rare everywhere.
+
+    \b
+    Example:
+      sim sweep scenarios/export_control_review.yaml --design lhs --samples 64 --runs 100
+      sim discover outputs/export_control_review_sweep --outcome closed
+    """
+    from sim.analysis.discover import discover as run_discover
+    from sim.analysis.discover import outcome_names
+    from sim.analysis.sweep import read_sweep
+    from sim.present.figures import save_discovery_figures
+    from sim.present.tables import discovery_markdown, discovery_table
+
+    if outcome not in outcome_names():
+        raise UsageError(f"--outcome {outcome}: must be one of {', '.join(outcome_names())}")
+    params, points, runs, manifest = read_sweep(sweep_dir)
+    job.target(f"{Path(sweep_dir).name}_discover")
+    found = run_discover(runs, points, params, outcome, threshold=threshold, min_density=min_density)
+    if "scenario" not in manifest:
+        raise OutputError(f"{sweep_dir}: the sweep's manifest.json is missing or holds no scenario")
+    from sim.scenario.load import validate
+
+    scenario = validate(manifest["scenario"], source=manifest.get("scenario_file", str(sweep_dir)))
+    files = {
+        "discover.json": {"sweep": str(sweep_dir), **found.as_dict()},
+        "discover.md": discovery_markdown(found, params, str(sweep_dir)),
+        "peeling.csv": found.trajectory,
+    }
+    job.publish(
+        files,
+        [scenario],
+        int(manifest.get("seed", 0)),
+        len(runs),
+        draw=lambda d: save_discovery_figures(found, params, d),
+    )
+    for warning in found.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    Console(file=sys.stdout, width=120).print(discovery_table(found))
     job.report()
 
 
@@ -405,3 +502,59 @@ def calibrate(
     click.echo("best values: " + ", ".join(f"{k}={v}" for k, v in result.best.items()))
     click.echo(f"approximate log-likelihood of the record: {result.before:.3f} before, {result.after:.3f} after")
     job.report(f"; scenario written to {write_scenario}" if write_scenario else "")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("scenario")
+@click.argument("name", required=False)
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+def experiment(scenario: str, name: str | None, extra: tuple[str, ...]) -> None:
+    """Run a named experiment saved in the scenario's `experiments:` (or list them).
+
+    An experiment is a sim command with its options; options given after NAME are added (e.g.
+    --runs 100 for a quick look). Results go to outputs/<scenario>_<name>/ unless the options
+    say --out.
+
+    \b
+    Examples:
+      sim experiment scenarios/export_control_review.yaml
+      sim experiment scenarios/export_control_review.yaml robust_extensions --runs 50
+    """
+    path = scenario_path(scenario)
+    spec = load_scenario(path)
+    here = Path(path).parent
+
+    def arguments(e: Any) -> list[str]:
+        return [str(path), *(str(here / s) for s in e.scenarios), *([str(here / e.record)] if e.record else [])]
+
+    if name is None:
+        if not spec.experiments:
+            click.echo(f"{path}: no experiments (add an `experiments:` section to name some)")
+        for key, e in spec.experiments.items():
+            click.echo(f"{key}: {e.description}")
+            click.echo(f"    sim {e.command} {' '.join([*arguments(e), *e.args])}")
+            if e.discover is not None:
+                click.echo(f"    then sim discover <its result> {' '.join(e.discover)}")
+        return
+    if name not in spec.experiments:
+        allowed = ", ".join(spec.experiments) or "none"
+        raise UsageError(f"{path}: no experiment {name!r} (experiments: {allowed})")
+    e = spec.experiments[name]
+    args = arguments(e)
+    options = [*e.args, *extra]
+    from sim.runs.store import default_out_dir
+
+    out = default_out_dir(f"{spec.name}_{name}")
+    if "--out" not in options:
+        options += ["--out", str(out)]
+    else:
+        out = Path(options[options.index("--out") + 1])
+    click.echo(f"experiment {name}: sim {e.command} {' '.join([*args, *options])}")
+    cli.commands[e.command].main([*args, *options], prog_name=f"sim {e.command}", standalone_mode=False)
+    if e.discover is not None:
+        more = [*e.discover]
+        more += [flag for flag in ("--force", "--quiet", "--no-report") if flag in options and flag not in more]
+        if "--out" not in more:
+            more += ["--out", str(out.with_name(f"{out.name}_discover"))]
+        click.echo(f"experiment {name}: sim discover {out} {' '.join(more)}")
+        cli.commands["discover"].main([str(out), *more], prog_name="sim discover", standalone_mode=False)

@@ -105,6 +105,12 @@ def result_options(default_help: str) -> Callable:
         click.option("--force", is_flag=True, help="Replace an existing result directory (or an empty one)."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
         click.option(
+            "--no-report",
+            "no_report",
+            is_flag=True,
+            help="Skip report.html (the self-contained HTML report; `sim report DIR` writes it later).",
+        ),
+        click.option(
             "--backend",
             type=click.Choice(BACKENDS),
             default=None,
@@ -121,8 +127,9 @@ def result_options(default_help: str) -> Callable:
 
     def wrap(f: Callable) -> Callable:
         @functools.wraps(f)
-        def command(*args: Any, out, force, quiet, backend, workers, scheduler, **kwargs: Any) -> Any:
-            return f(*args, job=ResultJob(out, force, quiet, backend, workers, scheduler), **kwargs)
+        def command(*args: Any, out, force, quiet, no_report, backend, workers, scheduler, **kwargs: Any) -> Any:
+            job = ResultJob(out, force, quiet, backend, workers, scheduler, with_report=not no_report)
+            return f(*args, job=job, **kwargs)
 
         for option in reversed(options):
             command = option(command)
@@ -146,6 +153,7 @@ class ResultJob:
     backend: str | None
     workers: int | None
     scheduler: str | None
+    with_report: bool = True
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def target(self, default_name: str) -> Path:
@@ -182,7 +190,22 @@ class ResultJob:
             command=["sim", *sys.argv[1:]],
         )
         data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
-        write_directory(self.out, {**files, "manifest.json": data}, force=self.force, draw=draw)
+        write_directory(self.out, {**files, "manifest.json": data}, force=self.force, draw=self.drawing(draw))
+
+    def drawing(self, draw: Callable[[Path], None] | None) -> Callable[[Path], None] | None:
+        """``draw`` (figures into a directory), then report.html beside them unless --no-report."""
+        if not self.with_report:
+            return draw
+        out = self.out
+
+        def figures_and_report(figures: Path) -> None:
+            from sim.present.report import write_report
+
+            if draw is not None:
+                draw(figures)
+            write_report(figures.parent, shown_as=out)
+
+        return figures_and_report
 
     def report(self, extra: str = "") -> None:
         """Say where the results are and which files they are."""

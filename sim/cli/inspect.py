@@ -1,4 +1,4 @@
-"""``sim validate``, ``show``, ``explain``, ``list`` and ``reference``: no simulation."""
+"""``sim validate``, ``show``, ``report``, ``explain``, ``list`` and ``reference``: no simulation."""
 
 from __future__ import annotations
 
@@ -138,6 +138,35 @@ def show(outdir: Path) -> None:
             f"{manifest_data.get('scenario_sha256', '')[:12]}, ran {manifest_data.get('started')}",
             highlight=False,
         )
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The HTML file to write [default: OUTDIR/report.html].",
+)
+def report(outdir: Path, path: Path | None) -> None:
+    """Write one self-contained HTML report of a result directory (any command's).
+
+    The outcome table with intervals, interactive figures (hover for details), the delay
+    attribution, the stories of typical runs, the manifest and overrides. It needs no network
+    connection: open it in any browser, or mail it. Result commands write it themselves unless
+    given --no-report.
+
+    \b
+    Example:
+      sim report outputs/tiktok_2020
+    """
+    from sim.errors import OutputError
+    from sim.present.report import write_report
+
+    if not outdir.is_dir():
+        raise OutputError(f"{outdir}: no such result directory")
+    click.echo(f"report written to {write_report(outdir, path)}")
 
 
 @cli.command(name="list")

@@ -108,7 +108,7 @@ def run(
             formats=formats,
             force=job.force,
             resume=resume,
-            figures=None if no_figures else _save_figures,
+            figures=_figures(no_figures, job),
             overrides=overrides,
             command=["sim", *sys.argv[1:]],
         )
@@ -119,7 +119,17 @@ def run(
     job.report()
 
 
-def _save_figures(result, directory: Path) -> None:
-    from sim.present.figures import save_figures  # matplotlib only when figures are wanted
+def _figures(no_figures: bool, job: ResultJob):
+    """What `sim run` draws into the result: figures/ (unless --no-figures), report.html (unless --no-report)."""
+    if no_figures and not job.with_report:
+        return None
 
-    save_figures(result, directory)
+    def draw(result, figures: Path) -> None:
+        def save(directory: Path) -> None:
+            from sim.present.figures import save_figures  # matplotlib only when figures are wanted
+
+            save_figures(result, directory)
+
+        job.drawing(None if no_figures else save)(figures)
+
+    return draw

@@ -384,8 +384,33 @@ def plot_sweep_scatter(result, outcome: str, param, ax: Axes | None = None) -> A
     return ax
 
 
+def plot_robustness(result, outcome: str, ax: Axes | None = None) -> Axes:
+    """A cross sweep: P(outcome) of each lever setting at every uncertainty point, with its median."""
+    ax = _axes(ax)
+    column = f"p_{outcome}"
+    groups = [g for _, g in result.table.groupby("policy", sort=True)]
+    labels = [", ".join(f"{p.name}={g[p.path].iloc[0]}" for p in result.levers) for g in groups]
+    ax.boxplot([g[column] for g in groups], orientation="horizontal", widths=0.5, showfliers=False)
+    for k, g in enumerate(groups):
+        jitter = np.linspace(-0.15, 0.15, len(g)) if len(g) > 1 else [0.0]
+        ax.scatter(g[column], np.full(len(g), k + 1) + jitter, s=8, alpha=0.5, color="#1565c0")
+    ax.set_yticks(range(1, len(groups) + 1), labels, fontsize=8)
+    ax.set_xlabel(f"P({outcome.replace('_', ' ')}) at each point of the uncertainty sample")
+    ax.set_title(
+        f"{result.scenario_name}: each lever setting across {len(groups[0]) if groups else 0} uncertainty points",
+        fontsize=10,
+    )
+    return ax
+
+
 def save_sweep_figures(result, outcome: str, directory: str | Path) -> list[Path]:
-    """Lines with CI bands for one parameter, a heatmap for two on a grid, scatters otherwise."""
+    """Lines with CI bands for one parameter, a heatmap for two on a grid, scatters otherwise.
+
+    A cross sweep draws each lever setting across the uncertainty sample (robustness.png).
+    """
+    if result.design == "cross":
+        height = 1.5 + 0.45 * result.table["policy"].nunique()
+        return [save_figure(Path(directory) / "robustness.png", (9, height), plot_robustness, result, outcome)]
     path = Path(directory) / "sweep.png"
     if len(result.params) == 1:
         return [save_figure(path, (8, 4.5), plot_sweep_lines, result)]
@@ -635,3 +660,54 @@ def plot_decomposition(decomposition, ax: Axes | None = None) -> Axes:
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"Whose obstacles: Shapley shares by actor\n{d.scenario.name}, {d.runs:,} paired runs", fontsize=10)
     return ax
+
+
+# --- scenario discovery -------------------------------------------------------------------------
+
+
+def plot_peeling(found, ax: Axes | None = None) -> Axes:
+    """PRIM's peeling trajectory: density against coverage, the chosen box marked."""
+    ax = _axes(ax)
+    t = found.trajectory
+    points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
+    if found.chosen is not None:
+        row = t.loc[found.chosen]
+        ax.scatter([row["coverage"]], [row["density"]], s=120, facecolors="none", edgecolors="#d32f2f", lw=2)
+        ax.annotate("chosen box", (row["coverage"], row["density"]), textcoords="offset points", xytext=(8, -12))
+    ax.set_xlabel("coverage (share of all cases in the box)")
+    ax.set_ylabel("density (share of the box that are cases)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.figure.colorbar(points, ax=ax, label="parameters restricted")
+    ax.set_title(f"PRIM peeling trajectory: {found.outcome.replace('_', ' ')}", fontsize=10)
+    return ax
+
+
+def plot_box(found, params, ax: Axes | None = None) -> Axes:
+    """The chosen PRIM box: each restricted parameter's kept share of its range."""
+    ax = _axes(ax)
+    labels = {p.path: p.name for p in params}
+    box = found.prim
+    items = [(path, lim) for path, lim in box.limits.items() if not isinstance(lim, set)]
+    ranges = {p.path: (p.low, p.high) for p in params if p.low is not None}
+    for k, (path, (lo, hi)) in enumerate(items):
+        a, b = ranges.get(path, (lo, hi))
+        span = (b - a) or 1.0
+        ax.barh(k, (hi - lo) / span, left=(lo - a) / span, color="#1565c0", height=0.5)
+        ax.text(1.01, k, f"{lo:.3g} to {hi:.3g}", va="center", fontsize=8)
+    ax.set_yticks(range(len(items)), [labels.get(p, p) for p, _ in items], fontsize=8)
+    ax.set_xlim(0, 1.25)
+    ax.set_xlabel("the box's part of each parameter's range (0: low end, 1: high end)")
+    ax.set_title(f"PRIM box: density {box.density:.0%}, coverage {box.coverage:.0%}", fontsize=10)
+    return ax
+
+
+def save_discovery_figures(found, params, directory: str | Path) -> list[Path]:
+    """peeling.png and box.png (when PRIM found a box)."""
+    if found.prim is None:
+        return []
+    directory = Path(directory)
+    return [
+        save_figure(directory / "peeling.png", (7, 5), plot_peeling, found),
+        save_figure(directory / "box.png", (8, 1.8 + 0.5 * max(1, len(found.prim.limits))), plot_box, found, params),
+    ]

@@ -76,6 +76,25 @@ def sweep_table(result: Any, outcome: str, limit: int = 20) -> Table:
     return table
 
 
+def robustness_table(robust: Any, result: Any, column: str) -> Table:
+    """A cross sweep's lever settings: how each does across the sample of uncertainties."""
+    samples = len(result.table) // max(1, len(robust))
+    table = Table(
+        title=f"{result.scenario_name}: {len(robust)} lever settings x {samples} uncertainty points x "
+        f"{result.runs:,} runs; {column} across the uncertainties",
+        title_justify="left",
+    )
+    for p in result.levers:
+        table.add_column(p.name, justify="right", overflow="fold", max_width=22)
+    share = next(c for c in robust.columns if c.startswith("share_at_least_"))
+    for name in ("mean", "min", "p10", "max", share, "max_regret"):
+        table.add_column(name.replace("_", " "), justify="right")
+    for _, row in robust.iterrows():
+        values = [f"{row[p.path]:.4g}" if isinstance(row[p.path], float) else str(row[p.path]) for p in result.levers]
+        table.add_row(*values, *(f"{row[c]:.3f}" for c in ("mean", "min", "p10", "max", share, "max_regret")))
+    return table
+
+
 def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
     """backtest.md: the backtest as a readable report (the figures linked from figures/)."""
     s = report["scores"]
@@ -199,3 +218,50 @@ def decomposition_table(decomposition: Any) -> Table:
         ends.append(f"P({name}) {r['p_as_is']:.3f} as is, {r['p_all_removed']:.3f} with every obstacle removed")
     table.caption = "; ".join(ends) + ". Shares add up to the difference."
     return table
+
+
+def discovery_table(found: Any) -> Table:
+    """Scenario discovery's boxes, in plain words, with coverage, density and share of the space."""
+    target = found.outcome if found.threshold is None else f"P({found.outcome}) >= {found.threshold:g} at a point"
+    table = Table(
+        title=f"where {target}: {found.cases:,} cases of {found.rows:,} rows ({found.base_rate:.1%})",
+        title_justify="left",
+    )
+    table.add_column("box", overflow="fold")
+    table.add_column("coverage", justify="right")
+    table.add_column("density", justify="right")
+    table.add_column("space", justify="right")
+    boxes = [("PRIM", found.prim)] if found.prim else []
+    boxes += [(f"CART {i + 1}", b) for i, b in enumerate(found.cart)]
+    for name, box in boxes:
+        table.add_row(f"{name}: {box.sentence}", f"{box.coverage:.0%}", f"{box.density:.0%}", f"{box.mass:.0%}")
+    if not boxes:
+        table.caption = "no box: " + "; ".join(found.warnings)
+    return table
+
+
+def discovery_markdown(found: Any, params: list[Any], sweep: str) -> str:
+    """discover.md: the boxes in plain words, their limits, and PRIM's trajectory."""
+    labels = {p.path: p.name for p in params}
+    target = found.outcome if found.threshold is None else f"P({found.outcome}) reaching {found.threshold:g}"
+    lines = [
+        f"# Scenario discovery: where {target}",
+        "",
+        f"Sweep `{sweep}`: {found.rows:,} rows ({'design points' if found.threshold is not None else 'runs'}), "
+        f"{found.cases:,} of them cases ({found.base_rate:.1%}); at most {found.highest_point_rate:.1%} at any "
+        "design point. PRIM and CART from the EMA Workbench.",
+        "",
+    ]
+    lines += [f"> **Warning**: {w}" for w in found.warnings]
+    if found.prim:
+        lines += ["", "## PRIM", "", f"**{found.prim.sentence}.**", "", "| parameter | from | to |", "|---|---|---|"]
+        for path, lim in found.prim.limits.items():
+            low, high = (
+                (", ".join(sorted(map(str, lim))), "") if isinstance(lim, set) else (f"{lim[0]:.4g}", f"{lim[1]:.4g}")
+            )
+            lines.append(f"| {labels.get(path, path)} (`{path}`) | {low} | {high} |")
+        lines += ["", f"Chosen step {found.chosen} of the peeling trajectory (peeling.csv; figures/peeling.png)."]
+    if found.cart:
+        lines += ["", "## CART", ""]
+        lines += [f"{i + 1}. {b.sentence}." for i, b in enumerate(found.cart)]
+    return "\n".join(lines) + "\n"

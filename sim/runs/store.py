@@ -572,7 +572,7 @@ def write_directory(
     force: bool = False,
     draw: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write small results (JSON-able dicts, text, or DataFrames) to ``out`` all at once."""
+    """Write small results (JSON-able dicts, text, or DataFrames: CSV, or Parquet by the name) to ``out`` at once."""
     out = check_out_dir(out, force)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".assemble", dir=_abs(out).parent))
     try:
@@ -581,6 +581,8 @@ def write_directory(
             path = tmp / name
             if name.endswith(".json"):
                 _write_json(path, content)
+            elif name.endswith(".parquet"):
+                content.to_parquet(path, index=False)
             elif hasattr(content, "to_csv"):
                 content.to_csv(path, index=False)
             else:

@@ -67,7 +67,7 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
     if s.horizon <= s.start:
         c.bad(("horizon",), f"must be after the start ({s.start})", s.horizon)
         return c.problems  # every other date check would repeat this one
-    for section in (_deal, _seller, _ids, _bidders, _reviewers, _instruments, _courts, _events, _inactive):
+    for section in (_deal, _seller, _ids, _bidders, _reviewers, _instruments, _courts, _events, _inactive, _declared):
         section(c)
     return c.problems
 
@@ -284,3 +284,13 @@ def _inactive(c: _Checks) -> None:
     for path in c.s.inactive:
         if path not in known and not any(k.startswith(f"{path}.") for k in known):
             c.unknown(("inactive", path), path, sorted(known), "behavioural weight")
+
+
+def _declared(c: _Checks) -> None:
+    """The levers and uncertainties have unique short keys (DealModel's keyword arguments)."""
+    from sim.scenario.schema import parameter_keys
+
+    try:
+        parameter_keys([*c.s.levers, *c.s.uncertainties])
+    except ValueError as exc:
+        c.bad(("uncertainties",), str(exc))

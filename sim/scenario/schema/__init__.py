@@ -86,7 +86,7 @@ from sim.scenario.schema.reviewers import (
     Reviewer,
     ReviewerBase,
 )
-from sim.scenario.schema.scenario import NAME_MAX, NAME_PATTERN, Parameter, Scenario
+from sim.scenario.schema.scenario import NAME_MAX, NAME_PATTERN, Experiment, Parameter, Scenario, parameter_keys
 
 UNIONS = {"events": EVENT_KINDS, "reviewers": REVIEWER_KINDS, "instruments": INSTRUMENT_KINDS}
 """The scenario's collections whose items are one of several kinds, told apart by ``kind``."""
@@ -126,6 +126,7 @@ __all__ = [
     "EventBase",
     "ExecutiveSpec",
     "Exit",
+    "Experiment",
     "ExportLicence",
     "Extensions",
     "HomeSpec",
@@ -143,6 +144,7 @@ __all__ = [
     "OrderReview",
     "OutsideDateExtensions",
     "Parameter",
+    "parameter_keys",
     "PoliticalHandling",
     "Postponement",
     "PresidentialDecision",

@@ -39,8 +39,15 @@ class Parameter(Spec):
     ``low``, ``mode`` and ``high``.
     """
 
-    path: str = param(..., "key path", "The scenario value to vary, as in --set (e.g. china.tension).")
+    path: str = param(..., "key path", "The scenario value to vary, as in --set (e.g. home.tension).")
     label: str = param("", "text", "Name for tables and figures; the path if omitted.")
+    key: str | None = param(
+        None,
+        "identifier",
+        "A short name: DealModel's keyword argument, the EMA Workbench's parameter name; by default the path's "
+        "last part, or as many last parts as make it unique, joined by '_' (home.tension: tension).",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+    )
     low: float | None = param(None, "as the parameter", "Lowest value of the range.")
     high: float | None = param(None, "as the parameter", "Highest value of the range.")
     values: list[Any] | None = param(None, "as the parameter", "Discrete values to choose among.")
@@ -74,6 +81,70 @@ class Parameter(Spec):
     def name(self) -> str:
         """How tables and figures name it."""
         return self.label or self.path
+
+
+def parameter_keys(params: list[Parameter]) -> dict[str, Parameter]:
+    """The declared parameters by their short keys (``Parameter.key``), each unique.
+
+    A parameter without a key takes its path's last part, or as many last parts as no other
+    parameter shares, joined by ``_`` (``reviewers.cfius.response_days.median``:
+    ``response_days_median``).
+    """
+    paths = [p.path.split(".") for p in params]
+    keys: dict[str, Parameter] = {}
+    for p, parts in zip(params, paths, strict=True):
+        if p.key is not None:
+            key = p.key
+        else:
+            n = 1
+            while n < len(parts) and any(q[-n:] == parts[-n:] for q in paths if q is not parts):
+                n += 1
+            key = "_".join(parts[-n:]).replace("-", "_")
+        if key in keys:
+            raise ValueError(f"two declared parameters have the key {key!r}; give one a `key`")
+        keys[key] = p
+    return keys
+
+
+class Experiment(Spec):
+    """A named analysis saved with the scenario, that ``sim experiment SCENARIO NAME`` runs again.
+
+    ``command`` with ``args`` is what would be typed after ``sim COMMAND SCENARIO``; ``compare``
+    adds ``scenarios`` (after this one), ``backtest`` and ``calibrate`` a ``record``, and a sweep may
+    go on to scenario discovery with ``discover`` (the options of ``sim discover``). Paths are
+    relative to the scenario file.
+    """
+
+    description: str = param("", "text", "What the experiment asks.")
+    command: Literal["run", "sweep", "sensitivity", "compare", "decompose", "backtest", "calibrate"] = param(
+        ..., "", "The sim command it runs."
+    )
+    args: list[str] = param([], "options", "The command's options, as on the command line (e.g. [--runs, 2000]).")
+    scenarios: list[str] = param([], "file paths", "compare: the scenarios to compare this one with.")
+    record: str | None = param(None, "file path", "backtest, calibrate: the observed record.")
+    discover: list[str] | None = param(
+        None, "options", "sweep: then run `sim discover` on its result with these options (e.g. [--outcome, closed])."
+    )
+
+    @field_validator("args", "discover", mode="before")
+    @classmethod
+    def _words(cls, value: Any) -> Any:
+        """Options as typed: numbers become their text (``[--runs, 200]``)."""
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _fits(self) -> Experiment:
+        if self.scenarios and self.command != "compare":
+            raise ValueError("scenarios are for command: compare")
+        if self.record is not None and self.command not in ("backtest", "calibrate"):
+            raise ValueError("record is for command: backtest or calibrate")
+        if self.command in ("backtest", "calibrate") and self.record is None:
+            raise ValueError(f"command {self.command} needs a record")
+        if self.discover is not None and self.command != "sweep":
+            raise ValueError("discover follows command: sweep")
+        return self
 
 
 # --- the scenario -----------------------------------------------------------------------------
@@ -120,6 +191,9 @@ class Scenario(Spec):
         [], "", "Uncertain parameters; `sim sweep` and `sim sensitivity` vary them by default."
     )
     levers: list[Parameter] = param([], "", "What a decision-maker controls; `sim sweep` varies these first.")
+    experiments: dict[str, Experiment] = param(
+        {}, "", "Named analyses saved with the scenario, that `sim experiment SCENARIO NAME` runs again."
+    )
     inactive: dict[str, str] = param(
         {},
         "key path: reason",
@@ -163,6 +237,11 @@ class Scenario(Spec):
     def reviewers_of(self, kind: str) -> dict[str, Any]:
         """The reviewers of one kind (``order``, ``export_licence``...), by id."""
         return {rid: r for rid, r in self.reviewers.items() if r.kind == kind}
+
+    @property
+    def declared_parameters(self) -> dict[str, Parameter]:
+        """The levers, then the uncertainties, by their short keys (see :func:`parameter_keys`)."""
+        return parameter_keys([*self.levers, *self.uncertainties])
 
     @property
     def first_deadline(self) -> dt.date:

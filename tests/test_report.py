@@ -1,0 +1,96 @@
+"""`sim report`: one self-contained HTML page for any result directory, written by every result command."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, SCENARIOS
+
+from sim.cli import cli
+
+TIKTOK = str(SCENARIOS / "tiktok_2020.yaml")
+ECR = str(SCENARIOS / "export_control_review.yaml")
+BOX = str(ROOT / "tests" / "data" / "box.yaml")
+RECORD = str(SCENARIOS / "records" / "tiktok_2020.yaml")
+
+
+def sim(*args):
+    result = CliRunner().invoke(cli, [*map(str, args)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+COMMANDS = {
+    "run": ["run", TIKTOK, "--runs", 60, "--attribution", 60],
+    "sweep": ["sweep", BOX, "--param", "reviewers.authority.filing_days.median=20:80:3", "--runs", 10],
+    "sensitivity": ["sensitivity", BOX, "--method", "morris", "--samples", 4, "--runs", 5, "--outcome", "terminated"],
+    "compare": ["compare", TIKTOK, ECR, "--runs", 40],
+    "backtest": ["backtest", TIKTOK, RECORD, "--runs", 40],
+    "decompose": ["decompose", ECR, "--runs", 10],
+    "discover": ["discover", "{sweep}", "--outcome", "closed"],
+    "calibrate": ["calibrate", TIKTOK, RECORD, "--param", "events.election.p_change=0.5,1", "--runs", 20],
+}
+"""A small result of each kind."""
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """One small result of each kind, each written with its report (serially: a pool costs more than these runs)."""
+    base = tmp_path_factory.mktemp("reports")
+    for kind, command in COMMANDS.items():
+        args = [str(a).format(sweep=base / "sweep") for a in command]
+        sim(*args, "--out", base / kind, "--backend", "serial", "--quiet")
+    return {kind: base / kind for kind in COMMANDS}
+
+
+TITLES = {
+    "run": ["Outcomes", "When the sale closes", "Why was the sale late?", "What ran"],
+    "sweep": ["What the parameters do", "Design points"],
+    "sensitivity": ["Sensitivity"],
+    "compare": ["Comparison"],
+    "backtest": ["Backtest"],
+    "decompose": ["Whose obstacles?"],
+    "discover": ["Where closed"],
+    "calibrate": ["Calibration"],
+}
+
+
+@pytest.mark.parametrize("kind", list(TITLES))
+def test_every_result_command_writes_a_self_contained_report(results, kind):
+    page = (results[kind] / "report.html").read_text()
+    for title in TITLES[kind]:
+        assert f"<h2>{title}" in page.replace("&#39;", "'"), title
+    assert not re.search(r"<script[^>]+src=", page)  # nothing fetched: plotly's JavaScript is inlined
+    assert "cdn." not in page.split("<script", 1)[0] and "<link" not in page
+
+
+def test_the_run_report_shows_the_summarys_numbers(results):
+    summary = json.loads((results["run"] / "summary.json").read_text())
+    page = (results["run"] / "report.html").read_text()
+    table = page.split('<table id="outcomes">', 1)[1].split("</table>", 1)[0]
+    for outcome, o in summary["outcomes"].items():
+        assert f"<td>{outcome}</td><td>{o['count']}</td><td>{o['p']:.3f}</td>" in table
+    assert "Run " in page and "seed" in page  # a typical run told
+    assert summary["metrics"]["first_deadline"] in page
+
+
+def test_the_same_result_gives_the_same_page(results, tmp_path):
+    sim("report", results["run"], "--out", tmp_path / "again.html")
+    assert (tmp_path / "again.html").read_bytes() == (results["run"] / "report.html").read_bytes()
+
+
+def test_no_report_skips_it(tmp_path):
+    sim("run", TIKTOK, "--runs", 10, "--out", tmp_path / "r", "--no-report")
+    assert not (tmp_path / "r" / "report.html").exists()
+    sim("report", tmp_path / "r")
+    assert (tmp_path / "r" / "report.html").is_file()
+
+
+def test_report_refuses_what_is_not_a_result(tmp_path):
+    result = CliRunner().invoke(cli, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and "not a result directory" in result.stderr
+    result = CliRunner().invoke(cli, ["report", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "no such result directory" in result.stderr
