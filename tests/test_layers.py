@@ -118,7 +118,10 @@ def loaded_after(statement: str) -> set[str]:
         ("import sim.model", {"matplotlib", "click", "rich"}),
         ("import sim.runs.store; import sim.runs.ensemble", {"matplotlib", "click", "rich"}),
         ("import sim.present.story; import sim.present.tables", {"matplotlib"}),
-        ("from sim.cli import cli", {"mesa", "matplotlib", "pandas"}),
+        ("from sim.cli import cli", {"mesa", "matplotlib", "pandas", "plotly", "solara", "ema_workbench"}),
+        # the optional extras load only where they are used
+        ("import sim.analysis.sweep; import sim.present.figures", {"plotly", "solara", "ema_workbench", "jinja2"}),
+        ("import sim.present.report", {"solara", "ema_workbench", "plotly"}),  # plotly when a report is written
     ],
 )
 def test_lower_floors_load_no_heavy_library_of_the_upper_ones(statement, absent):

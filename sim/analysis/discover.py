@@ -181,8 +181,9 @@ def discover(
         # that fails, so a constant column (never split on, never in a box) stands beside it
         tree = cart_mod.CART(x.assign(_constant=0.0) if x.shape[1] == 1 else x, y, mass_min=mass_min)
         tree.build_tree()
+        leaves = list(zip(tree.boxes, tree.stats, strict=True))  # an empty leaf's density is 0/0: NaN, skipped
     initial = _full_limits(x)
-    for lims, stats in zip(tree.boxes, tree.stats, strict=True):
+    for lims, stats in leaves:
         if stats["density"] >= min_density and stats["coverage"] > 0:
             b = _box(lims, initial, x, stats["coverage"], stats["density"], stats["mass"])
             b.sentence = sentence(b, phrase, labels, threshold, ranges)

@@ -169,6 +169,66 @@ def report(outdir: Path, path: Path | None) -> None:
     click.echo(f"report written to {write_report(outdir, path)}")
 
 
+@cli.command()
+@click.argument("scenario", required=False, default="export_control_review")
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8765,
+    show_default=True,
+    help="The port to serve on (0: any free port; the address is printed).",
+)
+@click.option("--host", default="localhost", show_default=True, help="The address to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open it in the default browser.")
+def dashboard(scenario: str, port: int, host: str, open_browser: bool) -> None:
+    """Explore a scenario in the browser: one run day by day, and the ensemble beside the scenario as it is.
+
+    Mesa's SolaraViz steps a run a day at a time, with the scenario's levers and uncertainties
+    as sliders and switches; the Ensemble page runs a few hundred runs as set and as the
+    scenario is, with the same seeds. It works with no internet connection. Needs the dashboard
+    extra (pip install -e '.[dashboard]'); stop it with Ctrl-C.
+
+    \b
+    Example:
+      sim dashboard scenarios/tiktok_2020.yaml --port 8765
+    """
+    import importlib.util
+    import os
+    import subprocess
+
+    from sim.errors import UsageError
+
+    path = Path(scenario_path(scenario)).resolve()
+    load_scenario(path)  # a bad scenario is refused here, with its one-line errors
+    if importlib.util.find_spec("solara") is None or importlib.util.find_spec("altair") is None:
+        raise UsageError("the dashboard needs its extra: pip install -e '.[dashboard]' (Solara 1.58, Mesa's viz)")
+    env = {
+        **os.environ,
+        "SIM_DASHBOARD_SCENARIO": str(path),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # Solara reports usage to Mixpanel unless told not to
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sim.present.dashboard",
+        "--port",
+        str(port),
+        "--host",
+        host,
+        "--production",
+        "--no-check-version",
+        "--open" if open_browser else "--no-open",
+    ]
+    click.echo(f"dashboard of {path.name}; stop with Ctrl-C", err=True)
+    try:
+        status = subprocess.run(command, env=env).returncode
+    except KeyboardInterrupt:
+        status = 0
+    sys.exit(status)
+
+
 @cli.command(name="list")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 def list_scenarios(directory: Path | None) -> None:

@@ -150,13 +150,35 @@ def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | 
     ax = _axes(ax, size=(12, 6))
     if run_id is None:
         run_id = representative_run(result)
-    events = result.events[result.events["run_id"] == run_id]
-    spans = result.spans[result.spans["run_id"] == run_id]
     record = result.runs.set_index("run_id").loc[run_id]
-    names = actor_labels(result.scenario)
+    title = (
+        f"A representative run: run {run_id}, {record['outcome']} "
+        f"({MEANING[Outcome(record['outcome'])]})\n"
+        f"{_title(result)}; dots are events (sim explain / events.csv), bars the deal's stretches"
+    )
+    return draw_timeline(
+        ax,
+        result.scenario,
+        result.events[result.events["run_id"] == run_id],
+        result.spans[result.spans["run_id"] == run_id],
+        pd.Timestamp(record["end_date"]),
+        title,
+    )
+
+
+def draw_timeline(
+    ax: Axes, scenario: Any, events: pd.DataFrame, spans: pd.DataFrame, end: pd.Timestamp, title: str
+) -> Axes:
+    """A run's timeline: a lane per actor, its events as dots, the deal's stretches as bars.
+
+    ``events`` has ``day``, ``actor`` and ``event``; ``spans`` ``span``, ``actor``, ``start_day``
+    and ``end_day`` (one run's rows of events.csv and spans.csv, or a live model's so far);
+    ``end`` is the last date to show (25 days more are shown, to the horizon at most).
+    """
+    names = actor_labels(scenario)
     actors = list(dict.fromkeys([*events["actor"], *spans["actor"]]))
     lane = {a: i for i, a in enumerate(reversed(actors))}
-    start = pd.Timestamp(result.scenario.start)
+    start = pd.Timestamp(scenario.start)
 
     def day(d) -> pd.Timestamp:
         return start + pd.Timedelta(days=int(d))
@@ -164,7 +186,7 @@ def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | 
     for actor, group in spans.groupby("actor", sort=False):
         rows: list[int] = []  # end day of the last span in each sub-row of the lane
         for _, s in group.sort_values("start_day").iterrows():
-            row = next((i for i, end in enumerate(rows) if end <= s["start_day"]), None)
+            row = next((i for i, end_day in enumerate(rows) if end_day <= s["start_day"]), None)
             if row is None:
                 rows.append(s["end_day"])
                 row = len(rows) - 1
@@ -198,22 +220,17 @@ def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | 
             fontsize=6,
             rotation=30,
         )
-    first = pd.Timestamp(result.scenario.first_deadline)
+    first = pd.Timestamp(scenario.first_deadline)
     ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
-    end = max(pd.Timestamp(record["end_date"]), first) + pd.Timedelta(days=25)
+    end = max(end, first) + pd.Timedelta(days=25)
     ax.set_yticks(list(lane.values()), [names.get(a, a) for a in lane])
-    ax.set_ylim(-0.9, len(lane) - 0.3)
-    ax.set_xlim(start, min(end, pd.Timestamp(result.scenario.horizon) + pd.Timedelta(days=5)))
+    ax.set_ylim(-0.9, max(1, len(lane)) - 0.3)
+    ax.set_xlim(start, min(end, pd.Timestamp(scenario.horizon) + pd.Timedelta(days=5)))
     _date_axis(ax)
     ax.set_xlabel("date")
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(
-        f"A representative run: run {run_id}, {record['outcome']} "
-        f"({MEANING[Outcome(record['outcome'])]})\n"
-        f"{_title(result)}; dots are events (sim explain / events.csv), bars the deal's stretches",
-        fontsize=10,
-    )
+    ax.set_title(title, fontsize=10)
     return ax
 
 

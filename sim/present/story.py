@@ -40,6 +40,18 @@ def _date(iso: str) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+def told(names: dict[str, str], actor: str, detail: str, date: str) -> str:
+    """One event as a sentence: "On 2 August 2020, Microsoft with Walmart enters talks..."."""
+    # a detail is a verb phrase for its actor ("picks Oracle ..."), or stands alone ("Oracle bids ...")
+    if not detail[:1].isupper():
+        sentence = f"{short(names.get(actor, actor))} {detail}"
+    elif detail.split(" ", 1)[0] in COMMON_WORDS:  # "The ban bites", not a name: lower it mid-sentence
+        sentence = detail[0].lower() + detail[1:]
+    else:
+        sentence = detail
+    return f"On {_date(date)}, {sentence.rstrip('.')}."
+
+
 def story(result: EnsembleResult, run_id: int) -> str:
     """A run told as short prose.
 
@@ -62,17 +74,8 @@ def story(result: EnsembleResult, run_id: int) -> str:
         )
     events = result.events[result.events["run_id"] == run_id]
     for _, e in events.iterrows():
-        if e["event"] in QUIET_EVENTS:
-            continue
-        detail = e["detail"]
-        # a detail is a verb phrase for its actor ("picks Oracle ..."), or stands alone ("Oracle bids ...")
-        if not detail[:1].isupper():
-            sentence = f"{short(names.get(e['actor'], e['actor']))} {detail}"
-        elif detail.split(" ", 1)[0] in COMMON_WORDS:  # "The ban bites", not a name: lower it mid-sentence
-            sentence = detail[0].lower() + detail[1:]
-        else:
-            sentence = detail
-        lines.append(f"On {_date(e['date'])}, {sentence.rstrip('.')}.")
+        if e["event"] not in QUIET_EVENTS:
+            lines.append(told(names, e["actor"], e["detail"], e["date"]))
     rows = result.attribution[result.attribution["run_id"] == run_id] if not result.attribution.empty else None
     if rows is not None and not rows.empty:
         parts = []

@@ -137,6 +137,21 @@ def variant(scenario: Scenario, overrides: Mapping[str, Any], label: str = "vari
     return validate(doc, source=f"{scenario.source} ({label})", origins=origins)
 
 
+def value_at(scenario: Scenario, key: str) -> Any:
+    """The value a scenario holds at a key path (as ``--set`` names it); None where nothing is set."""
+    node: Any = scenario.model_dump(mode="python")
+    for part in key.split("."):
+        if isinstance(node, list):  # the events list: items are addressed by id
+            node = next((e for e in node if isinstance(e, dict) and str(_event_id(e)) == part), None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """Split a command-line override ``a.b.c=value``; the value is read as YAML."""
     key, sep, value = text.partition("=")

@@ -1,0 +1,78 @@
+"""The dashboard's parts without a browser: controls from the declared parameters, Mesa's Reset, the ensemble."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, SCENARIOS
+
+pytest.importorskip("solara")  # the dashboard extra; the test extra installs it
+
+from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params  # noqa: E402
+
+from sim.analysis.compare import paired_difference  # noqa: E402
+from sim.present import dashboard  # noqa: E402
+from sim.runs.ensemble import run_ensemble  # noqa: E402
+from sim.scenario.load import load_scenario  # noqa: E402
+
+ECR = SCENARIOS / "export_control_review.yaml"
+README = " ".join((ROOT / "README.md").read_text().split())  # its words, whatever the line breaks
+
+
+@pytest.fixture
+def ecr(monkeypatch):
+    monkeypatch.setenv(dashboard.SCENARIO_ENV, str(ECR))
+    dashboard.deal_scenario.cache_clear()
+    dashboard._played.cache_clear()
+    yield load_scenario(ECR)
+    dashboard.deal_scenario.cache_clear()
+    dashboard._played.cache_clear()
+
+
+def test_controls_are_the_declared_parameters_at_their_values(ecr):
+    controls = dashboard.controls(ecr)
+    assert list(controls) == list(ecr.declared_parameters)
+    grant = controls["china_grant"]
+    assert grant["type"] == "SliderFloat" and (grant["min"], grant["max"]) == (0.0, 3.0)
+    assert grant["value"] == ecr.reviewers["china"].utility.grant
+    algorithm = controls["oracle_algorithm"]
+    assert algorithm["type"] == "Select" and algorithm["values"] == ["licence", "kept"]
+    assert algorithm["value"] == ecr.structures["trusted_partner"].algorithm
+
+
+def test_mesa_reset_makes_the_dashboard_model_again_with_the_sidebar_values(ecr):
+    """SolaraViz's Reset passes the sidebar's values and Mesa's own scenario object: both are taken."""
+    model = dashboard.DashboardModel(rng=0)
+    params = {"rng": dashboard.SEED, **dashboard.controls(ecr)}
+    _check_model_params(model, params)  # what SolaraViz checks when it starts
+    kwargs = _build_model_init_kwargs(
+        model, {"rng": 4, "china_grant": 0.25}, add_scenario_when_empty=True, require_model_accepts_scenario=True
+    )
+    again = type(model)(**kwargs)
+    assert again.run_seed == 4 and again.deal_scenario.reviewers["china"].utility.grant == 0.25
+    assert again.deal_scenario.name == ecr.name
+
+
+def test_the_ensemble_view_pairs_the_setting_with_the_scenario_as_it_is(ecr):
+    found = dashboard.ensemble(
+        {**{k: c["value"] for k, c in dashboard.controls(ecr).items()}, "china_grant": 0.0}, runs=300, seed=0
+    )
+    assert found["changed"] == {"china_grant": 0.0}
+    base = run_ensemble(ecr, runs=300, seed=0, events="none")
+    assert found["as it is"]["outcomes"] == base.summary["outcomes"]
+    moved = load_scenario(ECR, {"reviewers.china.utility.grant": 0.0})
+    assert found["as set"]["outcomes"] == run_ensemble(moved, runs=300, seed=0, events="none").summary["outcomes"]
+    # a less willing home government denies more: the direction the model's choice rule implies
+    before, after = (found[w]["outcomes"]["blocked_by_home"]["p"] for w in ("as it is", "as set"))
+    assert after > before
+    d, low, high = paired_difference(
+        found["as it is"]["by_run"] == "blocked_by_home", found["as set"]["by_run"] == "blocked_by_home"
+    )
+    assert low > 0
+    # the README quotes this very comparison
+    assert f"from {before:.2f} to {after:.2f}" in README
+    assert f"paired difference {d:+.2f}, 95% CI {low:+.2f} to {high:+.2f}" in README
+
+
+def test_nothing_changed_runs_once(ecr):
+    found = dashboard.ensemble({k: c["value"] for k, c in dashboard.controls(ecr).items()}, runs=50, seed=1)
+    assert found["changed"] == {} and found["as set"] is found["as it is"]
