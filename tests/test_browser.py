@@ -25,6 +25,8 @@ ARTIFACTS = ROOT / "outputs" / "test-artifacts"
 BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 BOX = ROOT / "tests" / "data" / "box.yaml"
 
+pytestmark = pytest.mark.xdist_group("browser")  # one worker makes the module's costly fixture once
+
 
 def chromium() -> str | None:
     """The system's Chromium (SIM_CHROMIUM names another)."""

@@ -18,6 +18,8 @@ FILING, CLEARING, FEE = (
     "agreement.termination_fee",
 )
 
+pytestmark = pytest.mark.xdist_group("box_sweep")  # one worker makes the module's costly fixture once
+
 
 def sim(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)

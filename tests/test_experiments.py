@@ -33,24 +33,37 @@ def test_an_experiment_runs_again_by_name_with_options_added(tmp_path):
         ECR,
         "where_it_closes",
         "--samples",
-        "6",
+        "4",
         "--runs",
-        "8",
+        "6",
         "--out",
         str(out),
         "--quiet",
         "--no-report",
+        "--backend",
+        "serial",
     )
     assert result.exit_code == 0, result.output
     sweep = json.loads((out / "sweep.json").read_text())
-    assert sweep["design"] == "lhs" and sweep["runs_per_point"] == 8 and len(sweep["points"]) == 6
+    assert sweep["design"] == "lhs" and sweep["runs_per_point"] == 6 and len(sweep["points"]) == 4
     found = json.loads((tmp_path / "where_discover" / "discover.json").read_text())
-    assert found["outcome"] == "closed" and found["rows"] == 6 * 8
+    assert found["outcome"] == "closed" and found["rows"] == 4 * 6
 
 
 def test_a_compare_experiment_names_its_scenarios(tmp_path):
     out = tmp_path / "versus"
-    result = sim("experiment", ECR, "versus_no_catalogue", "--runs", "40", "--out", str(out), "--no-report")
+    result = sim(
+        "experiment",
+        ECR,
+        "versus_no_catalogue",
+        "--runs",
+        "20",
+        "--out",
+        str(out),
+        "--no-report",
+        "--backend",
+        "serial",
+    )
     assert result.exit_code == 0, result.output
     comparison = json.loads((out / "comparison.json").read_text())
     assert list(comparison["scenarios"]) == ["export_control_review", "tiktok_2020"]

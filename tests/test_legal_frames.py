@@ -258,27 +258,43 @@ def _covered(path: str, inactive) -> bool:
     return any(path == i or path.startswith(f"{i}.") for i in inactive)
 
 
-def test_every_behavioural_weight_can_act_or_is_declared_inactive():
-    """Perturb each behavioural weight of the shipped scenarios: it must change some run of a
-    scenario that does not declare it inactive; and a weight a scenario declares inactive (itself
-    or by its section) must change no run of that scenario."""
+WEIGHT_SHARDS = 6  # the weights are checked in shards, so that the test workers share the work
+
+
+@pytest.fixture(scope="module")
+def shipped_runs():
+    """Every shipped scenario (export_control_review first), its 200 base runs, its weights."""
     scenarios = [load_scenario(p) for p in [ECR, *[p for p in SHIPPED if p != ECR]]]
     base = {s.name: run_ensemble(s, runs=200, seed=0, execution=SERIAL, events="none").runs for s in scenarios}
     weights = {s.name: set(weight_paths(s)) for s in scenarios}
+    return scenarios, base, weights
+
+
+@pytest.mark.parametrize("shard", range(WEIGHT_SHARDS))
+def test_every_behavioural_weight_can_act_or_is_declared_inactive(shipped_runs, shard):
+    """Perturb each behavioural weight of the shipped scenarios (every WEIGHT_SHARDS-th of them,
+    sorted, from ``shard``): it must change some run of a scenario that does not declare it inactive."""
+    scenarios, base, weights = shipped_runs
     dead = []
-    for path in sorted(set().union(*weights.values())):
+    for path in sorted(set().union(*weights.values()))[shard::WEIGHT_SHARDS]:
         live = [s for s in scenarios if path in weights[s.name] and not _covered(path, s.inactive)]
         if live and not any(_acts(s, path, base[s.name]) for s in live):
             dead.append(path)
     assert not dead, f"weights that change no run of any shipped scenario and are not declared inactive: {dead}"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_a_weight_declared_inactive_changes_no_run(shipped_runs, path):
+    """A weight a scenario declares inactive (itself or by its section) must change no run of that scenario."""
+    scenarios, base, weights = shipped_runs
+    (s,) = [s for s in scenarios if s.source == str(path)]
     acting = []
-    for s in scenarios:
-        for declared in s.inactive:
-            leaves = [p for p in weights[s.name] if _covered(p, [declared])]
-            assert leaves, (s.name, declared)
-            acting += [(s.name, p) for p in leaves if _acts(s, p, base[s.name])]
-    assert not acting, f"weights declared inactive that change some run of their scenario: {acting}"
-    assert all(is_weight(f) is False for f in type(scenarios[0]).model_fields.values())
+    for declared in s.inactive:
+        leaves = [p for p in weights[s.name] if _covered(p, [declared])]
+        assert leaves, (s.name, declared)
+        acting += [p for p in leaves if _acts(s, p, base[s.name])]
+    assert not acting, f"{s.name}: weights declared inactive that change some of its runs: {acting}"
+    assert all(is_weight(f) is False for f in type(s).model_fields.values())
 
 
 # --- deadlines both ways -------------------------------------------------------------------

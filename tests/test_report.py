@@ -16,6 +16,8 @@ ECR = str(SCENARIOS / "export_control_review.yaml")
 BOX = str(ROOT / "tests" / "data" / "box.yaml")
 RECORD = str(SCENARIOS / "records" / "tiktok_2020.yaml")
 
+pytestmark = pytest.mark.xdist_group("report")  # one worker makes the module's costly fixture once
+
 
 def sim(*args):
     result = CliRunner().invoke(cli, [*map(str, args)])
