@@ -35,17 +35,17 @@ def test_batch_run_sweeps_a_declared_parameter_one_row_per_value(export_control)
 
 
 def test_a_keyword_parameter_sets_its_path(export_control):
-    model = DealModel(export_control, rng=1, china_grant=2.5, oracle_algorithm="kept")
+    model = DealModel(export_control, rng=1, china_grant=2.5, seller_proposes="trusted_partner")
     assert model.deal_scenario.reviewers["china"].utility.grant == 2.5
-    assert model.deal_scenario.structures["trusted_partner"].algorithm == "kept"
+    assert model.deal_scenario.seller.proposes == ["trusted_partner"]
     assert export_control.reviewers["china"].utility.grant != 2.5  # the scenario given is left alone
 
 
 def test_an_unknown_keyword_names_the_allowed_ones(export_control):
     with pytest.raises(TypeError) as info:
-        DealModel(export_control, rng=1, tension=0.5)
+        DealModel(export_control, rng=1, pace=0.5)
     message = str(info.value)
-    assert "tension" in message and "china_grant" in message and "extension_days" in message
+    assert "pace" in message and "china_grant" in message and "extension_days" in message
 
 
 def test_a_scenario_path_is_accepted():

@@ -137,7 +137,7 @@ def test_the_ensemble_view_runs_and_answers_a_slider(page, dashboard):
     page.keyboard.press("End")  # the longest filing: too late for the outside date
     page.get_by_text("filing days: 90").wait_for()
     run.click()
-    panel.get_by_text("Changed: filing = 90").wait_for()
+    panel.get_by_text("Changed: filing days = 90").wait_for()
     after = panel.inner_text()
     assert after != before
     assert "closed_by_deadline\t0.500\t0.000" in after.replace(" (0.44 to 0.56)", "").replace(" (0.00 to 0.01)", "")
@@ -152,6 +152,8 @@ def test_the_one_run_view_steps_day_by_day(page, dashboard):
         step.click()
         page.get_by_text(f"{n} days played").wait_for()  # each click plays one day
     today = page.locator(".today-panel").inner_text()
-    assert "2020-01-03 (day 2; 3 days played)" in today and "signed" in today
+    assert "2020-01-03 (3 days played)" in today and "signed" in today
+    shown = page.locator(".parameters-panel").inner_text()  # the values this run was made with
+    assert "filing days\t30" in shown and "seed\t0" in shown
     page.screenshot(path=ARTIFACTS / "dashboard-one-run.png", full_page=True)
     assert page.problems == []

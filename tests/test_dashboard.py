@@ -34,9 +34,13 @@ def test_controls_are_the_declared_parameters_at_their_values(ecr):
     grant = controls["china_grant"]
     assert grant["type"] == "SliderFloat" and (grant["min"], grant["max"]) == (0.0, 3.0)
     assert grant["value"] == ecr.reviewers["china"].utility.grant
-    algorithm = controls["oracle_algorithm"]
-    assert algorithm["type"] == "Select" and algorithm["values"] == ["licence", "kept"]
-    assert algorithm["value"] == ecr.structures["trusted_partner"].algorithm
+    proposes = controls["seller_proposes"]  # a list of one structure, chosen as its item
+    assert proposes["type"] == "Select" and proposes["values"] == [
+        "partner_no_transfer",
+        "trusted_partner",
+        "licensed_algorithm",
+    ]
+    assert [proposes["value"]] == ecr.seller.proposes
 
 
 def test_mesa_reset_makes_the_dashboard_model_again_with_the_sidebar_values(ecr):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -72,6 +73,7 @@ def test_discover_recovers_the_known_box(box_sweep, tmp_path):
     assert best["limits"][FILING][1] <= 70 and best["limits"][CLEARING][0] >= -5
     assert best["density"] >= 0.95
     assert "filing days is under" in prim["sentence"] and "% of the space" in prim["sentence"]
+    assert prim["points"] >= 5 and all(min(q for q in qp if q is not None) < 0.05 for qp in prim["quasi_p"].values())
     trajectory = pd.read_csv(out / "peeling.csv")
     assert trajectory["coverage"].is_monotonic_decreasing  # peeling trades coverage for density
     assert (out / "figures" / "peeling.png").is_file() and (out / "figures" / "box.png").is_file()
@@ -87,7 +89,9 @@ def test_discover_by_threshold_finds_points(box_sweep, tmp_path):
     assert found["rows"] == 64  # one case per design point
     assert FILING in found["prim"]["limits"]
     assert found["prim"]["sentence"].startswith("P(closes) reaches 90% at ")
-    assert "of the design points where filing days is under" in found["prim"]["sentence"]
+    assert "of the design points where" in found["prim"]["sentence"]
+    assert "filing days is under" in found["prim"]["sentence"]
+    assert re.search(r"\(\d+ design points\)", found["prim"]["sentence"])
 
 
 def test_a_rare_outcome_is_warned_about(box_sweep, tmp_path):

@@ -19,10 +19,10 @@ def test_the_model_declares_what_the_scenario_declares():
     model = ema_model(SCENARIOS / "export_control_review.yaml", runs=10)
     levers = {p.name: p for p in model.levers}
     uncertainties = {p.name: p for p in model.uncertainties}
-    assert set(levers) == {"extension_days", "oracle_algorithm"}
-    assert isinstance(levers["extension_days"], ema.RealParameter)
-    assert (levers["extension_days"].lower_bound, levers["extension_days"].upper_bound) == (0.0, 90.0)
-    assert isinstance(levers["oracle_algorithm"], ema.CategoricalParameter)
+    assert set(levers) == {"extension_days", "seller_proposes"}
+    assert isinstance(levers["extension_days"], ema.CategoricalParameter)  # given as values: 0, 15, 30, 90 days
+    assert [c.value for c in levers["extension_days"].categories] == [0, 15, 30, 90]
+    assert isinstance(levers["seller_proposes"], ema.CategoricalParameter)
     assert "china_grant" in uncertainties and isinstance(uncertainties["china_grant"], ema.RealParameter)
     assert (uncertainties["china_grant"].lower_bound, uncertainties["china_grant"].upper_bound) == (0.0, 3.0)
     assert [o.name for o in model.outcomes] == list(OUTCOME_NAMES)

@@ -47,7 +47,8 @@ def test_an_experiment_runs_again_by_name_with_options_added(tmp_path):
     sweep = json.loads((out / "sweep.json").read_text())
     assert sweep["design"] == "lhs" and sweep["runs_per_point"] == 6 and len(sweep["points"]) == 4
     found = json.loads((tmp_path / "where_discover" / "discover.json").read_text())
-    assert found["outcome"] == "closed" and found["rows"] == 4 * 6
+    assert found["outcome"] == "closed" and found["threshold"] == 0.2 and found["rows"] == 4  # a row per point
+    assert any("only 4 design points" in w for w in found["warnings"])  # too few to tell a box from the whole
 
 
 def test_a_compare_experiment_names_its_scenarios(tmp_path):

@@ -79,7 +79,10 @@ def ema_model(scenario: str | Path, runs: int = 200, seed: int = 0) -> Any:
             warnings.simplefilter("ignore")
             import ema_workbench as ema
     except ImportError:
-        raise UsageError("the EMA Workbench bridge needs the EMA Workbench: pip install 'dealsim[discover]'") from None
+        raise UsageError(
+            "the EMA Workbench bridge needs the EMA Workbench: pip install -e '.[discover]' in a clone "
+            "('dealsim[discover]' from an index)"
+        ) from None
     template = ScenarioTemplate(scenario)
     built = template.build()
     model = ema.Model(re.sub(r"\W", "_", built.name), function=EnsembleFunction(str(scenario), runs, seed))

@@ -339,6 +339,8 @@ def read_sweep(directory: str) -> tuple[list[Parameter], pd.DataFrame, pd.DataFr
     from sim.errors import OutputError
 
     d = Path(directory)
+    if not d.is_dir():
+        raise OutputError(f"{d}: no such directory (give a sweep's result directory, as written by `sim sweep`)")
     if not (d / "sweep.json").is_file():
         raise OutputError(f"{d}: not a sweep's result directory (no sweep.json); run `sim sweep` first")
     if not (d / "runs.parquet").is_file():

@@ -201,7 +201,10 @@ def dashboard(scenario: str, port: int, host: str, open_browser: bool) -> None:
     path = Path(scenario_path(scenario)).resolve()
     load_scenario(path)  # a bad scenario is refused here, with its one-line errors
     if importlib.util.find_spec("solara") is None or importlib.util.find_spec("altair") is None:
-        raise UsageError("the dashboard needs its extra: pip install -e '.[dashboard]' (Solara 1.58, Mesa's viz)")
+        raise UsageError(
+            "the dashboard needs its extra: pip install -e '.[dashboard]' in a clone "
+            "('dealsim[dashboard]' from an index)"
+        )
     env = {
         **os.environ,
         "SIM_DASHBOARD_SCENARIO": str(path),

@@ -5,8 +5,9 @@ Two pages, one per question:
 - **One run** (``/``): Mesa's SolaraViz over :class:`DealModel`, one day per step. The sidebar's
   sliders, menus and switches are the scenario's declared levers and uncertainties, and the
   seed (Mesa applies them on Reset). The panels: today (date, stage, days to the deadline,
-  reviews open, bans biting, value left, the outcome so far), the series the DataCollector
-  records each day, the run's timeline so far, each actor's state, and the latest events told.
+  reviews open, bans biting, value left, the outcome if it stopped today), the parameters as
+  this run has them, the series the DataCollector records each day, the run's timeline so far,
+  each actor's state, and the latest events told.
 - **Ensemble** (``/ensemble``): the same controls, a number of runs and a Run button. It runs
   the scenario as set and as it is, with the same seeds (common random numbers), and shows
   each outcome's share with its 95% interval and the share closed by each date, side by side.
@@ -33,6 +34,7 @@ import pandas as pd  # noqa: E402
 import solara  # noqa: E402
 import solara.lab  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 
 from sim.analysis.compare import paired_difference  # noqa: E402
@@ -112,6 +114,8 @@ def controls(scenario: Scenario) -> dict[str, dict[str, Any]]:
 
 
 def _control(p: Parameter, now: Any) -> dict[str, Any]:
+    if isinstance(now, list) and len(now) == 1:  # a list of one (seller.proposes) is chosen as its item
+        now = now[0]
     if p.values is not None:
         if set(map(type, p.values)) == {bool}:
             return {"type": "Checkbox", "value": bool(now), "label": p.name}
@@ -156,17 +160,29 @@ def today_panel(model: DealModel) -> None:
     """Today's facts: the date, the stage, the deadline, reviews, bans, value, the outcome so far."""
     ahead = model.days_to_deadline
     rows = [
-        ("date", f"{model.date} (day {model.day}; {model.steps} days played)"),
+        ("date", f"{model.date} ({model.steps} days played)"),
         ("deal stage", model.stage.replace("_", " ")),
         ("days to the deadline in force", "none ahead" if ahead is None else str(ahead)),
         ("reviews open", str(model.open_reviews)),
         ("ban stages biting", str(model.bans_biting)),
         ("value left (share of the base)", f"{model.value_left:.0%}"),
-        ("outcome so far", f"{model.outcome_so_far}: {MEANING[model.outcome or model.outcome_now()]}"),
+        ("outcome if it stopped today", f"{model.outcome_so_far}: {MEANING[model.outcome or model.outcome_now()]}"),
     ]
     if model.winner:
         rows.append(("winner", f"{model.winner} at US${model.price:.1f} bn"))
     html(html_table(["", ""], rows, f"Today in {model.deal_scenario.name}"), classes=["today-panel"])
+
+
+def parameters_panel(model: DealModel) -> None:
+    """The declared parameters as this run has them (Mesa's sidebar shows sliders without their values)."""
+    scenario = model.deal_scenario
+    rows = []
+    for p in scenario.declared_parameters.values():
+        now = value_at(scenario, p.path)
+        rows.append([p.name, ", ".join(map(str, now)) if isinstance(now, list) else now])
+    rows.append(["seed", model.run_seed])
+    table = html_table(["parameter", "this run"], rows, "This run's levers and uncertainties")
+    html(table, classes=["parameters-panel"])
 
 
 def series_panel(model: DealModel) -> None:
@@ -183,8 +199,10 @@ def series_panel(model: DealModel) -> None:
         axes[1].step(days, frame["bans_biting"], where="post", label="ban stages biting", color="#c62828")
         axes[1].legend(fontsize=7, loc="upper left")
         axes[1].set_ylabel("count")
+        axes[1].yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers
         axes[2].plot(days, frame["days_to_deadline"].astype(float), color="#6a1b9a")
         axes[2].set_ylabel("days to deadline")
+    axes[2].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[2].set_xlabel("day of the run")
     axes[0].set_title("Each day so far (the DataCollector's model reporters)", fontsize=9)
     solara.FigureMatplotlib(fig, format="png")
@@ -230,7 +248,7 @@ def OneRun() -> None:
         Navigation()
     SolaraViz(
         model,
-        components=[today_panel, series_panel, timeline_panel, actors_panel, story_panel],
+        components=[today_panel, parameters_panel, series_panel, timeline_panel, actors_panel, story_panel],
         model_params={"rng": SEED, **controls(deal_scenario())},
         name=f"dealsim: {deal_scenario().name}",
         play_interval=50,
@@ -300,7 +318,8 @@ def close_figure(found: dict[str, Any], scenario: Scenario) -> Figure:
         )
     ax.axvline(pd.Timestamp(scenario.first_deadline), color="#c62828", ls="--", lw=1, label="first deadline")
     ax.set_xlim(pd.Timestamp(scenario.start), pd.Timestamp(scenario.horizon))
-    ax.set_ylim(0, 1)
+    most = max(len(found[w]["close"]) for w in ("as it is", "as set")) / found["runs"]
+    ax.set_ylim(0, min(1.0, max(0.1, 1.2 * most)))  # a rare close is still seen
     ax.set_ylabel("share closed")
     ax.legend(fontsize=8, loc="upper left")
     ax.set_title("When the sale closes", fontsize=9)
@@ -314,6 +333,8 @@ def outcome_rows(found: dict[str, Any]) -> list[list[str]]:
         return f"{p:.3f} ({ci[0]:.2f} to {ci[1]:.2f})"
 
     def difference(wanted: tuple[str, ...]) -> str:
+        if not found["changed"]:
+            return "-"  # the same runs: nothing to compare
         d, low, high = paired_difference(*(np.isin(found[w]["by_run"], wanted) for w in ("as it is", "as set")))
         return f"{d:+.3f} ({low:+.2f} to {high:+.2f})"
 
@@ -392,7 +413,7 @@ def Ensemble() -> None:
             solara.Button("Run", color="primary", on_click=task, disabled=task.pending, classes=["run-ensemble"])
         with solara.Card("Levers and uncertainties"):
             Controls(specs, settings)
-    with solara.Column(style={"padding": "1em"}):
+    with solara.Column(style={"padding": "1em 1em 4em"}):  # room below for Solara's badge
         html(
             f"<h3>{escape(scenario.name)}</h3><p>{escape(scenario.description)}. Move the controls, then Run: "
             "the scenario as set runs "
@@ -403,7 +424,8 @@ def Ensemble() -> None:
             solara.Text("running...")
         if task.finished and task.value is not None:
             found = task.value
-            changed = ", ".join(f"{k} = {v}" for k, v in found["changed"].items()) or "nothing (as it is)"
+            labels = {k: c["label"] for k, c in specs.items()}
+            changed = ", ".join(f"{labels[k]} = {v}" for k, v in found["changed"].items()) or "nothing (as it is)"
             html(
                 f"<h3>Outcomes</h3><p>Changed: {escape(changed)}; {found['runs']} runs each, seed {found['seed']}.</p>"
                 + html_table(["outcome", "as it is", "as set", "difference (paired 95% CI)"], outcome_rows(found)),

@@ -222,12 +222,13 @@ def _close_dates(result: Any, go: Any) -> Any:
         marks.append((finals.max().date(), "latest deadline in force"))
     marks += [(e.date, e.note or "election") for e in scenario.events if e.kind == "election"]
     marks.append((scenario.horizon, "horizon"))
+    top = min(1.0, max(0.1, 1.2 * len(closes) / max(n, 1)))  # a rare close is still seen
     dashes = ["dot", "dash", "dashdot", "longdash", "longdashdot"]
     for i, (date, label) in enumerate(marks):
         fig.add_trace(
             go.Scatter(
                 x=[date, date],
-                y=[0, 1],
+                y=[0, top],
                 mode="lines",
                 name=f"{label} ({date})",
                 hoverinfo="name",
@@ -237,7 +238,7 @@ def _close_dates(result: Any, go: Any) -> Any:
     fig.update_layout(
         title="Share of runs closed by each date",
         yaxis_title="share of runs",
-        yaxis_range=[0, 1],
+        yaxis_range=[0, top],
         xaxis_range=[str(scenario.start), str(scenario.horizon)],
     )
     return fig

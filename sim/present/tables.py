@@ -254,13 +254,30 @@ def discovery_markdown(found: Any, params: list[Any], sweep: str) -> str:
     ]
     lines += [f"> **Warning**: {w}" for w in found.warnings]
     if found.prim:
-        lines += ["", "## PRIM", "", f"**{found.prim.sentence}.**", "", "| parameter | from | to |", "|---|---|---|"]
+        lines += [
+            "",
+            "## PRIM",
+            "",
+            f"**{found.prim.sentence}.**",
+            "",
+            "| parameter | from | to | quasi-p (low side, high side) | in the sentence |",
+            "|---|---|---|---|---|",
+        ]
+        kept = found.prim.significant()
         for path, lim in found.prim.limits.items():
             low, high = (
                 (", ".join(sorted(map(str, lim))), "") if isinstance(lim, set) else (f"{lim[0]:.4g}", f"{lim[1]:.4g}")
             )
-            lines.append(f"| {labels.get(path, path)} (`{path}`) | {low} | {high} |")
-        lines += ["", f"Chosen step {found.chosen} of the peeling trajectory (peeling.csv; figures/peeling.png)."]
+            qp = (found.prim.quasi_p or {}).get(path, (None, None))
+            shown = ", ".join("-" if q is None else f"{q:.2g}" for q in qp)
+            word = "yes" if path in kept else "no: not significant (quasi-p 0.05 or more)"
+            lines.append(f"| {labels.get(path, path)} (`{path}`) | {low} | {high} | {shown} | {word} |")
+        lines += [
+            "",
+            f"Chosen step {found.chosen} of the peeling trajectory (peeling.csv; figures/peeling.png); the box holds "
+            f"{found.prim.points} design points. Quasi-p-values compare the design points inside the box with "
+            "those each limit shuts out (a one-sided Welch test on their rates of the outcome).",
+        ]
     if found.cart:
         lines += ["", "## CART", ""]
         lines += [f"{i + 1}. {b.sentence}." for i, b in enumerate(found.cart)]

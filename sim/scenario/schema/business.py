@@ -159,7 +159,7 @@ class SellerSpec(Spec):
         [],
         "structure ids",
         "Structures the seller offers bidders itself, at their price, besides their own offers (ByteDance "
-        "proposed the no-transfer partnership on 2020-09-13).",
+        "proposed the no-transfer partnership on 2020-09-13); one id alone stands for a list of it.",
     )
     restructure_order: list[str] = param(
         [],
@@ -200,6 +200,12 @@ class SellerSpec(Spec):
     )
     closing_days: Duration = param(Duration(median=5), "days", "From the last approval to the close.")
     exit: Exit = param(Exit(), "", "Leaving the market.")
+
+    @field_validator("proposes", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        """``proposes: trusted_partner`` is ``[trusted_partner]`` (so a lever can choose one)."""
+        return [value] if isinstance(value, str) else value
 
 
 class BidderTerms(Spec):
