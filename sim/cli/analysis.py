@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from sim.cli.app import ResultJob, cli, result_options, scenario_path
 from sim.errors import OutputError, UsageError
 from sim.outcomes import Outcome
+from sim.present.tables import terminal
 from sim.scenario.load import load_scenario
 
 
@@ -123,11 +122,11 @@ def sweep(
     if design == "cross":
         files["robustness.csv"] = robustness(result, column)
     job.publish(files, [template.build()], seed, points * runs, draw=lambda d: save_sweep_figures(result, outcome, d))
-    console = Console(file=sys.stdout, width=120)
+    console = terminal()
     if design == "cross":
-        console.print(robustness_table(files["robustness.csv"], result, column))
+        console.print(robustness_table(files["robustness.csv"], result, column, width=console.width))
     else:
-        console.print(sweep_table(result, outcome))
+        console.print(sweep_table(result, outcome, width=console.width))
     job.report()
 
 
@@ -195,7 +194,7 @@ def discover(sweep_dir: Path, outcome: str, threshold: float | None, min_density
     )
     for warning in found.warnings:
         click.echo(f"warning: {warning}", err=True)
-    Console(file=sys.stdout, width=120).print(discovery_table(found))
+    terminal().print(discovery_table(found))
     job.report()
 
 
@@ -252,6 +251,7 @@ def sensitivity(
     """
     from sim.analysis.sensitivity import run_sensitivity, sensitivity_json
     from sim.present.figures import save_sensitivity_figure
+    from sim.present.tables import sensitivity_table
     from sim.scenario.load import ScenarioTemplate
 
     template = ScenarioTemplate(scenario_path(scenario))
@@ -279,7 +279,7 @@ def sensitivity(
     job.publish(
         files, [template.build()], seed, len(result.design) * runs, draw=lambda d: save_sensitivity_figure(result, d)
     )
-    click.echo(result.indices.to_string(index=False))
+    terminal().print(sensitivity_table(result))
     if result.noise_share == result.noise_share and result.noise_share > 0.2:
         click.echo(
             f"note: run-to-run noise could explain {result.noise_share:.0%} of the output's variance; "
@@ -322,17 +322,21 @@ def compare(
     job.target("compare_" + "_".join(dict.fromkeys(s.name for s in specs)))
     with job.running(runs * len(specs), "compare") as execution:
         result = run_compare(specs, runs, seed, execution)
-    transitions = pd.concat(
-        [t.stack().rename("runs").reset_index().assign(scenario=label) for label, t in result.transitions.items()]
-    )
-    transitions.columns = ["reference_outcome", "outcome", "runs", "scenario"]
+    transitions = pd.concat(  # each scenario's crosstab against the reference, its axes named alike
+        [
+            t.rename_axis(index="reference_outcome", columns="outcome").stack().rename("runs").reset_index()
+            for t in result.transitions.values()
+        ],
+        keys=list(result.transitions),
+        names=["scenario", None],
+    ).reset_index(level="scenario")[["reference_outcome", "outcome", "runs", "scenario"]]
     files = {
         "comparison.json": comparison_json(result),
         "comparison.csv": result.table,
         "transitions.csv": transitions[transitions["runs"] > 0],
     }
     job.publish(files, specs, seed, runs, draw=lambda d: save_compare_figures(result, d))
-    Console(file=sys.stdout, width=140).print(comparison_table(result))
+    terminal().print(comparison_table(result))
     job.report()
 
 
@@ -371,7 +375,7 @@ def decompose(scenario: str, runs: int, seed: int, job: ResultJob) -> None:
         runs,
         draw=lambda d: save_figure(d / "decomposition.png", (9, 4.5), plot_decomposition, result),
     )
-    Console(file=sys.stdout, width=140).print(decomposition_table(result))
+    terminal().print(decomposition_table(result))
     job.report()
 
 

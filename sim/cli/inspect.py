@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from sim.cli.app import SET_HELP, cli, overrides_of, scenario_path, shipped_scenarios_dir
 from sim.errors import ScenarioError, SimError
 from sim.outcomes import Outcome
+from sim.present.tables import terminal
 from sim.scenario.load import load_scenario
 
 
@@ -42,15 +42,17 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
       sim explain outputs/export_control_review --outcome closed_after_deadline --runs 3
     """
     from rich.table import Table
+    from rich.text import Text
 
     from sim.present.labels import actor_labels
     from sim.present.story import attribution_table, representative_runs, story
+    from sim.present.tables import printable
     from sim.runs.store import load_result
 
     result = load_result(outdir)
-    console = Console(file=sys.stdout, width=120)
+    console = terminal()
     labels = actor_labels(result.scenario)
-    rows = attribution_table(result.summary, labels)
+    rows = printable(attribution_table(result.summary, labels))
     if rows:
         a = result.summary["attribution"]
         table = Table(
@@ -93,8 +95,8 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
         )
     for k, run_id in enumerate(picks):
         heading = ("The median run" if k == 0 else "The earliest" if k == 1 else "The latest") + f" of {outcome}"
-        console.print(f"\n[bold]{heading}[/bold]")
-        console.print(story(result, run_id), highlight=False)
+        console.print(Text(f"\n{heading}", style="bold"))
+        console.print(printable(story(result, run_id)))
 
 
 @cli.command()
@@ -124,12 +126,12 @@ def show(outdir: Path) -> None:
     Example:
       sim show outputs/export_control_review
     """
-    from sim.present.tables import metrics_lines, outcome_table
+    from sim.present.tables import metrics_lines, outcome_table, printable
     from sim.runs.reading import read_summary
 
-    summary, manifest_data = read_summary(outdir)
-    console = Console(file=sys.stdout, width=120)
-    console.print(outcome_table(summary))
+    summary, manifest_data = (printable(d) for d in read_summary(outdir))  # a result's files are data
+    console = terminal()
+    console.print(outcome_table(summary, width=console.width))
     for line in metrics_lines(summary):
         console.print(line, highlight=False)
     if manifest_data:

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from sim.cli.app import SET_HELP, ResultJob, cli, overrides_of, result_options, scenario_path
+from sim.present.tables import terminal
 from sim.scenario.load import load_scenario
 
 
@@ -112,8 +112,8 @@ def run(
             overrides=overrides,
             command=["sim", *sys.argv[1:]],
         )
-    console = Console(file=sys.stdout, width=120)
-    console.print(outcome_table(summary))
+    console = terminal()
+    console.print(outcome_table(summary, width=console.width))
     for line in metrics_lines(summary):
         console.print(line, highlight=False)
     job.report()

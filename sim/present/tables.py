@@ -1,32 +1,68 @@
-"""Terminal tables for a summary (``sim run`` and ``sim show``)."""
+"""Terminal tables: a run's summary (``sim run``, ``sim show``) and every analysis's.
+
+They print on :func:`terminal`, as wide as the terminal (``COLUMNS``, else 80 when the output is
+not a terminal), and read their text through :func:`printable`: a result directory is data, and
+whatever it holds reaches the terminal as text, never as escape sequences or Rich markup.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import sys
+from typing import IO, Any
 
+from rich.console import Console
 from rich.table import Table
 
 from sim.outcomes import MEANING, Outcome
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-def outcome_table(summary: dict[str, Any]) -> Table:
-    """Outcome, count, probability and 95% interval, one row per outcome."""
+
+def printable(value: Any) -> Any:
+    r"""The value with every control character in its strings shown as its code (ESC as ``\x1b``), recursively.
+
+    Tabs and newlines stay; escape sequences, carriage returns and bidirectional overrides from a
+    result's files would otherwise act on the terminal.
+    """
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else "?", value)
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(printable(v) for v in value)
+    return value
+
+
+def terminal(file: IO[str] | None = None) -> Console:
+    """The console every table prints on: the terminal's width, no markup, no emoji codes."""
+    return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False)
+
+
+def outcome_table(summary: dict[str, Any], width: int = 120) -> Table:
+    """Outcome, count, probability and 95% interval, one row per outcome, with what each means.
+
+    The meaning has a column of its own from 120 columns up, else it goes under the outcome's name.
+    """
+    from rich.text import Text
+
     title = f"{summary['scenario']}: {summary['runs']:,} runs, seed {summary['seed']}"
     table = Table(title=title, title_justify="left")
-    table.add_column("outcome")
-    table.add_column("runs", justify="right")
-    table.add_column("p", justify="right")
-    table.add_column("95% CI", justify="right")
-    table.add_column("meaning", style="dim")
+    beside = width >= 120
+    table.add_column("outcome", ratio=None if beside else 1)
+    table.add_column("runs", justify="right", no_wrap=True)
+    table.add_column("p", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    if beside:
+        table.add_column("meaning", style="dim")
     for name, row in summary["outcomes"].items():
         lo, hi = row["ci95"]
-        table.add_row(
-            name,
-            f"{row['count']:,}",
-            f"{row['p']:.3f}",
-            f"{lo:.3f}-{hi:.3f}",
-            MEANING[Outcome(name)],
-        )
+        meaning = MEANING.get(Outcome(name), "") if name in Outcome._value2member_map_ else ""
+        numbers = [f"{row['count']:,}", f"{row['p']:.3f}", f"{lo:.3f}-{hi:.3f}"]
+        if beside:
+            table.add_row(name, *numbers, meaning)
+        else:
+            table.add_row(Text(name).append(f"\n{meaning}", style="dim") if meaning else name, *numbers)
     return table
 
 
@@ -58,40 +94,126 @@ def _shares(shares: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
 
 
-def sweep_table(result: Any, outcome: str, limit: int = 20) -> Table:
-    """A sweep's first design points: the parameter values and P(outcome) with its interval."""
-    table = Table(
-        title=f"{result.scenario_name}: {result.design} design, {len(result.table)} points x {result.runs:,} runs",
-        title_justify="left",
-    )
-    for p in result.params:
-        table.add_column(p.name, justify="right", overflow="fold", max_width=22)
-    table.add_column(f"P({outcome})", justify="right")
-    table.add_column("95% CI", justify="right")
-    for _, row in result.table.head(limit).iterrows():
-        values = [f"{row[p.path]:.4g}" if isinstance(row[p.path], float) else str(row[p.path]) for p in result.params]
-        table.add_row(*values, f"{row[f'p_{outcome}']:.3f}", f"{row[f'lo_{outcome}']:.3f}-{row[f'hi_{outcome}']:.3f}")
-    if len(result.table) > limit:
-        table.caption = f"... {len(result.table) - limit} more points in sweep.csv"
+def _value(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def design_table(
+    title: str,
+    params: list[Any],
+    settings: list[list[str]],
+    stats: dict[str, list[str]],
+    width: int = 80,
+    caption: str = "",
+) -> Table:
+    """Rows of parameter settings with their statistics, laid out to fit ``width`` columns.
+
+    Each parameter a column headed by its label when they fit; by its short key, with the labels
+    in the caption, when only keys fit; else one column of ``key=value`` settings per row.
+    """
+    from sim.scenario.schema import parameter_keys
+
+    keys = list(parameter_keys(list(params)))
+    table = Table(title=title, title_justify="left")
+
+    def needed(headers: list[str], columns: list[list[str]]) -> int:
+        return 1 + sum(3 + max([len(h), *map(len, c)]) for h, c in zip(headers, columns, strict=True))
+
+    by_param = [list(c) for c in zip(*settings, strict=True)] if settings else [[] for _ in params]
+    stat_width = needed(list(stats), list(stats.values())) - 1
+    legend = "; ".join(f"{k}: {p.name}" for k, p in zip(keys, params, strict=True))
+    labels = [p.name for p in params]
+    if max(map(len, labels), default=0) <= 22 and stat_width + needed(labels, by_param) <= width:
+        headers, legend = labels, ""
+    elif stat_width + needed(keys, by_param) <= width:
+        headers = keys
+    else:
+        headers = None
+    if headers is not None:
+        for h in headers:
+            table.add_column(h, justify="right")
+    else:
+        table.add_column("settings", overflow="fold", ratio=1)
+        table.show_lines = True  # a row of several lines each
+    for name in stats:
+        table.add_column(name, justify="right", no_wrap=True)
+    for i, row in enumerate(settings):
+        shown = row if headers is not None else [", ".join(f"{k}={v}" for k, v in zip(keys, row, strict=True))]
+        table.add_row(*shown, *(column[i] for column in stats.values()))
+    table.caption = " ".join(c for c in (caption, legend) if c)
+    table.caption_justify = "left"
     return table
 
 
-def robustness_table(robust: Any, result: Any, column: str) -> Table:
+def sweep_table(result: Any, outcome: str, limit: int = 20, width: int = 80) -> Table:
+    """A sweep's first design points: the parameter values and P(outcome) with its interval."""
+    rows = result.table.head(limit)
+    settings = [[_value(row[p.path]) for p in result.params] for _, row in rows.iterrows()]
+    stats = {
+        f"P({outcome})": [f"{v:.3f}" for v in rows[f"p_{outcome}"]],
+        "95% CI": [f"{lo:.3f}-{hi:.3f}" for lo, hi in zip(rows[f"lo_{outcome}"], rows[f"hi_{outcome}"], strict=True)],
+    }
+    more = f"... {len(result.table) - limit} more points in sweep.csv." if len(result.table) > limit else ""
+    title = f"{result.scenario_name}: {result.design} design, {len(result.table)} points x {result.runs:,} runs"
+    return design_table(title, list(result.params), settings, stats, width, more)
+
+
+def robustness_table(robust: Any, result: Any, column: str, width: int = 80) -> Table:
     """A cross sweep's lever settings: how each does across the sample of uncertainties."""
     samples = len(result.table) // max(1, len(robust))
-    table = Table(
-        title=f"{result.scenario_name}: {len(robust)} lever settings x {samples} uncertainty points x "
-        f"{result.runs:,} runs; {column} across the uncertainties",
-        title_justify="left",
+    title = (
+        f"{result.scenario_name}: {len(robust)} lever settings x {samples} uncertainty points x "
+        f"{result.runs:,} runs; {column} across the uncertainties"
     )
-    for p in result.levers:
-        table.add_column(p.name, justify="right", overflow="fold", max_width=22)
     share = next(c for c in robust.columns if c.startswith("share_at_least_"))
-    for name in ("mean", "min", "p10", "max", share, "max_regret"):
-        table.add_column(name.replace("_", " "), justify="right")
-    for _, row in robust.iterrows():
-        values = [f"{row[p.path]:.4g}" if isinstance(row[p.path], float) else str(row[p.path]) for p in result.levers]
-        table.add_row(*values, *(f"{row[c]:.3f}" for c in ("mean", "min", "p10", "max", share, "max_regret")))
+    settings = [[_value(row[p.path]) for p in result.levers] for _, row in robust.iterrows()]
+    stats = {
+        name.replace("_", " "): [f"{v:.3f}" for v in robust[name]]
+        for name in ("mean", "min", "p10", "max", share, "max_regret")
+    }
+    return design_table(title, list(result.levers), settings, stats, width)
+
+
+def sensitivity_table(result: Any) -> Table:
+    """Sobol indices (first order and total) or Morris effects, each parameter a row, largest first.
+
+    SALib's Sobol estimates can fall below 0 or above 1 when runs are few: such a value is marked
+    and said in the caption, not clipped.
+    """
+    d = result.indices
+    sobol = result.method == "sobol"
+    d = d.sort_values("ST" if sobol else "mu_star", ascending=False, kind="stable")
+    title = (
+        f"{result.scenario_name}: {result.method} indices of P({result.outcome}), "
+        f"{result.samples} samples x {result.runs:,} runs a point"
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("parameter", ratio=1, overflow="fold")
+    odd = False
+
+    def share(v: float, conf: float) -> str:
+        nonlocal odd
+        mark = " *" if v < 0 or v > 1 else ""
+        odd = odd or bool(mark)
+        return f"{v:.3f} ± {conf:.3f}{mark}"
+
+    if sobol:
+        for name in ("first order S1", "total ST"):
+            table.add_column(name, justify="right", no_wrap=True)
+        for _, r in d.iterrows():
+            table.add_row(r["label"], share(r["S1"], r["S1_conf"]), share(r["ST"], r["ST_conf"]))
+    else:
+        for name in ("mu* (size)", "mu (direction)", "sigma (interactions)"):
+            table.add_column(name, justify="right", no_wrap=True)
+        for _, r in d.iterrows():
+            table.add_row(
+                r["label"], f"{r['mu_star']:.3f} ± {r['mu_star_conf']:.3f}", f"{r['mu']:+.3f}", f"{r['sigma']:.3f}"
+            )
+    notes = ["± is the 95% confidence half-width (SALib's bootstrap)."]
+    if odd:
+        notes.append("* outside 0 to 1: an estimate that noise has pushed past its range; raise --runs or --samples.")
+    table.caption = " ".join(notes)
+    table.caption_justify = "left"
     return table
 
 
@@ -176,21 +298,23 @@ def comparison_table(comparison: Any) -> Table:
     table = Table(
         title=f"{comparison.runs:,} paired runs, seed {comparison.seed}; differences from {ref}", title_justify="left"
     )
-    table.add_column("outcome")
+    table.add_column("outcome", no_wrap=True)
     t = comparison.table
     for label in comparison.labels:
-        table.add_column(label, justify="right")
+        table.add_column(label, justify="right", overflow="fold")
     for quantity in [*t.loc[t["kind"] == "probability", "quantity"].unique()]:
         cells = []
         for label in comparison.labels:
             row = t[(t["scenario"] == label) & (t["quantity"] == quantity)].iloc[0]
             cell = f"{row['value']:.3f}"
             if label != ref:
-                cell += f" ({row['diff']:+.3f} [{row['diff_lo']:+.3f}, {row['diff_hi']:+.3f}])"
+                cell += f"\n{row['diff']:+.3f} [{row['diff_lo']:+.2f}, {row['diff_hi']:+.2f}]"
             cells.append(cell)
         table.add_row(quantity, *cells)
-    for label in comparison.labels[1:]:
-        table.caption = (table.caption or "") + f"{label}: {comparison.changed(label):,} runs change outcome. "
+    table.caption = "Under each p, its paired difference from the first [95% CI]. " + " ".join(
+        f"{label}: {comparison.changed(label):,} runs change outcome." for label in comparison.labels[1:]
+    )
+    table.caption_justify = "left"
     return table
 
 

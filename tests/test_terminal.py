@@ -1,0 +1,85 @@
+"""What reaches the terminal: tables that fit 80 columns, and a result's text shown as text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS
+
+from sim.cli import cli
+
+ECR = str(SCENARIOS / "export_control_review.yaml")
+NARROW = {"COLUMNS": "80"}
+
+
+def sim(*args, env=None):
+    return CliRunner(env=env).invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def widest(text: str) -> int:
+    return max(len(line.rstrip()) for line in text.splitlines())
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "r"
+    result = sim("run", ECR, "--runs", 60, "--out", out, "--no-figures", "--no-report", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_outcome_table_fits_80_columns_with_every_meaning(small_run):
+    shown = sim("show", small_run, env=NARROW)
+    assert shown.exit_code == 0, shown.output
+    table = shown.stdout.split("\nfirst deadline")[0]
+    assert widest(table) <= 80
+    assert "the sale closed on or before the first deadline" in table  # the meaning, under the name
+
+
+def test_a_sweep_of_twelve_parameters_fits_80_columns(tmp_path):
+    out = tmp_path / "sweep"
+    result = sim(
+        "sweep", ECR, "--design", "lhs", "--samples", 3, "--runs", 4, "--out", out, "--no-report", "--backend", "serial",
+        env=NARROW,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("results written")[0]
+    assert widest(table) <= 80
+    assert "china_political=" in table and "P(closed_by_deadline)" in table and "95% CI" in table
+
+
+def test_compare_of_three_scenarios_finishes_and_fits(tmp_path):
+    out = tmp_path / "c3"
+    names = ("tiktok_2020", "export_control_review", "full_sale")
+    result = sim("compare", *(SCENARIOS / f"{n}.yaml" for n in names), "--runs", 30, "--out", out, env=NARROW)
+    assert result.exit_code == 0, result.output
+    assert widest(result.stdout.split("results written")[0]) <= 80
+    transitions = (out / "transitions.csv").read_text().splitlines()
+    assert transitions[0] == "reference_outcome,outcome,runs,scenario"
+    assert {line.rsplit(",", 1)[1] for line in transitions[1:]} == set(names[1:])  # both, against the first
+
+
+def test_sensitivity_prints_its_indices_as_a_table(tmp_path):
+    result = sim(
+        "sensitivity", SCENARIOS / "tiktok_2020.yaml", "--param", "reviewers.cfius.response_days.median=10:90",
+        "--param", "reviewers.china.review_days.median=20:120", "--samples", 4, "--runs", 5,
+        "--out", tmp_path / "s", "--no-report", env=NARROW,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "first order S1" in result.stdout and "total ST" in result.stdout and "S1_conf" not in result.stdout
+    assert widest(result.stdout.split("note:")[0]) <= 80
+
+
+def test_show_prints_escape_sequences_and_markup_as_text(small_run, tmp_path):
+    """A result directory is data: what its files hold never acts on the terminal."""
+    crafted = tmp_path / "crafted"
+    crafted.mkdir()
+    summary = json.loads((small_run / "summary.json").read_text())
+    summary["scenario"] = "\x1b]0;owned\x07\x1b[2J[bold red]loud[/]"
+    (crafted / "summary.json").write_text(json.dumps(summary))
+    shown = sim("show", crafted)
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
+    assert "\\x1b]0;owned\\x07\\x1b[2J[bold red]loud[/]" in shown.stdout
