@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from sim import load_scenario
 from sim.analysis.compare import compare, comparison_json, paired_bootstrap, paired_difference
 from sim.cli import cli
 from sim.runs.backends import Execution
+from sim.runs.stats import wilson_interval
 
 ECR = SCENARIOS / "export_control_review.yaml"
 
@@ -59,6 +61,46 @@ def test_paired_difference_properties():
     assert d2 == pytest.approx(-diff) and lo2 == pytest.approx(-hi) and hi2 == pytest.approx(-lo)
     _, wide_lo, wide_hi = paired_difference(a[:50], b[:50])
     assert wide_hi - wide_lo > hi - lo  # fewer pairs, wider interval
+
+
+def pairs(both: int, only_a: int, only_b: int, neither: int) -> tuple[np.ndarray, np.ndarray]:
+    """The two arms of a paired 2x2 table."""
+    a = np.repeat([True, True, False, False], [both, only_a, only_b, neither])
+    b = np.repeat([True, False, True, False], [both, only_a, only_b, neither])
+    return a, b
+
+
+def test_newcombe_continuity_correction_on_a_published_table():
+    """Bentur et al. (2009), airway hyper-responsiveness before and after stem cell transplantation:
+    1 both, 1 before only, 7 after only, 12 neither (21 children), the worked example of Fagerland,
+    Lydersen and Laake (2014, 2017) and of the ratesci package's paired vignette.
+
+    There AD - BC = 12 - 7 = 5 is below N/2 = 10.5, so the corrected correlation is 0 (ratesci
+    prints phi_hat 0.0795 and phi_c 0), and the interval is the two Wilson intervals added in
+    squares: -0.2857 (-0.5069 to -0.0256). Without the correction (phi 0.0795) it would be
+    narrower, -0.5017 to -0.0361.
+    """
+    before, after = pairs(1, 1, 7, 12)
+    diff, lo, hi = paired_difference(before, after)  # after minus before: 8/21 - 2/21
+    assert diff == pytest.approx(6 / 21)
+    assert (lo, hi) == pytest.approx((0.0256, 0.5069), abs=1e-4)
+    # square-and-add with phi = 0, by hand from the Wilson limits
+    (la, ua), (lb, ub) = wilson_interval(2, 21), wilson_interval(8, 21)
+    pa, pb = 2 / 21, 8 / 21
+    assert lo == pytest.approx(diff - math.hypot(pb - lb, ua - pa))
+    assert hi == pytest.approx(diff + math.hypot(ub - pb, pa - la))
+
+
+def test_newcombe_keeps_a_negative_correlation_and_shrinks_a_large_one():
+    a, b = pairs(59, 6, 16, 80)  # Cavo et al. (2012): AD - BC = 4,624, far above N/2
+    n = 161
+    phi = (59 * 80 - 6 * 16 - n / 2) / math.sqrt(65 * 96 * 75 * 86)
+    _, lo, hi = paired_difference(a, b)
+    (la, ua), (lb, ub) = wilson_interval(65, n), wilson_interval(75, n)
+    pa, pb = 65 / n, 75 / n
+    d = pb - pa
+    assert lo == pytest.approx(d - math.sqrt((pb - lb) ** 2 - 2 * phi * (pb - lb) * (ua - pa) + (ua - pa) ** 2))
+    assert hi == pytest.approx(d + math.sqrt((ub - pb) ** 2 - 2 * phi * (ub - pb) * (pa - la) + (pa - la) ** 2))
 
 
 def test_pairing_narrows_the_interval():
