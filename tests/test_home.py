@@ -99,6 +99,25 @@ def test_prc_working_days_skip_golden_week_and_count_make_up_days():
     assert start + dt.timedelta(days=weekdays.add(day, 5)) == dt.date(2020, 10, 2)
 
 
+def test_us_federal_working_days_skip_observed_holidays_and_listed_ones():
+    """Juneteenth 2021 fell on a Saturday and was observed on Friday 2021-06-18; 2020-07-04 (a
+    Saturday) on Friday 07-03; Inauguration Day 2021-01-20 is a holiday only when listed."""
+    start = dt.date(2020, 6, 1)
+    federal = work_calendar(start, "us_federal")
+
+    def after(calendar, date: dt.date, n: int) -> dt.date:
+        return start + dt.timedelta(days=calendar.add((date - start).days, n))
+
+    assert after(federal, dt.date(2021, 6, 17), 1) == dt.date(2021, 6, 21)  # Thursday: Friday 06-18 is off
+    assert after(work_calendar(start, "weekdays"), dt.date(2021, 6, 17), 1) == dt.date(2021, 6, 18)
+    assert after(federal, dt.date(2020, 7, 2), 1) == dt.date(2020, 7, 6)
+    assert after(federal, dt.date(2021, 1, 19), 1) == dt.date(2021, 1, 20)
+    inauguration = work_calendar(start, "us_federal", (dt.date(2021, 1, 20),))
+    assert after(inauguration, dt.date(2021, 1, 19), 1) == dt.date(2021, 1, 21)
+    prc = work_calendar(start, "prc", (dt.date(2020, 9, 28),))  # a listed day off on top of the notices'
+    assert after(prc, dt.date(2020, 9, 25), 2) == dt.date(2020, 9, 29)
+
+
 # --- the seller ----------------------------------------------------------------------------
 
 

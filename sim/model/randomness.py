@@ -143,15 +143,28 @@ class WorkCalendar:
 
 
 def work_calendar(start: dt.date, kind: str, holidays: tuple[dt.date, ...] = ()) -> WorkCalendar:
-    """The working days of a government: ``weekdays`` less ``holidays``, or ``prc``.
+    """The working days of a government: ``weekdays``, ``us_federal`` or ``prc``, less ``holidays``.
 
+    ``us_federal`` takes the US federal holidays with their observed days (5 U.S.C. 6103, from
+    the holidays package: Juneteenth from 2021, a Saturday holiday observed the Friday before).
     ``prc`` takes the State Council's public holidays and weekend make-up working days from the
     chinesecalendar package (updated each year from the official notices); beyond its last
-    year it falls back to weekdays.
+    year it falls back to weekdays. No maintained package knows the make-up days any other way.
     """
     if kind == "prc":
-        return WorkCalendar(start, holidays, days=_prc_working_days(start))
+        off = {(d - start).days for d in holidays}
+        return WorkCalendar(start, holidays, days=tuple(d for d in _prc_working_days(start) if d not in off))
+    if kind == "us_federal":
+        return WorkCalendar(start, tuple(sorted({*holidays, *_us_federal_holidays(start)})))
     return WorkCalendar(start, holidays)
+
+
+@lru_cache(maxsize=16)
+def _us_federal_holidays(start: dt.date, span_days: int = 6000) -> tuple[dt.date, ...]:
+    import holidays as calendars
+
+    years = range(start.year, (start + dt.timedelta(days=span_days)).year + 1)
+    return tuple(sorted(calendars.US(years=years, observed=True)))
 
 
 @lru_cache(maxsize=16)

@@ -155,7 +155,9 @@ def _dask_executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is a dependency
-        raise UsageError("backend = 'dask': install dask[distributed]") from None
+        raise UsageError(
+            "backend = 'dask' needs the dask extra: pip install -e '.[dask]' in a clone ('dealsim[dask]' from an index)"
+        ) from None
     cluster = None
     try:
         if scheduler:

@@ -44,15 +44,19 @@ class ReviewerBase(Spec):
         "transaction), or `listed_technology` (the structure transfers or licenses an algorithm embodying a "
         "technology in this reviewer's `catalogue`). A `jurisdiction_change` event can change it.",
     )
-    calendar: Literal["weekdays", "prc"] = param(
+    calendar: Literal["weekdays", "us_federal", "prc"] = param(
         "weekdays",
         "",
-        "Working days for durations in working days: `weekdays` (Monday to Friday less `holidays`) or `prc` "
+        "Working days for durations in working days: `weekdays` (Monday to Friday less `holidays`), "
+        "`us_federal` (also less the US federal holidays as observed, from the holidays package) or `prc` "
         "(the State Council's public holidays and weekend make-up working days, from the chinesecalendar "
         "package, 2004 to its latest year).",
     )
     holidays: list[dt.date] = param(
-        [], "dates", "Non-working days for durations in working days (weekends always are), with `weekdays`."
+        [],
+        "dates",
+        "Further non-working days for durations in working days (weekends always are), with any calendar "
+        "(e.g. Inauguration Day, a holiday for federal employees in Washington only).",
     )
 
 
