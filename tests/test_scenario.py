@@ -158,7 +158,7 @@ def test_unknown_key_suggests_the_right_one(write, minimal):
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert any(
-        line.startswith(f"{path}: market.base_valu = 40: unknown key 'base_valu'; did you mean 'base_value'?")
+        line.startswith(f"{path}: market.base_valu: unknown key 'base_valu'; did you mean 'base_value'?")
         for line in problems(e)
     )
 

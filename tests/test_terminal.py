@@ -83,3 +83,20 @@ def test_show_prints_escape_sequences_and_markup_as_text(small_run, tmp_path):
     assert shown.exit_code == 0, shown.output
     assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
     assert "\\x1b]0;owned\\x07\\x1b[2J[bold red]loud[/]" in shown.stdout
+
+
+@pytest.mark.parametrize("content", ["[]", "{}", "null", '{"scenario": 5, "runs": "x"}', "METRICS"])
+def test_show_and_explain_say_what_is_wrong_with_a_crafted_summary(small_run, tmp_path, content):
+    crafted = tmp_path / "crafted"
+    crafted.mkdir()
+    if content == "METRICS":  # the right shape, metrics emptied
+        summary = json.loads((small_run / "summary.json").read_text())
+        summary["metrics"] = {}
+        content = json.dumps(summary)
+    (crafted / "summary.json").write_text(content)
+    (crafted / "manifest.json").write_text((small_run / "manifest.json").read_text())
+    for command in ("show", "explain"):
+        result = sim(command, crafted)
+        assert result.exit_code == 2, (command, result.output)
+        assert "internal error" not in result.output and str(crafted) in result.stderr
+    assert "summary.json" in sim("show", crafted).stderr  # the file at fault

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from sim.cli.app import ResultJob, cli, result_options, scenario_path
+from sim.cli.app import RUNS, ResultJob, cli, result_options, scenario_path
 from sim.errors import OutputError, UsageError
 from sim.outcomes import Outcome
 from sim.present.tables import terminal
@@ -46,7 +46,7 @@ def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) ->
     show_default=True,
     help="Design points of an lhs or sobol design (with cross: uncertainty points per lever setting).",
 )
-@click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Runs per point.")
+@click.option("--runs", type=RUNS, default=500, show_default=True, help="Runs per point.")
 @click.option(
     "--seed",
     type=click.IntRange(min=0),
@@ -217,7 +217,7 @@ def discover(sweep_dir: Path, outcome: str, threshold: float | None, min_density
 )
 @click.option(
     "--runs",
-    type=click.IntRange(min=1),
+    type=RUNS,
     default=200,
     show_default=True,
     help="Replications per point (the output is their average).",
@@ -290,7 +290,7 @@ def sensitivity(
 
 @cli.command()
 @click.argument("scenarios", nargs=-1, required=True)
-@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Runs per scenario.")
+@click.option("--runs", type=RUNS, default=1000, show_default=True, help="Runs per scenario.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed (all scenarios).")
 @result_options("Result directory [default: outputs/compare_<first>_<second>...].")
 def compare(
@@ -342,7 +342,7 @@ def compare(
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Runs per combination.")
+@click.option("--runs", type=RUNS, default=1000, show_default=True, help="Runs per combination.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @result_options("Result directory [default: outputs/decompose_<scenario>].")
 def decompose(scenario: str, runs: int, seed: int, job: ResultJob) -> None:
@@ -382,7 +382,7 @@ def decompose(scenario: str, runs: int, seed: int, job: ResultJob) -> None:
 @cli.command()
 @click.argument("scenario")
 @click.argument("record", type=click.Path(path_type=Path))
-@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--runs", type=RUNS, default=1000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @result_options("Result directory [default: outputs/backtest_<scenario>_<record>].")
 def backtest(
@@ -444,7 +444,7 @@ def backtest(
     metavar="PATH=SPEC",
     help="A parameter to search: PATH=LOW:HIGH:POINTS or PATH=V1,V2,... (repeatable).",
 )
-@click.option("--runs", type=click.IntRange(min=1), default=500, show_default=True, help="Runs per grid point.")
+@click.option("--runs", type=RUNS, default=500, show_default=True, help="Runs per grid point.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--write-scenario",
@@ -522,7 +522,7 @@ def experiment(scenario: str, name: str | None, extra: tuple[str, ...]) -> None:
     \b
     Examples:
       sim experiment scenarios/export_control_review.yaml
-      sim experiment scenarios/export_control_review.yaml robust_extensions --runs 50
+      sim experiment scenarios/export_control_review.yaml robust_levers --runs 50
     """
     path = scenario_path(scenario)
     spec = load_scenario(path)

@@ -23,7 +23,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from sim.errors import SimError
+from sim.errors import SimError, UsageError
 from sim.runs.backends import BACKENDS, Execution, Interrupted, RunAborted
 from sim.scenario.load import parse_override
 
@@ -87,10 +87,15 @@ def scenario_path(text: str) -> Path:
 
 
 def shipped_scenarios_dir() -> Path:
-    """``./scenarios`` if there is one, else the scenarios beside the package."""
-    here = Path("scenarios")
-    return here if here.is_dir() else Path(__file__).resolve().parents[2] / "scenarios"  # sim/cli/app.py
+    """``./scenarios`` if there is one, else the scenarios shipped with the package."""
+    from sim.scenario.load import shipped_scenarios
 
+    return shipped_scenarios()
+
+
+MAX_RUNS = 1_000_000_000  # about 12 days on one core at 1,000 runs a second, and 100 GB of runs.csv
+RUNS = click.IntRange(1, MAX_RUNS)
+"""``--runs``: at least one, at most ``MAX_RUNS`` (beyond it, say so before anything is written)."""
 
 SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. home.tension=0.9"
 
@@ -165,7 +170,9 @@ class ResultJob:
 
     @contextmanager
     def running(self, total: int, label: str) -> Iterator[Execution]:
-        """Where the runs execute, with a progress bar of ``total`` runs."""
+        """Where the runs execute, with a progress bar of ``total`` runs (refused above ``MAX_RUNS``)."""
+        if total > MAX_RUNS:
+            raise UsageError(f"{label}: {total:,} runs in all; at most {MAX_RUNS:,} (fewer points or --runs)")
         backend = "dask" if self.scheduler and self.backend is None else self.backend
         with progress_bar(total, self.quiet, label) as advance:
             yield Execution(backend=backend, workers=self.workers, scheduler=self.scheduler, progress=advance)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from sim.cli.app import SET_HELP, cli, overrides_of, scenario_path, shipped_scenarios_dir
-from sim.errors import ScenarioError, SimError
+from sim.errors import OutputError, ScenarioError, SimError
 from sim.outcomes import Outcome
 from sim.present.tables import terminal
 from sim.scenario.load import load_scenario
@@ -131,8 +131,13 @@ def show(outdir: Path) -> None:
 
     summary, manifest_data = (printable(d) for d in read_summary(outdir))  # a result's files are data
     console = terminal()
+    try:  # the shape is checked on reading; what the metrics hold, on printing
+        lines = metrics_lines(summary)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        problem = f"its metrics are not as `sim run` writes them ({exc!r})"
+        raise OutputError(f"{outdir / 'summary.json'}: {problem}") from None
     console.print(outcome_table(summary, width=console.width))
-    for line in metrics_lines(summary):
+    for line in lines:
         console.print(line, highlight=False)
     if manifest_data:
         console.print(

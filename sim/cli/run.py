@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from sim.cli.app import SET_HELP, ResultJob, cli, overrides_of, result_options, scenario_path
+from sim.cli.app import RUNS, SET_HELP, ResultJob, cli, overrides_of, result_options, scenario_path
 from sim.present.tables import terminal
 from sim.scenario.load import load_scenario
 
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True, help="Number of runs.")
+@click.option("--runs", type=RUNS, default=1000, show_default=True, help="Number of runs.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @result_options("Result directory [default: outputs/<scenario name>].")

@@ -25,4 +25,27 @@ def read_summary(out: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
         manifest_data = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     except (OSError, json.JSONDecodeError) as exc:
         raise OutputError(f"{path}: cannot read: {exc}") from None
+    problem = summary_problem(summary)
+    if problem:
+        raise OutputError(f"{path}: not a summary written by `sim run` ({problem})")
+    if not isinstance(manifest_data, dict):
+        raise OutputError(f"{out / 'manifest.json'}: not a manifest written by sim (it holds no mapping)")
     return summary, manifest_data
+
+
+def summary_problem(summary: Any) -> str:
+    """What is wrong with a summary's shape ("" when nothing): the keys and types `sim show` reads."""
+    if not isinstance(summary, dict):
+        return f"it holds a {type(summary).__name__}, not a mapping"
+    wanted = {"scenario": str, "runs": int, "seed": int, "outcomes": dict, "metrics": dict}
+    for key, kind in wanted.items():
+        if not isinstance(summary.get(key), kind) or isinstance(summary.get(key), bool):
+            return f"{key!r} missing or not a {kind.__name__}"
+    for name, row in summary["outcomes"].items():
+        ci = row.get("ci95") if isinstance(row, dict) else None
+        numbers = isinstance(row, dict) and all(
+            isinstance(row.get(k), int | float) and not isinstance(row.get(k), bool) for k in ("count", "p")
+        )
+        if not numbers or not (isinstance(ci, list) and len(ci) == 2 and all(isinstance(v, int | float) for v in ci)):
+            return f"outcome {name!r} lacks its count, p and ci95"
+    return ""

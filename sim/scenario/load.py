@@ -183,8 +183,53 @@ def scenario_digest(scenario: Scenario) -> str:
 # --- reading files ----------------------------------------------------------------------------
 
 
+MAX_FILE_BYTES = 1_000_000  # a scenario is a few kilobytes; a file this big is a mistake or an attack
+MAX_NODES = 100_000  # values in a file once its aliases (*name) are expanded: refuses "billion laughs"
+MAX_EXTENDS = 16  # files in one `extends:` chain
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """A safe loader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document holds with every alias expanded (shared nodes counted each time)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # post-order without recursion: a deeply nested file must not overflow the stack
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+            if isinstance(node, yaml.SequenceNode)
+            else []
+        )
+        if done:
+            sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _load(text: str) -> Any:
+    """The YAML document, refused when its aliases would expand it past ``MAX_NODES`` values."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_NODES:
+            raise yaml.YAMLError(
+                f"more than {MAX_NODES:,} values once its aliases (*name) are expanded: refused (a scenario needs "
+                "a few hundred)"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
@@ -214,12 +259,19 @@ def read_yaml(path: Path) -> dict:
     if not path.is_file():
         what = "is a directory" if path.is_dir() else "no such file"
         raise ScenarioError([Problem(str(path), "", f"{what} (expected a scenario .yaml file)")])
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [Problem(str(path), "", f"{size:,} bytes: a scenario file may hold at most {MAX_FILE_BYTES:,}")]
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(str(path), "", f"cannot read: {exc}")]) from None
     try:
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = _load(text)
+    except RecursionError:
+        raise ScenarioError([Problem(str(path), "", "malformed YAML: nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -240,6 +292,10 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, str]) -> 
     if real in chain:
         cycle = " -> ".join(p.name for p in (*chain, real))
         raise ScenarioError([Problem(str(path), "extends", f"extends cycle: {cycle}")])
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            [Problem(str(chain[0]), "extends", f"a chain of more than {MAX_EXTENDS} files extending each other")]
+        )
     doc = read_yaml(path)
     parent_ref = doc.pop("extends", None)
     if parent_ref is None:
@@ -247,14 +303,34 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, str]) -> 
         return doc
     if not isinstance(parent_ref, str):
         raise ScenarioError([Problem(str(path), "extends", "must be a file path", parent_ref)])
-    parent_path = Path(parent_ref)
-    if not parent_path.is_absolute():
-        parent_path = path.parent / parent_path
+    parent_path = _parent_path(path, parent_ref)
+    if parent_path.suffix not in (".yaml", ".yml"):
+        raise ScenarioError([Problem(str(path), "extends", "must name a scenario file (.yaml or .yml)", parent_ref)])
     if not parent_path.is_file():
         raise ScenarioError([Problem(str(path), "extends", f"no such file ({parent_path})", parent_ref)])
     base = _resolve(parent_path, (*chain, real), origins)
     _record_origins(doc, (), str(path), origins)
     return _merge(base, doc, source=str(path))
+
+
+def _parent_path(path: Path, ref: str) -> Path:
+    """The file ``extends: ref`` names: beside ``path``, or else a shipped scenario by its name.
+
+    ``extends: tiktok_2020`` (or ``tiktok_2020.yaml``) finds the shipped scenario from anywhere, as
+    ``sim run tiktok_2020`` does; a path relative to the file wins when it exists.
+    """
+    given = Path(ref)
+    beside = given if given.is_absolute() else path.parent / given
+    if beside.is_file() or given.is_absolute() or len(given.parts) > 1:
+        return beside
+    shipped = shipped_scenarios() / (ref if given.suffix else f"{ref}.yaml")
+    return shipped if shipped.is_file() else beside
+
+
+def shipped_scenarios() -> Path:
+    """``./scenarios`` if there is one, else the scenarios shipped with the package."""
+    here = Path("scenarios")
+    return here if here.is_dir() else Path(__file__).resolve().parents[2] / "scenarios"  # sim/scenario/load.py
 
 
 def _record_origins(node: Any, prefix: tuple, source: str, origins: dict[tuple, str]) -> None:
@@ -318,7 +394,7 @@ def _merge_events(base: list, child: Any, source: str) -> list:
 
 def _yaml_scalar(text: str, source: str) -> Any:
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
+        return _load(text)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError([Problem(source, "", f"cannot read the value as YAML: {problem} (quote it)")]) from None

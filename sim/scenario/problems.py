@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem
 from sim.scenario.schema import Scenario, kind_of
+from sim.scenario.schema.base import LAX
 
 
 def _event_id(event: Mapping) -> Any:
@@ -121,8 +122,9 @@ def problems_from_pydantic(
         if etype == "extra_forbidden":
             parent_kind = _kind_at(keys[:-1], doc, root)
             allowed = sorted(_allowed_keys(parent_kind, None) or [])
+            # the value is not shown: the key says what is wrong, and the file may not be a scenario
+            # at all (an `extends:` pointed at something else must not echo its secrets)
             problem = _unknown(where, path, str(keys[-1]), allowed, "key")
-            problem.value = err["input"]
         elif etype == "missing":
             field_doc = _field_doc(keys, doc, root)
             problem = Problem(where, path, f"required key is missing{field_doc}")
@@ -135,6 +137,13 @@ def problems_from_pydantic(
                 f"unknown {what}kind (allowed: {kinds})",
                 node.get("kind") if isinstance(node, dict) else node,
             )
+        elif _message(err["msg"]).startswith(LAX):  # a refused lax conversion, told at its key
+            name, _, message = _message(err["msg"]).removeprefix(LAX).partition(": ")
+            key = name.partition("=")[0]
+            value = node.get(key) if isinstance(node, dict) else None
+            keys = [*keys, key]
+            path = _dotted(keys, doc)
+            problem = Problem(_origin(keys, origins, source), path, message + _unit_of(keys, doc, root), value)
         else:
             message = _message(err["msg"]) + _unit_of(keys, doc, root)
             problem = Problem(where, path, message, err.get("input"))

@@ -8,6 +8,7 @@ option's odds by e (about 2.7). A single yes/no uses the logistic function of it
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing
 from typing import Annotated, Any, Literal
 
@@ -42,6 +43,9 @@ def is_optional_weight(field: Any) -> bool:
     return is_weight(field) and bool(field.json_schema_extra.get("optional"))
 
 
+LAX = "lax scalar "  # marks a refused lax conversion; sim.scenario.problems puts it at its key
+
+
 class Spec(BaseModel):
     """Base of every scenario object: frozen, and unknown keys are errors.
 
@@ -49,7 +53,38 @@ class Spec(BaseModel):
     confused with the agent that plays it (``sim.model.agents.seller.Seller``).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinity are no numbers a scenario means (a NaN utility silently turns an option off)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lax_scalars(cls, data: Any) -> Any:
+        """Refuse what pydantic's lax mode would convert silently: ``true`` as a number, ``0`` as a date."""
+        if not isinstance(data, dict):
+            return data
+        for name, value in data.items():
+            if not isinstance(value, bool | int) or name not in cls.model_fields or name == "kind":
+                continue
+            accepts = _accepted(cls, name)
+            if isinstance(value, bool) and bool not in accepts and accepts & {int, float}:
+                raise ValueError(f"{LAX}{name}={value!r}: must be a number, not yes/no")
+            if not isinstance(value, bool) and dt.date in accepts and not accepts & {int, float}:
+                raise ValueError(f"{LAX}{name}={value!r}: must be a date (YYYY-MM-DD), not a number")
+        return data
+
+
+@functools.cache
+def _accepted(cls: type[BaseModel], name: str) -> frozenset[type]:
+    """The scalar types a field's annotation admits (through unions, Annotated and Optional)."""
+    found: set[type] = set()
+    stack = [cls.model_fields[name].annotation]
+    while stack:
+        t = stack.pop()
+        if t in (bool, int, float, dt.date, str):
+            found.add(t)
+        elif typing.get_origin(t) is not list:  # a list's items are validated as items, not here
+            stack.extend(typing.get_args(t))
+    return frozenset(found)
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]

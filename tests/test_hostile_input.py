@@ -1,0 +1,105 @@
+"""Hostile scenario files: refused early with one line naming the file, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import cli
+from sim.scenario.load import MAX_EXTENDS, MAX_FILE_BYTES
+
+
+def sim(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def refused(result, path, words: str) -> str:
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1 and str(path) in line and words in line, line
+    return line
+
+
+def test_a_billion_laughs_is_refused_before_it_expands(tmp_path, monkeypatch):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")  # 9**9 values expanded
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    refused(sim("run", bomb, "--runs", 5), bomb, "aliases")
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_a_file_too_big_is_refused_unread(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("name: x\ndescription: " + "a" * MAX_FILE_BYTES + "\n")
+    refused(sim("validate", big), big, f"at most {MAX_FILE_BYTES:,}")
+
+
+def test_nesting_too_deep_is_malformed_yaml_not_a_crash(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    refused(sim("validate", deep), deep, "nested too deeply")
+
+
+def test_a_long_extends_chain_is_refused(tmp_path):
+    n = MAX_EXTENDS + 5
+    for i in range(n):
+        parent = f"c{i + 1}.yaml" if i < n - 1 else "export_control_review"
+        (tmp_path / f"c{i}.yaml").write_text(f"extends: {parent}\n")
+    refused(sim("validate", tmp_path / "c0.yaml"), tmp_path / "c0.yaml", f"more than {MAX_EXTENDS} files")
+
+
+def test_extends_finds_a_shipped_scenario_by_name_from_anywhere(tmp_path):
+    child = tmp_path / "mine.yaml"
+    child.write_text("extends: export_control_review\nname: mine\nhome: {tension: 0.8}\n")
+    result = sim("validate", child)
+    assert result.exit_code == 0, result.output
+    assert "ok:" in result.stdout and "(mine)" in result.stdout
+
+
+@pytest.mark.parametrize("target", ["secrets.env", "credentials.json"])
+def test_extends_reads_only_scenario_files(tmp_path, target):
+    (tmp_path / target).write_text("password: hunter2\n")
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {target}\n")
+    line = refused(sim("validate", child), child, ".yaml or .yml")
+    assert "hunter2" not in line
+
+
+def test_a_foreign_yaml_file_extended_has_no_value_echoed(tmp_path):
+    (tmp_path / "vault.yaml").write_text("password: hunter2\ntoken: s3cr3t\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: vault.yaml\n")
+    result = sim("validate", child)
+    assert result.exit_code == 2
+    assert "unknown key 'password'" in result.stderr and "unknown key 'token'" in result.stderr
+    assert "hunter2" not in result.stderr and "s3cr3t" not in result.stderr
+
+
+ECR = "export_control_review"
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ("reviewers.cfius.silent=.nan", "reviewers.cfius.silent = nan: must be a finite number"),
+        ("reviewers.cfius.silent=.inf", "reviewers.cfius.silent = inf: must be a finite number"),
+        ("reviewers.china.p_grant_after_letter=true", "p_grant_after_letter = True: must be a number, not yes/no"),
+        ("start=0", "start = 0: must be a date (YYYY-MM-DD), not a number"),
+    ],
+)
+def test_numbers_are_numbers_and_dates_are_dates(override, words):
+    """NaN, infinity, yes/no for a number and 0 for a date are refused at their key, not converted."""
+    result = sim("validate", ECR, "--set", override)
+    assert result.exit_code == 2
+    assert words in result.stderr, result.stderr
+
+
+def test_a_lax_value_in_a_file_names_the_file_and_its_key(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: export_control_review\nhome: {tension: yes}\n")
+    line = refused(sim("validate", child), child, "home.tension = True: must be a number, not yes/no")
+    assert line.startswith(f"error: {child}:")
