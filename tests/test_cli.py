@@ -88,6 +88,8 @@ def test_existing_results_need_force(tmp_path):
             "courts.ddc.p_enjoin = 1.7: must be less than or equal to 1 (probability)",
         ),
         (["--set", "nonsense"], "expected KEY.PATH=VALUE"),
+        (["--runs", str(10**12)], "is not in the range 1<=x<=1000000000"),
+        (["--workers", "100000"], "workers = 100000: at most"),
     ],
 )
 def test_bad_run_arguments_exit_2_and_write_nothing(tmp_path, args, message):
@@ -260,3 +262,30 @@ def test_help_pages_keep_examples_whole_and_print_no_backslash(command):
     marker = "Examples:" if "Examples:" in result.stdout else "Example:"
     for example in result.stdout.split(marker)[1].split("\n\n")[0].splitlines()[1:]:
         assert example.strip().startswith("sim "), example
+
+
+@pytest.mark.parametrize(
+    "command", ["run", "validate", "sweep", "sensitivity", "compare", "decompose", "backtest", "calibrate"]
+)
+def test_every_command_that_reads_a_scenario_takes_set(command):
+    assert "--set KEY=VALUE" in sim(command, "--help").stdout
+
+
+def test_set_reaches_a_sweep_and_its_manifest_and_a_dead_one_is_warned(tmp_path):
+    tiktok = SCENARIOS / "tiktok_2020.yaml"
+    grid = ("--param", "reviewers.cfius.response_days.median=15,60", "--runs", 30, "--no-report", "--quiet")
+    plain = sim("sweep", tiktok, *grid, "--out", tmp_path / "plain")
+    harsh = sim("sweep", tiktok, *grid, "--out", tmp_path / "harsh", "--set", "reviewers.cfius.silent=3")
+    assert plain.exit_code == 0 and harsh.exit_code == 0, harsh.output
+    manifest = json.loads((tmp_path / "harsh" / "manifest.json").read_text())
+    assert manifest["overrides"] == {"reviewers.cfius.silent": 3}
+    assert (tmp_path / "plain" / "sweep.csv").read_text() != (tmp_path / "harsh" / "sweep.csv").read_text()
+    dead = sim("sweep", tiktok, *grid, "--out", tmp_path / "dead", "--set", "courts.dccir.p_slow=0.5")
+    assert dead.exit_code == 0
+    assert "warning: --set courts.dccir.p_slow: the scenario declares courts.dccir.p_slow inactive" in dead.stderr
+
+
+def test_show_says_which_overrides_a_run_had(tmp_path):
+    out = tmp_path / "r"
+    assert sim("run", ECR, "--runs", 20, "--out", out, "--set", "home.tension=0.9", "--no-figures").exit_code == 0
+    assert "ran with --set home.tension=0.9" in sim("show", out).stdout

@@ -87,9 +87,8 @@ def sweep(
     from sim.analysis.sweep import design_points, robustness, run_sweep, sweep_json
     from sim.present.figures import save_sweep_figures
     from sim.present.tables import robustness_table, sweep_table
-    from sim.scenario.load import ScenarioTemplate
 
-    template = ScenarioTemplate(scenario_path(scenario))
+    template = job.template(scenario_path(scenario))
     levers: list[Any] = []
     if design == "cross":
         if params:
@@ -151,7 +150,7 @@ def sweep(
     show_default=True,
     help="PRIM's box: the widest on its peeling trajectory at least this dense; CART's: those this dense.",
 )
-@result_options("Result directory [default: outputs/<sweep directory>_discover].")
+@result_options("Result directory [default: outputs/<sweep directory>_discover].", scenarios=False)
 def discover(sweep_dir: Path, outcome: str, threshold: float | None, min_density: float, job: ResultJob) -> None:
     """Under which parameter values does an outcome happen? PRIM and CART on a sweep's runs.
 
@@ -252,9 +251,8 @@ def sensitivity(
     from sim.analysis.sensitivity import run_sensitivity, sensitivity_json
     from sim.present.figures import save_sensitivity_figure
     from sim.present.tables import sensitivity_table
-    from sim.scenario.load import ScenarioTemplate
 
-    template = ScenarioTemplate(scenario_path(scenario))
+    template = job.template(scenario_path(scenario))
     parameters = _parameters(template, params, include_levers=False)
     name = template.build().name
     job.target(f"{name}_sensitivity")
@@ -318,7 +316,7 @@ def compare(
 
     if len(scenarios) < 2:
         raise UsageError(f"compare needs at least two scenarios, got {len(scenarios)}")
-    specs = [load_scenario(scenario_path(p)) for p in scenarios]
+    specs = [job.scenario(scenario_path(p)) for p in scenarios]
     job.target("compare_" + "_".join(dict.fromkeys(s.name for s in specs)))
     with job.running(runs * len(specs), "compare") as execution:
         result = run_compare(specs, runs, seed, execution)
@@ -363,7 +361,7 @@ def decompose(scenario: str, runs: int, seed: int, job: ResultJob) -> None:
     from sim.present.figures import plot_decomposition, save_figure
     from sim.present.tables import decomposition_table
 
-    spec = load_scenario(scenario_path(scenario))
+    spec = job.scenario(scenario_path(scenario))
     job.target(f"decompose_{spec.name}")
     with job.running(runs * 2 ** len(FACTORS), "decompose") as execution:
         result = run_decompose(spec, runs, seed, execution)
@@ -407,7 +405,7 @@ def backtest(
     from sim.present.tables import backtest_markdown
     from sim.scenario.record import load_record
 
-    spec = load_scenario(scenario_path(scenario))
+    spec = job.scenario(scenario_path(scenario))
     observed = load_record(record)
     observed.check_against(spec)
     job.target(f"backtest_{spec.name}_{observed.name}")
@@ -475,10 +473,9 @@ def calibrate(
     from sim.analysis.backtest import calibrate as run_calibrate
     from sim.analysis.backtest import calibrated_scenario
     from sim.analysis.sweep import design_points, parse_param
-    from sim.scenario.load import ScenarioTemplate
     from sim.scenario.record import load_record
 
-    template = ScenarioTemplate(scenario_path(scenario))
+    template = job.template(scenario_path(scenario))
     observed = load_record(record)
     parameters = [parse_param(p) for p in params]
     name = template.build().name

@@ -25,7 +25,7 @@ from rich.console import Console
 
 from sim.errors import SimError, UsageError
 from sim.runs.backends import BACKENDS, Execution, Interrupted, RunAborted
-from sim.scenario.load import parse_override
+from sim.scenario.load import load_scenario, parse_override
 
 
 class SimGroup(click.Group):
@@ -77,6 +77,15 @@ def overrides_of(values: tuple[str, ...]) -> dict[str, Any]:
     return dict(parse_override(v) for v in values)
 
 
+def warn_inactive_overrides(spec: Any, overrides: dict[str, Any]) -> None:
+    """Warn of an override that no run can read: the scenario declares its key inactive."""
+    for key in overrides:
+        for path, reason in spec.inactive.items():
+            if key == path or key.startswith(path + "."):
+                said = f"the scenario declares {path} inactive ({reason}); it changes no run"
+                click.echo(f"warning: --set {key}: {said}", err=True)
+
+
 def scenario_path(text: str) -> Path:
     """A path as given, or the name of a shipped scenario (``tiktok_2020``)."""
     path = Path(text)
@@ -100,12 +109,14 @@ RUNS = click.IntRange(1, MAX_RUNS)
 SET_HELP = "Override a scenario value: KEY.PATH=VALUE (repeatable), e.g. home.tension=0.9"
 
 
-def result_options(default_help: str) -> Callable:
+def result_options(default_help: str, scenarios: bool = True) -> Callable:
     """The options of every command that writes a result, given to it as one ``job``.
 
-    --out, --force, --quiet, --backend, --workers and --scheduler become a :class:`ResultJob`.
+    --out, --force, --quiet, --backend, --workers and --scheduler become a :class:`ResultJob`;
+    with ``scenarios`` (a command that reads scenario files), so does --set, as ``job.overrides``.
     """
     options = [
+        *([click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)] if scenarios else []),
         click.option("--out", type=click.Path(path_type=Path), default=None, help=default_help),
         click.option("--force", is_flag=True, help="Replace an existing result directory (or an empty one)."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
@@ -134,6 +145,7 @@ def result_options(default_help: str) -> Callable:
         @functools.wraps(f)
         def command(*args: Any, out, force, quiet, no_report, backend, workers, scheduler, **kwargs: Any) -> Any:
             job = ResultJob(out, force, quiet, backend, workers, scheduler, with_report=not no_report)
+            job.overrides = overrides_of(kwargs.pop("sets", ()))
             return f(*args, job=job, **kwargs)
 
         for option in reversed(options):
@@ -160,6 +172,21 @@ class ResultJob:
     scheduler: str | None
     with_report: bool = True
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    overrides: dict[str, Any] = field(default_factory=dict)  # --set, applied to every scenario the command reads
+
+    def scenario(self, path: Path) -> Any:
+        """The scenario file with the command's --set overrides, validated (with a warning for a dead one)."""
+        spec = load_scenario(path, self.overrides)
+        warn_inactive_overrides(spec, self.overrides)
+        return spec
+
+    def template(self, path: Path) -> Any:
+        """The scenario file as a template for variants, with the command's --set overrides."""
+        from sim.scenario.load import ScenarioTemplate
+
+        template = ScenarioTemplate(path, self.overrides)
+        warn_inactive_overrides(template.build(), self.overrides)
+        return template
 
     def target(self, default_name: str) -> Path:
         """The result directory (``outputs/<default_name>`` without --out), refused early if unusable."""
@@ -195,6 +222,7 @@ class ResultJob:
             started=self.started,
             ended=dt.datetime.now(dt.UTC),
             command=["sim", *sys.argv[1:]],
+            overrides=self.overrides,
         )
         data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
         write_directory(self.out, {**files, "manifest.json": data}, force=self.force, draw=self.drawing(draw))

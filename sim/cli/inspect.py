@@ -139,6 +139,9 @@ def show(outdir: Path) -> None:
     console.print(outcome_table(summary, width=console.width))
     for line in lines:
         console.print(line, highlight=False)
+    if manifest_data.get("overrides"):
+        shown = ", ".join(f"{k}={v}" for k, v in manifest_data["overrides"].items())
+        console.print(f"ran with --set {shown}", highlight=False)
     if manifest_data:
         console.print(
             f"scenario file {manifest_data.get('scenario_file')}, sha256 "

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import click
 
-from sim.cli.app import RUNS, SET_HELP, ResultJob, cli, overrides_of, result_options, scenario_path
+from sim.cli.app import RUNS, ResultJob, cli, result_options, scenario_path
 from sim.present.tables import terminal
-from sim.scenario.load import load_scenario
 
 
 @cli.command()
 @click.argument("scenario")
 @click.option("--runs", type=RUNS, default=1000, show_default=True, help="Number of runs.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @result_options("Result directory [default: outputs/<scenario name>].")
 @click.option(
     "--events",
@@ -67,7 +65,6 @@ def run(
     scenario: str,
     runs: int,
     seed: int,
-    sets: tuple[str, ...],
     job: ResultJob,
     events: str,
     event_sample: int,
@@ -90,8 +87,8 @@ def run(
     from sim.present.tables import metrics_lines, outcome_table
     from sim.runs.store import default_out_dir, run_to_directory
 
-    overrides = overrides_of(sets)
-    spec = load_scenario(scenario_path(scenario), overrides)
+    overrides = job.overrides
+    spec = job.scenario(scenario_path(scenario))
     job.out = job.out or default_out_dir(spec.name)  # the store checks it, and locks it
     with job.running(runs, spec.name) as execution:
         job.out, summary = run_to_directory(

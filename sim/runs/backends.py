@@ -62,6 +62,12 @@ class Execution:
             raise UsageError(f"scheduler = {self.scheduler!r}: only with backend dask")
         if self.workers is not None:
             require_whole("workers", self.workers, 1)
+            most = WORKERS_PER_CORE * default_workers()
+            if self.workers > most and not self.scheduler:  # a remote cluster's size is its own business
+                raise UsageError(
+                    f"workers = {self.workers}: at most {most} here ({default_workers()} cores x {WORKERS_PER_CORE}); "
+                    "more processes than that only wait for a core, and the system may refuse to start them"
+                )
 
     def advance(self, runs: int) -> None:
         """Report ``runs`` more runs finished."""
@@ -71,6 +77,9 @@ class Execution:
     def settings(self) -> dict[str, Any]:
         """What a manifest records of it."""
         return {"backend": self.backend or "auto", "workers": self.workers}
+
+
+WORKERS_PER_CORE = 4  # local worker processes at most per core (the runs are CPU-bound: one a core is best)
 
 
 def default_workers() -> int:

@@ -74,12 +74,16 @@ class ScenarioTemplate:
 
     Args:
         path: the YAML file.
+        overrides: ``{key path: value}`` applied to every variant first (``--set``); a variant's
+            own overrides are applied after them.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, overrides: Mapping[str, Any] | None = None):
         self.path = Path(path)
         self.origins: dict[tuple, str] = {}
         self.doc = _resolve(self.path, chain=(), origins=self.origins)
+        for key, value in (overrides or {}).items():
+            _apply_override(self.doc, key, value, self.origins)
         self._check_parameter_paths()
 
     def build(self, overrides: Mapping[str, Any] | None = None) -> Scenario:
