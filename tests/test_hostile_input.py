@@ -103,3 +103,16 @@ def test_a_lax_value_in_a_file_names_the_file_and_its_key(tmp_path):
     child.write_text("extends: export_control_review\nhome: {tension: yes}\n")
     line = refused(sim("validate", child), child, "home.tension = True: must be a number, not yes/no")
     assert line.startswith(f"error: {child}:")
+
+
+def test_a_child_that_moves_the_start_is_blamed_first(tmp_path):
+    """Moving `start:` past the parent's dates: the first line names the child's key, each other the cause."""
+    child = tmp_path / "later.yaml"
+    child.write_text("extends: tiktok_2020\nname: later\nstart: 2021-01-01\n")
+    result = sim("validate", child)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"error: {child}: start = 2021-01-01: leaves ")
+    assert "seller.bid_deadline" in lines[0]
+    parents = [line for line in lines[1:] if "must be within the scenario's start" in line]
+    assert parents and all(line.endswith(f"the start is set in {child}") for line in parents)

@@ -26,6 +26,7 @@ class _Checks:
     def __init__(self, s: Scenario, source: str, origins: dict[tuple, str]):
         self.s, self.source, self.origins = s, source, origins
         self.problems: list[Problem] = []
+        self.moved_bounds: dict[tuple[str, str], list[str]] = {}  # (start/horizon, its file): the dates it cuts off
 
     def bad(self, keys: tuple, message: str, value: Any = Problem._MISSING) -> None:
         where = _origin(list(keys), self.origins, self.source)
@@ -38,7 +39,14 @@ class _Checks:
     def within(self, keys: tuple, date: dt.date) -> None:
         s = self.s
         if not s.start <= date <= s.horizon:
-            self.bad(keys, f"must be within the scenario's start ({s.start}) and horizon ({s.horizon})", date)
+            message = f"must be within the scenario's start ({s.start}) and horizon ({s.horizon})"
+            here = _origin(list(keys), self.origins, self.source)
+            bound = "start" if date < s.start else "horizon"
+            there = _origin([bound], self.origins, self.source)
+            if there != here:  # a child moved the bound: say where, so the fault is found in its file
+                message += f"; the {bound} is set in {there}"
+                self.moved_bounds.setdefault((bound, there), []).append(".".join(map(str, keys)))
+            self.bad(keys, message, date)
 
     def known_structure(self, keys: tuple, sid: str) -> None:
         if sid not in self.s.structures:
@@ -69,6 +77,12 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
         return c.problems  # every other date check would repeat this one
     for section in (_deal, _seller, _ids, _bidders, _reviewers, _instruments, _courts, _events, _inactive, _declared):
         section(c)
+    for (bound, there), cut in c.moved_bounds.items():  # first, the line at the key that caused them
+        value = getattr(s, bound)
+        first = ", ".join(cut[:3]) + (f" and {len(cut) - 3} more" if len(cut) > 3 else "")
+        side = "before" if bound == "start" else "after"
+        message = f"leaves {len(cut)} dates of the files it extends {side} it ({first}): move them too, or remove them"
+        c.problems.insert(0, Problem(there, bound, message, value))
     return c.problems
 
 
