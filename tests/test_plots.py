@@ -59,3 +59,11 @@ def test_save_figures_writes_four_pngs(result, tmp_path):
         "winners.png",
     ]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)
+
+
+def test_the_delay_figure_of_a_result_without_attribution_says_how_to_get_one(result):
+    """run_ensemble attributes no run by default (sim run attributes 1,000): a clear error, not a KeyError."""
+    from sim.present.figures import plot_delay_attribution
+
+    with pytest.raises(ValueError, match=r"attribution=1000"):
+        plot_delay_attribution(result)

@@ -201,3 +201,17 @@ def test_cli_sweep_and_sensitivity_write_their_files(tmp_path):
     data = json.loads((out / "sensitivity.json").read_text())
     assert data["method"] == "morris" and len(data["indices"]) == len(load_scenario(ECR).uncertainties)
     assert (out / "figures" / "sensitivity.png").is_file()
+
+
+def test_run_sweep_takes_a_path_and_plain_values():
+    """The Python API needs no Parameter objects: a mapping of values, or --param strings, as the README shows."""
+    by_values = run_sweep(
+        SCENARIOS / "tiktok_2020.yaml", {"reviewers.cfius.response_days.median": [15, 60]}, runs=10,
+        execution=Execution(workers=1),
+    )  # fmt: skip
+    assert list(by_values.table["reviewers.cfius.response_days.median"]) == [15, 60]
+    by_text = run_sweep(
+        SCENARIOS / "tiktok_2020.yaml", "reviewers.cfius.response_days.median=15,60", runs=10,
+        execution=Execution(workers=1),
+    )  # fmt: skip
+    assert by_text.table.equals(by_values.table)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -206,9 +207,31 @@ class SweepResult:
     levers: list[Parameter] = field(default_factory=list)
 
 
+def as_parameters(params: Any) -> list[Parameter]:
+    """Parameters as :func:`run_sweep` takes them, in any of three forms.
+
+    :class:`Parameter` objects; ``--param`` strings (``"home.tension=0.3:0.9:4"``); or a mapping
+    of paths to values (``{"home.tension": [0.3, 0.9]}``), to ranges (``(0.3, 0.9)``: five grid
+    points) or to ``--param`` specs (``"0.3:0.9:4"``).
+    """
+    if isinstance(params, Mapping):
+        out = []
+        for path, spec in params.items():
+            if isinstance(spec, str):
+                out.append(parse_param(f"{path}={spec}"))
+            elif isinstance(spec, tuple) and len(spec) == 2:
+                out.append(Parameter(path=path, low=spec[0], high=spec[1]))
+            else:
+                out.append(Parameter(path=path, values=list(spec)))
+        return out
+    if isinstance(params, str | Parameter):
+        params = [params]
+    return [p if isinstance(p, Parameter) else parse_param(p) for p in params]
+
+
 def run_sweep(
-    template: ScenarioTemplate,
-    params: Sequence[Parameter],
+    template: ScenarioTemplate | str | Path,
+    params: Any,
     *,
     design: str = "grid",
     samples: int = 64,
@@ -220,7 +243,20 @@ def run_sweep(
     """Sweep parameters over a design, running on ``execution``.
 
     With ``design="cross"``, ``levers`` are crossed with ``samples`` points of ``params``.
+
+    Args:
+        template: the scenario (a :class:`ScenarioTemplate`, or its file's path).
+        params: what varies, in any form :func:`as_parameters` reads.
+        design: ``grid``, ``lhs``, ``sobol`` or ``cross``.
+        samples: design points of ``lhs`` and ``sobol`` (of the uncertainties, for ``cross``).
+        runs: runs per design point.
+        seed: seeds the design and the runs.
+        execution: where the runs execute.
+        levers: for ``cross``, the settings crossed with the sample, in any form ``params`` takes.
     """
+    if not isinstance(template, ScenarioTemplate):
+        template = ScenarioTemplate(template)
+    params, levers = as_parameters(params), as_parameters(levers) if levers else []
     points = design_points(template, params, design, samples, seed, levers)
     scenario = template.build()
     kept: list[pa.Table] = []

@@ -259,8 +259,13 @@ def plot_delay_attribution(result: EnsembleResult, ax: Axes | None = None) -> Ax
 
     Late runs against on-time runs, with the share of late runs in which the stage was decisive.
     """
+    attribution = result.summary.get("attribution")
+    if not attribution:
+        raise ValueError(
+            "this result attributes no run: run_ensemble(..., attribution=1000) attributes the first 1,000, as "
+            "`sim run` does by default (the Python default is 0: attribution reruns runs, which costs time)"
+        )
     ax = _axes(ax, size=(9, 5))
-    attribution = result.summary["attribution"]
     stages = list(attribution["stages"].items())[::-1]
     y = np.arange(len(stages))
     late = [s["late"]["mean_days_added"] for _, s in stages]
