@@ -4,6 +4,7 @@ and the lower floors load none of the heavy libraries of the upper ones."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,39 @@ def loaded_after(statement: str) -> set[str]:
 )
 def test_lower_floors_load_no_heavy_library_of_the_upper_ones(statement, absent):
     assert loaded_after(statement) & absent == set()
+
+
+def test_the_wheel_lists_every_package_and_ships_the_scenarios():
+    """pyproject.toml lists the packages (it maps sim.shipped to scenarios/): none on disk is left out,
+    and every shipped scenario and record is package data, so an installed `sim list` finds them."""
+    import tomllib
+
+    config = tomllib.loads((SIM.parent / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {
+        ".".join(p.relative_to(SIM.parent).parts)
+        for p in [SIM, *SIM.rglob("*")]
+        if p.is_dir() and p.name != "__pycache__" and any(p.glob("*.py"))
+    }
+    assert set(config["packages"]) == on_disk | {"sim.shipped", "sim.shipped.records"}
+    assert config["package-dir"] == {"sim.shipped": "scenarios"}
+    assert config["package-data"]["sim.shipped"] == ["*.yaml"]
+    assert config["package-data"]["sim.shipped.records"] == ["*.yaml"]
+
+
+def test_installed_the_shipped_scenarios_are_found_inside_the_package(tmp_path):
+    """The layout a wheel installs: sim/ with its scenarios in sim/shipped/, run from a directory without any."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(SIM, site / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(SIM.parent / "scenarios", site / "sim" / "shipped")
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    listed = subprocess.run([sys.executable, "-m", "sim", "list"], cwd=work, env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert str(site / "sim" / "shipped" / "tiktok_2020.yaml") in listed.stdout
+    valid = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", "export_control_review"], cwd=work, env=env, capture_output=True
+    )
+    assert valid.returncode == 0, valid.stderr

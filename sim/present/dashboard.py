@@ -22,7 +22,6 @@ import math
 import os
 from functools import cache, lru_cache
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -46,12 +45,12 @@ from sim.present.story import QUIET_EVENTS, told  # noqa: E402
 from sim.runs.backends import Execution  # noqa: E402
 from sim.runs.ensemble import run_ensemble  # noqa: E402
 from sim.runs.stats import wilson_interval  # noqa: E402
-from sim.scenario.load import load_scenario, value_at  # noqa: E402
+from sim.scenario.load import load_scenario, shipped_scenarios, value_at  # noqa: E402
 from sim.scenario.schema import Parameter, Scenario  # noqa: E402
 
 PAGES = [("/", "One run"), ("/ensemble", "Ensemble")]
 SCENARIO_ENV = "SIM_DASHBOARD_SCENARIO"
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "export_control_review.yaml"
+DEFAULT_SCENARIO = "export_control_review.yaml"  # among the shipped scenarios (sim.scenario.load.shipped_scenarios)
 SEED = {"type": "SliderInt", "value": 0, "min": 0, "max": 999, "step": 1, "label": "seed"}
 ENSEMBLE_RUNS = 300  # a few hundred: a second or two on one core, intervals about +-5 points
 
@@ -59,7 +58,7 @@ ENSEMBLE_RUNS = 300  # a few hundred: a second or two on one core, intervals abo
 @cache
 def deal_scenario() -> Scenario:
     """The scenario the dashboard shows (``SIM_DASHBOARD_SCENARIO``, else export_control_review)."""
-    return load_scenario(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO)
+    return load_scenario(os.environ.get(SCENARIO_ENV) or shipped_scenarios() / DEFAULT_SCENARIO)
 
 
 # --- page furniture ------------------------------------------------------------------------

@@ -332,9 +332,17 @@ def _parent_path(path: Path, ref: str) -> Path:
 
 
 def shipped_scenarios() -> Path:
-    """``./scenarios`` if there is one, else the scenarios shipped with the package."""
+    """``./scenarios`` if there is one, else the scenarios shipped with the package.
+
+    Installed from a wheel they are package data, ``sim/shipped/``; in a clone, ``scenarios/``
+    beside ``sim/`` (pyproject.toml maps the one to the other).
+    """
     here = Path("scenarios")
-    return here if here.is_dir() else Path(__file__).resolve().parents[2] / "scenarios"  # sim/scenario/load.py
+    if here.is_dir():
+        return here
+    package = Path(__file__).resolve().parents[1]  # sim/scenario/load.py: sim/
+    installed = package / "shipped"
+    return installed if installed.is_dir() else package.parent / "scenarios"
 
 
 def _record_origins(node: Any, prefix: tuple, source: str, origins: dict[tuple, str]) -> None:
