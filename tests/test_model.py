@@ -106,15 +106,37 @@ def test_run_seed_is_independent_of_split():
     assert run_seed(0, 5) != run_seed(1, 5)
 
 
-def test_catalogue_update_narrates_the_licence_need(export_control):
-    """The log says when the catalogue update catches a deal, in the issue's words."""
-    for seed in range(200):
+def test_catalogue_update_narrates_the_licence_need(export_control, write):
+    """A catalogue update that catches a deal in progress says so, and the deal then needs the licence;
+    one that comes before any deal (2020-08-28, before the bids) catches none."""
+    for seed in range(50):
         model = run_one(export_control, seed=seed)
-        rows = [e for e in model.events if e[2] == "catalogue_update"]
-        assert len(rows) == 1
-        day, actor, _, detail = rows[0]
+        (row,) = [e for e in model.events if e[2] == "catalogue_update"]
+        day, actor, _, detail = row
         assert actor == "china" and model.date_of(day) == "2020-08-28"
-        assert detail.startswith("adds ")
+        assert detail.startswith("adds ") and "now needs its consent" not in detail
+    later = load_scenario(
+        write(
+            "late_catalogue.yaml",
+            f"""\
+            extends: {SCENARIOS / "export_control_review.yaml"}
+            name: late_catalogue
+            events:
+              - {{id: consent_any_sale, remove: true}}   # so that only the catalogue can catch the deal
+              - {{date: 2020-10-20, kind: catalogue_update, adds: [personalized_push], description: "the same, later"}}
+            """,
+        )
+    )
+    caught = 0
+    for seed in range(100):
+        model = run_one(later, seed=seed)
+        rows = [e for e in model.events if e[2] == "catalogue_update"]
+        if not rows:
+            continue  # the run ended before 10-20
+        narrated = rows[0][3].endswith("now needs its consent")
+        assert narrated == bool(model.record["licence_required"])  # said exactly when it is so
+        caught += narrated
+    assert caught >= 25  # the deal is in progress on 10-20 in most runs
 
 
 def test_log_rows_are_dated_and_in_order(export_control):
@@ -215,12 +237,23 @@ def test_record_dates_match_the_log(export_control):
 
 
 def test_seed_types(tiktok):
-    """rng may be an int, a SeedSequence, a Generator or None, as in Mesa."""
+    """rng may be an int, a SeedSequence, a Generator or None, as in Mesa: each gives one recorded
+    seed, the same input gives the same seed, and the recorded seed replays the run exactly."""
     import numpy as np
 
-    assert DealModel(tiktok, rng=np.random.SeedSequence(1)).run_seed >= 0
-    assert DealModel(tiktok, rng=np.random.default_rng(1)).run_seed >= 0
-    assert DealModel(tiktok).run_seed >= 0
+    def played(rng):
+        model = DealModel(tiktok, rng=rng)
+        model.run()
+        return model.run_seed, model.record
+
+    assert played(12345)[0] == 12345
+    for make in (np.random.SeedSequence, np.random.default_rng):
+        seed, record = played(make(1))
+        assert played(make(1)) == (seed, record)  # deterministic in its input
+        assert played(make(2))[0] != seed
+        assert played(seed)[1] == record  # the recorded seed is the run
+    fresh, record = played(None)
+    assert played(None)[0] != fresh and played(fresh)[1] == record
     with pytest.raises(ValueError, match="non-negative"):
         DealModel(tiktok, rng=-1)
 
