@@ -141,6 +141,7 @@ def test_cli_compare_writes_its_files(tmp_path):
     entry = data["scenarios"]["export_control_review"]["outcomes"]["closed_by_deadline"]
     assert set(entry) == {"p", "ci95", "diff", "diff_ci95"} and entry["diff"] < 0
     assert {p.name for p in (out / "figures").iterdir()} == {
+        "compare_differences.png",  # the paired differences, the command's point, as a forest plot
         "compare_outcomes.png",
         "compare_close_dates.png",
         "transitions_export_control_review.png",

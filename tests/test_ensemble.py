@@ -88,16 +88,19 @@ def test_bad_execution_is_refused_when_made(kwargs, match):
 
 
 def test_never_more_workers_than_chunks(export_control, monkeypatch):
-    """--workers 64 with 3 chunks starts 3 processes, not 64; one chunk runs in this process."""
+    """The most workers allowed (four a core) with 3 chunks starts 3 processes; one chunk runs in this process."""
     import sim.runs.ensemble as ensemble
+    from sim.runs.backends import WORKERS_PER_CORE, default_workers
+
+    most = WORKERS_PER_CORE * default_workers()
 
     opened = []
     real = ensemble.open_executor
     monkeypatch.setattr(ensemble, "open_executor", lambda b, w, s=None: opened.append((b, w)) or real(b, w, s))
     seen = []
-    result = run_ensemble(export_control, runs=5, execution=Execution(workers=64, progress=seen.append))
+    result = run_ensemble(export_control, runs=5, execution=Execution(workers=most, progress=seen.append))
     assert result.summary["runs"] == 5 and seen == [5] and opened == [("serial", 1)]
-    run_ensemble(export_control, runs=30, chunk=10, execution=Execution(workers=64))
+    run_ensemble(export_control, runs=30, chunk=10, execution=Execution(workers=most))
     assert opened[-1] == ("processes", 3)
 
 

@@ -67,3 +67,70 @@ def test_the_delay_figure_of_a_result_without_attribution_says_how_to_get_one(re
 
     with pytest.raises(ValueError, match=r"attribution=1000"):
         plot_delay_attribution(result)
+
+
+def test_close_dates_mark_the_first_deadline_the_election_and_the_horizon(result):
+    ax = plot_close_dates(result, ax=Figure().add_subplot())
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert any(label.startswith("first deadline 2020-11-12") for label in labels)
+    assert any(label.startswith("election 2020-11-03") for label in labels)
+    assert any(label.startswith("horizon 2021-06-30") for label in labels)
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks and all(any(year in t for year in ("2020", "2021")) for t in ticks)  # every tick has its year
+
+
+def test_the_timeline_names_its_outcome_and_keeps_lane_names_short(result):
+    ax = plot_timeline(result, ax=Figure().add_subplot())
+    outcome = result.runs.set_index("run_id").loc[representative_run(result), "outcome"]
+    assert outcome.replace("_", " ") in [t.get_text() for t in ax.texts]
+    for tick in ax.get_yticklabels():
+        assert all(len(line) <= 29 for line in tick.get_text().splitlines()) and tick.get_text().count("\n") <= 1
+
+
+def test_svg_figures_are_written_on_request_and_identical_each_time(tmp_path):
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    for name in ("a", "b"):
+        args = [
+            "run",
+            "tiktok_2020",
+            "--runs",
+            "30",
+            "--svg",
+            "--no-report",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path / name),
+        ]
+        assert CliRunner().invoke(cli, args).exit_code == 0
+    for figure in ("outcomes", "close_dates", "timeline"):
+        a, b = (tmp_path / n / "figures" / f"{figure}.svg" for n in ("a", "b"))
+        assert a.read_bytes() == b.read_bytes() and b"<svg" in a.read_bytes()
+
+
+def test_sobol_bars_outside_zero_to_one_are_marked_and_morris_shows_direction_and_sigma():
+    import pandas as pd
+
+    from sim.analysis.sensitivity import SensitivityResult
+    from sim.present.figures import plot_sensitivity
+
+    sobol = pd.DataFrame(
+        {"parameter": ["a.b", "c.d"], "label": ["a.b", "tension"], "S1": [-0.2, 0.3], "S1_conf": [0.1, 0.1],
+         "ST": [1.2, 0.4], "ST_conf": [0.2, 0.1]}
+    )  # fmt: skip
+    found = SensitivityResult("s", "sobol", "closed_by_deadline", 8, 20, 0, sobol, pd.DataFrame(), 0.1)
+    ax = plot_sensitivity(found, ax=Figure().add_subplot())
+    assert any("outside 0 to 1" in t.get_text() for t in ax.texts)
+    morris = pd.DataFrame(
+        {"parameter": ["a.b", "c.d"], "label": ["reviewers.cfius.response_days.median", "tension"],
+         "mu_star": [0.3, 0.1], "mu_star_conf": [0.05, 0.02], "sigma": [0.2, 0.05], "mu": [-0.3, 0.1]}
+    )  # fmt: skip
+    found = SensitivityResult("s", "morris", "closed_by_deadline", 8, 20, 0, morris, pd.DataFrame(), 0.1)
+    ax = plot_sensitivity(found, ax=Figure().add_subplot())
+    assert ax.get_ylabel().startswith("sigma") and ax.get_xlabel().startswith("mu*")
+    assert {"raises P (mu > 0)", "lowers P (mu < 0)"} <= {t.get_text() for t in ax.get_legend().get_texts()}
+    assert "cfius > response days > median" in [t.get_text() for t in ax.texts]  # words, not a snake_case path

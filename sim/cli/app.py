@@ -120,6 +120,7 @@ def result_options(default_help: str, scenarios: bool = True) -> Callable:
         click.option("--out", type=click.Path(path_type=Path), default=None, help=default_help),
         click.option("--force", is_flag=True, help="Replace an existing result directory (or an empty one)."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option("--svg", is_flag=True, help="Also write every figure as SVG (vector, for print)."),
         click.option(
             "--no-report",
             "no_report",
@@ -143,10 +144,18 @@ def result_options(default_help: str, scenarios: bool = True) -> Callable:
 
     def wrap(f: Callable) -> Callable:
         @functools.wraps(f)
-        def command(*args: Any, out, force, quiet, no_report, backend, workers, scheduler, **kwargs: Any) -> Any:
+        def command(*args: Any, out, force, quiet, svg, no_report, backend, workers, scheduler, **kwargs: Any) -> Any:
             job = ResultJob(out, force, quiet, backend, workers, scheduler, with_report=not no_report)
             job.overrides = overrides_of(kwargs.pop("sets", ()))
-            return f(*args, job=job, **kwargs)
+            if not svg:
+                return f(*args, job=job, **kwargs)
+            from sim.present import figures
+
+            figures.EXTRA_FORMATS = ("svg",)
+            try:
+                return f(*args, job=job, **kwargs)
+            finally:
+                figures.EXTRA_FORMATS = ()
 
         for option in reversed(options):
             command = option(command)

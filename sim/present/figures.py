@@ -10,9 +10,12 @@ In a notebook::
 
 from __future__ import annotations
 
+import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -48,9 +51,13 @@ def _axes(ax: Axes | None, size=(8, 4.5)) -> Axes:
 
 
 def _date_axis(ax: Axes) -> None:
+    """Date ticks that each carry their year (``Sep 2020``), day ticks their month."""
     locator = mdates.AutoDateLocator(maxticks=10)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    formats = ["%Y", "%b\n%Y", "%d %b\n%Y", "%H:%M", "%H:%M", "%S.%f"]
+    ax.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(locator, formats=formats, zero_formats=formats, show_offset=False)
+    )
 
 
 def _title(result: EnsembleResult) -> str:
@@ -99,28 +106,36 @@ def plot_close_dates(result: EnsembleResult, ax: Axes | None = None) -> Axes:
             label="share of runs closed",
         )
     finals = tally.hist["final_deadline_day"]
-    extended = [d for d in finals if start + pd.Timedelta(days=d) > first]
+    extended = sorted(d for d in finals if start + pd.Timedelta(days=d) > first)
     by_first = tally.hist["outcome"].get("closed_by_deadline", 0) / n if n else 0.0
     by_final = tally.count["closed_by_final_deadline"] / n if n else 0.0
-    if extended and n:
-        share_extended = sum(finals[d] for d in extended) / n
+    top = share[-1] if closes and n else 0.0
+    if extended and n:  # where the extended deadlines fell: the middle 80% of them, and their median
+        dates = np.repeat(extended, [finals[d] for d in extended])
+        low, mid, high = (start + pd.Timedelta(days=float(q)) for q in np.quantile(dates, [0.1, 0.5, 0.9]))
         ax.axvspan(
-            first,
-            start + pd.Timedelta(days=max(extended)),
+            low,
+            max(high, low + pd.Timedelta(days=1)),
             color="#ffb300",
             alpha=0.2,
-            label=f"extended deadlines ({share_extended:.0%} of runs); {by_final:.1%} closed by their last deadline",
+            label=f"middle 80% of the extended deadlines ({len(dates) / n:.0%} of runs were extended); "
+            f"{by_final:.1%} closed by their last deadline",
         )
+        ax.axvline(mid, color="#ef6c00", ls=":", lw=1.2, label=f"median extended deadline {mid:%Y-%m-%d}")
     ax.axvline(
         first, color="#c62828", ls="--", lw=1.5, label=f"first deadline {first:%Y-%m-%d}: {by_first:.1%} closed by it"
     )
-    ax.set_xlim(start, horizon)
-    ax.set_ylim(0, 1)
+    for e in result.scenario.events:
+        if e.kind == "election":
+            ax.axvline(pd.Timestamp(e.date), color="#6a1b9a", ls="-.", lw=1, label=f"election {e.date}")
+    ax.axvline(horizon, color="#37474f", ls="-", lw=2, label=f"horizon {horizon:%Y-%m-%d}: outcomes are read here")
+    ax.set_xlim(start, horizon + pd.Timedelta(days=max(3, (horizon - start).days // 60)))
+    ax.set_ylim(0, min(1.0, max(0.1, 1.7 * top)))  # a rare close is still seen (room above it for the legend)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_ylabel("share of runs closed by this date")
     ax.set_xlabel("date")
     _date_axis(ax)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3)
     ax.set_title(
         "When the sale closes (all runs; runs that never close keep the line below 100%)\n" + _title(result),
@@ -179,6 +194,9 @@ def draw_timeline(
     actors = list(dict.fromkeys([*events["actor"], *spans["actor"]]))
     lane = {a: i for i, a in enumerate(reversed(actors))}
     start = pd.Timestamp(scenario.start)
+    end = max(end, pd.Timestamp(scenario.first_deadline)) + pd.Timedelta(days=25)
+    shown_days = max(30, (min(end, pd.Timestamp(scenario.horizon)) - start).days)
+    gap = shown_days / 45  # a label needs this many days to itself in its lane, else it is left out
 
     def day(d) -> pd.Timestamp:
         return start + pd.Timedelta(days=int(d))
@@ -193,37 +211,35 @@ def draw_timeline(
             else:
                 rows[row] = s["end_day"]
             y = lane[actor] - 0.15 - 0.22 * row
-            ax.barh(
-                y,
-                pd.Timedelta(days=max(1, int(s["end_day"]) - int(s["start_day"]))),
-                left=day(s["start_day"]),
-                height=0.18,
-                alpha=0.35,
-                color="#1565c0",
-            )
-            ax.text(
-                day(s["start_day"]),
-                y,
-                " " + s["span"].replace("_", " "),
-                fontsize=6,
-                va="center",
-                color="#0d47a1",
-            )
-    for i, (_, e) in enumerate(events.iterrows()):
+            length = max(1, int(s["end_day"]) - int(s["start_day"]))
+            ax.barh(y, pd.Timedelta(days=length), left=day(s["start_day"]), height=0.18, alpha=0.35, color="#1565c0")
+            if length >= 3 * gap:  # a short stretch's name would run over its neighbours
+                name = " " + s["span"].replace("_", " ")
+                ax.text(day(s["start_day"]), y, name, fontsize=6, va="center", color="#0d47a1")
+    last_label: dict[str, float] = {}
+    left_out = 0
+    for _, e in events.sort_values("day", kind="stable").iterrows():
         y = lane[e["actor"]] + 0.08
-        ax.plot(day(e["day"]), y, "o", ms=4, color="#c62828" if e["event"] == "outcome" else "#212121")
+        is_outcome = e["event"] == "outcome"
+        ax.plot(day(e["day"]), y, "o", ms=4, color="#c62828" if is_outcome else "#212121")
+        if not is_outcome and e["day"] - last_label.get(e["actor"], -math.inf) < gap:
+            left_out += 1
+            continue
+        last_label[e["actor"]] = e["day"]
+        text = str(e.get("detail") or "outcome").split(":")[0] if is_outcome else e["event"]
         ax.annotate(
-            e["event"].replace("_", " "),
-            (day(e["day"]), y),
-            xytext=(1, 4 + 6 * (i % 2)),
-            textcoords="offset points",
-            fontsize=6,
-            rotation=30,
-        )
+            text.replace("_", " "), (day(e["day"]), y), xytext=(1, 4), textcoords="offset points", fontsize=6,
+            rotation=30, color="#c62828" if is_outcome else "#212121",
+        )  # fmt: skip
+    if left_out:
+        ax.text(
+            0.0, -0.11, f"{left_out} labels of events close to another in their lane are left out (dots kept; "
+            "every event in events.csv, sim explain and report.html)", transform=ax.transAxes, fontsize=7,
+            color="#546e7a",
+        )  # fmt: skip
     first = pd.Timestamp(scenario.first_deadline)
     ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
-    end = max(end, first) + pd.Timedelta(days=25)
-    ax.set_yticks(list(lane.values()), [names.get(a, a) for a in lane])
+    ax.set_yticks(list(lane.values()), [_lane_label(names.get(a, "the outcome" if a == "model" else a)) for a in lane])
     ax.set_ylim(-0.9, max(1, len(lane)) - 0.3)
     ax.set_xlim(start, min(end, pd.Timestamp(scenario.horizon) + pd.Timedelta(days=5)))
     _date_axis(ax)
@@ -232,6 +248,26 @@ def draw_timeline(
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title, fontsize=10)
     return ax
+
+
+def readable(name: str) -> str:
+    """A parameter's name as words, for a figure (no snake_case ids on it).
+
+    A label stays; a key path ``reviewers.cfius.response_days.median`` becomes ``cfius > response
+    days > median``.
+    """
+    if " " in name or "." not in name:
+        return name.replace("_", " ") if " " not in name else name
+    parts = name.split(".")
+    if parts[0] in ("reviewers", "instruments", "courts", "bidders", "structures", "events") and len(parts) > 2:
+        parts = parts[1:]
+    return " > ".join(part.replace("_", " ") for part in parts)
+
+
+def _lane_label(text: str, width: int = 26) -> str:
+    """A lane's name on at most two lines of ``width`` characters (a long court name would take the figure)."""
+    lines = textwrap.wrap(text, width)
+    return "\n".join(lines[:2]) + ("..." if len(lines) > 2 else "")
 
 
 def plot_winners(result: EnsembleResult, ax: Axes | None = None) -> Axes:
@@ -319,12 +355,23 @@ def save_figures(result: EnsembleResult, directory: str | Path) -> list[Path]:
     return [save_figure(directory / f"{name}.png", size, draw, result) for name, (draw, size) in drawers.items()]
 
 
+EXTRA_FORMATS: tuple[str, ...] = ()
+"""Formats every figure is also saved in beside its PNG: ``("svg",)`` with a command's ``--svg``."""
+
+
 def save_figure(path: Path, size: tuple[float, float], draw, *args: Any) -> Path:
-    """Draw ``draw(*args, ax=...)`` on a new figure of ``size`` inches and save it as ``path``."""
+    """Draw ``draw(*args, ax=...)`` on a new figure of ``size`` inches and save it as ``path``.
+
+    Also as each of ``EXTRA_FORMATS`` (vector SVG for print), byte for byte the same each time:
+    no date in it, its element ids salted with a constant.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fig = Figure(figsize=size, layout="constrained")
     draw(*args, ax=fig.add_subplot())
     fig.savefig(path, dpi=110)
+    for kind in EXTRA_FORMATS:
+        with matplotlib.rc_context({"svg.hashsalt": "dealsim", "svg.fonttype": "none"}):
+            fig.savefig(path.with_suffix(f".{kind}"), format=kind, metadata={"Date": None})
     return path
 
 
@@ -454,7 +501,12 @@ def save_sweep_figures(result, outcome: str, directory: str | Path) -> list[Path
 
 
 def plot_sensitivity(result, ax: Axes | None = None) -> Axes:
-    """Sensitivity indices per parameter, with their 95% confidence intervals."""
+    """Sensitivity indices per parameter, with their 95% confidence intervals.
+
+    Sobol: first-order and total shares of the variance, an estimate outside 0 to 1 (noise at few
+    runs) marked and said on the figure. Morris: mu* (size) against sigma (interactions or
+    non-linearity), each point coloured by the sign of mu (direction).
+    """
     ax = _axes(ax)
     t = result.indices.iloc[::-1]
     y = np.arange(len(t))
@@ -464,21 +516,41 @@ def plot_sensitivity(result, ax: Axes | None = None) -> Axes:
             ("S1", -0.2, "#90caf9", "first order (S1)"),
         ):
             ax.barh(y + offset, t[index], height=0.4, xerr=t[f"{index}_conf"], color=colour, label=label, capsize=2)
+        odd = t[(t["S1"] < 0) | (t["S1"] > 1) | (t["ST"] < 0) | (t["ST"] > 1)]
+        for i in np.flatnonzero(t.index.isin(odd.index)):
+            ax.annotate(
+                "*", (max(t["ST"].iloc[i], t["S1"].iloc[i], 0), y[i]), xytext=(4, -3), textcoords="offset points"
+            )
+        if len(odd):
+            ax.text(
+                0.0, -0.16, f"* {len(odd)} estimate(s) outside 0 to 1: noise at this many runs, not a share; raise "
+                "--runs or --samples", transform=ax.transAxes, fontsize=8, color="#c62828",
+            )  # fmt: skip
         ax.set_xlabel("share of the variance of P(outcome) (bars: 95% CI)")
         ax.axvline(0, color="black", lw=0.8)
+        ax.axvline(1, color="#9e9e9e", lw=0.8, ls=":")
+        ax.set_yticks(y, [_lane_label(readable(label), 34) for label in t["label"]])
+        ax.legend(fontsize=8)
     else:
-        ax.barh(
-            y,
-            t["mu_star"],
-            xerr=t["mu_star_conf"],
-            color="#1565c0",
-            label="mu* (mean |effect|)",
-            capsize=2,
-        )
-        ax.set_xlabel(f"mean absolute change in P({result.outcome}) over the range (bars: 95% CI)")
-    ax.set_yticks(y, t["label"])
-    ax.legend(fontsize=8)
-    ax.grid(axis="x", alpha=0.3)
+        colours = np.where(t["mu"] >= 0, "#2e7d32", "#c62828")
+        ax.errorbar(t["mu_star"], t["sigma"], xerr=t["mu_star_conf"], fmt="none", ecolor="#9e9e9e", lw=1)
+        ax.scatter(t["mu_star"], t["sigma"], c=colours, s=30, zorder=3)
+        for _, r in t.iterrows():
+            ax.annotate(
+                _lane_label(readable(r["label"]), 30),
+                (r["mu_star"], r["sigma"]),
+                xytext=(4, 2),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        ax.scatter([], [], c="#2e7d32", s=30, label="raises P (mu > 0)")
+        ax.scatter([], [], c="#c62828", s=30, label="lowers P (mu < 0)")
+        ax.set_xlabel(f"mu*: mean absolute change in P({result.outcome}) over the range (bars: 95% CI)")
+        ax.set_ylabel("sigma: spread of the effects\n(interactions, non-linearity)")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
     ax.set_title(
         f"{result.scenario_name}: what drives P({result.outcome}) ({result.method})\n"
         f"{len(result.design)} design points x {result.runs:,} runs, seed {result.seed}",
@@ -490,7 +562,12 @@ def plot_sensitivity(result, ax: Axes | None = None) -> Axes:
 def save_sensitivity_figure(result, directory: str | Path) -> list[Path]:
     """Write figures/sensitivity.png."""
     return [
-        save_figure(Path(directory) / "sensitivity.png", (8, 1.5 + 0.5 * len(result.indices)), plot_sensitivity, result)
+        save_figure(
+            Path(directory) / "sensitivity.png",
+            (9, 2.2 + 0.5 * len(result.indices)) if result.method == "sobol" else (9, 6),
+            plot_sensitivity,
+            result,
+        )
     ]
 
 
@@ -584,10 +661,39 @@ def plot_transitions(comparison, label: str, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def plot_compare_differences(comparison, ax: Axes | None = None) -> Axes:
+    """The command's point: each outcome's paired difference from the first scenario, with its 95% CI.
+
+    A forest plot: a row per outcome, a point per compared scenario; an interval that crosses
+    zero is a difference the runs cannot tell from none.
+    """
+    ax = _axes(ax, size=(9, 5))
+    t = comparison.table[comparison.table["kind"] == "probability"]
+    names = [o.value for o in PRECEDENCE]
+    others = comparison.labels[1:]
+    height = 0.7 / max(1, len(others))
+    y = np.arange(len(names))[::-1]
+    for k, label in enumerate(others):
+        rows = t[t["scenario"] == label].set_index("quantity").loc[names]
+        d, lo, hi = (rows[c].to_numpy(float) for c in ("diff", "diff_lo", "diff_hi"))
+        at = y + 0.35 - height * (k + 0.5)
+        minus = f"{label} minus {comparison.labels[0]}"
+        ax.errorbar(d, at, xerr=[d - lo, hi - d], fmt="o", ms=4, capsize=2, label=minus)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, [n.replace("_", " ") for n in names])
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:+.0%}")
+    ax.set_xlabel("paired difference in probability (bars: 95% CI, Newcombe)")
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(f"What changes, run for run: {comparison.runs:,} paired runs (seed {comparison.seed})", fontsize=10)
+    return ax
+
+
 def save_compare_figures(comparison, directory: str | Path) -> list[Path]:
-    """compare_outcomes.png, compare_close_dates.png and transitions_<label>.png."""
+    """compare_differences.png, compare_outcomes.png, compare_close_dates.png and transitions_<label>.png."""
     directory = Path(directory)
     paths = [
+        save_figure(directory / "compare_differences.png", (9, 5.5), plot_compare_differences, comparison),
         save_figure(directory / "compare_outcomes.png", (9, 5.5), plot_compare_outcomes, comparison),
         save_figure(directory / "compare_close_dates.png", (9, 4.5), plot_compare_close_dates, comparison),
     ]
@@ -598,10 +704,15 @@ def save_compare_figures(comparison, directory: str | Path) -> list[Path]:
 
 
 def plot_fan_chart(result, ax: Axes | None = None) -> Axes:
-    """Share of runs in each deal stage over time, with the record's observed events."""
+    """Share of runs in each deal stage over time, with the record's events and its scored outcomes.
+
+    The stages stack (signed, closed, blocked...); above the plot, each observed event is named
+    at its date, and each scored horizon shows the outcome observed there with the share of runs
+    the model gave it (the number the scores are made of).
+    """
     from sim.analysis.backtest import stage_shares
 
-    ax = _axes(ax, size=(11, 5.5))
+    ax = _axes(ax, size=(11, 6))
     shares = stage_shares(result.trace)
     shares = shares.loc[:, shares.max() > 0]
     ax.stackplot(
@@ -611,21 +722,33 @@ def plot_fan_chart(result, ax: Axes | None = None) -> Axes:
         colors=[STAGE_COLOURS.get(c, "#9e9e9e") for c in shares.columns],
         alpha=0.85,
     )
-    for k, event in enumerate(result.trace.record.events):
+    for event in result.trace.record.events:  # named above the axes, rotated, so that none overprints
         when = pd.Timestamp(event.date)
         ax.axvline(when, color="black", lw=0.6, alpha=0.5)
-        ax.text(when, 1.0 - 0.045 * (k % 8), " " + event.event.replace("_", " "), fontsize=6, va="top")
+        ax.annotate(
+            event.event.replace("_", " "), (when, 1.0), xytext=(0, 3), textcoords="offset points",
+            rotation=55, fontsize=7, ha="left", va="bottom", annotation_clip=False,
+        )  # fmt: skip
+    for h in result.report["horizons"]:
+        when = pd.Timestamp(h["horizon"])
+        ax.axvline(when, color="#c62828", lw=1.5, ls="--")
+        ax.text(
+            when, 0.03, f" observed {h['observed'].replace('_', ' ')}\n model gave it {h['p_observed']:.0%}",
+            fontsize=7, color="white", va="bottom", ha="right", fontweight="bold",
+            bbox={"facecolor": "#c62828", "alpha": 0.85, "edgecolor": "none", "pad": 2},
+        )  # fmt: skip
     ax.set_ylim(0, 1)
     ax.set_xlim(shares.index[0], shares.index[-1])
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_ylabel("share of runs in each stage")
     _date_axis(ax)
-    ax.legend(loc="lower left", fontsize=7, ncols=3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="deal stage", title_fontsize=8)
     r = result.report
     ax.set_title(
-        f"{r['scenario']} against the record {r['record']}: the deal's stage over time "
-        f"({r['runs']:,} runs); lines: observed events",
+        f"{r['scenario']} against the record {r['record']} ({r['runs']:,} runs): the deal's stage over time;\n"
+        "black lines: observed events; red: the horizons scored, with the outcome observed",
         fontsize=10,
+        pad=70,
     )
     return ax
 
