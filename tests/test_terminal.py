@@ -100,3 +100,17 @@ def test_show_and_explain_say_what_is_wrong_with_a_crafted_summary(small_run, tm
         assert result.exit_code == 2, (command, result.output)
         assert "internal error" not in result.output and str(crafted) in result.stderr
     assert "summary.json" in sim("show", crafted).stderr  # the file at fault
+
+
+def test_show_reads_an_analysis_directory_too(tmp_path):
+    """A sweep's or a comparison's directory: its main table, not "no summary.json here"."""
+    tiktok = SCENARIOS / "tiktok_2020.yaml"
+    grid = ("--param", "reviewers.cfius.response_days.median=15,60", "--runs", 8, "--no-report", "--quiet")
+    assert sim("sweep", tiktok, *grid, "--out", tmp_path / "sweep").exit_code == 0
+    shown = sim("show", tmp_path / "sweep", env=NARROW)
+    assert shown.exit_code == 0 and "P(closed_by_deadline)" in shown.stdout and "a sweep" in shown.stdout
+    both = (tiktok, SCENARIOS / "export_control_review.yaml")
+    assert sim("compare", *both, "--runs", 10, "--no-report", "--out", tmp_path / "cmp").exit_code == 0
+    shown = sim("show", tmp_path / "cmp", env=NARROW)
+    assert shown.exit_code == 0 and "paired differences from tiktok_2020" in shown.stdout
+    assert widest(shown.stdout) <= 80

@@ -120,17 +120,29 @@ def validate(scenario: str, sets: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("outdir", type=click.Path(path_type=Path))
 def show(outdir: Path) -> None:
-    """Print the summary of a result directory as a table.
+    """Print the summary of a result directory: a run's outcomes, or an analysis's main table.
 
     \b
     Example:
       sim show outputs/export_control_review
     """
-    from sim.present.tables import metrics_lines, outcome_table, printable
+    from sim.present.tables import analysis_kind, metrics_lines, outcome_table, printable
     from sim.runs.reading import read_summary
 
-    summary, manifest_data = (printable(d) for d in read_summary(outdir))  # a result's files are data
     console = terminal()
+    kind = None if (outdir / "summary.json").exists() else analysis_kind(outdir)
+    if kind is not None:  # a sweep, comparison, backtest...: its own table
+        from sim.present.tables import analysis_view
+
+        try:
+            shown = analysis_view(outdir, width=console.width)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise OutputError(f"{outdir}: a {kind} whose files are not as sim writes them ({exc!r})") from None
+        for part in shown:
+            console.print(part)
+        console.print(f"a {kind}; every table and figure: sim report {outdir}", highlight=False)
+        return
+    summary, manifest_data = (printable(d) for d in read_summary(outdir))  # a result's files are data
     try:  # the shape is checked on reading; what the metrics hold, on printing
         lines = metrics_lines(summary)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:

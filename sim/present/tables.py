@@ -406,3 +406,94 @@ def discovery_markdown(found: Any, params: list[Any], sweep: str) -> str:
         lines += ["", "## CART", ""]
         lines += [f"{i + 1}. {b.sentence}." for i, b in enumerate(found.cart)]
     return "\n".join(lines) + "\n"
+
+
+# --- sim show on an analysis's directory ----------------------------------------------------
+
+ANALYSES = {  # the file that says what a directory holds: its kind
+    "sweep.json": "sweep",
+    "comparison.csv": "comparison",
+    "sensitivity.json": "sensitivity analysis",
+    "decomposition.csv": "decomposition",
+    "backtest.md": "backtest",
+    "discover.md": "scenario discovery",
+    "calibration.md": "calibration",
+}
+
+
+def analysis_kind(directory: Any) -> str | None:
+    """What kind of analysis a result directory holds (None: none that `sim show` knows)."""
+    from pathlib import Path
+
+    return next((kind for name, kind in ANALYSES.items() if (Path(directory) / name).is_file()), None)
+
+
+def analysis_view(directory: Any, width: int = 80) -> list[Any]:
+    """What `sim show` prints of an analysis's directory: its main table, or its Markdown summary.
+
+    Every text read from the directory goes through :func:`printable`.
+    """
+    import json
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    d = Path(directory)
+    kind = analysis_kind(d)
+    if kind == "sweep":
+        from sim.scenario.schema import Parameter
+
+        meta = printable(json.loads((d / "sweep.json").read_text()))
+        table = pd.read_csv(d / "sweep.csv")
+        params = [Parameter(**p) for p in meta["params"] if p["path"] in table.columns]
+        result = SimpleNamespace(
+            scenario_name=meta["scenario"], design=meta["design"], table=table, runs=meta["runs_per_point"],
+            params=params,
+        )  # fmt: skip
+        outcome = "closed_by_deadline"
+        return [sweep_table(result, outcome, width=width)]
+    if kind == "sensitivity analysis":
+        meta = printable(json.loads((d / "sensitivity.json").read_text()))
+        result = SimpleNamespace(
+            indices=pd.DataFrame(meta["indices"]), method=meta["method"], scenario_name=meta["scenario"],
+            outcome=meta["outcome"], samples=meta["samples"], runs=meta["runs_per_point"],
+        )  # fmt: skip
+        return [sensitivity_table(result)]
+    if kind == "comparison":
+        t = pd.read_csv(d / "comparison.csv")
+        labels = list(dict.fromkeys(t["scenario"].map(printable)))
+        table = Table(title=f"comparison: paired differences from {labels[0]}", title_justify="left")
+        table.add_column("outcome", no_wrap=True)
+        for label in labels:
+            table.add_column(label, justify="right", overflow="fold")
+        probabilities = t[t["kind"] == "probability"]
+        for quantity, rows in probabilities.groupby("quantity", sort=False):
+            cells = []
+            for label in labels:
+                r = rows[rows["scenario"] == label].iloc[0]
+                cell = f"{r['value']:.3f}"
+                if label != labels[0]:
+                    cell += f"\n{r['diff']:+.3f} [{r['diff_lo']:+.2f}, {r['diff_hi']:+.2f}]"
+                cells.append(cell)
+            table.add_row(printable(str(quantity)), *cells)
+        return [table]
+    if kind == "decomposition":
+        t = pd.read_csv(d / "decomposition.csv")
+        table = Table(title="whose obstacles: Shapley shares (95% CI)", title_justify="left")
+        table.add_column("factor", overflow="fold")
+        outcomes = list(dict.fromkeys(t["outcome"]))
+        for name in outcomes:
+            table.add_column(printable(str(name)), justify="right")
+        for factor, rows in t.groupby("factor", sort=False):
+            cells = [
+                f"{r['share']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}]"
+                for name in outcomes
+                for _, r in rows[rows["outcome"] == name].iterrows()
+            ]
+            table.add_row(printable(str(factor)), *cells)
+        return [table]
+    if kind in ("backtest", "scenario discovery", "calibration"):
+        name = next(n for n, k in ANALYSES.items() if k == kind)
+        return [printable((d / name).read_text())]
+    return []
