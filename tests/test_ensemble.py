@@ -111,3 +111,11 @@ def test_chunks_cover_every_run_once(export_control):
         assert bounds[0][0] == 0 and bounds[-1][1] == runs
         assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
         assert all(b - a <= chunk_size(runs) for a, b in bounds)
+
+
+def test_progress_true_draws_a_tqdm_bar_to_the_end(export_control, capsys):
+    """Notebooks and scripts get progress with Execution(progress=True): tqdm.auto, counted in runs."""
+    result = run_ensemble(export_control, runs=60, chunk=20, execution=Execution(workers=1, progress=True))
+    assert result.summary["runs"] == 60
+    bar = capsys.readouterr().err
+    assert "export_control_review" in bar and "60/60" in bar and "runs/s" in bar

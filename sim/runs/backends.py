@@ -46,14 +46,15 @@ class Execution:
         executor: a ``concurrent.futures.Executor`` of your own (a Dask client's
             ``get_executor()``...); overrides ``backend``.
         scheduler: the address of a running Dask scheduler (``tcp://host:8786``), with ``dask``.
-        progress: called in this process with the number of runs just finished.
+        progress: called in this process with the number of runs just finished; or True, for a
+            tqdm progress bar (``tqdm.auto``: a widget in a notebook, a line in a terminal).
     """
 
     backend: str | None = None
     workers: int | None = None
     executor: Executor | None = None
     scheduler: str | None = None
-    progress: Callable[[int], None] | None = None
+    progress: Callable[[int], None] | bool | None = None
 
     def __post_init__(self) -> None:
         if self.backend is not None and self.backend not in BACKENDS:
@@ -71,7 +72,7 @@ class Execution:
 
     def advance(self, runs: int) -> None:
         """Report ``runs`` more runs finished."""
-        if self.progress is not None:
+        if callable(self.progress):
             self.progress(runs)
 
     def settings(self) -> dict[str, Any]:

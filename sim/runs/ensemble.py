@@ -10,6 +10,7 @@ workers, or the order in which chunks finish.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -352,6 +353,13 @@ def run_tasks(
 
     ``on_chunk`` gets each result (anything with ``start`` and ``stop``), then progress is reported.
     """
+    if execution.progress is True:  # a tqdm bar over these tasks' runs
+        from tqdm.auto import tqdm
+
+        label = tasks[0][0].scenario.name if tasks else ""
+        with tqdm(total=sum(b - a for _, _, a, b in tasks), unit="runs", desc=label) as bar:
+            run_tasks(tasks, on_chunk, dataclasses.replace(execution, progress=bar.update), fn=fn)
+        return
 
     def done(chunk: Any) -> None:
         on_chunk(chunk)
