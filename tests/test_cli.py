@@ -289,3 +289,9 @@ def test_show_says_which_overrides_a_run_had(tmp_path):
     out = tmp_path / "r"
     assert sim("run", ECR, "--runs", 20, "--out", out, "--set", "home.tension=0.9", "--no-figures").exit_code == 0
     assert "ran with --set home.tension=0.9" in sim("show", out).stdout
+    assert json.loads((out / "summary.json").read_text())["overrides"] == {"home.tension": 0.9}
+    from sim.present.figures import plot_outcomes
+    from sim.runs.store import load_result
+
+    title = plot_outcomes(load_result(out)).get_title()
+    assert "--set home.tension=0.9" in title  # figures say what they ran with

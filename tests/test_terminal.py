@@ -109,6 +109,8 @@ def test_show_reads_an_analysis_directory_too(tmp_path):
     assert sim("sweep", tiktok, *grid, "--out", tmp_path / "sweep").exit_code == 0
     shown = sim("show", tmp_path / "sweep", env=NARROW)
     assert shown.exit_code == 0 and "P(closed_by_deadline)" in shown.stdout and "a sweep" in shown.stdout
+    told = sim("explain", tmp_path / "sweep")
+    assert told.exit_code == 2 and "a sweep, not a run" in told.stderr and "sim show" in told.stderr
     both = (tiktok, SCENARIOS / "export_control_review.yaml")
     assert sim("compare", *both, "--runs", 10, "--no-report", "--out", tmp_path / "cmp").exit_code == 0
     shown = sim("show", tmp_path / "cmp", env=NARROW)

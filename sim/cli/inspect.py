@@ -46,9 +46,15 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
 
     from sim.present.labels import actor_labels
     from sim.present.story import attribution_table, representative_runs, story
-    from sim.present.tables import printable
+    from sim.present.tables import analysis_kind, printable
     from sim.runs.store import load_result
 
+    kind = None if (outdir / "summary.json").exists() else analysis_kind(outdir)
+    if kind is not None:
+        raise OutputError(
+            f"{outdir}: a {kind}, not a run: sim explain tells the runs of `sim run`; "
+            f"sim show {outdir} prints its table, sim report {outdir} all of it"
+        )
     result = load_result(outdir)
     console = terminal()
     labels = actor_labels(result.scenario)
@@ -151,8 +157,9 @@ def show(outdir: Path) -> None:
     console.print(outcome_table(summary, width=console.width))
     for line in lines:
         console.print(line, highlight=False)
-    if manifest_data.get("overrides"):
-        shown = ", ".join(f"{k}={v}" for k, v in manifest_data["overrides"].items())
+    overrides = summary.get("overrides") or manifest_data.get("overrides")
+    if overrides:
+        shown = ", ".join(f"{k}={v}" for k, v in overrides.items())
         console.print(f"ran with --set {shown}", highlight=False)
     if manifest_data:
         console.print(

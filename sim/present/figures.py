@@ -61,7 +61,12 @@ def _date_axis(ax: Axes) -> None:
 
 
 def _title(result: EnsembleResult) -> str:
-    return f"{result.scenario.name}: {result.summary['runs']:,} runs, seed {result.seed}"
+    """The result's line under a figure's title: scenario, runs, seed, and the overrides it ran with."""
+    line = f"{result.scenario.name}: {result.summary['runs']:,} runs, seed {result.seed}"
+    overrides = result.summary.get("overrides")
+    if overrides:
+        line += "; --set " + ", ".join(f"{k}={v}" for k, v in overrides.items())
+    return line
 
 
 def plot_outcomes(result: EnsembleResult, ax: Axes | None = None) -> Axes:

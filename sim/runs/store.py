@@ -454,6 +454,8 @@ def run_to_directory(
             raise
         tally = store.tally()
         summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
+        if overrides:  # the results say what they ran with (figure titles, sim show)
+            summary["overrides"] = {k: _jsonable(v) for k, v in overrides.items()}
         settings = {
             **execution.settings(),
             "events": events,
