@@ -150,3 +150,19 @@ def test_cross_design_ranks_lever_settings_by_robustness(write, tmp_path):
     assert robust.loc[20, "max_regret"] == 0 and robust.loc[-20, "max_regret"] > 0.5
     assert robust.loc[-20, "max"] < 0.1
     assert "max regret" in result.stdout
+
+
+def test_a_whole_number_parameter_gets_a_limit_between_its_values():
+    """Extensions allowed (0 to 9) decide the outcome from 5 on: PRIM and CART cut an int column at x.5."""
+    from sim.analysis.discover import discover
+    from sim.scenario.schema import Parameter
+
+    k = list(range(10)) * 4
+    points = pd.DataFrame({"ext.max": k})
+    runs = pd.DataFrame(
+        {"point": [p for p in range(len(k)) for _ in range(5)], "ext.max": [v for v in k for _ in range(5)]}
+    )
+    runs["outcome"] = ["closed_by_deadline" if v >= 5 else "pending" for v in runs["ext.max"]]
+    found = discover(runs, points, [Parameter(path="ext.max", low=0, high=9)], "closed_by_deadline")
+    low, high = found.prim.limits["ext.max"]
+    assert 3 < low <= 5 and found.prim.density >= 0.8 and found.prim.coverage == 1.0  # no crash on ints (it was one)

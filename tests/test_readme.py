@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
 from sim.cli import cli
@@ -102,3 +103,44 @@ def test_yaml_example_validates(workdir):
 
     parent = load_scenario(SCENARIOS / "export_control_review.yaml")
     assert f"{len(parent.events)} dated events" in done.stdout
+
+
+SKIPPED = {  # run elsewhere, or not a one-off command
+    "sim dashboard scenarios/tiktok_2020.yaml": "a server: tests/test_browser.py drives it",
+    "sim validate scenarios/my_variant.yaml": "the YAML example: test_yaml_example_validates",
+}
+
+
+RESULT_COMMANDS = {"run", "sweep", "sensitivity", "compare", "decompose", "backtest", "calibrate", "discover"}
+
+
+def scaled(line: str) -> list[str]:
+    """A README command with its runs and samples cut to a few and no report.html (each command's
+    report is tested in tests/test_report.py), as written otherwise."""
+    args = shlex.split(line)[1:]
+    for option, few in (("--runs", "6"), ("--samples", "4")):
+        if option in args:
+            args[args.index(option) + 1] = few
+    if args[0] in RESULT_COMMANDS:
+        args.append("--no-report")
+    if args[0] in ("run", "compare", "decompose", "backtest", "calibrate") and "--runs" not in args:
+        args += ["--runs", "6"]  # the quick start's 1,000 runs: test_quick_start_runs_as_written runs them
+    if args[0] == "experiment" and len(args) > 2:  # a named sweep: its own --samples, cut by adding one
+        args += ["--samples", "4", "--no-report"]
+    return args
+
+
+@pytest.mark.xdist_group("readme_lines")
+def test_every_sim_line_runs_in_order(workdir):
+    """Every `sim` command of the README's shell blocks, in the order given, with fewer runs: each
+    exits 0, so the directories the later ones read (outputs/t2020, the sweep...) are those the
+    earlier ones wrote."""
+    runner = CliRunner()
+    failed = []
+    for line in sim_lines():
+        if line in SKIPPED or "--resume" in line:  # resuming a finished run: tests/test_scale.py
+            continue
+        result = runner.invoke(cli, scaled(line))
+        if result.exit_code != 0:
+            failed.append(f"{line}: exit {result.exit_code}: {result.output[-300:]}")
+    assert not failed, "\n".join(failed)

@@ -133,11 +133,17 @@ def cases(
     hit = runs["outcome"].isin(wanted).to_numpy()
     rate_by_point = pd.Series(hit).groupby(runs["point"].to_numpy()).mean()
     if threshold is None:
-        x = runs[paths].reset_index(drop=True)
+        x = _as_float(runs[paths].reset_index(drop=True))
         return x, hit, rate_by_point.loc[runs["point"]].to_numpy()
-    x = points[paths].reset_index(drop=True)
+    x = _as_float(points[paths].reset_index(drop=True))
     rates = rate_by_point.reindex(range(len(points))).to_numpy()
     return x, rates >= threshold, rates
+
+
+def _as_float(x: pd.DataFrame) -> pd.DataFrame:
+    """Whole-number columns as floats: a box limit falls between two values (1.5 extensions)."""
+    ints = [c for c in x.columns if pd.api.types.is_integer_dtype(x[c]) and not pd.api.types.is_bool_dtype(x[c])]
+    return x.astype(dict.fromkeys(ints, float)) if ints else x
 
 
 def discover(
