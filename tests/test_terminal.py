@@ -116,3 +116,11 @@ def test_show_reads_an_analysis_directory_too(tmp_path):
     shown = sim("show", tmp_path / "cmp", env=NARROW)
     assert shown.exit_code == 0 and "paired differences from tiktok_2020" in shown.stdout
     assert widest(shown.stdout) <= 80
+
+
+def test_list_gives_one_line_each_within_the_width(monkeypatch):
+    monkeypatch.chdir(SCENARIOS.parent)  # ./scenarios: short paths, as in a clone
+    listed = sim("list", env=NARROW)
+    assert listed.exit_code == 0
+    lines = listed.stdout.splitlines()
+    assert len(lines) == len(list(SCENARIOS.glob("*.yaml"))) and widest(listed.stdout) <= 80

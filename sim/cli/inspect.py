@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
             "decisive",
             "on time: mean days added",
         ):
-            table.add_column(column, justify="left" if column in ("stage", "responsible") else "right")
+            table.add_column(column, justify="left" if column in ("stage", "responsible") else "right", overflow="fold")
         for row in rows:
             table.add_row(*row)
         console.print(table)
@@ -163,8 +164,8 @@ def show(outdir: Path) -> None:
         console.print(f"ran with --set {shown}", highlight=False)
     if manifest_data:
         console.print(
-            f"scenario file {manifest_data.get('scenario_file')}, sha256 "
-            f"{manifest_data.get('scenario_sha256', '')[:12]}, ran {manifest_data.get('started')}",
+            f"scenario file {manifest_data.get('scenario_file')}; the scenario as run (with its extends and --set) "
+            f"has sha256 {manifest_data.get('scenario_sha256', '')[:12]}; ran {manifest_data.get('started')}",
             highlight=False,
         )
 
@@ -274,12 +275,21 @@ def list_scenarios(directory: Path | None) -> None:
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise SimError(f"{directory}: no scenario files (*.yaml) here")
+    width = shutil.get_terminal_size((100, 24)).columns
+
+    def line(name: str, path: Path, text: str) -> str:  # one line each: the text is cut, never the path
+        head = f"{name:<24} {path}  "
+        room = width - len(head)
+        if len(text) <= room:
+            return head + text
+        return head + text[: room - 3] + "..." if room >= 10 else head.rstrip()
+
     for path in files:
         try:
             spec = load_scenario(path)
-            click.echo(f"{spec.name:<24} {path}  {spec.description}")
+            click.echo(line(spec.name, path, spec.description))
         except ScenarioError as exc:
-            click.echo(f"{path.stem:<24} {path}  INVALID: {exc.lines()[0]}")
+            click.echo(line(path.stem, path, f"INVALID: {exc.lines()[0]}"))
 
 
 @cli.command()

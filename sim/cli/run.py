@@ -113,6 +113,8 @@ def run(
     console.print(outcome_table(summary, width=console.width))
     for line in metrics_lines(summary):
         console.print(line, highlight=False)
+    if overrides:
+        console.print("ran with --set " + ", ".join(f"{k}={v}" for k, v in overrides.items()), highlight=False)
     job.report()
 
 

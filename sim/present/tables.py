@@ -91,7 +91,8 @@ def metrics_lines(summary: dict[str, Any]) -> list[str]:
 
 
 def _shares(shares: dict[str, float]) -> str:
-    return ", ".join(f"{k} {v:.0%}" for k, v in shares.items())
+    """``oracle 8%, twitter <1%``: a share that rounds to 0 but is not 0 says so."""
+    return ", ".join(f"{k} {'<1%' if 0 < v < 0.005 else f'{v:.0%}'}" for k, v in shares.items())
 
 
 def _value(v: Any) -> str:
