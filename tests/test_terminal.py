@@ -114,7 +114,7 @@ def test_show_reads_an_analysis_directory_too(tmp_path):
     both = (tiktok, SCENARIOS / "export_control_review.yaml")
     assert sim("compare", *both, "--runs", 10, "--no-report", "--out", tmp_path / "cmp").exit_code == 0
     shown = sim("show", tmp_path / "cmp", env=NARROW)
-    assert shown.exit_code == 0 and "paired differences from tiktok_2020" in shown.stdout
+    assert shown.exit_code == 0 and "10 paired runs, seed 0; differences from tiktok_2020" in shown.stdout
     assert widest(shown.stdout) <= 80
 
 

@@ -25,7 +25,7 @@ from rich.console import Console
 
 from sim.errors import SimError, UsageError
 from sim.runs.backends import BACKENDS, Execution, Interrupted, RunAborted
-from sim.scenario.load import load_scenario, parse_override
+from sim.scenario.load import load_scenario, parse_override, shipped_scenarios
 
 
 class SimGroup(click.Group):
@@ -91,15 +91,8 @@ def scenario_path(text: str) -> Path:
     path = Path(text)
     if path.exists() or path.suffix:
         return path
-    shipped = shipped_scenarios_dir() / f"{text}.yaml"
+    shipped = shipped_scenarios() / f"{text}.yaml"
     return shipped if shipped.exists() else path
-
-
-def shipped_scenarios_dir() -> Path:
-    """``./scenarios`` if there is one, else the scenarios shipped with the package."""
-    from sim.scenario.load import shipped_scenarios
-
-    return shipped_scenarios()
 
 
 MAX_RUNS = 1_000_000_000  # about 12 days on one core at 1,000 runs a second, and 100 GB of runs.csv

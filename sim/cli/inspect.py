@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from sim.cli.app import SET_HELP, cli, overrides_of, scenario_path, shipped_scenarios_dir
+from sim.cli.app import SET_HELP, cli, overrides_of, scenario_path
 from sim.errors import OutputError, ScenarioError, SimError
 from sim.outcomes import Outcome
 from sim.present.tables import terminal
-from sim.scenario.load import load_scenario
+from sim.scenario.load import load_scenario, shipped_scenarios
 
 
 @cli.command()
@@ -271,7 +271,7 @@ def list_scenarios(directory: Path | None) -> None:
     Example:
       sim list
     """
-    directory = directory or shipped_scenarios_dir()
+    directory = directory or shipped_scenarios()
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise SimError(f"{directory}: no scenario files (*.yaml) here")

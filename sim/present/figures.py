@@ -261,8 +261,8 @@ def readable(name: str) -> str:
     A label stays; a key path ``reviewers.cfius.response_days.median`` becomes ``cfius > response
     days > median``.
     """
-    if " " in name or "." not in name:
-        return name.replace("_", " ") if " " not in name else name
+    if " " in name:
+        return name
     parts = name.split(".")
     if parts[0] in ("reviewers", "instruments", "courts", "bidders", "structures", "events") and len(parts) > 2:
         parts = parts[1:]

@@ -429,6 +429,12 @@ def analysis_kind(directory: Any) -> str | None:
     return next((kind for name, kind in ANALYSES.items() if (Path(directory) / name).is_file()), None)
 
 
+def _text_as_text(frame: Any) -> Any:
+    """A table read from a result's CSV with every text cell through :func:`printable`."""
+    text = frame.select_dtypes("object").columns
+    return frame.assign(**{c: frame[c].map(printable) for c in text})
+
+
 def analysis_view(directory: Any, width: int = 80) -> list[Any]:
     """What `sim show` prints of an analysis's directory: its main table, or its Markdown summary.
 
@@ -461,39 +467,24 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
             outcome=meta["outcome"], samples=meta["samples"], runs=meta["runs_per_point"],
         )  # fmt: skip
         return [sensitivity_table(result)]
-    if kind == "comparison":
-        t = pd.read_csv(d / "comparison.csv")
-        labels = list(dict.fromkeys(t["scenario"].map(printable)))
-        table = Table(title=f"comparison: paired differences from {labels[0]}", title_justify="left")
-        table.add_column("outcome", no_wrap=True)
-        for label in labels:
-            table.add_column(label, justify="right", overflow="fold")
-        probabilities = t[t["kind"] == "probability"]
-        for quantity, rows in probabilities.groupby("quantity", sort=False):
-            cells = []
-            for label in labels:
-                r = rows[rows["scenario"] == label].iloc[0]
-                cell = f"{r['value']:.3f}"
-                if label != labels[0]:
-                    cell += f"\n{r['diff']:+.3f} [{r['diff_lo']:+.2f}, {r['diff_hi']:+.2f}]"
-                cells.append(cell)
-            table.add_row(printable(str(quantity)), *cells)
-        return [table]
-    if kind == "decomposition":
-        t = pd.read_csv(d / "decomposition.csv")
-        table = Table(title="whose obstacles: Shapley shares (95% CI)", title_justify="left")
-        table.add_column("factor", overflow="fold")
-        outcomes = list(dict.fromkeys(t["outcome"]))
-        for name in outcomes:
-            table.add_column(printable(str(name)), justify="right")
-        for factor, rows in t.groupby("factor", sort=False):
-            cells = [
-                f"{r['share']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}]"
-                for name in outcomes
-                for _, r in rows[rows["outcome"] == name].iterrows()
-            ]
-            table.add_row(printable(str(factor)), *cells)
-        return [table]
+    if kind == "comparison":  # the table `sim compare` printed, from its files
+        meta = json.loads((d / "comparison.json").read_text())
+        t = _text_as_text(pd.read_csv(d / "comparison.csv"))
+        moves = _text_as_text(pd.read_csv(d / "transitions.csv"))
+        moved = moves[moves["reference_outcome"] != moves["outcome"]].groupby("scenario")["runs"].sum()
+        comparison = SimpleNamespace(
+            labels=list(dict.fromkeys(t["scenario"])), runs=meta["runs"], seed=meta["seed"], table=t,
+            changed=lambda label: int(moved.get(label, 0)),
+        )  # fmt: skip
+        return [comparison_table(comparison)]
+    if kind == "decomposition":  # the table `sim decompose` printed, from its files
+        meta = printable(json.loads((d / "decomposition.json").read_text()))
+        t = _text_as_text(pd.read_csv(d / "decomposition.csv"))
+        decomposition = SimpleNamespace(
+            scenario=SimpleNamespace(name=meta["scenario"]), runs=meta["runs"], seed=meta["seed"], table=t,
+            factors=list(dict.fromkeys(t["factor"])),
+        )  # fmt: skip
+        return [decomposition_table(decomposition)]
     if kind in ("backtest", "scenario discovery", "calibration"):
         name = next(n for n, k in ANALYSES.items() if k == kind)
         return [printable((d / name).read_text())]
