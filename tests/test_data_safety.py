@@ -59,9 +59,94 @@ def test_force_does_not_replace_a_directory_of_other_files(tmp_path):
     precious = keep(tmp_path / "mydata")
     ran = sim("run", ECR, "--runs", 20, "--out", tmp_path / "mydata", "--force", "--no-figures")
     assert ran.exit_code == 2
-    assert "not results (no manifest.json)" in ran.stderr and "mydata" in ran.stderr
+    assert "not a result sim wrote" in ran.stderr and "mydata" in ran.stderr
     assert precious.read_text() == "irreplaceable"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mydata"]
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "{}",
+        '{"name": "my web app", "version": 3}',
+        '{"result": {"written_by": "dealsim result", "entries": {"notes.txt": "file"}, "digest": "forged"}}',
+    ],
+)
+def test_force_does_not_replace_a_project_that_has_its_own_manifest(tmp_path, manifest):
+    """A manifest.json that is not sim's sealed one (many projects have one) is no licence to delete."""
+    precious = keep(tmp_path / "project", "notes.txt")
+    (tmp_path / "project" / "manifest.json").write_text(manifest)
+    ran = sim("run", ECR, "--runs", 20, "--out", tmp_path / "project", "--force", "--no-figures")
+    assert ran.exit_code == 2 and "not a result sim wrote" in ran.stderr
+    assert len(ran.stderr.strip().splitlines()) == 1
+    assert precious.read_text() == "irreplaceable"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+def test_force_does_not_delete_a_file_added_to_a_result(tmp_path):
+    """A result directory where the user saved a file of their own is not replaced: it names the file."""
+    out = tmp_path / "res"
+    assert sim("run", ECR, "--runs", 20, "--out", out, "--no-figures", "--no-report").exit_code == 0
+    precious = keep(out / "figures", "my_annotations.txt")
+    ran = sim("run", ECR, "--runs", 30, "--out", out, "--force", "--no-figures")
+    assert ran.exit_code == 2 and "figures/my_annotations.txt" in ran.stderr
+    assert precious.read_text() == "irreplaceable"
+    assert json.loads((out / "summary.json").read_text())["runs"] == 20
+
+
+def test_sim_report_keeps_a_result_replaceable(tmp_path):
+    """`sim report DIR` adds report.html to a result written without one; --force still knows the result."""
+    out = tmp_path / "res"
+    assert sim("run", ECR, "--runs", 20, "--out", out, "--no-figures", "--no-report").exit_code == 0
+    assert sim("report", out).exit_code == 0
+    assert sim("run", ECR, "--runs", 30, "--out", out, "--force", "--no-figures", "--no-report").exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["runs"] == 30
+
+
+def test_force_does_not_go_through_a_linked_parent(tmp_path):
+    """--out link/res where link is a symbolic link: --force would replace the link target's content."""
+    target = tmp_path / "elsewhere"
+    assert sim("run", ECR, "--runs", 20, "--out", target / "res", "--no-figures", "--no-report").exit_code == 0
+    before = (target / "res" / "summary.json").read_bytes()
+    (tmp_path / "link").symlink_to(target)
+    ran = sim("run", ECR, "--runs", 30, "--out", tmp_path / "link" / "res", "--force", "--no-figures")
+    assert ran.exit_code == 2 and "symbolic link" in ran.stderr and str(tmp_path / "link") in ran.stderr
+    assert (target / "res" / "summary.json").read_bytes() == before
+
+
+def test_a_lock_file_that_is_a_link_is_refused_not_written_through(tmp_path):
+    """A symbolic link planted at .res.lock: the run is refused and the link's target keeps its content."""
+    victim = keep(tmp_path / "home", ".bashrc")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / ".res.lock").symlink_to(victim)
+    ran = sim("run", ECR, "--runs", 20, "--out", tmp_path / "out" / "res", "--no-figures")
+    assert ran.exit_code == 2 and "lock file" in ran.stderr and "symbolic link" in ran.stderr
+    assert victim.read_text() == "irreplaceable"
+
+
+def test_a_force_that_cannot_delete_the_old_result_leaves_it_whole(tmp_path):
+    """A result with a read-only subdirectory: --force is refused before anything moves; no .old copy is left."""
+    if os.geteuid() == 0:
+        pytest.skip("root may delete anything: the permission check cannot fail")
+    out = tmp_path / "res"
+    assert sim("run", ECR, "--runs", 20, "--out", out, "--no-report").exit_code == 0
+    (out / "figures").chmod(0o555)
+    try:
+        ran = sim("run", ECR, "--runs", 30, "--out", out, "--force", "--no-figures")
+        assert ran.exit_code == 2 and "cannot be deleted" in ran.stderr
+        assert json.loads((out / "summary.json").read_text())["runs"] == 20
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
+    finally:
+        (out / "figures").chmod(0o755)
+
+
+def test_an_old_copy_left_by_a_killed_writer_is_removed(tmp_path):
+    """A `.res.<pid>.old` left by a writer killed mid-swap is removed by the next writer of the same result."""
+    out = tmp_path / "res"
+    stale = tmp_path / ".res.12345.old"
+    keep(stale, "summary.json")
+    assert sim("run", ECR, "--runs", 20, "--out", out, "--no-figures", "--no-report").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["res"]
 
 
 def test_force_does_not_replace_the_working_directory(tmp_path, monkeypatch):

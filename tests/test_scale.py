@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -80,14 +81,72 @@ main()
 """
 
 
-def _sim(*args: str, hold: int | None = None, **kwargs) -> subprocess.Popen:
+# `sim run` whose saving of chunk FAIL's tally fails as on a full disk, while other chunks are in flight.
+FULL_DISK = """
+import errno, sys
+import sim.runs.store as store
+
+FAIL = int(sys.argv[1])
+real = store._atomic_write
+
+def write(path, data):
+    if path.name == f"tally-{FAIL:06d}.json":
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    return real(path, data)
+
+store._atomic_write = write
+from sim.cli import main
+sys.argv = ["sim", "run", *sys.argv[2:]]
+main()
+"""
+
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test():
+    """Every `sim` a test starts leads its own process group; whatever is left of it is killed at teardown."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+
+
+def _sim(*args: str, hold: int | None = None, script: str = HELD_RUN, sigint=signal.SIG_DFL) -> subprocess.Popen:
+    """`sim run` in a process group of its own, SIGINT in the disposition given (default: as in a terminal)."""
     run = [str(ECR), "--quiet", "--no-figures", *args]
     cmd = (
-        [sys.executable, "-m", "sim", "run", *run]
-        if hold is None
-        else [sys.executable, "-c", HELD_RUN, str(hold), *run]
+        [sys.executable, "-m", "sim", "run", *run] if hold is None else [sys.executable, "-c", script, str(hold), *run]
     )
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
+    )
+    _STARTED.append(proc)
+    return proc
+
+
+def _gone(pids: list[int], timeout: float = 30) -> bool:
+    """Wait until none of ``pids`` runs (a state); False if some still run after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z" for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
 
 
 def _wait_for_chunks(parts: Path, n: int, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -133,7 +192,7 @@ def test_resume_after_the_whole_run_is_killed(tmp_path, reference):
     """kill -9 of the command and its workers loses only the chunks in flight."""
     out = tmp_path / "res"
     args = (*CLI, "--workers", "2", "--out", str(out))
-    proc = _sim(*args, hold=5, start_new_session=True)
+    proc = _sim(*args, hold=5)
     _wait_for_chunks(tmp_path / ".res.partial" / "parts", 5, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -148,7 +207,7 @@ def test_ctrl_c_saves_what_is_done(tmp_path, reference):
     """Ctrl-C (SIGINT to the process group) exits 130, keeps the finished chunks, and resumes."""
     out = tmp_path / "res"
     args = (*CLI, "--workers", "2", "--out", str(out))
-    proc = _sim(*args, hold=3, start_new_session=True)
+    proc = _sim(*args, hold=3)
     _wait_for_chunks(tmp_path / ".res.partial" / "parts", 3, proc)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -156,6 +215,49 @@ def test_ctrl_c_saves_what_is_done(tmp_path, reference):
     assert "interrupted: 3 of 12 chunks are saved" in err and "--resume" in err
     resumed = _sim(*args, "--resume")
     assert resumed.wait(timeout=120) == 0
+    same_files(reference, out)
+
+
+def test_ctrl_c_works_when_sigint_was_inherited_as_ignored(tmp_path):
+    """A command started with `&` from a script inherits SIGINT as ignored; sim still stops on Ctrl-C."""
+    out = tmp_path / "res"
+    proc = _sim(*CLI, "--workers", "2", "--out", str(out), hold=2, sigint=signal.SIG_IGN)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 2, proc)
+    workers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: 2 of 12 chunks are saved" in err
+    assert _gone(workers), "workers outlived the command"
+
+
+def test_workers_die_with_the_command_killed_alone(tmp_path):
+    """kill -9 of the main process only (not its group): its workers end too, within seconds."""
+    out = tmp_path / "res"
+    proc = _sim(*CLI, "--workers", "2", "--out", str(out), hold=2)
+    _wait_for_chunks(tmp_path / ".res.partial" / "parts", 2, proc)
+    workers = _children(proc.pid)
+    assert len(workers) == 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert _gone(workers, timeout=30), "workers outlived the command"
+
+
+def test_a_full_disk_stops_the_run_in_one_line_and_keeps_what_was_saved(tmp_path, reference):
+    """Saving a chunk fails (ENOSPC) while others are in flight: exit 1 within seconds, one line naming the
+    cause and --resume, no worker left; --resume then finishes with the files of an uninterrupted run."""
+    out = tmp_path / "res"
+    args = (*CLI, "--workers", "2", "--out", str(out))
+    proc = _sim(*args, hold=5, script=FULL_DISK)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0] and "--resume" in lines[0], err
+    assert not out.exists() and 0 < _saved(tmp_path) < 12
+    assert not _children(proc.pid)
+    resumed = _sim(*args, "--resume")
+    _, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
     same_files(reference, out)
 
 
@@ -180,7 +282,7 @@ def test_sigterm_to_the_command_alone_stops_its_workers(tmp_path, reference):
 def test_resume_refuses_different_settings(tmp_path):
     """--resume of a saved run with another seed is refused, naming what differs (exit 2)."""
     out = tmp_path / "res"
-    proc = _sim(*CLI, "--workers", "1", "--out", str(out), hold=1, start_new_session=True)
+    proc = _sim(*CLI, "--workers", "1", "--out", str(out), hold=1)
     _wait_for_chunks(tmp_path / ".res.partial" / "parts", 1, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)

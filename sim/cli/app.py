@@ -52,6 +52,10 @@ class SimGroup(click.Group):
         except BrokenPipeError:  # the reader of our output went away (`| head`): not an error
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is printed
             ctx.exit(0)
+        except OSError as exc:  # a full disk, a read-only file system: the machine's fault, said in one line
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"error: cannot write: {exc.strerror or exc}{where}", err=True)
+            ctx.exit(1)
         except Exception as exc:  # a bug, not the user's fault
             if os.environ.get("SIM_DEBUG"):
                 traceback.print_exc()
@@ -293,8 +297,11 @@ def main() -> None:
     """Entry point of the ``sim`` console script.
 
     SIGTERM (what a scheduler or systemd sends) is taken as Ctrl-C: the workers are stopped,
-    the finished chunks stay saved for ``--resume``, and the exit code is 130.
+    the finished chunks stay saved for ``--resume``, and the exit code is 130. Ctrl-C itself is
+    handled whatever disposition the command inherits: a process started with ``&`` from a
+    non-interactive shell inherits SIGINT as ignored, and would otherwise never stop on it.
     """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="sim")
 

@@ -193,10 +193,15 @@ def report(outdir: Path, path: Path | None) -> None:
     """
     from sim.errors import OutputError
     from sim.present.report import write_report
+    from sim.runs.store import is_sealed, seal
 
     if not outdir.is_dir():
         raise OutputError(f"{outdir}: no such result directory")
-    click.echo(f"report written to {write_report(outdir, path)}")
+    sealed = is_sealed(outdir)
+    written = write_report(outdir, path)
+    if sealed:
+        seal(outdir)  # the report is the result's own file: --force may still replace the directory
+    click.echo(f"report written to {written}")
 
 
 @cli.command()

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -128,22 +129,71 @@ def open_executor(backend: str, workers: int, scheduler: str | None = None) -> I
             # Fork is only chosen when no other Python thread runs; the threads Python still
             # warns about are idle native ones (numpy's BLAS pool), which workers never use.
             warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=_worker_start)
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=process_context(),
+                initializer=_worker_start,
+            )
             try:
                 yield pool
             except BaseException:
-                _stop_workers(pool)  # chunks in flight are not waited for: --resume redoes them
+                _abandon(pool)  # chunks in flight are not waited for: --resume redoes them
                 raise
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True)
     else:
         with _dask_executor(workers, scheduler) as executor:
             yield executor
 
 
 def _worker_start() -> None:
-    """In each worker: SIGTERM ends it (the ``sim`` command's own SIGTERM handler is not inherited)."""
+    """In each worker: end with the process that started it, and leave signals to it.
+
+    SIGTERM ends the worker (the ``sim`` command's own SIGTERM handler is not inherited); Ctrl-C,
+    which a terminal sends to the whole process group, is ignored: the main process decides
+    what to stop and stops the workers itself. A watchdog thread ends the worker within a second
+    of its parent's death however the parent died (``kill -9`` included; a fork server, the parent
+    where threads forbid forking, ends with the command too), so no worker outlives the command.
+    (Linux's ``PR_SET_PDEATHSIG`` would fire when the parent's *thread* that started the worker
+    ends, which kills the workers of a pool started from a short-lived thread.)
+    """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()  # the command, or the fork server that started this worker for it
+    threading.Thread(target=_end_with, args=(parent,), name="sim-parent-watch", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """Exit this process as soon as ``parent`` is no longer its parent (it died; the worker was re-parented)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once after a failure here (Ctrl-C, SIGTERM, a full disk), without waiting on its workers.
+
+    A worker terminated while it sends a chunk leaves a torn message in the pool's result pipe,
+    and the pool's manager thread would wait for the rest of it forever (so would
+    ``shutdown(wait=True)``, and Python's exit, which joins that thread). Closing this process's
+    copy of the pipe's writing end, once the workers are gone, turns that wait into an end of
+    file: the pool sees itself broken and its thread ends.
+    """
+    _stop_workers(pool)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
+    pool.shutdown(wait=False, cancel_futures=True)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

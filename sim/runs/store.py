@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -69,8 +70,9 @@ def check_out_dir(out: str | Path, force: bool) -> Path:
 
     It is refused if it is a symbolic link, a file, the working directory or one of its
     parents, or its parent cannot be created or written. An existing directory is replaced only
-    with ``force``, and only if it holds a result (its ``manifest.json``) or nothing at all:
-    ``--force`` never deletes a directory of other files.
+    with ``force``, only if it is empty or holds a result this tool wrote and nothing else (its
+    ``manifest.json`` carries the seal :func:`seal` puts on it), and never through a symbolic
+    link anywhere on its path: ``--force`` never deletes a directory of other files.
     """
     out = Path(out)
     if out.is_symlink():
@@ -94,14 +96,94 @@ def check_out_dir(out: str | Path, force: bool) -> Path:
     return out
 
 
+def _linked_ancestor(path: Path) -> Path | None:
+    """The first directory on ``path``'s absolute path that is a symbolic link, if any."""
+    here = Path(_abs(path).anchor)
+    for part in _abs(path).parts[1:-1]:
+        here = here / part
+        if here.is_symlink():
+            return here
+    return None
+
+
+SEAL = "dealsim result"  # manifest.json["result"]["written_by"] of a directory this tool wrote
+
+
+def _entries(directory: Path) -> dict[str, str]:
+    """What a directory holds, by path relative to it: ``file``, ``dir`` or ``other`` (a link...), unfollowed."""
+    found: dict[str, str] = {}
+    for root, dirs, files in os.walk(directory, followlinks=False):
+        rel = Path(root).relative_to(directory)
+        for name in dirs:
+            path = Path(root) / name
+            found[(rel / name).as_posix()] = "other" if path.is_symlink() else "dir"
+        for name in files:
+            path = Path(root) / name
+            found[(rel / name).as_posix()] = "file" if path.is_file() and not path.is_symlink() else "other"
+    found.pop("manifest.json", None)
+    return found
+
+
+def _entries_digest(entries: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sorted(entries.items())).encode()).hexdigest()
+
+
+def seal(directory: str | Path) -> None:
+    """Stamp a result directory's ``manifest.json`` with what it holds, so that ``--force`` knows it for its own.
+
+    The seal lists every file and directory beside the manifest, with the listing's sha256; a
+    directory replaced by ``--force`` must carry a seal whose digest matches its listing and
+    hold nothing the listing does not name (a file a user added is never deleted).
+    """
+    directory = Path(directory)
+    path = directory / "manifest.json"
+    data = json.loads(path.read_text())
+    entries = _entries(directory)
+    data["result"] = {"written_by": SEAL, "entries": entries, "digest": _entries_digest(entries)}
+    _write_json(path, data)
+
+
+def is_sealed(directory: Path) -> bool:
+    """Whether a directory carries this tool's seal (see :func:`seal`)."""
+    try:
+        block = json.loads((directory / "manifest.json").read_text()).get("result")
+        return (
+            isinstance(block, dict)
+            and block.get("written_by") == SEAL
+            and isinstance(block.get("entries"), dict)
+            and block.get("digest") == _entries_digest(block["entries"])
+        )
+    except (OSError, ValueError, TypeError, AttributeError):
+        return False
+
+
 def _check_replaceable(out: Path) -> None:
-    """Refuse to replace a directory that is not a result directory (nor empty)."""
+    """Refuse to replace a directory that is not a result directory this tool wrote (nor empty)."""
     if out.is_symlink():
         raise OutputError(f"--out {out}: is a symbolic link; name the directory itself")
-    if not (out / "manifest.json").is_file() and any(out.iterdir()):
+    linked = _linked_ancestor(out)
+    if linked is not None:
         raise OutputError(
-            f"--out {out}: holds files that are not results (no manifest.json); --force replaces only a "
-            "result directory or an empty one, so choose another --out"
+            f"--out {out}: {linked} on its path is a symbolic link (to {os.readlink(linked)}); --force replaces "
+            "results only at a real path: name it without the link"
+        )
+    try:
+        empty = not any(out.iterdir())
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot read it: {exc.strerror}") from None
+    if empty:
+        return
+    if not is_sealed(out):
+        raise OutputError(
+            f"--out {out}: holds files that are not a result sim wrote (no manifest.json with sim's seal); --force "
+            "replaces only a result directory or an empty one, so choose another --out"
+        )
+    listed = json.loads((out / "manifest.json").read_text())["result"]["entries"]
+    extra = sorted(set(_entries(out).items()) - set(listed.items()), key=lambda e: (e[1] == "dir", e[0]))
+    if extra:
+        raise OutputError(
+            f"--out {out}: holds {extra[0][0]!r}, which sim did not write there; --force would delete it, so move "
+            "it away or choose another --out"
         )
 
 
@@ -221,9 +303,13 @@ class ResultStore:
         self.lock.release()
 
     def _prepare(self) -> set[int]:
-        # With the lock held, assembly directories of this name were left by a writer that died.
-        for stale in self.partial.parent.glob(f".{glob.escape(self.out.name)}.*.assemble"):
-            shutil.rmtree(stale, ignore_errors=True)
+        # With the lock held, assembly directories (and old results) of this name were left by a writer that died.
+        for pattern in (".*.assemble", ".*.old"):
+            for stale in self.partial.parent.glob(f".{glob.escape(self.out.name)}{pattern}"):
+                if stale.is_dir() and not stale.is_symlink():
+                    shutil.rmtree(stale, ignore_errors=True)
+        if self.partial.is_symlink():
+            raise OutputError(f"--out {self.out}: {self.partial} is a symbolic link; remove it")
         state_file = self.partial / "state.json"
         if self.partial.exists():
             if self.resume:
@@ -329,6 +415,7 @@ class ResultStore:
                     self._concat_parquet(name, schema, tmp / f"{name}.parquet")
             if draw is not None:
                 draw(tmp / "figures")
+            seal(tmp)
             _swap_into_place(tmp, _abs(self.out), self.force)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -361,9 +448,13 @@ class StoreLock:
         self.path, self.out, self.fd = path, out, None
 
     def acquire(self) -> None:
-        """Take the lock or raise :class:`OutputError` naming the process that holds it."""
+        """Take the lock or raise :class:`OutputError` naming the process that holds it.
+
+        The lock file is created exclusively and opened without following a symbolic link: a
+        link planted at its path is refused, never written through.
+        """
         while self.fd is None:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = self._open()
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -374,7 +465,7 @@ class StoreLock:
                     "or choose another --out"
                 ) from None
             try:  # the holder before us may have removed the file: lock the one at the path
-                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path, follow_symlinks=False))
             except FileNotFoundError:
                 same = False
             if not same:
@@ -383,6 +474,22 @@ class StoreLock:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
             self.fd = fd
+
+    def _open(self) -> int:
+        """The lock file, new (exclusively) or left by a writer that died; never a link or a special file."""
+        flags = os.O_RDWR | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        try:
+            try:
+                return os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                fd = os.open(self.path, flags | getattr(os, "O_NONBLOCK", 0))
+        except OSError as exc:
+            what = "is a symbolic link" if self.path.is_symlink() else f"cannot be opened ({exc.strerror})"
+            raise OutputError(f"--out {self.out}: the lock file {self.path} {what}; remove it and try again") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OutputError(f"--out {self.out}: the lock file {self.path} is not a regular file; remove it")
+        return fd
 
     def release(self) -> None:
         """Remove the lock file and release the lock (removing first, so no one locks a stale file)."""
@@ -448,6 +555,8 @@ def run_to_directory(
             raise Interrupted(_saved_note(store, "interrupted")) from None
         except RunAborted as exc:
             raise RunAborted(_saved_note(store, str(exc))) from None
+        except OSError as exc:  # a full disk, a file system gone read-only: the chunks saved so far stay
+            raise RunAborted(_saved_note(store, f"cannot save a chunk: {_reason(exc)}")) from None
         except SimError:  # bad input found on starting (a --scheduler that does not answer...)
             if not store.done():
                 shutil.rmtree(store.partial, ignore_errors=True)  # nothing to resume: leave nothing
@@ -485,13 +594,26 @@ def run_to_directory(
             def draw(directory: Path) -> None:
                 figures(result, directory)
 
-        return store.assemble(summary, data, draw, tally), summary
+        try:
+            return store.assemble(summary, data, draw, tally), summary
+        except OSError as exc:
+            raise RunAborted(_saved_note(store, f"cannot write the result: {_reason(exc)}")) from None
     finally:
         store.close()
 
 
+def _reason(exc: OSError) -> str:
+    """An OS error in a few words: what failed, and on which file."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
 def _saved_note(store: ResultStore, what: str) -> str:
-    saved, total = len(store.done()), len(store.spec.chunks())
+    try:
+        saved = len(store.done())
+    except OSError:
+        saved = "some"
+    total = len(store.spec.chunks())
     return (
         f"{what}: {saved} of {total} chunks are saved in {store.partial}; run the same command with --resume to finish"
     )
@@ -551,20 +673,65 @@ def load_result(out: str | Path) -> EnsembleResult:
 
 
 def _swap_into_place(tmp: Path, out: Path, force: bool) -> None:
+    """Put the assembled ``tmp`` at ``out``; an existing ``out`` (with ``force``) is replaced and deleted.
+
+    The two are exchanged in one step where the system can (Linux's ``renameat2``), else by two
+    renames. Either way no copy of the old results outlives the command: if they cannot be deleted
+    (a read-only file in them), they are put back and the new ones removed, and the error says so.
+    """
     if not out.exists():
         os.rename(tmp, out)
         return
     if not force:
         raise OutputError(f"--out {out}: already holds results; use --force to replace them")
     _check_replaceable(out)  # again: it may have changed while the ensemble ran
-    old = out.with_name(f".{out.name}.{os.getpid()}.old")
-    os.rename(out, old)
+    undeletable = _undeletable(out)
+    if undeletable is not None:
+        raise OutputError(f"--out {out}: cannot replace it: {undeletable} cannot be deleted (permission denied)")
+    if _exchange(tmp, out):
+        old = tmp  # the exchange left the old results at tmp's name
+    else:
+        old = out.with_name(f".{out.name}.{os.getpid()}.old")
+        os.rename(out, old)
+        try:
+            os.rename(tmp, out)
+        except BaseException:
+            os.rename(old, out)  # put the previous results back
+            raise
     try:
-        os.rename(tmp, out)
-    except OSError:
-        os.rename(old, out)  # put the previous results back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old)
+    except OSError as exc:
+        raise OutputError(f"--out {out}: replaced, but the old results at {old} could not be deleted: {exc}") from None
+    finally:
+        shutil.rmtree(old, ignore_errors=True)  # also after Ctrl-C in the middle of the first attempt
+
+
+def _undeletable(directory: Path) -> str | None:
+    """A directory under ``directory`` (itself included) whose entries this process cannot delete, if any."""
+    for root, _, _ in os.walk(directory, followlinks=False):
+        if not os.access(root, os.W_OK | os.X_OK):
+            return root
+    return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (``renameat2(RENAME_EXCHANGE)``); False where the system cannot."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
 
 
 def write_directory(
@@ -591,6 +758,8 @@ def write_directory(
                 path.write_text(content, encoding="utf-8")
         if draw is not None:
             draw(tmp / "figures")
+        if (tmp / "manifest.json").is_file():
+            seal(tmp)
         _swap_into_place(tmp, _abs(out), force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
