@@ -116,3 +116,71 @@ def test_a_child_that_moves_the_start_is_blamed_first(tmp_path):
     assert "seller.bid_deadline" in lines[0]
     parents = [line for line in lines[1:] if "must be within the scenario's start" in line]
     assert parents and all(line.endswith(f"the start is set in {child}") for line in parents)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &a [*a]\n", "name: x\nb: &b {c: *b}\n", "name: x\nb: &b {c: [1, {d: *b}]}\n"],
+    ids=["list", "map", "deep"],
+)
+def test_a_recursive_alias_is_refused_at_once(tmp_path, text):
+    """An anchor used inside itself would make validation loop while memory grows: refused in one line."""
+    bad = tmp_path / "loop.yaml"
+    bad.write_text(text)
+    refused(sim("validate", bad), bad, "recursive alias")
+
+
+ECR = "export_control_review"
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (
+            ("sweep", ECR, "--param", "home.tension=0:1:100000", "--param", "seller.reservation=0:1:100000"),
+            "runs in all",
+        ),
+        (("sweep", ECR, "--param", "home.tension=0:1:2000000", "--runs", "1"), "design points"),
+        (("sweep", ECR, "--design", "lhs", "--samples", str(10**9), "--runs", "1"), "design points"),
+        (("sensitivity", ECR, "--samples", str(10**9), "--runs", "1"), "design points"),
+        (
+            (
+                "calibrate",
+                ECR,
+                "scenarios/records/tiktok_2020.yaml",
+                "--param",
+                "home.tension=0:1:3000000",
+                "--runs",
+                "1",
+            ),
+            "design points",
+        ),
+    ],
+    ids=["grid-runs", "grid-points", "lhs", "sobol", "calibrate"],
+)
+def test_a_design_too_large_is_refused_before_it_is_built(tmp_path, args, words):
+    """Grids, samples and calibration grids are counted, not built, before the size limit: exit 2 at once."""
+    result = sim(*args, "--out", tmp_path / "res")
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr
+    assert not (tmp_path / "res").exists()
+
+
+def test_the_same_param_twice_is_refused():
+    result = sim("sensitivity", ECR, "--param", "home.tension=0:1", "--param", "home.tension=0.2:0.4")
+    assert result.exit_code == 2 and "--param home.tension: given twice" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "override, words",
+    [
+        ("bidders.oracle.valuation.high=1e308", "less than or equal to 1000000"),
+        ("reviewers.china.review_days={median: 1e300, unit: working_days}", "less than or equal to 36500"),
+        ("start=0001-01-02", "must be between 1950-01-01 and 2100-12-31"),
+        ("horizon=9000-12-31", "at most 36,500 days"),
+    ],
+)
+def test_values_whose_runs_would_overflow_are_refused_at_validation(override, words):
+    """Values that validated before and then made every run fail (an infinite price, a date past year 9999)."""
+    result = sim("validate", ECR, "--set", override)
+    assert result.exit_code == 2 and words in result.stderr, result.output

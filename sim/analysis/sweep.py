@@ -107,6 +107,31 @@ def grid_values(param: Parameter, integer: bool) -> list[Any]:
     return list(dict.fromkeys(values))  # rounding integers can repeat a value
 
 
+MAX_POINTS = 1_000_000  # design points of one analysis: each is a scenario validated, then run
+
+
+def count_points(params: Sequence[Parameter], design: str, samples: int, levers: Sequence[Parameter] = ()) -> int:
+    """How many points a design has, worked out without building it (an upper bound for a rounded grid)."""
+    if design == "cross":
+        return count_points(levers, "grid", 0) * max(samples, 0)
+    if design == "grid":
+        return math.prod(len(p.values) if p.values is not None else p.points for p in params)
+    return max(samples, 0)
+
+
+def check_size(points: int, what: str) -> None:
+    """Refuse a design of more than ``MAX_POINTS`` points before anything is built.
+
+    Raises:
+        UsageError: naming the count and what to change.
+    """
+    if points > MAX_POINTS:
+        raise UsageError(
+            f"{what}: {points:,} design points; at most {MAX_POINTS:,} (fewer values or points per --param, "
+            "or fewer --samples)"
+        )
+
+
 def design_points(
     template: ScenarioTemplate,
     params: Sequence[Parameter],
@@ -122,6 +147,7 @@ def design_points(
     """
     if design not in DESIGNS:
         raise UsageError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    check_size(count_points(params, design, samples, levers), f"design {design}")
     if design == "cross":
         if not levers or not params:
             raise UsageError("design cross crosses levers with uncertainties: the scenario must declare both")

@@ -18,7 +18,12 @@ def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) ->
     from sim.analysis.sweep import default_parameters, parse_param
 
     if params:
-        return [parse_param(p) for p in params]
+        parsed = [parse_param(p) for p in params]
+        paths = [p.path for p in parsed]
+        twice = next((path for path in paths if paths.count(path) > 1), None)
+        if twice is not None:
+            raise UsageError(f"--param {twice}: given twice; vary each parameter once")
+        return parsed
     return default_parameters(template, include_levers)
 
 
@@ -84,7 +89,7 @@ def sweep(
       sim sweep scenarios/export_control_review.yaml --param reviewers.china.review_days.median=20:180:9
       sim sweep scenarios/export_control_review.yaml --design cross --samples 16 --runs 200
     """
-    from sim.analysis.sweep import design_points, robustness, run_sweep, sweep_json
+    from sim.analysis.sweep import count_points, robustness, run_sweep, sweep_json
     from sim.present.figures import save_sweep_figures
     from sim.present.tables import robustness_table, sweep_table
 
@@ -100,7 +105,7 @@ def sweep(
     design = design or ("grid" if len(parameters) <= 2 else "lhs")
     name = template.build().name
     job.target(f"{name}_sweep")
-    points = len(design_points(template, parameters, design, samples, seed, levers))
+    points = count_points(parameters, design, samples, levers)
     with job.running(points * runs, f"{name} sweep") as execution:
         result = run_sweep(
             template,
@@ -120,7 +125,9 @@ def sweep(
     column = f"p_{outcome}"
     if design == "cross":
         files["robustness.csv"] = robustness(result, column)
-    job.publish(files, [template.build()], seed, points * runs, draw=lambda d: save_sweep_figures(result, outcome, d))
+    job.publish(
+        files, [template.build()], seed, len(result.table) * runs, draw=lambda d: save_sweep_figures(result, outcome, d)
+    )
     console = terminal()
     if design == "cross":
         console.print(robustness_table(files["robustness.csv"], result, column, width=console.width))
@@ -249,6 +256,7 @@ def sensitivity(
       sim sensitivity scenarios/export_control_review.yaml --method sobol --samples 64 --runs 200
     """
     from sim.analysis.sensitivity import run_sensitivity, sensitivity_json
+    from sim.analysis.sweep import check_size
     from sim.present.figures import save_sensitivity_figure
     from sim.present.tables import sensitivity_table
 
@@ -258,6 +266,7 @@ def sensitivity(
     job.target(f"{name}_sensitivity")
     d = len(parameters)
     points = samples * (d + 2) if method == "sobol" else samples * (d + 1)
+    check_size(points, f"{method} with --samples {samples}")
     with job.running(points * runs, f"{name} {method}") as execution:
         result = run_sensitivity(
             template,
@@ -472,7 +481,7 @@ def calibrate(
     """
     from sim.analysis.backtest import calibrate as run_calibrate
     from sim.analysis.backtest import calibrated_scenario
-    from sim.analysis.sweep import design_points, parse_param
+    from sim.analysis.sweep import count_points, parse_param
     from sim.scenario.record import load_record
 
     template = job.template(scenario_path(scenario))
@@ -482,7 +491,7 @@ def calibrate(
     out = job.target(f"calibrate_{name}_{observed.name}")
     if write_scenario is not None and write_scenario.exists() and not job.force:
         raise OutputError(f"--write-scenario {write_scenario}: exists; use --force to replace it")
-    points = len(design_points(template, parameters, "grid", 0, seed))
+    points = count_points(parameters, "grid", 0)
     with job.running((points + 1) * runs, "calibrate") as execution:
         result = run_calibrate(template, observed, parameters, runs, seed, execution)
     target = write_scenario or out / f"{name}_calibrated.yaml"

@@ -169,13 +169,17 @@ def _us_federal_holidays(start: dt.date, span_days: int = 6000) -> tuple[dt.date
 
 @lru_cache(maxsize=16)
 def _prc_working_days(start: dt.date, span_days: int = 6000) -> tuple[int, ...]:
+    """PRC working days from the package's years; weekdays before its first year (2004), none after its last."""
     import chinese_calendar
 
-    last = max(chinese_calendar.constants.holidays)
-    end = min(start + dt.timedelta(days=span_days - 1), dt.date(last.year, 12, 31))
+    known = chinese_calendar.constants.holidays
+    first, last = dt.date(min(known).year, 1, 1), dt.date(max(known).year, 12, 31)
+    end = min(start + dt.timedelta(days=span_days - 1), last)
     if end < start:
         return ()
-    return tuple((d - start).days for d in chinese_calendar.get_workdays(start, end))
+    before = [d for d in _working_days(start, (), span_days) if start + dt.timedelta(days=d) < first]
+    lo = max(start, first)
+    return (*before, *((d - start).days for d in chinese_calendar.get_workdays(lo, end) if lo <= end))
 
 
 @lru_cache(maxsize=64)

@@ -18,6 +18,8 @@ from sim.scenario.schema import Ban, CoveredTransaction, DeadlineInstrument, Exp
 ACTOR_IDS = ("executive", "home", "seller")
 RESERVED_IDS = (*ACTOR_IDS, "model", "hold_out", "none")
 POOL_PREFIX = "pool_"  # the bidders a pool brings are pool_1, pool_2...
+EARLIEST, LATEST = dt.date(1950, 1, 1), dt.date(2100, 12, 31)  # a scenario's start: deals of record, and futures
+MAX_DAYS = 36_500  # a horizon at most a hundred years after the start: every date of a run stays a date
 
 
 class _Checks:
@@ -72,9 +74,23 @@ class _Checks:
 def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> list[Problem]:
     """Every check across fields, section by section."""
     c = _Checks(s, source, origins)
+    if not EARLIEST <= s.start <= LATEST:
+        c.bad(
+            ("start",),
+            f"must be between {EARLIEST} and {LATEST} (the calendars the model counts working days in)",
+            s.start,
+        )
+        return c.problems
     if s.horizon <= s.start:
         c.bad(("horizon",), f"must be after the start ({s.start})", s.horizon)
         return c.problems  # every other date check would repeat this one
+    if s.days > MAX_DAYS:
+        c.bad(
+            ("horizon",),
+            f"must be at most {MAX_DAYS:,} days ({MAX_DAYS // 365} years) after the start ({s.start})",
+            s.horizon,
+        )
+        return c.problems
     for section in (_deal, _seller, _ids, _bidders, _reviewers, _instruments, _courts, _events, _inactive, _declared):
         section(c)
     for (bound, there), cut in c.moved_bounds.items():  # first, the line at the key that caused them

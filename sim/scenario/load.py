@@ -199,11 +199,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _expanded_size(root: yaml.Node) -> int:
     """How many values the document holds with every alias expanded (shared nodes counted each time)."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # nodes whose children are still being counted: an alias to one is a cycle
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:  # post-order without recursion: a deeply nested file must not overflow the stack
         node, done = stack.pop()
         if id(node) in sizes:
             continue
+        if not done and id(node) in open_nodes:
+            mark = node.start_mark
+            raise yaml.YAMLError(
+                f"line {mark.line + 1}, column {mark.column + 1}: a recursive alias (an anchor &name used inside "
+                "itself): refused, it would expand forever"
+            )
         children = (
             [n for pair in node.value for n in pair]
             if isinstance(node, yaml.MappingNode)
@@ -213,7 +220,9 @@ def _expanded_size(root: yaml.Node) -> int:
         )
         if done:
             sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+            open_nodes.discard(id(node))
         else:
+            open_nodes.add(id(node))
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
     return sizes[id(root)]

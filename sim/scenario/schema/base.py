@@ -87,6 +87,8 @@ def _accepted(cls: type[BaseModel], name: str) -> frozenset[type]:
     return frozenset(found)
 
 
+MAX_DURATION = 36_500.0  # days: a hundred years, the longest horizon
+MAX_MONEY = 1_000_000.0  # US$ bn: a thousand times the largest deal of record; beyond it prices overflow
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Index01 = Annotated[float, Field(ge=0.0, le=1.0)]
 TECHNOLOGY_TERMS = ("transfer", "licence", "kept")
@@ -112,14 +114,18 @@ class Duration(Spec):
     duration is fixed.
     """
 
-    median: float = param(..., "days", "Median duration.", gt=0)
-    p90: float | None = param(None, "days", "90th percentile; must be >= median.", gt=0)
+    median: float = param(..., "days", "Median duration (at most 36,500: a hundred years).", gt=0, le=MAX_DURATION)
+    p90: float | None = param(None, "days", "90th percentile; must be >= median.", gt=0, le=MAX_DURATION)
     spread: float | None = param(
-        None, "multiple of the median", "90th percentile as a multiple of the median (>= 1), instead of p90.", ge=1
+        None,
+        "multiple of the median",
+        "90th percentile as a multiple of the median (>= 1), instead of p90.",
+        ge=1,
+        le=MAX_DURATION,
     )
-    min: float = param(0.0, "days", "Shortest possible duration (e.g. a statutory minimum).", ge=0)
+    min: float = param(0.0, "days", "Shortest possible duration (e.g. a statutory minimum).", ge=0, le=MAX_DURATION)
     max: float | None = param(
-        None, "days", "Longest possible duration (e.g. a statutory limit); none if omitted.", ge=0
+        None, "days", "Longest possible duration (e.g. a statutory limit); none if omitted.", ge=0, le=MAX_DURATION
     )
     unit: Literal["days", "working_days"] = param(
         "days",
@@ -148,8 +154,8 @@ class Duration(Spec):
 class Range(Spec):
     """A uniform range, low to high."""
 
-    low: float = param(..., "US$ bn", "Lowest value.", ge=0)
-    high: float = param(..., "US$ bn", "Highest value; must be >= low.", ge=0)
+    low: float = param(..., "US$ bn", "Lowest value.", ge=0, le=MAX_MONEY)
+    high: float = param(..., "US$ bn", "Highest value; must be >= low.", ge=0, le=MAX_MONEY)
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:

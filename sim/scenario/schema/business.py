@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from sim.scenario.schema.base import (
+    MAX_MONEY,
     DataCustody,
     Duration,
     Index01,
@@ -32,6 +33,7 @@ class Market(Spec):
         "US$ bn",
         "Value of the business with no ban threat; the seller's reservation price is a share of it.",
         gt=0,
+        le=MAX_MONEY,
     )
     erosion_looming: float = weight(
         0.0,
@@ -100,7 +102,7 @@ class DealSpec(Spec):
     )
     buyer: str | None = param(None, "bidder id", "The buyer that signed (negotiated) or bought (completed).")
     structure: str | None = param(None, "structure id", "The deal's structure; the buyer's offer if omitted.")
-    price: float | None = param(None, "US$ bn", "The agreed price (value of the whole business).", ge=0)
+    price: float | None = param(None, "US$ bn", "The agreed price (value of the whole business).", ge=0, le=MAX_MONEY)
     signed: dt.date | None = param(
         None, "date", "When the agreement was signed (completed: when the deal closed); the start if omitted."
     )
@@ -124,7 +126,9 @@ class AgreementSpec(Spec):
     outside_date: dt.date = param(..., "date", "The agreement's outside date.")
     extensions: OutsideDateExtensions = param(OutsideDateExtensions(), "", "Extensions of the outside date.")
     p_extend: Probability = weight(0.5, "probability", "Chance the parties extend at an outside date, while they may.")
-    termination_fee: float = param(0.0, "US$ bn", "Fee the buyer pays the seller on termination (logged).", ge=0)
+    termination_fee: float = param(
+        0.0, "US$ bn", "Fee the buyer pays the seller on termination (logged).", ge=0, le=MAX_MONEY
+    )
 
 
 class Exit(Spec):
