@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import SCENARIOS
 
 from sim import load_scenario, run_ensemble
-from sim.outcomes import Outcome, classify
+from sim.outcomes import Outcome, RunFacts, classify
 from sim.runs.backends import Execution
 
 TIKTOK = SCENARIOS / "tiktok_2020.yaml"
@@ -49,8 +49,8 @@ def test_extensions_move_the_end_and_are_bounded():
 
 def test_terminated_comes_after_the_governments_blocks_and_before_a_ban():
     common = dict(closed_day=None, first_deadline_day=100, withdrawn=True, revoked=True, deal_in_progress=False)
-    assert classify(blocked_by="agreement", ban_bites=True, **common) is Outcome.TERMINATED
-    assert classify(blocked_by="home", ban_bites=True, **common) is Outcome.BLOCKED_BY_HOME
+    assert classify(RunFacts(blocked_by="agreement", ban_bites=True, **common)) is Outcome.TERMINATED
+    assert classify(RunFacts(blocked_by="home", ban_bites=True, **common)) is Outcome.BLOCKED_BY_HOME
 
 
 def test_the_outside_date_is_the_first_deadline_without_an_order(minimal):

@@ -224,12 +224,8 @@ def test_counterfactual_budget_spreads_its_reruns(export_control):
 def test_no_counterfactual_shortens_a_stage_below_its_floor():
     """Every stage with a counterfactual has a floor above zero in the shipped scenarios (the
     statutory or a stated realistic minimum), and its counterfactual puts it exactly there."""
-    from sim.model.attribution import (
-        REVIEWER_STAGE_DURATIONS,
-        STAGE_DURATIONS,
-        _resolve,
-        counterfactual_overrides,
-    )
+    from sim.model.attribution import STAGE_DURATIONS, _resolve, counterfactual_overrides
+    from sim.model.kinds import reviewer_kind
     from sim.scenario.schema import CatalogueUpdate
 
     for path in SHIPPED:
@@ -245,7 +241,7 @@ def test_no_counterfactual_shortens_a_stage_below_its_floor():
         for rid, r in scenario.reviewers.items():
             if r.kind == "export_licence" and not licensing and r.applies_to == "listed_technology":
                 continue  # no licence stage in this scenario
-            stages += [(stage, rid) for stage in REVIEWER_STAGE_DURATIONS[r.kind]]
+            stages += [(stage, rid) for stage in reviewer_kind(r.kind).stages]
         for stage, rid in stages:
             for p, override in counterfactual_overrides(scenario, stage, rid).items():
                 if _resolve(scenario, p).max == 0:

@@ -30,8 +30,8 @@ def test_batch_run_sweeps_a_declared_parameter_one_row_per_value(export_control)
         model = DealModel(direct, rng=11)
         record = model.run()
         assert row["outcome"] == record["outcome"]
-        assert row["close_day"] == model.close_day
-        assert row["price"] == model.price
+        assert row["close_day"] == model.deal.closed_day
+        assert row["price"] == (model.deal.price if model.deal.closed_day is not None else None)
 
 
 def test_a_keyword_parameter_sets_its_path(export_control):

@@ -262,3 +262,20 @@ def test_a_saved_run_of_another_stream_version_is_not_resumed(tmp_path, monkeypa
     ran = sim("run", ECR, "--runs", 600, "--seed", 7, "--out", out, "--resume", "--no-figures")
     assert ran.exit_code == 2 and "differs in stream_version" in ran.stderr
     assert json.loads((tmp_path / ".res.partial" / "state.json").read_text())["stream_version"] == 1
+
+
+def test_a_saved_run_of_another_model_version_is_not_resumed(tmp_path, monkeypatch):
+    """The model's reactions changed order once (moments delivered in order); a run saved before is refused."""
+    out = tmp_path / "res"
+    import sim.runs.store as store
+
+    monkeypatch.setattr(store, "MODEL_VERSION", 1)
+    mine = ResultStore(out, EnsembleSpec(load_scenario(ECR), 600, 7, "sample", 1000))
+    mine.open()
+    mine.close()
+    monkeypatch.undo()
+    ran = sim("run", ECR, "--runs", 600, "--seed", 7, "--out", out, "--resume", "--no-figures")
+    assert ran.exit_code == 2 and "differs in model_version" in ran.stderr
+    ok = sim("run", ECR, "--runs", 20, "--out", tmp_path / "fresh", "--no-figures", "--no-report")
+    assert ok.exit_code == 0
+    assert json.loads((tmp_path / "fresh" / "manifest.json").read_text())["model_version"] == store.MODEL_VERSION

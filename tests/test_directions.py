@@ -72,8 +72,8 @@ def test_insisting_on_the_algorithm_is_blocked_by_home_more_often():
     more often blocked by the home government than one that would take a licence or a partner
     structure (Microsoft as the only bidder, so the seller cannot turn to another)."""
     alone = {"bidders.oracle": None, "bidders.twitter": None}
-    insists = ensemble("full_sale", **alone, **{"bidders.microsoft.insists_on_algorithm": True})
-    flexible = ensemble("full_sale", **alone, **{"bidders.microsoft.insists_on_algorithm": False})
+    insists = ensemble("full_sale", **alone, **{"bidders.microsoft.requires": {"algorithm": ["transfer"]}})
+    flexible = ensemble("full_sale", **alone, **{"bidders.microsoft.requires": {}})
     assert clearly_below(flexible, insists, "blocked_by_home")
     assert insists.runs["restructures"].sum() == 0 < flexible.runs["restructures"].sum()
 

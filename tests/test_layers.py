@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,9 +42,15 @@ def module_name(path: Path) -> str:
 MODULES = {module_name(p): p for p in sorted(SIM.rglob("*.py"))}
 
 
-def imports(path: Path) -> list[tuple[int, str]]:
-    """(line, module) of every import of a sim module, except those only for type checkers."""
+def imports(path: Path, name: str | None = None) -> list[tuple[int, str]]:
+    """(line, module) of every import of a sim module, except those only for type checkers.
+
+    Absolute and relative imports count, and so does a string naming a sim module (what
+    ``importlib.import_module`` or a lazy ``__getattr__`` would load).
+    """
     tree = ast.parse(path.read_text())
+    name = name or module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     skip: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
@@ -54,11 +61,68 @@ def imports(path: Path) -> list[tuple[int, str]]:
             continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "sim"]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sim":
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # from .x import y: relative to this module's package
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            if base.split(".")[0] != "sim":
+                continue
             for alias in node.names:  # `from sim.model import agents` imports a module
-                sub = f"{node.module}.{alias.name}"
-                found.append((node.lineno, sub if sub in MODULES else node.module))
+                sub = f"{base}.{alias.name}"
+                found.append((node.lineno, sub if sub in MODULES else base))
+        elif isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] in ("import_module", "__import__"):
+            found += [(node.lineno, a.value) for a in node.args if isinstance(a, ast.Constant) and a.value in MODULES]
+        elif isinstance(node, ast.Dict):  # a lazy loader's table: {"DealModel": "sim.model.dealmodel"}
+            found += [(v.lineno, v.value) for v in node.values if isinstance(v, ast.Constant) and v.value in MODULES]
     return found
+
+
+def test_the_import_finder_sees_every_form(tmp_path):
+    """Absolute, relative and string imports are all found (so the floor checks cannot pass vacuously)."""
+    fake = tmp_path / "planted.py"
+    fake.write_text(
+        "from __future__ import annotations\n"
+        "import importlib\n"
+        "from ..present import figures\n"
+        "from .agents import seller\n"
+        "from . import kinds\n"
+        "import sim.cli\n"
+        "importlib.import_module('sim.analysis.sweep')\n"
+    )
+    found = {target for _, target in imports(fake, "sim.model.planted")}
+    assert found == {
+        "sim.present.figures",
+        "sim.model.agents.seller",
+        "sim.model.kinds",
+        "sim.cli",
+        "sim.analysis.sweep",
+    }
+    # planted in the model floor, three of them reach upward
+    assert sum(floor(t) > floor("sim.model.planted") for t in found) == 3
+
+
+def test_the_floors_hold_modules_and_imports():
+    """The checks below look at real modules and real imports: dealmodel imports the schema and the agents."""
+    assert len(MODULES) > 50
+    found = {t for _, t in imports(MODULES["sim.model.dealmodel"])}
+    assert "sim.scenario.schema" in found and "sim.model.agents.seller" in found
+
+
+def test_actors_see_the_run_only_through_their_ports():
+    """No actor's module reads ``self.model``: actors see a clock, a read-only view, their timeline and announce."""
+    offenders = []
+    for path in sorted((SIM / "model" / "agents").rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.split("#", 1)[0].strip()
+            if code.startswith(("from ", "import ")) or "``" in code:  # imports, and docstrings naming it
+                continue
+            if code == "ports = model.ports":  # the one handover, in Actor.__init__
+                continue
+            if re.search(r"\bself\.model\b|(?<![\w.])model\.\w", code):
+                offenders.append(f"{path.relative_to(SIM.parent)}:{number}: {line.strip()}")
+    assert not offenders, offenders
 
 
 def test_every_module_is_on_a_floor():

@@ -160,13 +160,10 @@ def _structure(detail: str) -> str | None:
 @pytest.mark.parametrize("path", [TIKTOK, SCENARIOS / "trusted_partner.yaml"])
 def test_cfius_under_the_order_approves_a_failing_structure_only_with_accepted_mitigation(path):
     scenario = load_scenario(path)
+    from sim.scenario.schema import meets
+
     test = scenario.reviewers["cfius"].divestment_test
-    failing = {
-        sid
-        for sid, s in scenario.structures.items()
-        if not (s.seller_stake <= test.max_seller_stake and s.algorithm in test.algorithm)
-        or s.data_custody not in test.data_custody
-    }
+    failing = {sid for sid, s in scenario.structures.items() if not meets(test, s)}
     result = run_ensemble(scenario, runs=400, seed=0, execution=SERIAL)
     events = result.events[result.events["actor"] == "cfius"]
     approvals = 0

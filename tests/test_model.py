@@ -73,7 +73,7 @@ def test_mesa_batch_run_works(tiktok):
         model = DealModel(tiktok, rng=seed)
         model.run()
         assert row["outcome"] == model.record["outcome"]
-        assert row["close_day"] == model.close_day
+        assert row["close_day"] == model.deal.closed_day
 
 
 def test_actor_streams_depend_only_on_seed_and_id():
@@ -173,13 +173,13 @@ def test_no_bidders_never_close(tiktok):
 
 def test_close_on_deadline_day_counts_as_by_deadline(write, minimal):
     """closed_by_deadline includes a close on the deadline day itself."""
-    from sim.outcomes import classify
+    from sim.outcomes import RunFacts, classify
 
     common = dict(
         first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True, deal_in_progress=False
     )
-    assert classify(closed_day=100, **common) is Outcome.CLOSED_BY_DEADLINE
-    assert classify(closed_day=101, **common) is Outcome.CLOSED_AFTER_DEADLINE
+    assert classify(RunFacts(closed_day=100, **common)) is Outcome.CLOSED_BY_DEADLINE
+    assert classify(RunFacts(closed_day=101, **common)) is Outcome.CLOSED_AFTER_DEADLINE
 
 
 @pytest.mark.parametrize(
@@ -215,9 +215,9 @@ def test_close_on_deadline_day_counts_as_by_deadline(write, minimal):
 def test_outcome_precedence(facts, expected):
     """Without a close, the first matching outcome in the documented order wins; pending (a deal
     in progress) comes before no_deal, and both last."""
-    from sim.outcomes import classify
+    from sim.outcomes import RunFacts, classify
 
-    assert classify(closed_day=None, first_deadline_day=100, **facts) is expected
+    assert classify(RunFacts(closed_day=None, first_deadline_day=100, **facts)) is expected
 
 
 def test_record_dates_match_the_log(export_control):
@@ -261,9 +261,9 @@ def test_seed_types(tiktok):
 def test_new_terms_reset_every_approval_and_keep_the_history(export_control):
     """A restructuring starts each reviewer's approvals again; the blessing, the shelving and the history stay."""
     from sim.model.deal import Deal
+    from sim.model.moments import NewTerms
 
     deal = Deal(bidder="oracle", structure="a", price=30.0, blessed=True, version=2, restructures=1)
-    deal.review_days["cfius"] = 40
     deal.agreed_day, deal.signed_day, deal.closing_scheduled = 50, 60, True
     deal.new_terms("walmart", "b", 25.0, 0.9, day=90)
     assert (deal.bidder, deal.structure, deal.price, deal.price_factor, deal.chosen_day) == (
@@ -275,7 +275,7 @@ def test_new_terms_reset_every_approval_and_keep_the_history(export_control):
     )
     assert (deal.version, deal.restructures) == (3, 2)
     assert deal.signed_day is None and not deal.closing_scheduled
-    assert deal.blessed and deal.agreed_day == 50 and deal.review_days == {"cfius": 40}
+    assert deal.blessed and deal.agreed_day == 50
 
     model = DealModel(export_control, rng=1)
     cfius, china = model.reviewers["cfius"], model.reviewers["china"]
@@ -283,8 +283,11 @@ def test_new_terms_reset_every_approval_and_keep_the_history(export_control):
         r.needed = r.approved = r.filed = r.ever_needed = r.shelved = True
     china.letter_applied = china.letter_granted = china.licence_applied = china.hold.held = True
     cfius.rounds, cfius.filings = 2, 3
-    model.each_reviewer("new_terms")
+    cfius.decided_days["cfius"] = 40
+    model.delivery.announce(NewTerms(model.deal.version))
+    model.delivery.deliver()
     for r in (cfius, china):
         assert not (r.needed or r.approved or r.filed) and r.ever_needed and r.shelved
+    assert cfius.decided_days == {"cfius": 40}  # the history stays
     assert not (china.letter_applied or china.letter_granted or china.licence_applied or china.hold.held)
     assert cfius.rounds == cfius.filings == 0

@@ -41,6 +41,7 @@ import pandas as pd
 from sim.analysis.sweep import design_points
 from sim.model.deal import DealStage
 from sim.model.dealmodel import DealModel
+from sim.model.kinds import instrument_kind, reviewer_kind
 from sim.model.randomness import run_seed
 from sim.outcomes import PRECEDENCE
 from sim.runs.backends import Execution
@@ -60,53 +61,29 @@ def neutral_overrides(scenario: Scenario) -> dict[str, Any]:
     Every choice becomes a coin toss among its options (utilities 0, yes/no probabilities 0.5),
     terms stop mattering to reviewers, and the seller likes every structure alike. What is not a
     decision stays: durations, caps, who decides, courts' rulings, bidders' valuations, dated
-    events. The overrides name leaves, so that nothing else in a section changes.
+    events. Each reviewer and instrument kind says what its neutral settings are
+    (:mod:`sim.model.kinds`). The overrides name leaves, so that nothing else in a section changes.
     """
     out: dict[str, Any] = {}
-
-    def zero(prefix: str, *names: str) -> None:
-        out.update({f"{prefix}.{name}": 0 for name in names})
-
-    if scenario.executive is not None and scenario.executive.blessing is not None:
-        zero("executive.blessing", "base", "standing", "seller_stake")
+    blessing = scenario.executive.blessing if scenario.executive is not None else None
+    if blessing is not None:
+        out.update({"executive.blessing.base": 0, "executive.blessing.standing": 0})
+        out.update({f"executive.blessing.terms.{dim}": _zero(w) for dim, w in blessing.terms.items()})
     for iid, inst in scenario.instruments.items():
-        at = f"instruments.{iid}"
-        if getattr(inst, "extensions", None) is not None:
-            zero(f"{at}.extensions", "base", "deal_under_review", "deal_blessed", "lame_duck")
-        if getattr(inst, "enforcement", None) is not None:
-            zero(f"{at}.enforcement", "base", "no_deal", "new_administration", "lame_duck")
-        if getattr(inst, "postpone", None) is not None:
-            out.update({f"{at}.postpone.p_if_deal_progressing": 0.5, f"{at}.postpone.p_otherwise": 0.5})
+        out.update(instrument_kind(inst.kind).neutral(iid, inst))
     for rid, r in scenario.reviewers.items():
-        at = f"reviewers.{rid}"
-        if r.kind in ("order", "section_721"):
-            a = f"{at}.acceptance"
-            zero(a, "base", "seller_stake", "operational_tie", "source_code_audit", "standing", "blessed")
-            out[f"{a}.algorithm"] = dict.fromkeys(r.acceptance.algorithm, 0)
-            out[f"{a}.data_custody"] = dict.fromkeys(r.acceptance.data_custody, 0)
-            zero(at, "mitigation_gain")
-        if r.kind == "order":
-            zero(at, "approve", "accept_mitigation", "ask_changes", "object", "silent")
-        elif r.kind == "section_721":
-            zero(at, "clear_in_review", "refile")
-            out.update({f"{at}.p_abandon": 0.5, f"{at}.president.p_block": 0.5})
-        elif r.kind == "export_licence":
-            zero(f"{at}.utility", "grant", "seller_stake", "tension", "stance", "new_administration", "deny")
-            out[f"{at}.utility.algorithm"] = dict.fromkeys(r.utility.algorithm, 0)
-        elif r.kind == "merger_control":
-            zero(f"{at}.utility", *type(r.utility).model_fields)
-            out[f"{at}.p_phase_3"] = 0.5
-        political = getattr(r, "political", None)
-        if political is not None:
-            zero(f"{at}.political", "base", "tension")
-            zero(f"{at}.political.release", *(k for k, v in political.release.model_dump().items() if v is not None))
+        out.update(reviewer_kind(r.kind).neutral(rid, r))
     if scenario.agreement is not None:
         out["agreement.p_extend"] = 0.5
     out["seller.choice_temperature"] = 1e9
     out["seller.p_restructure"] = 0.5
-    zero("seller.exit", "base", "value_lost")
+    out.update({"seller.exit.base": 0, "seller.exit.value_lost": 0})
     out["seller.structure_preference"] = dict.fromkeys(scenario.structures, 1.0)
     return out
+
+
+def _zero(weight: Any) -> Any:
+    return dict.fromkeys(weight, 0) if isinstance(weight, dict) else 0
 
 
 def neutral(scenario: Scenario) -> Scenario:

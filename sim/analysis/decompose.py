@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.model.kinds import instrument_kind, reviewer_kind
 from sim.runs.backends import Execution
 from sim.runs.ensemble import run_ensemble
 from sim.scenario.load import variant
-from sim.scenario.schema import Duration, Scenario
+from sim.scenario.schema import Scenario
 
 OUTCOMES = {
     "closed_by_deadline": ("closed_by_deadline",),
@@ -40,84 +41,32 @@ OUTCOMES = {
 }
 
 
-def _at_minimum(d: Duration) -> dict[str, Any]:
-    return {"median": max(d.min, 0.01), "min": d.min, "max": d.min, "unit": d.unit, "p90": None, "spread": None}
-
-
-def _fastest(rid: str, r: Any) -> dict[str, Any]:
-    """One reviewer at its fastest: no political hold, every stage at its minimum, no detour."""
-    at = f"reviewers.{rid}"
-    if r.kind == "export_licence":
-        return {
-            f"{at}.political.base": -50,
-            **{f"{at}.{d}": _at_minimum(getattr(r, d)) for d in ("application_days", "review_days", "licence_days")},
-        }
-    if r.kind == "merger_control":
-        durations = ("filing_days", "acceptance_days", "phase_1_days", "phase_2_days", "phase_3_days")
-        out = {f"{at}.{d}": _at_minimum(getattr(r, d)) for d in durations}
-        out.update({f"{at}.p_phase_3": 0.0, f"{at}.utility.clear_phase_1": 50, f"{at}.utility.refile": -50})
-        if r.political is not None:
-            out[f"{at}.political.base"] = -50
-        return out
-    if r.kind == "order":
-        return {f"{at}.response_days": _at_minimum(r.response_days), f"{at}.silent": -50, f"{at}.ask_changes": -50}
-    return {
-        f"{at}.filing_days": _at_minimum(r.filing_days),
-        f"{at}.review_days": _at_minimum(r.review_days),
-        f"{at}.refile": -50,
-    }
-
-
-def _consenting(rid: str, r: Any) -> dict[str, Any]:
-    """One reviewer that approves whenever it rules."""
-    at = f"reviewers.{rid}"
-    if r.kind == "export_licence":
-        return {f"{at}.utility.grant": 50, f"{at}.utility.deny": -50, f"{at}.p_grant_after_letter": 1}
-    if r.kind == "merger_control":
-        return {f"{at}.utility.approve": 50, f"{at}.utility.prohibit": -50}
-    if r.kind == "order":
-        return {f"{at}.approve": 50, f"{at}.accept_mitigation": 50}
-    return {f"{at}.clear_in_review": 50}
-
-
-def _side(s: Scenario, side: str, *parts: Callable[[str, Any], dict[str, Any]]) -> dict[str, Any]:
+def _side(s: Scenario, side: str, setting: str) -> dict[str, Any]:
+    """Every reviewer of one side at one of its kind's settings (``fastest``, ``consenting``, ``at_once``)."""
     out: dict[str, Any] = {}
     for rid, r in s.reviewers.items():
         if r.side == side:
-            for part in parts:
-                out.update(part(rid, r))
+            out.update(getattr(reviewer_kind(r.kind), setting)(rid, r))
     return out
 
 
 def _home_timing(s: Scenario) -> dict[str, Any]:
-    return _side(s, "home", _fastest)
+    return _side(s, "home", "fastest")
 
 
 def _home_refusal(s: Scenario) -> dict[str, Any]:
-    return _side(s, "home", _consenting)
+    return _side(s, "home", "consenting")
 
 
 def _host_review(s: Scenario) -> dict[str, Any]:
-    """The host reviewers approve at once: each at its fastest, consenting (the order: approval at the first answer)."""
-    out = _side(s, "host", _consenting)
-    for rid, r in s.reviewers.items():
-        if r.side == "host":
-            at = f"reviewers.{rid}"
-            if r.kind == "order":
-                out[f"{at}.response_days"] = _at_minimum(r.response_days)
-            elif r.kind == "section_721":
-                out.update(
-                    {f"{at}.filing_days": _at_minimum(r.filing_days), f"{at}.review_days": _at_minimum(r.review_days)}
-                )
-            else:
-                out.update(_fastest(rid, r))
-    return out
+    """The host reviewers approve at once (each kind says how: at its first answer, as fast as it can)."""
+    return _side(s, "host", "at_once")
 
 
 def _host_bans(s: Scenario) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        f"instruments.{iid}.stages": {} for iid, i in s.instruments.items() if i.kind in ("ban", "law")
-    }
+    out: dict[str, Any] = {}
+    for iid, i in s.instruments.items():
+        out.update(instrument_kind(i.kind).without_bans(iid, i))
     out.update({f"courts.{cid}.stages": None for cid, c in s.courts.items() if c.stages is not None})
     out["market.erosion_looming"] = 0.0
     return out

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.model.dealmodel import DealModel
+from sim.model.kinds import REVIEWERS, reviewer_kind
 from sim.narrative import SpanName
 from sim.outcomes import Outcome
 from sim.scenario.load import scenario_digest, variant
@@ -36,37 +37,6 @@ STAGE_DURATIONS: dict[str, tuple[str, ...]] = {
     SpanName.RESTRUCTURING: ("seller.restructure_days",),
     SpanName.CLOSING: ("seller.closing_days",),
 }
-# A reviewer's stages, by its kind: the durations under ``reviewers.<id>`` that set their length.
-REVIEWER_STAGE_DURATIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "order": {
-        SpanName.HOST_REVIEW: ("response_days",),
-        SpanName.HOST_MITIGATION: ("revision_days",),
-    },
-    "section_721": {
-        SpanName.HOST_PREFILING: ("prefiling_days",),
-        SpanName.HOST_FILING: ("filing_days",),
-        SpanName.HOST_REVIEW: ("review_days",),
-        SpanName.HOST_INVESTIGATION: ("investigation_days", "extension_days"),
-        SpanName.HOST_MITIGATION: ("refile_days",),
-        SpanName.PRESIDENT_DECISION: ("president.decision_days",),
-    },
-    "export_licence": {
-        SpanName.LETTER_APPLICATION: ("application_days",),
-        SpanName.LETTER_REVIEW: ("review_days",),
-        SpanName.LICENCE_REVIEW: ("licence_days",),
-    },
-    "merger_control": {
-        SpanName.MERGER_FILING: ("filing_days",),
-        SpanName.MERGER_ACCEPTANCE: ("acceptance_days",),
-        SpanName.MERGER_PHASE_1: ("phase_1_days",),
-        SpanName.MERGER_PHASE_2: ("phase_2_days",),
-        SpanName.MERGER_PHASE_3: ("phase_3_days",),
-        SpanName.MERGER_REFILE: ("refile_days",),
-    },
-}
-# Waits with no duration of their own: a political hold and a reviewer's silence have no minimum
-# to try (None): they are on the path, with no counterfactual.
-WAITS = {SpanName.LETTER_HOLD: None, SpanName.HOST_SILENCE: None, SpanName.MERGER_HOLD: None}
 # Spans outside the deal's own chain (timeline only, never on the critical path).
 OFF_PATH = {SpanName.BAN, SpanName.EXTENSION, SpanName.COURT_CHALLENGE, SpanName.BIDDING, SpanName.LETTER_WAIT}
 
@@ -89,9 +59,7 @@ def stage_key(scenario: Scenario, stage: str, process: str | None) -> str:
 
 
 def counterfactual_overrides(scenario: Scenario, stage: str, process: str | None = None) -> dict[str, Any] | None:
-    """The overrides that put one stage at its minimum, or None if it has no counterfactual."""
-    if stage in WAITS:
-        return WAITS[stage]
+    """The overrides that put one stage at its minimum, or None if it has no counterfactual (a wait)."""
     paths = duration_paths(scenario, stage, process)
     if not paths:
         return None
@@ -112,7 +80,7 @@ def minimum_days(model: DealModel, stage: str, start: int, process: str | None =
     if d.unit == "days":
         return n
     reviewer = model.reviewers.get(process) if process else None
-    calendar = reviewer.calendar if reviewer is not None else model.weekdays
+    calendar = reviewer.calendar if reviewer is not None else model.clock.weekdays
     return calendar.add(start, n) - start
 
 
@@ -123,7 +91,8 @@ def duration_paths(scenario: Scenario, stage: str, process: str | None = None) -
     reviewer = scenario.reviewers.get(process) if process else None
     if reviewer is None:
         return ()
-    return tuple(f"reviewers.{process}.{p}" for p in REVIEWER_STAGE_DURATIONS[reviewer.kind].get(stage, ()))
+    stages = reviewer_kind(reviewer.kind).stages
+    return tuple(f"reviewers.{process}.{p}" for p in stages.get(SpanName(stage), ()))
 
 
 def critical_path(spans: list[list], end: int) -> list[list]:
@@ -187,5 +156,4 @@ def attribute(model: DealModel, seed: int, digest: str | None = None, rerun: boo
 def has_counterfactual(stage: str) -> bool:
     """Whether late runs are rerun with ``stage`` (an attribution stage key) at its minimum."""
     name = stage.partition(":")[0]
-    reviewer = any(name in stages for stages in REVIEWER_STAGE_DURATIONS.values())
-    return name in STAGE_DURATIONS or reviewer or (name in WAITS and WAITS[name] is not None)
+    return name in STAGE_DURATIONS or any(name in k.stages for k in REVIEWERS.values())

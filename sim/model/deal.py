@@ -1,4 +1,4 @@
-"""The deal: its stages and the bids.
+"""The deal: its stages, the bids, and the read-only view of it every actor but the seller gets.
 
 A deal moves through :class:`DealStage` (see docs/model.md for the diagram)::
 
@@ -7,13 +7,14 @@ A deal moves through :class:`DealStage` (see docs/model.md for the diagram)::
                      +-- RESTRUCTURING <-------+--(a reviewer rejects)
     ... or ends BLOCKED_HOST, BLOCKED_HOME, ABANDONED or TERMINATED.
 
-A negotiated or completed deal starts SIGNED. Reviews run beside the stages, each reviewer
-keeping its own state (``sim.model.agents.reviewers``).
+A negotiated or completed deal starts SIGNED. The seller owns the deal and is the only actor that
+changes it; every other actor reads it through a :class:`DealView`. Reviews run beside the stages,
+each reviewer keeping its own state (``sim.model.agents.reviewers``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -57,18 +58,17 @@ class Bid:
 
     bidder: str
     structure: str
-    price: float  # US$ bn, implied value of the whole business
+    price: float  # in the scenario's currency, bn: implied value of the whole business
     day: int
     value_factor: float = 1.0  # share of the business's value left when the bid was priced
 
 
 @dataclass(slots=True)
 class Deal:
-    """The sale as it stands.
+    """The sale as it stands (the seller's).
 
-    ``version`` goes up whenever the terms change (a restructuring): reviews scheduled for an
-    older version find it stale and stop. Each reviewer keeps what it decided about the current
-    terms itself.
+    ``version`` goes up whenever the terms change (a restructuring): steps scheduled for an older
+    version find it stale and stop. Each reviewer keeps what it decided about the current terms.
     """
 
     stage: DealStage = DealStage.BIDDING
@@ -86,13 +86,11 @@ class Deal:
     signed_day: int | None = None
     closed_day: int | None = None
     closing_scheduled: bool = False
-    review_days: dict[str, int] = field(default_factory=dict)
 
     def new_terms(self, bidder: str, structure: str, price: float, price_factor: float, day: int) -> None:
         """Start new terms (a restructuring): a new version, and signing and closing to come again.
 
-        The blessing and the history (days, review durations) stay as they were; each reviewer
-        resets its own progress (``Reviewer.new_terms``).
+        The blessing and the history stay as they were; each reviewer resets its own progress.
         """
         self.version += 1
         self.restructures += 1
@@ -100,3 +98,67 @@ class Deal:
         self.chosen_day = day
         self.signed_day = None
         self.closing_scheduled = False
+
+
+class DealView:
+    """The deal as every actor but the seller sees it: read only."""
+
+    __slots__ = ("_deal",)
+
+    def __init__(self, deal: Deal):
+        self._deal = deal
+
+    @property
+    def stage(self) -> DealStage:
+        """Where the sale stands."""
+        return self._deal.stage
+
+    @property
+    def bidder(self) -> str | None:
+        """The chosen buyer, if any."""
+        return self._deal.bidder
+
+    @property
+    def structure(self) -> str | None:
+        """The chosen structure, if any."""
+        return self._deal.structure
+
+    @property
+    def price(self) -> float | None:
+        """The agreed price, if any."""
+        return self._deal.price
+
+    @property
+    def version(self) -> int:
+        """The version of the terms (up at each restructuring)."""
+        return self._deal.version
+
+    @property
+    def blessed(self) -> bool:
+        """Whether the executive blessed the deal."""
+        return self._deal.blessed
+
+    @property
+    def chosen_day(self) -> int | None:
+        """When the current terms were chosen."""
+        return self._deal.chosen_day
+
+    @property
+    def agreed_day(self) -> int | None:
+        """When the deal was agreed in principle."""
+        return self._deal.agreed_day
+
+    @property
+    def signed_day(self) -> int | None:
+        """When the contract was signed."""
+        return self._deal.signed_day
+
+    @property
+    def closed_day(self) -> int | None:
+        """When the deal closed."""
+        return self._deal.closed_day
+
+    @property
+    def restructures(self) -> int:
+        """How many times the terms changed."""
+        return self._deal.restructures

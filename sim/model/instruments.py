@@ -3,24 +3,69 @@
 An instrument is not an actor: it is a rule that actors apply. A ban's stages are the agency's
 (``sim.model.agents.agency``); a deadline's extensions and enforcement are decided by the actor the
 scenario names (``decided_by``), with that actor's own random stream and in its name in the log.
+Each kind of instrument is registered in :mod:`sim.model.kinds` with the class that plays it here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from mesa.time import Priority
 
+from sim.model.kinds import InstrumentKind, register_instrument, zeros
+from sim.model.moments import (
+    AdministrationChanged,
+    DeadlinePassed,
+    Enforced,
+    HostAction,
+    InstrumentEnded,
+    InstrumentIssued,
+    MarketMoved,
+    Moment,
+    NotEnforced,
+    Reacting,
+    Revoked,
+    SetAside,
+    StagesChanged,
+    on,
+)
 from sim.model.randomness import logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
-from sim.scenario.schema import Ban, DeadlineInstrument, Law
+from sim.scenario.schema import Ban, DeadlineInstrument, DivestitureOrder, Law
+
+if TYPE_CHECKING:
+    from sim.model.agents.base import Actor
+    from sim.model.view import Clock, RunView
 
 
-class InstrumentState:
-    """One instrument in a run (``instruments.<id>``)."""
+class InstrumentState(Reacting):
+    """One instrument in a run (``instruments.<id>``).
 
-    def __init__(self, model, instrument_id: str, spec):
-        self.model = model
+    Args:
+        instrument_id: its id.
+        spec: its scenario section.
+        clock, view, announce: the run's ports.
+        actor: looks an actor up by id (the executive, a reviewer), who decides for the instrument.
+    """
+
+    revocable = True  # the executive can revoke it (not a law)
+
+    def __init__(
+        self,
+        instrument_id: str,
+        spec: Any,
+        clock: Clock,
+        view: RunView,
+        announce: Callable[[Moment], None],
+        actor: Callable[[str], Actor],
+    ):
         self.id = instrument_id
         self.spec = spec
+        self.clock = clock
+        self.view = view
+        self.announce = announce
+        self.actor = actor
         self.in_force = False
 
     @property
@@ -29,17 +74,30 @@ class InstrumentState:
         return bool(getattr(self.spec, "stages", None))
 
     @property
-    def revocable(self) -> bool:
-        """Whether the executive can revoke it (not a law)."""
-        return True
+    def forces_sale(self) -> bool:
+        """Whether it obliges the seller to sell (a divestiture order, a law), not only bans."""
+        return False
 
     def issue(self) -> None:
         """The instrument takes force on its date."""
         self.in_force = True
 
+    @on(Revoked)
+    def revoked(self, moment: Revoked) -> None:
+        """The executive revoked instruments: this one ends if it is among them and the executive's to revoke."""
+        if self.id in moment.instruments and self.in_force and self.revocable:
+            self.end()
+
+    @on(SetAside)
+    def set_aside(self, moment: SetAside) -> None:
+        """A court set this instrument aside."""
+        if moment.instrument == self.id and self.in_force:
+            self.end()
+
     def end(self) -> None:
-        """Revoked or set aside."""
+        """Revoked or set aside: no longer in force."""
         self.in_force = False
+        self.announce(InstrumentEnded(self.id))
 
 
 class BanState(InstrumentState):
@@ -48,8 +106,8 @@ class BanState(InstrumentState):
     def issue(self) -> None:
         """The ban takes force: the agency's stages follow it."""
         super().issue()
-        self.model.refresh_ban()
-        self.model.executive.log(EventName.BAN_ORDER, self.spec.note or "bans transactions with the seller")
+        self.actor("executive").log(EventName.BAN_ORDER, self.spec.note or "bans transactions with the seller")
+        self.announce(StagesChanged())
 
 
 class DeadlineState(InstrumentState):
@@ -60,8 +118,10 @@ class DeadlineState(InstrumentState):
     leaves it unenforced (open-ended, or a pause after which it decides again).
     """
 
-    def __init__(self, model, instrument_id: str, spec: DeadlineInstrument):
-        super().__init__(model, instrument_id, spec)
+    spec: DeadlineInstrument
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.deadline_day: int | None = None  # the deadline in force (None once revoked or set aside)
         self.last_deadline_day: int | None = None  # the latest deadline set, for the record
         self.issued_day: int | None = None
@@ -70,46 +130,53 @@ class DeadlineState(InstrumentState):
         self.decision: str | None = None  # the last decision: extend, enforce, not_enforce
         self.pauses = 0
 
+    @property
+    def forces_sale(self) -> bool:
+        """A divestiture order and a law oblige the seller to sell."""
+        return True
+
     def issue(self) -> None:
         """Set the deadline; courts hearing the instrument may be petitioned."""
         super().issue()
-        model = self.model
-        self.issued_day = model.today
-        self.deadline_day = self.last_deadline_day = model.deal_scenario.day(self.spec.deadline)
-        model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
+        self.issued_day = self.clock.today
+        self.deadline_day = self.last_deadline_day = self.clock.day_of(self.spec.deadline)
+        self.clock.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
         self.log_issue()
-        for court in model.courts.values():
-            court.consider_petition(self.id)
+        self.announce(InstrumentIssued(self.id))
 
     def log_issue(self) -> None:
         """The instrument in the event log."""
         note = self.spec.note or self.spec.label
-        self.model.executive.log(
+        self.actor("executive").log(
             EventName.DIVESTITURE_ORDER,
             f"orders the sale by {self.spec.deadline.isoformat()}" + (f": {note}" if note else ""),
         )
 
     def end(self) -> None:
         """Revoked or set aside: no deadline any more."""
-        super().end()
         self.deadline_day = None
+        super().end()
 
     # --- the deadline -------------------------------------------------------------------------
 
     def deadline_passes(self) -> None:
         """The deadline is here and the deal has not closed: extend, or decide on enforcement."""
-        model = self.model
-        if model.deal.closed_day is not None or self.deadline_day != model.today:
+        if self.view.deal.closed_day is not None or self.deadline_day != self.clock.today:
             return
-        model.executive.log(EventName.DEADLINE, f"sees the {self._what} deadline pass without a close")
-        model.market_moves("the deadline passed")
+        self.actor("executive").log(EventName.DEADLINE, f"sees the {self._what} deadline pass without a close")
+        self.announce(DeadlinePassed(self.id))
+        self.announce(MarketMoved("the deadline passed"))
         if self.can_extend() and self.consider_extension():
             return
         self.decide_enforcement()
 
     @property
     def _what(self) -> str:
-        return "ban" if isinstance(self.spec, Law) else "divestiture"
+        return "divestiture"
+
+    @property
+    def _noun(self) -> str:
+        return "order"
 
     def can_extend(self) -> bool:
         """Whether the instrument leaves an extension: by count, by days, and by its conditions."""
@@ -118,25 +185,25 @@ class DeadlineState(InstrumentState):
             return False
         if rule.max_days is not None and self.extension_days >= rule.max_days:
             return False
-        deal = self.model.deal
+        deal = self.view.deal
         met = {
             "deal_agreed": deal.agreed_day is not None and deal.stage.in_progress,
             "deal_signed": deal.signed_day is not None and deal.stage.in_progress,
-            "deal_under_review": deal.stage.in_progress and self.model.under_review(),
+            "deal_under_review": deal.stage.in_progress and self.view.under_review(),
         }
         return all(met[c] for c in rule.requires)
 
     def consider_extension(self) -> bool:
         """The decider extends (within what is left) or not."""
         u = self.spec.extensions
-        decider = self.model.actor(u.decided_by)
-        deal = self.model.deal
-        under_review = deal.stage.in_progress and self.model.under_review()
+        decider = self.actor(u.decided_by)
+        deal = self.view.deal
+        under_review = deal.stage.in_progress and self.view.under_review()
         p = logistic(
             u.base
             + u.deal_under_review * under_review
             + u.deal_blessed * deal.blessed
-            + u.lame_duck * self.model.lame_duck
+            + u.lame_duck * self.view.lame_duck
         )
         if not decider.chance(p):
             decider.log(EventName.NO_EXTENSION, f"does not extend the deadline (p(extend)={p:.2f})")
@@ -144,21 +211,21 @@ class DeadlineState(InstrumentState):
         self.extend(decider, max(1, decider.days_from_now(u.days) - decider.today))
         return True
 
-    def extend(self, decider, days: int) -> None:
+    def extend(self, decider: Actor, days: int) -> None:
         """Move the deadline by ``days`` (clipped to what the cap leaves)."""
         cap = self.spec.extensions.max_days
         if cap is not None:
             days = min(days, int(cap - self.extension_days))
-        model = self.model
+        today = self.clock.today
         self.extensions += 1
         self.extension_days += days
         self.decision = "extend"
-        self.deadline_day = self.last_deadline_day = model.today + days
-        model.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
-        model.add_span(SpanName.EXTENSION, decider.actor_id, model.today, self.deadline_day, self.id)
+        self.deadline_day = self.last_deadline_day = today + days
+        self.clock.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
+        decider.timeline.add(SpanName.EXTENSION, today, self.deadline_day, self.id)
         decider.log(
             EventName.EXTENSION,
-            f"grants extension {self.extensions}: {days} days, to {model.date_of(self.deadline_day)}",
+            f"grants extension {self.extensions}: {days} days, to {self.clock.date_of(self.deadline_day)}",
         )
 
     # --- enforcement --------------------------------------------------------------------------
@@ -166,87 +233,111 @@ class DeadlineState(InstrumentState):
     def enforcement_utilities(self) -> dict[str, float]:
         """Utilities of enforcing and of leaving it unenforced (the reference, 0)."""
         u = self.spec.enforcement
-        deal = self.model.deal
         enforce = (
             u.base
-            + u.no_deal * (not deal.stage.in_progress)
-            + u.new_administration * self.model.new_administration
-            + u.lame_duck * self.model.lame_duck
+            + u.no_deal * (not self.view.deal.stage.in_progress)
+            + u.new_administration * self.view.new_administration
+            + u.lame_duck * self.view.lame_duck
         )
         return {"enforce": enforce, "not_enforce": 0.0}
 
     def decide_enforcement(self) -> None:
         """No close and no extension: enforce, or leave it unenforced (open-ended, or a pause)."""
-        model = self.model
         rule = self.spec.enforcement
-        decider = model.actor(rule.decided_by)
+        decider = self.actor(rule.decided_by)
         choice, probs = logit_choice(decider.rng, self.enforcement_utilities())
         self.decision = choice
-        agency = model.agencies.get(getattr(self.spec, "agency", ""))
         if choice == "enforce":
             effect = "its prohibitions take effect unless enjoined" if self.has_stages else "no ban stage is tied to it"
             decider.log(EventName.ENFORCEMENT, f"enforces the {self._noun}: {effect} ({odds_text(probs)})")
-            if agency is not None:
-                agency.deadline_enforced(self.id)
-            model.host_action("enforcement")
+            self.announce(Enforced(self.id))
+            self.announce(HostAction("enforcement"))
         else:
             if rule.pause_days is not None and self.pauses < rule.max_pauses:
                 self.pauses += 1
                 day = decider.after(rule.pause_days, self.pause_ends)
-                how = f"pauses enforcement (pause {self.pauses}) until {model.date_of(day)}"
+                how = f"pauses enforcement (pause {self.pauses}) until {self.clock.date_of(day)}"
             else:
                 how = f"leaves the {self._noun} unenforced, open-ended"
             decider.log(EventName.NON_ENFORCEMENT, f"{how}; the deal may still close ({odds_text(probs)})")
-            if agency is not None:
-                agency.deadline_not_enforced(self.id)
-            else:
-                model.refresh_ban()
-
-    @property
-    def _noun(self) -> str:
-        return "law" if isinstance(self.spec, Law) else "order"
+            self.announce(NotEnforced(self.id))
 
     def pause_ends(self) -> None:
         """An enforcement pause runs out with no close: decide again."""
-        if self.model.deal.closed_day is not None or self.deadline_day is None or self.decision != "not_enforce":
+        if self.view.deal.closed_day is not None or self.deadline_day is None or self.decision != "not_enforce":
             return
         self.decide_enforcement()
 
-    def reconsider(self) -> None:
+    @on(AdministrationChanged)
+    def reconsider(self, moment: AdministrationChanged) -> None:
         """A new administration decides again on an instrument left unenforced."""
         unenforced = self.decision == "not_enforce" and self.deadline_day is not None
-        if unenforced and self.model.deal.closed_day is None:
+        if unenforced and self.view.deal.closed_day is None:
             self.decide_enforcement()
 
 
 class LawState(DeadlineState):
-    """A statute with a ban date; the executive cannot revoke it."""
+    """A statute with a ban date; the executive cannot revoke it (only a court can strike it down)."""
+
+    revocable = False
 
     @property
-    def revocable(self) -> bool:
-        """A law is not the executive's to revoke."""
-        return False
+    def _what(self) -> str:
+        return "ban"
+
+    @property
+    def _noun(self) -> str:
+        return "law"
 
     def log_issue(self) -> None:
         """The law in the event log."""
-        self.model.executive.log(
+        self.actor("executive").log(
             EventName.LAW_ENACTED,
             f"signs the {self.spec.label}: prohibitions from {self.spec.deadline.isoformat()} unless the sale closes"
             + (f" ({self.spec.note})" if self.spec.note else ""),
         )
 
-    def end(self) -> None:
-        """Struck down: its prohibitions are lifted too."""
-        super().end()
-        agency = self.model.agencies.get(self.spec.agency)
-        if agency is not None:
-            agency.lift(self.id)
+
+# --- the kinds' entries ---------------------------------------------------------------------
 
 
-def instrument_state(model, instrument_id: str, spec) -> InstrumentState:
-    """The run's state of one instrument, by its kind."""
-    if isinstance(spec, Ban):
-        return BanState(model, instrument_id, spec)
-    if isinstance(spec, Law):
-        return LawState(model, instrument_id, spec)
-    return DeadlineState(model, instrument_id, spec)
+def _deadline_neutral(iid: str, spec: Any) -> dict[str, Any]:
+    at = f"instruments.{iid}"
+    out: dict[str, Any] = {}
+    if spec.extensions is not None:
+        out.update(zeros(f"{at}.extensions", "base", "deal_under_review", "deal_blessed", "lame_duck"))
+    out.update(zeros(f"{at}.enforcement", "base", "no_deal", "new_administration", "lame_duck"))
+    return out
+
+
+register_instrument(
+    InstrumentKind(
+        schema=Ban,
+        state=BanState,
+        forces_sale=False,
+        neutral=lambda iid, spec: (
+            {f"instruments.{iid}.postpone.p_if_deal_progressing": 0.5, f"instruments.{iid}.postpone.p_otherwise": 0.5}
+            if spec.postpone is not None
+            else {}
+        ),
+        without_bans=lambda iid, spec: {f"instruments.{iid}.stages": {}},
+    )
+)
+register_instrument(
+    InstrumentKind(
+        schema=DivestitureOrder,
+        state=DeadlineState,
+        forces_sale=True,
+        neutral=_deadline_neutral,
+        without_bans=lambda iid, spec: {},
+    )
+)
+register_instrument(
+    InstrumentKind(
+        schema=Law,
+        state=LawState,
+        forces_sale=True,
+        neutral=_deadline_neutral,
+        without_bans=lambda iid, spec: {f"instruments.{iid}.stages": {}},
+    )
+)

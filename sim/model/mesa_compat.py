@@ -72,10 +72,17 @@ class Call(Event):
         self.function_kwargs = {}
 
     def execute(self) -> None:
-        """Call the method, unless the event was cancelled, with the model's ``day`` set to its time."""
+        """Call the method, unless the event was cancelled, with the model's ``day`` set to its time.
+
+        Then the model delivers what the call announced (``after_event``): reactions run after
+        their cause has returned.
+        """
         if not self._canceled and self.fn is not None:
             self.model.day = self.time
             self.fn(*self.function_args)
+            after = getattr(self.model, "after_event", None)
+            if after is not None:
+                after()
 
 
 def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: tuple, priority: Priority) -> Event:
@@ -93,3 +100,4 @@ def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: t
 def _on_day(model: mesa.Model, time: int, function: Callable[..., Any], *args: Any) -> None:
     model.day = time
     function(*args)
+    model.after_event()

@@ -142,6 +142,7 @@ class WorkCalendar:
         return day + math.ceil(n * 7 / 5)  # beyond the table: about five working days a week
 
 
+@lru_cache(maxsize=64)
 def work_calendar(start: dt.date, kind: str, holidays: tuple[dt.date, ...] = ()) -> WorkCalendar:
     """The working days of a government: ``weekdays``, ``us_federal`` or ``prc``, less ``holidays``.
 

@@ -38,6 +38,7 @@ from mesa.visualization import SolaraViz  # noqa: E402
 
 from sim.analysis.compare import paired_difference  # noqa: E402
 from sim.model.dealmodel import DealModel  # noqa: E402
+from sim.model.run_record import DAY_REPORTERS  # noqa: E402
 from sim.outcomes import MEANING, PRECEDENCE  # noqa: E402
 from sim.present.figures import draw_timeline  # noqa: E402
 from sim.present.labels import actor_labels  # noqa: E402
@@ -157,18 +158,20 @@ class DashboardModel(DealModel):
 
 def today_panel(model: DealModel) -> None:
     """Today's facts: the date, the stage, the deadline, reviews, bans, value, the outcome so far."""
-    ahead = model.days_to_deadline
+    today = {name: report(model) for name, report in DAY_REPORTERS.items()}
+    ahead = today["days_to_deadline"]
+    outcome = model.outcome or model.outcome_now()
     rows = [
-        ("date", f"{model.date} ({model.steps} days played)"),
-        ("deal stage", model.stage.replace("_", " ")),
+        ("date", f"{today['date']} ({model.steps} days played)"),
+        ("deal stage", today["stage"].replace("_", " ")),
         ("days to the deadline in force", "none ahead" if ahead is None else str(ahead)),
-        ("reviews open", str(model.open_reviews)),
-        ("ban stages biting", str(model.bans_biting)),
-        ("value left (share of the base)", f"{model.value_left:.0%}"),
-        ("outcome if it stopped today", f"{model.outcome_so_far}: {MEANING[model.outcome or model.outcome_now()]}"),
+        ("reviews open", str(today["open_reviews"])),
+        ("ban stages biting", str(today["bans_biting"])),
+        ("value left (share of the base)", f"{today['value']:.0%}"),
+        ("outcome if it stopped today", f"{outcome.value}: {MEANING[outcome]}"),
     ]
-    if model.winner:
-        rows.append(("winner", f"{model.winner} at US${model.price:.1f} bn"))
+    if today["winner"]:
+        rows.append(("winner", f"{today['winner']} at {model.deal_scenario.labels.money(today['price'])}"))
     html(html_table(["", ""], rows, f"Today in {model.deal_scenario.name}"), classes=["today-panel"])
 
 

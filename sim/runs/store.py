@@ -33,6 +33,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sim.errors import OutputError, SimError, UsageError
+from sim.model.dealmodel import MODEL_VERSION
 from sim.model.randomness import STREAM_VERSION
 from sim.runs.backends import Execution, Interrupted, RunAborted
 from sim.runs.ensemble import (
@@ -218,6 +219,7 @@ def manifest(
         "seed": seed,
         "runs": runs,
         "stream_version": STREAM_VERSION,
+        "model_version": MODEL_VERSION,
         "settings": settings or {},
         "versions": versions(),
         "command": command if command is not None else sys.argv,
@@ -267,6 +269,7 @@ class ResultStore:
         return {
             "version": STORE_VERSION,
             "stream_version": STREAM_VERSION,
+            "model_version": MODEL_VERSION,
             "scenario_sha256": scenario_digest(spec.scenario),
             "seed": spec.seed,
             "runs": spec.runs,

@@ -12,7 +12,17 @@ from typing import Any
 from sim.errors import Problem
 from sim.scenario.grounding import weight_paths
 from sim.scenario.problems import _origin, _unknown
-from sim.scenario.schema import Ban, CoveredTransaction, DeadlineInstrument, ExportLicence, Law, Scenario
+from sim.scenario.schema import (
+    Ban,
+    CoveredTransaction,
+    DeadlineInstrument,
+    ExportLicence,
+    Law,
+    Scenario,
+    TermsCondition,
+    TermWeights,
+    meets,
+)
 
 # Ids the model's own actors and rows use: a reviewer, agency, court or bidder may not take them.
 ACTOR_IDS = ("executive", "home", "seller")
@@ -91,6 +101,9 @@ def check_consistency(s: Scenario, source: str, origins: dict[tuple, str]) -> li
             s.horizon,
         )
         return c.problems
+    _terms(c)
+    if c.problems:
+        return c.problems  # structures and weights off the vocabulary: the checks below would trip on them
     for section in (_deal, _seller, _ids, _bidders, _reviewers, _instruments, _courts, _events, _inactive, _declared):
         section(c)
     for (bound, there), cut in c.moved_bounds.items():  # first, the line at the key that caused them
@@ -176,10 +189,8 @@ def _bidders(c: _Checks) -> None:
         for sid in b.accepts or []:
             c.known_structure((*keys, "accepts"), sid)
         offered = c.s.structures.get(b.offers)
-        if b.insists_on_algorithm and offered is not None and offered.algorithm != "transfer":
-            c.bad(
-                (*keys, "offers"), "insists_on_algorithm needs an offered structure with algorithm: transfer", b.offers
-            )
+        if b.requires and offered is not None and _terms_known(c.s, b.requires) and not meets(b.requires, offered):
+            c.bad((*keys, "offers"), "its own structure fails the bidder's `requires`", b.offers)
     for bid, b in c.s.bidders.items():
         if b.enters is not None:
             c.within(("bidders", bid, "enters"), b.enters)
@@ -324,3 +335,79 @@ def _declared(c: _Checks) -> None:
         parameter_keys([*c.s.levers, *c.s.uncertainties])
     except ValueError as exc:
         c.bad(("uncertainties",), str(exc))
+
+
+def _terms(c: _Checks) -> None:
+    """Structures, weights of terms and conditions on terms speak the scenario's ``terms:`` vocabulary."""
+    vocabulary = c.s.terms
+    for sid, structure in c.s.structures.items():
+        given = structure.model_extra or {}
+        for dim, value in given.items():
+            keys = ("structures", sid, dim)
+            if dim not in vocabulary:
+                c.unknown(keys, dim, sorted(vocabulary), "term (declare it under terms:)")
+            elif vocabulary[dim].numeric and (isinstance(value, str) or not 0 <= float(value) <= 1):
+                c.bad(keys, "must be a number from 0 to 1, or true/false", value)
+            elif not vocabulary[dim].numeric and value not in (vocabulary[dim].levels or []):
+                c.unknown(keys, str(value), list(vocabulary[dim].levels or []), f"level of {dim}")
+        for dim, spec in vocabulary.items():
+            if dim not in given and not spec.numeric:
+                c.bad(("structures", sid), f"gives no level of the term {dim!r} ({', '.join(spec.levels or [])})")
+    for keys, value, kind in _term_fields(c.s, ()):
+        if kind == "weights":
+            for dim, w in value.items():
+                here = (*keys, dim)
+                if dim not in vocabulary:
+                    c.unknown(here, dim, sorted(vocabulary), "term")
+                elif vocabulary[dim].numeric and isinstance(w, dict):
+                    c.bad(here, "a numeric term takes one weight per unit, not one per level", w)
+                elif not vocabulary[dim].numeric and not isinstance(w, dict):
+                    c.bad(
+                        here,
+                        f"a categorical term takes a weight per level ({', '.join(vocabulary[dim].levels or [])})",
+                        w,
+                    )
+                elif isinstance(w, dict):
+                    for level in w:
+                        if level not in (vocabulary[dim].levels or []):
+                            c.unknown((*here, level), level, list(vocabulary[dim].levels or []), f"level of {dim}")
+        else:
+            for dim, allowed in value.items():
+                here = (*keys, dim)
+                if dim not in vocabulary:
+                    c.unknown(here, dim, sorted(vocabulary), "term")
+                elif vocabulary[dim].numeric and isinstance(allowed, list):
+                    c.bad(here, "a numeric term takes a range {min, max} or true/false, not levels", allowed)
+                elif not vocabulary[dim].numeric and not isinstance(allowed, list):
+                    c.bad(here, "a categorical term takes a list of allowed levels", allowed)
+                elif isinstance(allowed, list):
+                    for level in allowed:
+                        if level not in (vocabulary[dim].levels or []):
+                            c.unknown(here, level, list(vocabulary[dim].levels or []), f"level of {dim}")
+
+
+def _terms_known(s: Scenario, condition: dict) -> bool:
+    return all(dim in s.terms for dim in condition)
+
+
+def _term_fields(node: Any, keys: tuple) -> list[tuple[tuple, dict, str]]:
+    """Every weights-of-terms and condition-on-terms field of a scenario, with its key path."""
+    from pydantic import BaseModel
+
+    found: list[tuple[tuple, dict, str]] = []
+    if isinstance(node, BaseModel):
+        for name, field in type(node).model_fields.items():
+            value = getattr(node, name)
+            if field.annotation == TermWeights:
+                found.append(((*keys, name), value, "weights"))
+            elif field.annotation == TermsCondition:
+                found.append(((*keys, name), value, "condition"))
+            else:
+                found += _term_fields(value, (*keys, name))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            found += _term_fields(value, (*keys, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _term_fields(value, (*keys, i))
+    return found

@@ -87,17 +87,22 @@ def _leaves(obj: BaseModel, path: tuple[str, ...]):
         value = getattr(obj, name)
         here = (*path, name)
         if is_weight(field):
-            if isinstance(value, dict):
-                for key in value:
-                    yield ".".join((*here, str(key)))
-            elif value is not None:
-                yield ".".join(here)
+            yield from _weight_leaves(value, here)
         elif isinstance(value, BaseModel):
             yield from _leaves(value, here)
         elif isinstance(value, dict):
             for key, entry in value.items():
                 if isinstance(entry, BaseModel):
                     yield from _leaves(entry, (*here, str(key)))
+
+
+def _weight_leaves(value: Any, path: tuple[str, ...]):
+    """A weight's leaves: itself, or each key of a mapping of weights (nested for a categorical term's levels)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _weight_leaves(inner, (*path, str(key)))
+    elif value is not None:
+        yield ".".join(path)
 
 
 def _section_type(annotation: Any) -> tuple[Any, bool]:

@@ -461,9 +461,9 @@ def _locate(doc: dict, key: str, source: str) -> tuple[dict, str, Any]:
         if allowed is not None and part not in allowed:
             raise ScenarioError([_unknown(source, key, part, sorted(allowed), "key")])
         if last:
-            return node, part, _child_type(kind, part)
-        kind = _child_type(kind, part)
+            return node, part, _child_type(kind, part, node.get(part) if isinstance(node, dict) else None)
         child = node.get(part)
+        kind = _child_type(kind, part, child)
         if union_members(kind):  # a reviewer or an instrument: its kind says which keys it has
             if child is None:
                 raise ScenarioError([Problem(source, key, f"{here} has no {part!r} to set (add it in a file)")])

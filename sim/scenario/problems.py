@@ -77,23 +77,49 @@ def union_member(annotation: Any, node: Any) -> Any:
     return next((m for m in members if kind_of(m) == kind), None)
 
 
-def _child_type(kind: Any, key: str) -> Any:
-    """The declared type of ``key`` inside ``kind`` (a model class or a dict type)."""
+def _child_type(kind: Any, key: str, value: Any = None) -> Any:
+    """The declared type of ``key`` inside ``kind`` (a model class or a dict type).
+
+    ``value``, the value found there, decides between a number and a mapping where both are
+    allowed (a weight of a term: a number, or one per level), and gives the type of a key a model
+    takes freely (a structure's terms).
+    """
     kind = _strip(kind)
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         field = kind.model_fields.get(key)
-        return _strip(field.annotation) if field else None
+        if field is None:
+            if _free(kind) and value is not None:
+                return float if isinstance(value, int | float) and not isinstance(value, bool) else type(value)
+            return None
+        return _by_value(_strip(field.annotation), value)
     if typing.get_origin(kind) is dict:
-        return _strip(typing.get_args(kind)[1])
+        return _by_value(_strip(typing.get_args(kind)[1]), value)
     if typing.get_origin(kind) is list:
         return _strip(typing.get_args(kind)[0])
     return None
+
+
+def _free(kind: type[BaseModel]) -> bool:
+    """A model that takes keys of its own beyond its fields (a structure's terms)."""
+    return kind.model_config.get("extra") == "allow"
+
+
+def _by_value(annotation: Any, value: Any) -> Any:
+    """Of a union of a number and a mapping, the member the value is."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        mapping = next((a for a in args if typing.get_origin(a) is dict), None)
+        if mapping is not None and float in args:
+            return mapping if isinstance(value, dict) else float
+    return annotation
 
 
 def _allowed_keys(kind: Any, node: Any) -> set[str] | None:
     """Keys allowed at a node of type ``kind``; None when any key goes."""
     kind = _strip(kind)
     if isinstance(kind, type) and issubclass(kind, BaseModel):
+        if _free(kind):
+            return None
         return set(kind.model_fields)
     if typing.get_origin(kind) is dict:
         key_type = typing.get_args(kind)[0]

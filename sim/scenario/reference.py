@@ -90,6 +90,12 @@ def _section(
         lines.append(
             f"| `{path}` | {_type_name(field.annotation)} | {unit} | {_default(field)} | {field.description or ''} |\n"
         )
+    if kind.model_config.get("extra") == "allow":  # a structure: its terms, one key per dimension of `terms:`
+        lines.append(
+            f"| `{prefix}.<term>` | number, true/false or text | as the dimension | 0 (numeric) | The structure's "
+            "value on one dimension of the scenario's `terms:` (a number from 0 to 1, true/false, or one of the "
+            "dimension's levels); a categorical dimension must be given. |\n"
+        )
     lines.append("\n")
     return lines
 

@@ -11,7 +11,21 @@ from dataclasses import dataclass, field
 from mesa.time import Priority
 
 from sim.model.agents.base import Actor
-from sim.narrative import EventName
+from sim.model.moments import (
+    BanEnded,
+    BanStarted,
+    DealClosed,
+    Enforced,
+    Enjoined,
+    InjunctionLifted,
+    InstrumentEnded,
+    NotEnforced,
+    SellerLeft,
+    StageAnnounced,
+    StagesChanged,
+    on,
+)
+from sim.narrative import EventName, SpanName
 
 
 @dataclass(slots=True)
@@ -56,7 +70,7 @@ class Agency(Actor):
             for sid, st in spec.stages.items():
                 self.stages[sid] = StageState(iid, st, dated, announced=not dated)
                 if dated:
-                    model.schedule(model.deal_scenario.day(st.announced), self.announce, sid)
+                    self.clock.schedule(self.clock.day_of(st.announced), self.announce_stage, sid)
 
     @property
     def state(self) -> str:
@@ -65,26 +79,25 @@ class Agency(Actor):
 
     def biting(self) -> list[str]:
         """Ids of the stages that bite now (their instruments in force)."""
-        return [sid for sid, st in self.stages.items() if st.bites and self.model.instruments[st.instrument].in_force]
+        return [sid for sid, st in self.stages.items() if st.bites and self.view.in_force(st.instrument)]
 
-    def announce(self, sid: str) -> None:
+    def announce_stage(self, sid: str) -> None:
         """Announce a stage (if its ban is in force); courts may be asked to stop it."""
         stage = self.stages[sid]
-        if not self.model.instruments[stage.instrument].in_force:
+        if not self.view.in_force(stage.instrument):
             return
         stage.announced = True
         when = stage.spec.effective
-        stage.effective_day = self.model.deal_scenario.day(when)
-        self.model.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
+        stage.effective_day = self.clock.day_of(when)
+        self.clock.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
         self.log(EventName.STAGE_ANNOUNCED, f"announces {sid} ({stage.spec.label}), from {when.isoformat()}")
-        for court in self.model.courts.values():
-            court.consider_challenge(sid, stage.instrument)
+        self.announce(StageAnnounced(sid, stage.instrument))
 
     def effective_day(self, sid: str) -> int | None:
         """The day a stage is due to take effect as things stand (None if it has no date yet)."""
         stage = self.stages[sid]
         if not stage.dated:
-            return self.model.instruments[stage.instrument].deadline_day
+            return self.view.deadline_day(stage.instrument)
         return stage.effective_day
 
     def take_effect(self, sid: str) -> None:
@@ -96,11 +109,11 @@ class Agency(Actor):
             stage.postponements += 1
             rule = self.instruments[stage.instrument].postpone
             stage.effective_day = self.days_from_now(rule.days)
-            self.model.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
+            self.clock.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
             self.log(
                 EventName.STAGE_POSTPONED,
-                f"postpones {sid} to {self.model.date_of(stage.effective_day)} "
-                f"while the {self.model.deal_name()} progresses",
+                f"postpones {sid} to {self.clock.date_of(stage.effective_day)} "
+                f"while the {self.view.deal_name()} progresses",
             )
             return
         self.make_due(sid)
@@ -110,7 +123,7 @@ class Agency(Actor):
         rule = self.instruments[stage.instrument].postpone
         if rule is None or stage.postponements >= rule.max:
             return False
-        deal = self.model.deal
+        deal = self.view.deal
         progressing = deal.stage.in_progress or deal.blessed
         return self.chance(rule.p_if_deal_progressing if progressing else rule.p_otherwise)
 
@@ -118,40 +131,74 @@ class Agency(Actor):
         """The stage is in effect from today (it bites unless enjoined)."""
         stage = self.stages[sid]
         stage.due = True
-        courts = " and ".join(self.model.courts[c].label for c in sorted(stage.enjoined_by))
+        courts = " and ".join(self.view.scenario.courts[c].label for c in sorted(stage.enjoined_by))
         self.log(
             EventName.STAGE_DUE,
             f"puts {sid} into effect" + (f", but {courts} enjoined it" if courts else ""),
         )
-        self.model.refresh_ban()
+        self.announce(StagesChanged())
 
-    def deadline_enforced(self, instrument: str) -> None:
+    @on(Enforced)
+    def deadline_enforced(self, moment: Enforced) -> None:
         """The instrument is enforced at its deadline: its prohibitions are due."""
         for sid, stage in self.stages.items():
-            if stage.instrument == instrument and not stage.dated and not stage.due:
+            if stage.instrument == moment.instrument and not stage.dated and not stage.due:
                 stage.suspended = False
                 self.make_due(sid)
 
-    def deadline_not_enforced(self, instrument: str) -> None:
+    @on(NotEnforced)
+    def deadline_not_enforced(self, moment: NotEnforced) -> None:
         """The instrument is left unenforced: its prohibitions are suspended."""
         for sid, stage in self.stages.items():
-            if stage.instrument == instrument and not stage.dated and not stage.suspended:
+            if stage.instrument == moment.instrument and not stage.dated and not stage.suspended:
                 stage.suspended = True
                 self.log(EventName.STAGE_SUSPENDED, f"suspends {sid} while the law goes unenforced")
-        self.model.refresh_ban()
+        self.announce(StagesChanged())
 
-    def enjoin(self, sid: str, court: str) -> None:
+    @on(Enjoined)
+    def enjoined(self, moment: Enjoined) -> None:
         """A court enjoins a stage."""
-        self.stages[sid].enjoined_by.add(court)
-        self.model.refresh_ban()
+        if moment.stage in self.stages:
+            self.stages[moment.stage].enjoined_by.add(moment.court)
+            self.announce(StagesChanged())
 
-    def lift_injunction(self, sid: str, court: str) -> None:
+    @on(InjunctionLifted)
+    def injunction_lifted(self, moment: InjunctionLifted) -> None:
         """An appeal lifts one court's injunction of a stage."""
-        self.stages[sid].enjoined_by.discard(court)
-        self.model.refresh_ban()
+        if moment.stage in self.stages:
+            self.stages[moment.stage].enjoined_by.discard(moment.court)
+            self.announce(StagesChanged())
+
+    @on(InstrumentEnded)
+    def instrument_ended(self, moment: InstrumentEnded) -> None:
+        """An instrument of this agency's was revoked or struck down: its stages end for good."""
+        self.lift(moment.instrument)
+
+    @on(DealClosed, SellerLeft)
+    def deal_over(self, moment: object) -> None:
+        """A close or the seller's exit: nothing is left to ban."""
+        self.lift()
 
     def lift(self, instrument: str | None = None) -> None:
-        """The stages of one instrument end for good (a revocation), or all of them (a close, an exit)."""
+        """The stages of one instrument end for good, or all of them."""
         for stage in self.stages.values():
             if instrument is None or stage.instrument == instrument:
                 stage.lifted = True
+
+    # --- the ban in the timeline ----------------------------------------------------------------
+
+    @on(BanStarted)
+    def ban_started(self, moment: BanStarted) -> None:
+        """A stage of this agency's began to bite: say so, and the ban's stretch starts."""
+        if moment.agency != self.actor_id:
+            return
+        self.timeline.open(SpanName.BAN)
+        effect = self.view.scenario.labels.ban_effect
+        self.log(EventName.BAN_BITES, f"The ban bites ({', '.join(moment.stages)}): {effect}")
+
+    @on(BanEnded)
+    def ban_ended(self, moment: BanEnded) -> None:
+        """No stage bites any more: the ban's stretch ends, in the name of the agency that began it."""
+        if self.timeline.run.responsible(SpanName.BAN) == self.actor_id:
+            self.timeline.close(SpanName.BAN)
+            self.log(EventName.BAN_LIFTED, "No ban stage bites any more")

@@ -1,4 +1,16 @@
-"""The base of every actor: an id, a label, its own random stream, and a few verbs."""
+"""The base of every actor: an id, a label, its own random stream, and the narrow ports it sees the run through.
+
+An actor never reaches into the run (``DealModel``) itself. It sees:
+
+* ``self.clock``: today, dates, and scheduling its own steps (:class:`~sim.model.view.Clock`);
+* ``self.view``: a read-only view of the deal and of what other actors have made public
+  (:class:`~sim.model.view.RunView`);
+* ``self.timeline``: its own rows of the event log and its stretches of the deal's timeline;
+* ``self.announce``: telling the others what it did (:mod:`sim.model.moments`), which they react to
+  once its handler has returned.
+
+``tests/test_layers.py`` fails if an actor's module reads ``self.model``.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +20,16 @@ from typing import TYPE_CHECKING, Any
 import mesa
 from mesa.time import Priority
 
+from sim.model.moments import Moment, Reacting
 from sim.model.randomness import Stream, WorkCalendar, actor_stream, draw_duration
-from sim.narrative import EventName
+from sim.model.timeline import Timeline
 from sim.scenario.schema import Duration
 
 if TYPE_CHECKING:
     from sim.model.dealmodel import DealModel
 
 
-class Actor(mesa.Agent):
+class Actor(mesa.Agent, Reacting):
     """An actor of the deal.
 
     ``self.rng`` is the actor's own stream, keyed by (run seed, actor id), not the model's: one
@@ -24,7 +37,7 @@ class Actor(mesa.Agent):
     ``Agent`` would otherwise share with the model) is the same stream.
 
     Args:
-        model: the run.
+        model: the run (Mesa's agents belong to a model; the actor uses only the ports below).
         actor_id: the id used in the event log (``executive``, ``china``, a bidder's key...).
         label: the name used in the narrative.
     """
@@ -35,13 +48,20 @@ class Actor(mesa.Agent):
         super().__init__(model)
         self.actor_id = actor_id
         self.label = label
+        ports = model.ports
+        self.clock = ports.clock
+        self.view = ports.view
+        self.timeline = Timeline(ports.timeline, actor_id)
+        self.log = self.timeline.log  # a row of the event log in this actor's name
+        self.announce: Callable[[Moment], None] = ports.announce
+        self._seed = ports.seed
         self._rng: Stream | None = None
 
     @property
     def rng(self) -> Stream:
         """The actor's own random stream (created on first use)."""
         if self._rng is None:
-            self._rng = actor_stream(self.model.run_seed, self.actor_id)
+            self._rng = actor_stream(self._seed, self.actor_id)
         return self._rng
 
     @property
@@ -57,7 +77,7 @@ class Actor(mesa.Agent):
     @property
     def today(self) -> int:
         """The current day (days from the scenario's start)."""
-        return self.model.day
+        return self.clock.today
 
     def chance(self, p: float) -> bool:
         """True with probability ``p`` (always one draw)."""
@@ -79,7 +99,7 @@ class Actor(mesa.Agent):
         """The day on which a random ``duration`` drawn now ends."""
         n = draw_duration(self.rng, duration)
         if duration.unit == "working_days":
-            calendar = self.calendar or self.model.weekdays
+            calendar = self.calendar or self.clock.weekdays
             return calendar.add(self.today, n)
         return self.today + n
 
@@ -92,9 +112,5 @@ class Actor(mesa.Agent):
     ) -> int:
         """Schedule ``action(*args)`` once a random ``duration`` has passed; returns the day."""
         day = self.days_from_now(duration)
-        self.model.schedule(day, action, *args, priority=priority)
+        self.clock.schedule(day, action, *args, priority=priority)
         return day
-
-    def log(self, event: EventName, detail: str = "") -> None:
-        """Add a row to the run's event log, in this actor's name."""
-        self.model.log(self.actor_id, event, detail)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sim.model.agents.base import Actor
-from sim.model.deal import Bid
+from sim.model.deal import Bid, DealStage
+from sim.model.moments import BidderLeft, BidMade, DealAnnounced, MarketMoved, on
 from sim.narrative import EventName
+from sim.scenario.schema import AnnouncedDeal, meets
 
 
 class Bidder(Actor):
@@ -21,7 +23,7 @@ class Bidder(Actor):
         self.dropped = False
         self.bid: Bid | None = None
         if enters:
-            model.schedule(model.deal_scenario.day(spec.enters) if spec.enters else 0, self.enter)
+            self.clock.schedule(self.clock.day_of(spec.enters) if spec.enters else 0, self.enter)
 
     @property
     def active(self) -> bool:
@@ -39,39 +41,41 @@ class Bidder(Actor):
         if self.dropped:
             return "dropped out"
         if self.bid is not None:
-            return f"bid US${self.bid.price:.1f} bn"
+            return f"bid {self.view.money(self.bid.price)}"
         return "due diligence" if self.entered else "not yet in"
 
     def accepts(self, structure_id: str) -> bool:
         """Whether it would do the deal under this structure."""
-        if self.spec.insists_on_algorithm:
-            return self.model.deal_scenario.structures[structure_id].algorithm == "transfer"
+        if self.spec.requires and not meets(self.spec.requires, self.view.structure(structure_id)):
+            return False
         return self.spec.accepts is None or structure_id in self.spec.accepts
 
     def enter(self) -> None:
         """Enter the talks; decide now (privately) whether it will drop out during diligence."""
-        if self.model.deal.stage.ended:
+        if self.view.deal.stage.ended:
             return
         self.entered = True
-        partners = f" with {', '.join(self.spec.partners)}" if self.spec.partners else ""
+        partners = f" with {', '.join(self.spec.partners)}" if getattr(self.spec, "partners", None) else ""
         self.log(
             EventName.BIDDER_ENTERS,
-            f"{self.label}{partners} enters talks for {self.model.deal_scenario.market.label}",
+            f"{self.label}{partners} enters talks for {self.view.scenario.market.label}",
         )
         diligence_end = self.days_from_now(self.spec.due_diligence_days)
         if self.chance(self.spec.p_drop_out):
             day = self.today + int(self.rng.integers(0, max(1, diligence_end - self.today) + 1))
-            self.model.schedule(day, self.drop_out)
+            self.clock.schedule(day, self.drop_out)
         else:
-            self.model.schedule(diligence_end, self.submit_bid)
+            self.clock.schedule(diligence_end, self.submit_bid)
 
-    def consider_return(self) -> None:
-        """A bidder that dropped out may come back when the market moves, and bid after diligence."""
+    @on(MarketMoved)
+    def consider_return(self, moment: MarketMoved) -> None:
+        """A bidder that dropped out may come back when the market moves while no deal is in progress."""
+        if self.view.deal.stage is not DealStage.BIDDING:
+            return
         if not self.dropped or not self.chance(self.spec.p_return):
             return
         self.dropped = False
         self.bid = None
-        self.model.seller.bids.pop(self.actor_id, None)
         self.log(EventName.BIDDER_RETURNS, f"{self.label} comes back to the talks (p={self.spec.p_return:.2f})")
         self.after(self.spec.due_diligence_days, self.submit_bid)
 
@@ -81,20 +85,28 @@ class Bidder(Actor):
             return
         self.dropped = True
         self.log(EventName.BIDDER_DROPS_OUT, f"{self.label} drops out")
-        self.model.seller.bidder_left()
+        self.announce(BidderLeft(self.actor_id))
 
     def bid_now(self) -> Bid:
         """Make a bid today: its structure, at a price drawn from its valuation range."""
         v = self.spec.valuation
-        factor = self.model.value_factor()
+        factor = self.view.value_factor()
         price = (v.low + (v.high - v.low) * self.rng.random()) * factor
         self.bid = Bid(self.actor_id, self.spec.offers, round(price, 2), self.today, factor)
         return self.bid
 
     def submit_bid(self) -> None:
         """Due diligence done: bid."""
-        if self.dropped or self.bid is not None or self.model.deal.stage.ended:
+        if self.dropped or self.bid is not None or self.view.deal.stage.ended:
             return
         bid = self.bid_now()
-        self.log(EventName.BID, f"{self.label} bids US${bid.price:.1f} bn for a {bid.structure} deal")
-        self.model.seller.receive_bid(bid)
+        self.log(EventName.BID, f"{self.label} bids {self.view.money(bid.price)} for a {bid.structure} deal")
+        self.announce(BidMade(self.actor_id, bid))
+
+    def announced_deal(self, event: AnnouncedDeal) -> None:
+        """A dated announcement names this bidder: it bids now if it has not (the seller takes the deal)."""
+        if self.view.deal.stage is not DealStage.BIDDING or not self.active:
+            self.announce(DealAnnounced(self.actor_id, None, event.structure, event.note))
+            return
+        bid = self.bid or self.bid_now()
+        self.announce(DealAnnounced(self.actor_id, bid, event.structure, event.note))

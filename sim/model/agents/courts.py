@@ -16,6 +16,15 @@ import math
 from mesa.time import Priority
 
 from sim.model.agents.base import Actor
+from sim.model.moments import (
+    Enjoined,
+    HostAction,
+    InjunctionLifted,
+    MarketMoved,
+    SetAside,
+    StageAnnounced,
+    on,
+)
 from sim.model.randomness import actor_stream
 from sim.narrative import EventName, SpanName
 from sim.scenario.schema import Law
@@ -26,7 +35,7 @@ def _normal_cdf(z: float) -> float:
 
 
 class Court(Actor):
-    """A court where a plaintiff (the seller or users) challenges one instrument (``hears``).
+    """A court where a plaintiff (the seller, or users) challenges one instrument (``hears``).
 
     Against a ban the plaintiff asks it to enjoin each stage it hears when the stage is
     announced. Against a divestiture order or a law the plaintiff petitions for review once it is
@@ -40,13 +49,13 @@ class Court(Actor):
         self.injunctions = 0
         self.rulings = 0
         self.pending = 0  # cases filed and not yet ruled on, appeals included
+        self.standing: set[str] = set()  # stages this court's injunctions still stop
+        self._merits: float | None = None
 
     @property
     def active(self) -> bool:
         """A case is pending here, or one of this court's injunctions stands."""
-        if self.pending > 0:
-            return True
-        return any(self.actor_id in st.enjoined_by for a in self.model.agencies.values() for st in a.stages.values())
+        return self.pending > 0 or bool(self.standing)
 
     @property
     def state(self) -> str:
@@ -57,40 +66,49 @@ class Court(Actor):
         """Whether this court can enjoin stage ``sid`` of ``instrument``."""
         return self.spec.hears == instrument and (self.spec.stages is None or sid in self.spec.stages)
 
+    def merits(self) -> float:
+        """The run's merits draw for the legal question every challenge of the instrument shares.
+
+        Every court hearing the instrument reads the same draw: the first of a stream keyed by the
+        run and the instrument alone.
+        """
+        if self._merits is None:
+            self._merits = merits_stream(self._seed, self.spec.hears).standard_normal()
+        return self._merits
+
     def for_plaintiff(self) -> bool:
         """Whether this ruling goes for the plaintiff: the instrument's common merits and the court's own draw."""
         rho = self.spec.agreement
-        z = math.sqrt(rho) * self.model.merits(self.spec.hears) + math.sqrt(1 - rho) * self.rng.standard_normal()
+        z = math.sqrt(rho) * self.merits() + math.sqrt(1 - rho) * self.rng.standard_normal()
         return _normal_cdf(z) < self.spec.p_enjoin
 
-    def _plaintiff(self) -> tuple[str, str]:
-        return (self.model.seller.label, "asks") if self.spec.plaintiff == "seller" else ("Users", "ask")
-
-    def _agency(self, sid: str):
-        return next(a for a in self.model.agencies.values() if sid in a.stages)
+    def plaintiff(self) -> str:
+        """Who challenges, as the narrative names them."""
+        if self.spec.plaintiff_label:
+            return self.spec.plaintiff_label
+        return self.view.scenario.seller.label if self.spec.plaintiff == "seller" else "the plaintiffs"
 
     # --- a ban's stages -----------------------------------------------------------------------
 
-    def consider_challenge(self, sid: str, instrument: str) -> None:
+    @on(StageAnnounced)
+    def consider_challenge(self, moment: StageAnnounced) -> None:
         """A stage was announced: the plaintiff may challenge it here."""
-        if self.hears(sid, instrument) and self.chance(self.spec.p_challenge):
-            self.after(self.spec.filing_days, self.file, sid)
+        if self.hears(moment.stage, moment.instrument) and self.chance(self.spec.p_challenge):
+            self.after(self.spec.filing_days, self.file, moment.stage)
 
     def file(self, sid: str) -> None:
         """The plaintiff files for an injunction; the court rules by the stage's date unless slow."""
-        agency = self._agency(sid)
-        stage = agency.stages[sid]
+        stage = self.view.stage(sid)
         if stage.lifted:
             return
         day = self.days_from_now(self.spec.ruling_days)
         slow = self.chance(self.spec.p_slow)
-        effective = agency.effective_day(sid)
+        effective = self.view.stage_effective_day(sid)
         pending = effective is not None and self.today <= effective and not stage.due
         if pending and not slow and day > effective:
             day = effective  # the court rules before the stage bites
-        self.model.schedule(day, self.rule, sid, self.today, priority=Priority.HIGH)
+        self.clock.schedule(day, self.rule, sid, self.today, priority=Priority.HIGH)
         self.pending += 1
-        plaintiff, verb = self._plaintiff()
         when = ""
         if pending:
             when = (
@@ -100,16 +118,16 @@ class Court(Actor):
             )
         self.log(
             EventName.CHALLENGE_FILED,
-            f"{plaintiff} {verb} {self.label} to enjoin {sid}; ruling by {self.model.date_of(day)}{when}",
+            f"A challenge to {sid} is filed in {self.label} by {self.plaintiff()}; ruling by "
+            f"{self.clock.date_of(day)}{when}",
         )
 
     def rule(self, sid: str, filed: int) -> None:
         """Rule on the injunction."""
         self.pending -= 1
-        agency = self._agency(sid)
-        if agency.stages[sid].lifted:
+        if self.view.stage(sid).lifted:
             return
-        self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today, self.spec.hears)
+        self.timeline.add(SpanName.COURT_CHALLENGE, filed, self.today, self.spec.hears)
         self.rulings += 1
         if self.for_plaintiff():
             self.enjoin(sid, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})", appeal_to=0)
@@ -118,16 +136,17 @@ class Court(Actor):
                 EventName.INJUNCTION_DENIED,
                 f"{self.label} declines to enjoin {sid} (p={1 - self.spec.p_enjoin:.2f})",
             )
-            self.model.market_moves(f"{self.label} declined to stop {sid}")
+            self.announce(MarketMoved(f"{self.label} declined to stop {sid}"))
             self.appeal(0, "plaintiff", sid)
 
     def enjoin(self, sid: str, detail: str, appeal_to: int) -> None:
         """An injunction (here, or on appeal) stops the stage; the government may appeal to ``appeal_to``."""
         self.injunctions += 1
+        self.standing.add(sid)
         self.log(EventName.INJUNCTION, detail)
-        self._agency(sid).enjoin(sid, self.actor_id)
+        self.announce(Enjoined(sid, self.actor_id))
         self.appeal(appeal_to, "government", sid)
-        self.model.host_action("injunction")
+        self.announce(HostAction("injunction"))
 
     # --- appeals ------------------------------------------------------------------------------
 
@@ -143,10 +162,7 @@ class Court(Actor):
         rule = self.levels[level]
         if not self.happens(rule.government_appeals if loser == "government" else rule.plaintiff_appeals):
             return
-        if (
-            level > 0 or loser == "plaintiff"
-        ):  # the government's first appeal of an injunction goes unsaid, as it always came in 2020
-            self.log(EventName.APPEAL_FILED, f"The {loser} appeals to {rule.label}")
+        self.log(EventName.APPEAL_FILED, f"The {loser} appeals to {rule.label}")
         self.pending += 1
         self.after(rule.days, self.hear_appeal, level, loser, sid)
 
@@ -154,9 +170,9 @@ class Court(Actor):
         """The court above decides whether to hear the appeal, and whether to reverse."""
         self.pending -= 1
         rule = self.levels[level]
-        if sid is not None and self._agency(sid).stages[sid].lifted:
+        if sid is not None and self.view.stage(sid).lifted:
             return
-        if sid is None and not self.model.instruments[self.spec.hears].in_force:
+        if sid is None and not self.view.in_force(self.spec.hears):
             return
         if not self.happens(rule.p_cert):
             self.log(EventName.CERT_DENIED, f"{rule.label} declines to hear the {appellant}'s appeal")
@@ -170,60 +186,58 @@ class Court(Actor):
             return
         other = "plaintiff" if appellant == "government" else "government"
         if sid is None:  # the plaintiff wins its appeal against the instrument
-            self.model.set_aside(
-                self.spec.hears, self.actor_id, f"{rule.label} sets the {self._instrument_label} aside"
-            )
+            self.set_aside(f"{rule.label} sets the {self.view.instrument_label(self.spec.hears)} aside")
             return
         if appellant == "government":
             self.log(EventName.INJUNCTION_LIFTED, f"The appeal lifts the injunction of {sid} by {self.label}")
-            self._agency(sid).lift_injunction(sid, self.actor_id)
+            self.standing.discard(sid)
+            self.announce(InjunctionLifted(sid, self.actor_id))
             self.appeal(level + 1, other, sid)
         else:
             self.enjoin(sid, f"{rule.label} reverses: {sid} is enjoined", appeal_to=level + 1)
 
     # --- a divestiture order or a law ---------------------------------------------------------
 
-    @property
-    def _instrument_label(self) -> str:
-        return self.model.deal_scenario.instruments[self.spec.hears].label
-
     def consider_petition(self, instrument: str) -> None:
         """The instrument was issued: the plaintiff may petition for review here (within its window)."""
         if self.spec.hears != instrument or not self.chance(self.spec.p_challenge):
             return
         day = self.days_from_now(self.spec.filing_days)
-        spec = self.model.deal_scenario.instruments[instrument]
+        spec = self.view.scenario.instruments[instrument]
         if isinstance(spec, Law) and spec.challenge_within_days is not None:
             day = min(day, self.today + spec.challenge_within_days)
-        self.model.schedule(day, self.petition)
+        self.clock.schedule(day, self.petition)
 
     def petition(self) -> None:
         """The petition for review is filed; the ruling comes after ``ruling_days``."""
-        if not self.model.instruments[self.spec.hears].in_force:
+        if not self.view.in_force(self.spec.hears):
             return
         day = self.after(self.spec.ruling_days, self.rule_on_instrument, self.today)
         self.pending += 1
-        plaintiff, verb = self._plaintiff()
         self.log(
             EventName.CHALLENGE_FILED,
-            f"{plaintiff} {verb} {self.label} to set aside the {self._instrument_label}; "
-            f"ruling by {self.model.date_of(day)}",
+            f"A petition to set aside the {self.view.instrument_label(self.spec.hears)} is filed in {self.label} by "
+            f"{self.plaintiff()}; ruling by {self.clock.date_of(day)}",
         )
 
     def rule_on_instrument(self, filed: int) -> None:
         """Set the instrument aside, or uphold it (the plaintiff may appeal)."""
         self.pending -= 1
-        if not self.model.instruments[self.spec.hears].in_force or self.model.deal.closed_day is not None:
+        if not self.view.in_force(self.spec.hears) or self.view.deal.closed_day is not None:
             return
-        self.model.add_span(SpanName.COURT_CHALLENGE, self.actor_id, filed, self.today, self.spec.hears)
+        self.timeline.add(SpanName.COURT_CHALLENGE, filed, self.today, self.spec.hears)
         self.rulings += 1
+        label = self.view.instrument_label(self.spec.hears)
         if self.for_plaintiff():
-            self.model.set_aside(
-                self.spec.hears, self.actor_id, f"{self.label} sets the {self._instrument_label} aside"
-            )
+            self.set_aside(f"{self.label} sets the {label} aside")
         else:
-            self.log(EventName.ORDER_UPHELD, f"{self.label} upholds the {self._instrument_label}")
+            self.log(EventName.ORDER_UPHELD, f"{self.label} upholds the {label}")
             self.appeal(0, "plaintiff", None)
+
+    def set_aside(self, detail: str) -> None:
+        """The instrument is set aside (other instruments stand)."""
+        self.log(EventName.ORDER_SET_ASIDE, detail)
+        self.announce(SetAside(self.spec.hears, self.actor_id))
 
 
 def merits_stream(seed: int, instrument: str):

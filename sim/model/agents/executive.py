@@ -1,15 +1,26 @@
-"""The host executive (the US President and the Attorney General): instruments, blessings, referrals, elections."""
+"""The host executive (the head of government, and whoever enforces for it): blessings, referrals, elections."""
 
 from __future__ import annotations
 
 from sim.model.agents.base import Actor
+from sim.model.moments import (
+    AdministrationChanged,
+    Blessed,
+    DealAgreed,
+    HostAction,
+    MarketMoved,
+    PresidentDecided,
+    Referred,
+    Revoked,
+    on,
+)
 from sim.model.randomness import logistic
 from sim.narrative import EventName, SpanName
-from sim.scenario.schema import Election, Revocation
+from sim.scenario.schema import Election, Revocation, score
 
 
 class Executive(Actor):
-    """Issues the instruments, blesses deals, decides referrals to block, lives through elections.
+    """Blesses deals, decides referrals to block, lives through elections, revokes instruments.
 
     Each instrument is its own legal track (see ``../shared/domain/legal-frames.md``); where the
     scenario makes the executive an instrument's ``decided_by``, the instrument's extensions and
@@ -43,41 +54,42 @@ class Executive(Actor):
 
     # --- the deal -----------------------------------------------------------------------------
 
-    def consider_blessing(self) -> None:
+    @on(DealAgreed)
+    def consider_blessing(self, moment: DealAgreed) -> None:
         """Bless an agreed deal "in principle", more likely for a buyer of high standing."""
-        deal = self.model.deal
+        deal = self.view.deal
         b = self.spec.blessing
-        if deal.blessed or b is None:
+        if deal.blessed or b is None or moment.version != deal.version:
             return
-        standing = self.model.buyer_spec(deal.bidder).standing
-        stake = self.model.deal_scenario.structures[deal.structure].seller_stake
-        p = logistic(b.base + b.standing * standing + b.seller_stake * stake)
+        if self.view.scenario.deal.kind != "forced_divestiture":
+            return  # a negotiated or completed deal was agreed before the run, with no blessing to seek
+        standing = self.view.buyer(deal.bidder).standing
+        p = logistic(score(b.terms, self.view.structure(deal.structure), start=b.base + b.standing * standing))
         if self.chance(p):
-            deal.blessed = True
-            self.log(EventName.BLESSING, f"blesses the {self.model.deal_name()} in principle (p={p:.2f})")
-            self.model.host_action("blessing")
+            self.log(EventName.BLESSING, f"blesses the {self.view.deal_name()} in principle (p={p:.2f})")
+            self.announce(Blessed(deal.version))
+            self.announce(HostAction("blessing"))
         else:
-            self.log(
-                EventName.NO_BLESSING,
-                f"withholds a blessing of the {self.model.deal_name()} (p={1 - p:.2f})",
-            )
+            self.log(EventName.NO_BLESSING, f"withholds a blessing of the {self.view.deal_name()} (p={1 - p:.2f})")
 
-    def receive_referral(self, reviewer, version: int) -> None:
+    @on(Referred)
+    def receive_referral(self, moment: Referred) -> None:
         """A reviewer refers the deal to block it; the President decides within days."""
-        self.model.open_span(SpanName.PRESIDENT_DECISION, self.actor_id, reviewer.actor_id)
-        self.after(reviewer.spec.president.decision_days, self.decide_referral, reviewer, version)
+        spec = self.view.scenario.reviewers[moment.reviewer]
+        self.timeline.open(SpanName.PRESIDENT_DECISION, moment.reviewer)
+        self.after(spec.president.decision_days, self.decide_referral, moment.reviewer, moment.version)
 
-    def decide_referral(self, reviewer, version: int) -> None:
+    def decide_referral(self, reviewer: str, version: int) -> None:
         """Block the deal (usually) or decline to."""
-        if self.model.stale(version):
+        if version != self.view.deal.version or self.view.deal.stage.ended:
             return
-        self.model.close_span(SpanName.PRESIDENT_DECISION, reviewer.actor_id)
-        if self.chance(reviewer.spec.president.p_block):
-            self.log(EventName.PRESIDENT_BLOCKS, f"blocks the {self.model.deal_name()}")
-            reviewer.reject()
+        self.timeline.close(SpanName.PRESIDENT_DECISION, reviewer)
+        blocks = self.chance(self.view.scenario.reviewers[reviewer].president.p_block)
+        if blocks:
+            self.log(EventName.PRESIDENT_BLOCKS, f"blocks the {self.view.deal_name()}")
         else:
-            self.log(EventName.PRESIDENT_DECLINES_BLOCK, f"declines to block the {self.model.deal_name()}")
-            reviewer.president_declined()
+            self.log(EventName.PRESIDENT_DECLINES_BLOCK, f"declines to block the {self.view.deal_name()}")
+        self.announce(PresidentDecided(reviewer, version, blocks))
 
     # --- elections and revocations ------------------------------------------------------------
 
@@ -85,15 +97,15 @@ class Executive(Actor):
         """An election: the administration changes with probability ``p_change``."""
         changes = self.chance(event.p_change)
         if changes:
-            self.lame_duck_until = self.model.deal_scenario.day(event.inauguration)
-            self.model.schedule(self.lame_duck_until, self.inaugurate)
+            self.lame_duck_until = self.clock.day_of(event.inauguration)
+            self.clock.schedule(self.lame_duck_until, self.inaugurate)
             self.log(
                 EventName.ELECTION,
                 f"The election changes the administration on {event.inauguration.isoformat()} (p={event.p_change:.2f})",
             )
         else:
             self.log(EventName.ELECTION, f"The election keeps the administration (p={1 - event.p_change:.2f})")
-        self.model.host_action("election")
+        self.announce(HostAction("election"))
 
     def inaugurate(self) -> None:
         """A new administration takes office: it may shelve the host reviews and revoke instruments."""
@@ -101,22 +113,22 @@ class Executive(Actor):
         self.label = f"new {self.spec.label}"
         na = self.spec.new_administration
         self.log(EventName.ADMINISTRATION_CHANGE, "A new administration takes office")
-        if self.model.deal.stage.in_progress and self.chance(na.p_shelve_review):
-            for reviewer in self.model.reviewers.values():
-                if reviewer.side == "host":
-                    reviewer.shelve()
+        shelve = self.view.deal.stage.in_progress and self.chance(na.p_shelve_review)
+        if shelve:
+            self.log(EventName.REVIEW_SHELVED, f"shelves the host review of the {self.view.deal_name()}")
         if self.chance(na.p_revoke) and na.revokes:
             self.after(na.revoke_days, self.revoke_instruments)
-        self.model.market_moves("a new administration took office")
-        for instrument in self.model.deadline_instruments():
-            instrument.reconsider()  # non-enforcement was open-ended: the new administration decides again
+        self.announce(AdministrationChanged(shelve))
+        self.announce(MarketMoved("a new administration took office"))
 
     def revoke_instruments(self) -> None:
         """Revoke the instruments the new administration may revoke (the others stand)."""
         revokes = tuple(self.spec.new_administration.revokes)
-        names = " and ".join(self.model.deal_scenario.instruments[i].label for i in revokes)
-        self.model.revoke(revokes, f"The new administration revokes the {names}")
+        names = " and ".join(self.view.instrument_label(i) for i in revokes)
+        self.log(EventName.REVOCATION, f"The new administration revokes the {names}")
+        self.announce(Revoked(revokes))
 
     def revocation_event(self, event: Revocation) -> None:
         """A dated revocation from the scenario (whether and when it happens is drawn by the model)."""
-        self.model.revoke(tuple(event.revokes), event.note or "Revoked: " + " and ".join(event.revokes))
+        self.log(EventName.REVOCATION, event.note or "Revoked: " + " and ".join(event.revokes))
+        self.announce(Revoked(tuple(event.revokes)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.model.moments import TensionChanged
+from sim.model.timeline import RunTimeline, Timeline
 from sim.narrative import EventName
 from sim.scenario.schema import TensionChange
 
@@ -10,17 +12,18 @@ class HomeGovernment:
     """Tension between the two governments and the home public's opposition to the sale (``home``).
 
     Not an actor of its own: it draws nothing. A ``tension_change`` event moves both (kept in
-    0-1) and tells every reviewer, whose political hold may end at it where the scenario says so.
+    0-1) and the reviewers hear of it; a political hold may end at it where the scenario says so.
     """
 
     actor_id = "home"
 
-    def __init__(self, model, spec):
-        self.model = model
+    def __init__(self, spec, timeline: RunTimeline, announce):
         self.spec = spec
         self.label = spec.label
         self.tension = spec.tension
         self.stance = spec.stance
+        self.timeline = Timeline(timeline, self.actor_id)
+        self.announce = announce
 
     def change_tension(self, event: TensionChange) -> None:
         """Move the tension and the stance (kept within 0-1)."""
@@ -28,9 +31,8 @@ class HomeGovernment:
         self.tension = min(1.0, max(0.0, self.tension + event.tension))
         self.stance = min(1.0, max(0.0, self.stance + event.stance))
         note = f": {event.note}" if event.note else ""
-        self.model.log(
-            self.actor_id,
+        self.timeline.log(
             EventName.TENSION_CHANGE,
             f"sees tension at {self.tension:.2f} and its public stance at {self.stance:.2f}{note}",
         )
-        self.model.each_reviewer("tension_changed", self.tension - before)
+        self.announce(TensionChanged(self.tension - before))

@@ -1,4 +1,4 @@
-"""The seller (ByteDance): picks a bid, negotiates, signs, restructures, may leave the market."""
+"""The seller: picks a bid, negotiates, signs, restructures, may leave the market. It owns the deal."""
 
 from __future__ import annotations
 
@@ -7,16 +7,39 @@ from dataclasses import replace
 from mesa.time import Priority
 
 from sim.model.agents.base import Actor
-from sim.model.deal import Bid, DealStage
+from sim.model.deal import Bid, Deal, DealStage
+from sim.model.moments import (
+    Applied,
+    Approved,
+    BanStarted,
+    BidderLeft,
+    BidMade,
+    Blessed,
+    BlockRecommended,
+    ConsentNeeded,
+    DealAgreed,
+    DealAnnounced,
+    DealChosen,
+    DealClosed,
+    DealSigned,
+    FacesPresident,
+    Filed,
+    MarketMoved,
+    NewTerms,
+    Rejected,
+    SaleEnded,
+    SellerLeft,
+    SigningCleared,
+    on,
+)
 from sim.model.randomness import logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
-from sim.scenario.schema import AnnouncedDeal
 
 HOLD_OUT = "hold_out"
 
 
 class Seller(Actor):
-    """The seller of the business.
+    """The seller of the business, and the only actor that changes the deal.
 
     It collects bids and picks one by expected value, drives the deal to signing, restructures
     a deal a government rejects, and leaves the market when a ban bites long enough.
@@ -24,70 +47,85 @@ class Seller(Actor):
     The expected value of a bid is ``price x P(each reviewer approves) x preference for its
     structure``, the price scaled to what the business is worth today; the seller picks
     by a logit over those values (and holding out, worth ``reservation x current value``) with
-    ``choice_temperature`` in US$ bn. It can also offer a bidder one of its own structures
-    (``proposes``) at the bidder's price. Holding out is not final: the seller reconsiders the
-    live bids at each event that changes its position (a bid arriving, a court refusing to stop a
-    ban stage, a ban biting, a deadline passing, a new administration).
+    ``choice_temperature`` (in the scenario's currency, bn). It can also offer a bidder one of
+    its own structures (``proposes``) at the bidder's price. Holding out is not final: the seller
+    reconsiders the live bids at each event that changes its position (a bid arriving, a court
+    refusing to stop a ban stage, a ban biting, a deadline passing, a new administration).
     """
 
-    def __init__(self, model, spec):
+    def __init__(self, model, spec, deal: Deal):
         super().__init__(model, "seller", spec.label)
         self.spec = spec
+        self.deal = deal  # the run's deal: only the seller changes it
         self.bids: dict[str, Bid] = {}
         self.waiting_for_bids = False
         self.held_out = False
         self.withdrawn = False
         self._exit_epoch = 0
-        model.open_span(SpanName.BIDDING, self.actor_id)
-        if model.deal_scenario.deal.kind != "forced_divestiture":
-            model.schedule(0, self.signed_at_start, priority=Priority.HIGH)
+        self.timeline.open(SpanName.BIDDING)
+        scenario = self.view.scenario
+        if scenario.deal.kind != "forced_divestiture":
+            self.clock.schedule(0, self.signed_at_start, priority=Priority.HIGH)
         elif spec.bid_deadline is not None:
-            model.schedule(model.deal_scenario.day(spec.bid_deadline), self.choose)
-        agreement = model.deal_scenario.agreement
+            self.clock.schedule(self.clock.day_of(spec.bid_deadline), self.choose)
+        agreement = scenario.agreement
         self.outside_day: int | None = None
         self.outside_extensions = 0
         if agreement is not None:
-            self.outside_day = model.deal_scenario.day(agreement.outside_date)
-            model.schedule(self.outside_day, self.outside_date_passes, priority=Priority.LOW)
+            self.outside_day = self.clock.day_of(agreement.outside_date)
+            self.clock.schedule(self.outside_day, self.outside_date_passes, priority=Priority.LOW)
 
     @property
     def state(self) -> str:
         """The deal's stage, or holding out, or gone."""
         if self.withdrawn:
             return "left the market"
-        if self.held_out and self.model.deal.stage is DealStage.BIDDING:
+        if self.held_out and self.deal.stage is DealStage.BIDDING:
             return "holding out"
-        return self.model.deal.stage.value.replace("_", " ")
+        return self.deal.stage.value.replace("_", " ")
+
+    def stale(self, version: int) -> bool:
+        """Whether a step scheduled for deal ``version`` no longer applies."""
+        return version != self.deal.version or self.deal.stage.ended
+
+    def set_stage(self, stage: DealStage) -> None:
+        """Move the deal to a stage, remembering when (the fan chart of a backtest uses it)."""
+        self.deal.stage = stage
+        self.timeline.run.stage(stage.value)
+
+    def deal_name(self) -> str:
+        """How the narrative names the current deal."""
+        return self.view.deal_name()
 
     # --- bidding ------------------------------------------------------------------------------
 
-    def receive_bid(self, bid: Bid) -> None:
+    @on(BidMade)
+    def receive_bid(self, moment: BidMade) -> None:
         """Keep a bid; the pick comes at the bid deadline, or some days after the first bid."""
-        self.bids[bid.bidder] = bid
-        if self.model.deal.stage is not DealStage.BIDDING:
+        self.bids[moment.bidder] = moment.bid
+        if self.deal.stage is not DealStage.BIDDING:
             return
         if self.held_out:
-            self.reconsider(f"a bid from {self.model.bidders[bid.bidder].label}")
+            self.reconsider(f"a bid from {self.view.bidder_label(moment.bidder)}")
         elif self.waiting_for_bids:
             self.choose()
         elif self.spec.bid_deadline is None and len(self.bids) == 1:
             self.after(self.spec.decision_days, self.choose)
 
-    def bidder_left(self) -> None:
+    @on(BidderLeft)
+    def bidder_left(self, moment: BidderLeft) -> None:
         """A bidder dropped out; if the seller was waiting on the last one, decide now."""
-        if self.waiting_for_bids and not self.model.bidders_pending():
+        if self.waiting_for_bids and not self.view.bidders_pending():
             self.choose()
 
     def expected_value(self, bid: Bid) -> float:
-        """US$ bn: price x chance each reviewer approves x preference for the structure."""
-        value = bid.price
-        for reviewer in self.model.reviewers.values():
-            value *= reviewer.approval_belief(bid.structure, bid.bidder)
+        """Value in bn: price x chance each reviewer approves x preference for the structure."""
+        value = bid.price * self.view.approval_belief(bid.structure, bid.bidder)
         return value * self.spec.structure_preference[bid.structure]
 
     def repriced(self, bid: Bid) -> Bid:
         """The bid at today's value of the business (a ban threat erodes it)."""
-        now = self.model.value_factor()
+        now = self.view.value_factor()
         if bid.value_factor == now:
             return bid
         return replace(bid, price=round(bid.price * now / max(bid.value_factor, 1e-9), 2), value_factor=now)
@@ -100,28 +138,26 @@ class Seller(Actor):
         """
         options: dict[str, Bid] = {}
         for bid in self.bids.values():
-            bidder = self.model.bidders[bid.bidder]
-            if not bidder.active:
+            if not self.view.bidder_active(bid.bidder):
                 continue
             bid = self.repriced(bid)
             options[bid.bidder] = bid
             for sid in self.spec.proposes:
-                if sid != bid.structure and bidder.accepts(sid):
+                if sid != bid.structure and self.view.bidder_accepts(bid.bidder, sid):
                     options[f"{bid.bidder}/{sid}"] = replace(bid, structure=sid)
         return options
 
     def hold_out_value(self) -> float:
-        """US$ bn: the walk-away price, a share of the business's current value."""
-        return self.spec.reservation * self.model.deal_scenario.market.base_value * self.model.value_factor()
+        """In bn: the walk-away price, a share of the business's current value."""
+        return self.spec.reservation * self.view.scenario.market.base_value * self.view.value_factor()
 
     def choose(self) -> None:
         """Pick a bid (or hold out) by a logit over expected values."""
-        deal = self.model.deal
-        if deal.stage is not DealStage.BIDDING:
+        if self.deal.stage is not DealStage.BIDDING:
             return
         options = self.options()
         if not options:
-            if self.model.bidders_pending():
+            if self.view.bidders_pending():
                 self.waiting_for_bids = True
                 return
             if not self.held_out:
@@ -139,142 +175,230 @@ class Seller(Actor):
             return
         self.held_out = False
         bid = options[choice]
-        self.start_talks(bid, f"picks {self.model.bidders[bid.bidder].label} ({why})")
+        self.start_talks(bid, f"picks {self.view.bidder_label(bid.bidder)} ({why})")
+
+    @on(MarketMoved)
+    def market_moved(self, moment: MarketMoved) -> None:
+        """The market moved: a seller holding out looks at the bids again."""
+        self.reconsider(moment.reason)
 
     def reconsider(self, reason: str) -> None:
         """A seller holding out looks at the bids again after an event that changes its position."""
-        if not self.held_out or self.model.deal.stage is not DealStage.BIDDING or self.withdrawn:
+        if not self.held_out or self.deal.stage is not DealStage.BIDDING or self.withdrawn:
             return
         self.log(EventName.RECONSIDERS, f"reconsiders holding out after {reason}")
         self.choose()
 
-    def announced_deal(self, event: AnnouncedDeal) -> None:
+    @on(DealAnnounced)
+    def announced_deal(self, moment: DealAnnounced) -> None:
         """A deal announced in the scenario: the pick is not left to chance."""
-        deal = self.model.deal
-        bidder = self.model.bidders[event.bidder]
-        if deal.stage is not DealStage.BIDDING or not bidder.active:
-            reason = "the sale is past bidding" if bidder.active else f"{bidder.label} dropped out"
-            self.log(
-                EventName.BID_CHOSEN,
-                f"The announced deal with {bidder.label} does not happen: {reason}",
-            )
+        label = self.view.bidder_label(moment.bidder)
+        if moment.bid is None:
+            reason = "the sale is past bidding" if self.view.bidder_active(moment.bidder) else f"{label} dropped out"
+            self.log(EventName.BID_CHOSEN, f"The announced deal with {label} does not happen: {reason}")
             return
-        bid = self.bids.get(event.bidder) or bidder.bid_now()
-        if event.structure is not None:
-            bid = replace(bid, structure=event.structure)
-        self.start_talks(bid, f"announces a deal with {bidder.label}" + (f": {event.note}" if event.note else ""))
+        bid = self.bids.get(moment.bidder) or moment.bid
+        if moment.structure is not None:
+            bid = replace(bid, structure=moment.structure)
+        self.start_talks(bid, f"announces a deal with {label}" + (f": {moment.note}" if moment.note else ""))
 
     # --- from talks to signing ----------------------------------------------------------------
 
     def start_talks(self, bid: Bid, why: str) -> None:
         """Exclusive talks with the chosen bidder."""
-        deal = self.model.deal
-        self.model.set_stage(DealStage.EXCLUSIVE_TALKS)
+        deal = self.deal
+        self.set_stage(DealStage.EXCLUSIVE_TALKS)
         deal.bidder, deal.structure = bid.bidder, bid.structure
         deal.price, deal.price_factor = bid.price, bid.value_factor
         deal.chosen_day = self.today
-        self.model.close_span(SpanName.BIDDING)
-        self.model.open_span(SpanName.EXCLUSIVE_TALKS, self.actor_id)
-        self.log(EventName.BID_CHOSEN, f"{why}; structure {bid.structure}, US${bid.price:.1f} bn")
-        self.model.each_reviewer("deal_chosen", deal.version)
+        self.timeline.close(SpanName.BIDDING)
+        self.timeline.open(SpanName.EXCLUSIVE_TALKS)
+        self.log(EventName.BID_CHOSEN, f"{why}; structure {bid.structure}, {self.view.money(bid.price)}")
         self.after(self.spec.exclusive_talks_days, self.agree, deal.version)
+        self.announce(DealChosen(deal.version))
 
     def signed_at_start(self) -> None:
         """A negotiated or completed deal: signed (or closed) before the run; the reviewers it needs take it."""
-        deal = self.model.deal
-        spec = self.model.deal_scenario.deal
-        bidder = self.model.bidders[spec.buyer]
+        deal = self.deal
+        spec = self.view.scenario.deal
         deal.bidder = spec.buyer
-        deal.structure = spec.structure or bidder.spec.offers
+        deal.structure = spec.structure or self.view.buyer(spec.buyer).offers
         deal.price = spec.price
         deal.chosen_day = deal.agreed_day = deal.signable_day = deal.signed_day = self.today
-        self.model.close_span(SpanName.BIDDING)
-        self.model.set_stage(DealStage.SIGNED)
-        when = (spec.signed or self.model.deal_scenario.start).isoformat()
+        self.timeline.close(SpanName.BIDDING)
+        self.set_stage(DealStage.SIGNED)
+        when = (spec.signed or self.view.scenario.start).isoformat()
         what = "closed" if spec.kind == "completed" else "signed"
         self.log(
             EventName.SIGNED,
-            f"{what} the {self.model.deal_name()} at US${deal.price:.1f} bn on {when}; the reviews follow",
+            f"{what} the {self.deal_name()} at {self.view.money(deal.price)} on {when}; the reviews follow",
         )
-        for moment in ("deal_chosen", "deal_agreed", "deal_signed"):
-            self.model.each_reviewer(moment, deal.version)
-        self.model.try_close()
+        self.announce(DealChosen(deal.version))
+        self.announce(DealAgreed(deal.version))
+        self.announce(DealSigned(deal.version))
 
     def agree(self, version: int) -> None:
-        """Agreement in principle: the executive may bless it; signing follows."""
-        deal = self.model.deal
-        if self.model.stale(version):
+        """Agreement in principle: signing follows (the executive may bless it)."""
+        deal = self.deal
+        if self.stale(version):
             return
-        self.model.set_stage(DealStage.AGREED)
+        self.set_stage(DealStage.AGREED)
         deal.agreed_day = self.today
-        self.model.close_span(SpanName.EXCLUSIVE_TALKS)
-        self.log(EventName.AGREEMENT, f"agrees the {self.model.deal_name()} in principle")
-        self.model.consider_blessing()
-        if self.model.stale(version):
-            return  # the blessing ended a hold whose refusal sent the deal back to restructuring
-        self.model.each_reviewer("deal_agreed", version)
-        self.model.open_span(SpanName.SIGNING, self.actor_id)
+        self.timeline.close(SpanName.EXCLUSIVE_TALKS)
+        self.log(EventName.AGREEMENT, f"agrees the {self.deal_name()} in principle")
+        self.timeline.open(SpanName.SIGNING)
         deal.signable_day = self.after(self.spec.signing_days, self.sign, version)
+        self.announce(DealAgreed(version))
 
     def sign(self, version: int) -> None:
         """Sign the contract, unless a letter of intent is awaited (no contract before it)."""
-        deal = self.model.deal
-        if self.model.stale(version) or deal.stage is not DealStage.AGREED:
+        deal = self.deal
+        if self.stale(version) or deal.stage is not DealStage.AGREED:
             return
-        waiting_on = next((r for r in self.model.reviewers.values() if r.blocks_signing), None)
+        waiting_on = self.view.signing_blocked_by()
         if waiting_on is not None:
-            if not self.model.span_open(SpanName.LETTER_WAIT):
-                self.model.close_span(SpanName.SIGNING)
-                self.model.open_span(SpanName.LETTER_WAIT, waiting_on.actor_id)
+            if not self.timeline.is_open(SpanName.LETTER_WAIT):
+                self.timeline.close(SpanName.SIGNING)
+                self.timeline.open(SpanName.LETTER_WAIT, responsible=waiting_on)
                 self.log(
                     EventName.SIGNING_WAITS,
                     "has the contract ready but cannot sign it before the letter of intent",
                 )
             return
-        self.model.set_stage(DealStage.SIGNED)
+        self.set_stage(DealStage.SIGNED)
         deal.signed_day = self.today
-        self.model.close_span(SpanName.SIGNING)
-        self.model.close_span(SpanName.LETTER_WAIT)
-        self.log(EventName.SIGNED, f"signs the {self.model.deal_name()}")
-        self.model.each_reviewer("deal_signed", deal.version)
-        self.model.try_close()
+        self.timeline.close(SpanName.SIGNING)
+        self.timeline.close(SpanName.LETTER_WAIT)
+        self.log(EventName.SIGNED, f"signs the {self.deal_name()}")
+        self.announce(DealSigned(deal.version))
 
-    def letter_granted(self) -> None:
-        """A letter of intent came before signing: sign now if the contract was waiting for it."""
-        deal = self.model.deal
+    @on(SigningCleared)
+    def signing_cleared(self, moment: SigningCleared) -> None:
+        """A letter of intent came: sign now if the contract was waiting for it."""
+        deal = self.deal
+        if moment.version != deal.version:
+            return
         if deal.stage is DealStage.AGREED and deal.signable_day is not None and deal.signable_day <= self.today:
             self.sign(deal.version)
 
+    @on(Blessed)
+    def blessed(self, moment: Blessed) -> None:
+        """The executive blessed the deal in principle."""
+        if moment.version == self.deal.version:
+            self.deal.blessed = True
+
+    # --- the parties' acts in a reviewer's procedure ----------------------------------------
+
+    @on(ConsentNeeded)
+    def consent_needed(self, moment: ConsentNeeded) -> None:
+        """The terms need a reviewer's consent: prepare the application and file it."""
+        spec = self.view.scenario.reviewers[moment.reviewer]
+        self.log(
+            EventName.LICENCE_NEEDED,
+            f"learns that the {self.deal_name()} needs {spec.label}'s consent: it needs a licence",
+        )
+        self.after(spec.application_days, self.apply, moment.reviewer, moment.version)
+
+    def apply(self, reviewer: str, version: int) -> None:
+        """The application reaches the reviewer."""
+        if not self.stale(version):
+            self.announce(Applied(reviewer, version))
+
+    @on(Filed)
+    def filed(self, moment: Filed) -> None:
+        """The parties filed with a reviewer: the seller's row of it."""
+        self.log(EventName(moment.event), moment.detail)
+
+    @on(BlockRecommended)
+    def block_recommended(self, moment: BlockRecommended) -> None:
+        """Told the deal will be blocked, the parties abandon it (or unwind a completed one) or face the President."""
+        if self.stale(moment.version):
+            return
+        if not self.happens(moment.p_abandon):
+            self.announce(FacesPresident(moment.reviewer, moment.version))
+            return
+        completed = self.view.scenario.deal.kind == "completed"
+        what = "unwind the completed" if completed else "abandon the"
+        self.log(
+            EventName.ABANDONED_ON_RECOMMENDATION,
+            f"and the buyer {what} {self.deal_name()} rather than face the President (p={moment.p_abandon:.2f})",
+        )
+        side = self.view.scenario.reviewers[moment.reviewer].side
+        self.end_sale(
+            DealStage.BLOCKED_HOST if side == "host" else DealStage.BLOCKED_HOME,
+            EventName.SALE_ENDS,
+            f"The {self.deal_name()} is {'unwound' if completed else 'abandoned'}",
+        )
+
+    # --- approvals and the close --------------------------------------------------------------
+
+    @on(Approved, DealSigned)
+    def approved(self, moment: Approved | DealSigned) -> None:
+        """Signed, or a reviewer approved: close once every approval the terms need is in.
+
+        The seller hears of its own signing after the reviewers have (it is built after them), so
+        a reviewer the signed terms need has taken the deal by then.
+        """
+        if moment.version == self.deal.version:
+            self.try_close()
+
+    def try_close(self) -> None:
+        """Once signed and approved by every reviewer it needs, the deal closes after a few days.
+
+        A completed deal closed before the run: its clearance is the close.
+        """
+        deal = self.deal
+        if deal.stage is DealStage.SIGNED and self.view.all_approved() and not deal.closing_scheduled:
+            deal.closing_scheduled = True
+            if self.view.scenario.deal.kind == "completed":
+                self.close(deal.version)
+                return
+            self.timeline.open(SpanName.CLOSING)
+            self.after(self.spec.closing_days, self.close, deal.version, priority=Priority.HIGH)
+
+    def close(self, version: int) -> None:
+        """The sale closes."""
+        if self.stale(version):
+            return
+        deal = self.deal
+        self.set_stage(DealStage.CLOSED)
+        deal.closed_day = self.today
+        self.timeline.close(SpanName.CLOSING)
+        if self.view.scenario.deal.kind == "completed":
+            self.log(EventName.CLOSED, f"keeps the completed {self.deal_name()}: every review cleared it")
+        else:
+            self.log(EventName.CLOSED, f"closes the {self.deal_name()} at {self.view.money(deal.price)}")
+        self.announce(DealClosed(version))
+
     # --- rejection and restructuring ----------------------------------------------------------
 
-    def deal_rejected(self, by: str) -> None:
-        """A reviewer on side ``by`` (host or home) rejected the deal: restructure along the path, or the sale ends."""
-        option = self.next_structure()
+    @on(Rejected)
+    def deal_rejected(self, moment: Rejected) -> None:
+        """A reviewer rejected the deal: restructure along the path, or the sale ends."""
+        if moment.version != self.deal.version or self.deal.stage.ended:
+            return
+        by = moment.side
+        option = None if moment.final else self.next_structure()
         if option is not None and self.chance(self.spec.p_restructure):
             self.restructure(*option, by=by)
             return
-        stage = self.model.blocked_stage(by)
+        stage = DealStage.BLOCKED_HOST if by == "host" else DealStage.BLOCKED_HOME
         self.end_sale(
-            stage,
-            EventName.SALE_ENDS,
-            f"The {self.model.deal_name()} is blocked by the {by} government; the sale ends",
+            stage, EventName.SALE_ENDS, f"The {self.deal_name()} is blocked by the {by} government; the sale ends"
         )
 
     def next_structure(self) -> tuple[str, str] | None:
         """The next structure on the restructuring path, and a buyer who accepts it."""
-        deal = self.model.deal
+        deal = self.deal
         order = self.spec.restructure_order
         later = order[order.index(deal.structure) + 1 :] if deal.structure in order else []
         for sid in later:
-            current = self.model.bidders[deal.bidder]
-            if current.active and current.accepts(sid):
+            if self.view.bidder_active(deal.bidder) and self.view.bidder_accepts(deal.bidder, sid):
                 return sid, deal.bidder
             others = [
                 b
                 for bid_id, b in self.bids.items()
-                if bid_id != deal.bidder
-                and self.model.bidders[bid_id].active
-                and self.model.bidders[bid_id].accepts(sid)
+                if bid_id != deal.bidder and self.view.bidder_active(bid_id) and self.view.bidder_accepts(bid_id, sid)
             ]
             if others:
                 best = max(others, key=lambda b: self.expected_value(replace(b, structure=sid)))
@@ -283,92 +407,86 @@ class Seller(Actor):
 
     def restructure(self, structure: str, bidder: str, by: str) -> None:
         """Renegotiate the deal under new terms; every approval starts again."""
-        deal = self.model.deal
-        old = self.model.deal_name()
+        deal = self.deal
+        old = self.deal_name()
         if bidder != deal.bidder:
             deal.blessed = False
             deal.price, deal.price_factor = self.bids[bidder].price, self.bids[bidder].value_factor
-        now = self.model.value_factor()
+        now = self.view.value_factor()
         price = round(deal.price * now / max(deal.price_factor, 1e-9), 2)
         deal.new_terms(bidder, structure, price, now, self.today)
-        self.model.each_reviewer("new_terms")
-        self.model.set_stage(DealStage.RESTRUCTURING)
-        self.model.close_deal_spans()
-        self.model.open_span(SpanName.RESTRUCTURING, self.actor_id)
+        self.set_stage(DealStage.RESTRUCTURING)
+        self.timeline.run.close_all(keep=(SpanName.BAN,))
+        self.timeline.open(SpanName.RESTRUCTURING)
         self.log(
             EventName.RESTRUCTURE,
-            f"restructures the {old} as {structure} with {self.model.bidders[bidder].label}, "
+            f"restructures the {old} as {structure} with {self.view.bidder_label(bidder)}, "
             f"after the {by} government's rejection",
         )
         self.after(self.spec.restructure_days, self.restructured, deal.version)
+        self.announce(NewTerms(deal.version))
 
     def restructured(self, version: int) -> None:
         """The restructured terms are agreed; they can be signed at once (letter permitting)."""
-        deal = self.model.deal
-        if self.model.stale(version):
+        deal = self.deal
+        if self.stale(version):
             return
-        self.model.set_stage(DealStage.AGREED)
+        self.set_stage(DealStage.AGREED)
         deal.agreed_day = deal.signable_day = self.today
-        self.model.close_span(SpanName.RESTRUCTURING)
-        self.log(EventName.AGREEMENT, f"agrees the restructured {self.model.deal_name()}")
-        self.model.each_reviewer("deal_chosen", version)
-        self.model.consider_blessing()
-        if self.model.stale(version):
-            return
-        self.model.each_reviewer("deal_agreed", version)
-        self.model.open_span(SpanName.SIGNING, self.actor_id)
-        self.sign(version)
+        self.timeline.close(SpanName.RESTRUCTURING)
+        self.log(EventName.AGREEMENT, f"agrees the restructured {self.deal_name()}")
+        self.timeline.open(SpanName.SIGNING)
+        self.announce(DealChosen(version))
+        self.announce(DealAgreed(version))
+        self.clock.schedule(self.today, self.sign, version, priority=Priority.LOW)
 
     def end_sale(self, stage: DealStage, event: EventName, detail: str) -> None:
         """The sale process is over without a close."""
-        self.model.set_stage(stage)
-        self.model.close_deal_spans()
+        self.set_stage(stage)
+        self.timeline.run.close_all(keep=(SpanName.BAN,))
         self.log(event, detail)
-        if stage in (DealStage.BLOCKED_HOST, DealStage.BLOCKED_HOME):
-            self.model.settle()
+        self.announce(SaleEnded(stage.value))
 
     # --- the agreement's outside date ---------------------------------------------------------
 
     def outside_date_passes(self) -> None:
         """The outside date, with the deal in progress and not closed: extend it, or terminate."""
-        deal = self.model.deal
-        agreement = self.model.deal_scenario.agreement
+        deal = self.deal
+        agreement = self.view.scenario.agreement
         if self.today != self.outside_day or deal.closed_day is not None or not deal.stage.in_progress:
             return
         extend = self.chance(agreement.p_extend)
         if extend and self.outside_extensions < agreement.extensions.max:
             self.outside_extensions += 1
             self.outside_day = self.days_from_now(agreement.extensions.days)
-            self.model.schedule(self.outside_day, self.outside_date_passes, priority=Priority.LOW)
+            self.clock.schedule(self.outside_day, self.outside_date_passes, priority=Priority.LOW)
             self.log(
                 EventName.OUTSIDE_DATE_EXTENDED,
-                f"and the buyer extend the outside date to {self.model.date_of(self.outside_day)} "
+                f"and the buyer extend the outside date to {self.clock.date_of(self.outside_day)} "
                 f"(extension {self.outside_extensions}, p={agreement.p_extend:.2f})",
             )
             return
-        fee = f"; the buyer owes a US${agreement.termination_fee:.1f} bn fee" if agreement.termination_fee else ""
-        self.model.set_stage(DealStage.TERMINATED)
-        self.model.close_deal_spans()
-        self.log(EventName.TERMINATED, f"The {self.model.deal_name()} terminates at its outside date{fee}")
-        self.model.settle()
+        fee = (
+            f"; the buyer owes a {self.view.money(agreement.termination_fee)} fee" if agreement.termination_fee else ""
+        )
+        self.end_sale(
+            DealStage.TERMINATED, EventName.TERMINATED, f"The {self.deal_name()} terminates at its outside date{fee}"
+        )
 
     # --- leaving the market -------------------------------------------------------------------
 
-    def ban_started(self) -> None:
+    @on(BanStarted)
+    def ban_started(self, moment: BanStarted) -> None:
         """A ban began to bite: reconsider staying every ``exit.check_days``."""
         self._exit_epoch += 1
-        self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch)
-
-    def litigating(self) -> bool:
-        """Whether the seller has a case pending or one of its injunctions stands."""
-        return any(c.spec.plaintiff == "seller" and c.active for c in self.model.courts.values())
+        self.clock.schedule(self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch)
 
     def consider_exit(self, epoch: int) -> None:
         """Leave the market with a probability that grows with the value lost."""
-        if epoch != self._exit_epoch or not self.model.ban_bites:
+        if epoch != self._exit_epoch or not self.view.ban_bites:
             return
-        lost = 1.0 - self.model.value_factor()
-        litigating = self.litigating()
+        lost = 1.0 - self.view.value_factor()
+        litigating = self.view.litigating()
         p = logistic(self.spec.exit.base + self.spec.exit.value_lost * lost + self.spec.exit.litigating * litigating)
         if self.chance(p):
             self.withdrawn = True
@@ -376,11 +494,9 @@ class Seller(Actor):
                 EventName.WITHDRAWAL,
                 f"leaves the market after losing {lost:.0%} of the business's value (p={p:.2f})",
             )
-            if not self.model.deal.stage.ended:
-                self.model.set_stage(DealStage.ABANDONED)
-            self.model.lift_all_stages()  # nothing left to ban
-            self.model.refresh_ban()
-            self.model.settle()
+            if not self.deal.stage.ended:
+                self.set_stage(DealStage.ABANDONED)
+            self.announce(SellerLeft())
             return
         self.log(EventName.STAYS, f"stays despite losing {lost:.0%} of the value (p(leave)={p:.2f})")
-        self.model.schedule(self.today + self.spec.exit.check_days, self.consider_exit, epoch)
+        self.clock.schedule(self.today + self.spec.exit.check_days, self.consider_exit, epoch)

@@ -6,7 +6,9 @@ its unit (``days``, ``probability``, ``US$ bn``, ``logit``...) and meaning where
 test keeps the two in step. The parts live in their own modules:
 
 * :mod:`~sim.scenario.schema.base`: specs, declared parameters and weights, durations, dates;
-* :mod:`~sim.scenario.schema.business`: the market, structures, the deal, seller, bidders;
+* :mod:`~sim.scenario.schema.terms`: the deal-terms vocabulary and structures;
+* :mod:`~sim.scenario.schema.business`: the market, the deal, seller, bidders;
+* :mod:`~sim.scenario.schema.kinds`: the registries of reviewer, instrument and event kinds;
 * :mod:`~sim.scenario.schema.reviewers`: reviewers by legal procedure;
 * :mod:`~sim.scenario.schema.instruments`: bans, divestiture orders, laws;
 * :mod:`~sim.scenario.schema.courts`: courts and appeal chains;
@@ -15,9 +17,10 @@ test keeps the two in step. The parts live in their own modules:
 * :mod:`~sim.scenario.schema.scenario`: the scenario, and the parameters sweeps vary.
 """
 
+from sim.scenario.schema import kinds
 from sim.scenario.schema.base import (
-    DATA_CUSTODY,
-    TECHNOLOGY_TERMS,
+    MAX_DURATION,
+    MAX_MONEY,
     Dated,
     Duration,
     Index01,
@@ -40,15 +43,12 @@ from sim.scenario.schema.business import (
     Market,
     OutsideDateExtensions,
     SellerSpec,
-    Structure,
 )
 from sim.scenario.schema.courts import AppealLevel, CourtSpec
 from sim.scenario.schema.events import (
-    EVENT_KINDS,
     AnnouncedDeal,
     CatalogueUpdate,
     Election,
-    Event,
     EventBase,
     JurisdictionChange,
     Revocation,
@@ -56,24 +56,20 @@ from sim.scenario.schema.events import (
 )
 from sim.scenario.schema.government import Blessing, ExecutiveSpec, HomeSpec, NewAdministration
 from sim.scenario.schema.instruments import (
-    INSTRUMENT_KINDS,
     Ban,
     BanStage,
     DeadlineInstrument,
     DivestitureOrder,
     Enforcement,
     Extensions,
-    Instrument,
     Law,
     LawStage,
     Postponement,
 )
 from sim.scenario.schema.reviewers import (
-    REVIEWER_KINDS,
     Acceptance,
     ClockStop,
     CoveredTransaction,
-    DivestmentTest,
     ExportLicence,
     InvestmentReview,
     LicenceUtility,
@@ -83,23 +79,27 @@ from sim.scenario.schema.reviewers import (
     PoliticalHandling,
     PresidentialDecision,
     Release,
-    Reviewer,
     ReviewerBase,
 )
-from sim.scenario.schema.scenario import NAME_MAX, NAME_PATTERN, Experiment, Parameter, Scenario, parameter_keys
-
-UNIONS = {"events": EVENT_KINDS, "reviewers": REVIEWER_KINDS, "instruments": INSTRUMENT_KINDS}
-"""The scenario's collections whose items are one of several kinds, told apart by ``kind``."""
+from sim.scenario.schema.scenario import (
+    NAME_MAX,
+    NAME_PATTERN,
+    Experiment,
+    Labels,
+    Parameter,
+    Scenario,
+    kind_names,
+    parameter_keys,
+    register_kind,
+    unregister_kind,
+)
+from sim.scenario.schema.terms import Bound, Structure, TermDimension, TermsCondition, TermWeights, meets, score
 
 __all__ = [
-    "DATA_CUSTODY",
-    "EVENT_KINDS",
-    "INSTRUMENT_KINDS",
+    "MAX_DURATION",
+    "MAX_MONEY",
     "NAME_MAX",
     "NAME_PATTERN",
-    "REVIEWER_KINDS",
-    "TECHNOLOGY_TERMS",
-    "UNIONS",
     "Acceptance",
     "AgreementSpec",
     "AnnouncedDeal",
@@ -110,6 +110,7 @@ __all__ = [
     "BidderSpec",
     "BidderTerms",
     "Blessing",
+    "Bound",
     "CatalogueUpdate",
     "ClockStop",
     "CourtSpec",
@@ -118,11 +119,9 @@ __all__ = [
     "DeadlineInstrument",
     "DealSpec",
     "DivestitureOrder",
-    "DivestmentTest",
     "Duration",
     "Election",
     "Enforcement",
-    "Event",
     "EventBase",
     "ExecutiveSpec",
     "Exit",
@@ -131,9 +130,9 @@ __all__ = [
     "Extensions",
     "HomeSpec",
     "Index01",
-    "Instrument",
     "InvestmentReview",
     "JurisdictionChange",
+    "Labels",
     "Law",
     "LawStage",
     "LicenceUtility",
@@ -144,14 +143,12 @@ __all__ = [
     "OrderReview",
     "OutsideDateExtensions",
     "Parameter",
-    "parameter_keys",
     "PoliticalHandling",
     "Postponement",
     "PresidentialDecision",
     "Probability",
     "Range",
     "Release",
-    "Reviewer",
     "ReviewerBase",
     "Revocation",
     "Scenario",
@@ -159,9 +156,19 @@ __all__ = [
     "Spec",
     "Structure",
     "TensionChange",
+    "TermDimension",
+    "TermWeights",
+    "TermsCondition",
     "is_optional_weight",
     "is_weight",
+    "kind_names",
     "kind_of",
+    "kinds",
+    "meets",
     "param",
+    "parameter_keys",
+    "register_kind",
+    "score",
+    "unregister_kind",
     "weight",
 ]

@@ -91,10 +91,6 @@ MAX_DURATION = 36_500.0  # days: a hundred years, the longest horizon
 MAX_MONEY = 1_000_000.0  # US$ bn: a thousand times the largest deal of record; beyond it prices overflow
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Index01 = Annotated[float, Field(ge=0.0, le=1.0)]
-TECHNOLOGY_TERMS = ("transfer", "licence", "kept")
-Technology = Literal["transfer", "licence", "kept"]
-DATA_CUSTODY = ("buyer", "trusted_partner", "seller")
-DataCustody = Literal["buyer", "trusted_partner", "seller"]
 
 
 def kind_of(cls: type[BaseModel]) -> str:

@@ -7,18 +7,8 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 
-from sim.scenario.schema.base import (
-    MAX_MONEY,
-    DataCustody,
-    Duration,
-    Index01,
-    Probability,
-    Range,
-    Spec,
-    Technology,
-    param,
-    weight,
-)
+from sim.scenario.schema.base import MAX_MONEY, Duration, Index01, Probability, Range, Spec, param, weight
+from sim.scenario.schema.terms import TermsCondition
 
 
 class Market(Spec):
@@ -49,39 +39,6 @@ class Market(Spec):
         ge=0,
         lt=1,
     )
-
-
-class Structure(Spec):
-    """The terms of one way to do the deal; reviewers judge a deal by these terms."""
-
-    label: str = param(..., "text", "Name used in the narrative.")
-    seller_stake: float = param(..., "fraction", "Share of the business the seller keeps after closing.", ge=0, le=1)
-    algorithm: Technology = param(
-        ...,
-        "",
-        "What happens to the business's core technology (TikTok: the recommendation algorithm and source "
-        "code; a chip maker: its designs): `transfer` (the buyer owns it), `licence` (the seller keeps it "
-        "and licenses its use), `kept` (the seller keeps it and nothing crosses the border: either the seller "
-        "still runs it for the business, an `operational_tie`, or the buyer rebuilds without it).",
-    )
-    operational_tie: bool = param(
-        False,
-        "yes/no",
-        "The seller keeps an operational relationship with the business after closing: it runs or co-operates "
-        "on the algorithm, or shares data (what the 2024 act's qualified divestiture precludes).",
-    )
-    data_custody: DataCustody = param(..., "", "Who stores host-country user data and controls access to it.")
-    source_code_audit: bool = param(False, "yes/no", "A host-country partner may inspect the source code and updates.")
-
-    @field_validator("algorithm", mode="before")
-    @classmethod
-    def _renamed(cls, value: Any) -> Any:
-        if value == "none":
-            raise ValueError(
-                "`none` is now `kept` (the seller keeps the algorithm); add `operational_tie: true` if the seller "
-                "still runs it for the business"
-            )
-        return value
 
 
 class DealSpec(Spec):
@@ -146,13 +103,14 @@ class Exit(Spec):
 
 
 class SellerSpec(Spec):
-    """The seller (ByteDance): picks a bid, restructures, litigates, may leave the market."""
+    """The seller: picks a bid, restructures, litigates, may leave the market."""
 
     label: str = param("seller", "text", "Name used in the narrative.")
     technologies: list[str] = param(
         [],
         "technology ids",
-        "Technologies embodied in the algorithm; a deal that transfers or licenses the algorithm exports them.",
+        "Technologies embodied in the business (its algorithm, its designs); a deal exports them when its terms "
+        "pass an export-licence reviewer's `exports_when`.",
     )
     structure_preference: dict[str, float] = weight(
         ...,
@@ -220,7 +178,12 @@ class BidderTerms(Spec):
     accepts: list[str] | None = param(
         None, "structure ids", "Structures it would accept on restructuring; all if omitted."
     )
-    insists_on_algorithm: bool = param(False, "yes/no", "Accepts only structures that transfer the algorithm.")
+    requires: TermsCondition = param(
+        {},
+        "",
+        "Accepts only structures whose terms pass this condition (e.g. `{algorithm: [transfer]}`: it insists on "
+        "owning the algorithm); any if empty.",
+    )
     foreign: bool = param(
         False,
         "yes/no",

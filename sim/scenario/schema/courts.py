@@ -37,7 +37,15 @@ class CourtSpec(Spec):
     """
 
     label: str = param(..., "text", "Court and case, for the narrative.")
-    plaintiff: Literal["seller", "users"] = param(..., "", "Who brings the challenge.")
+    plaintiff: Literal["seller", "users"] = param(
+        ..., "", "Who brings the challenge: the seller, or others (its users, customers, employees)."
+    )
+    plaintiff_label: str = param(
+        "",
+        "text",
+        "Who brings the challenge, as the narrative names them (e.g. TikTok creators); the seller's label, or "
+        "'the plaintiffs', if omitted.",
+    )
     hears: str = param(..., "instrument id", "Which instrument is challenged here.")
     stages: list[str] | None = param(None, "stage ids", "Stages of a ban this court can enjoin; all if omitted.")
     p_challenge: Probability = weight(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field
-
+from sim.scenario.schema import kinds
 from sim.scenario.schema.base import Dated, Probability, param
 
 
@@ -71,9 +70,4 @@ class AnnouncedDeal(EventBase):
     structure: str | None = param(None, "structure id", "The structure; the bidder's offer if omitted.")
 
 
-Event = Annotated[
-    Election | Revocation | CatalogueUpdate | JurisdictionChange | TensionChange | AnnouncedDeal,
-    Field(discriminator="kind"),
-]
-
-EVENT_KINDS = (Election, Revocation, CatalogueUpdate, JurisdictionChange, TensionChange, AnnouncedDeal)
+kinds.add("events", Election, Revocation, CatalogueUpdate, JurisdictionChange, TensionChange, AnnouncedDeal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.scenario.schema.base import Duration, Index01, Probability, Spec, param, weight
+from sim.scenario.schema.terms import TermWeights
 
 
 class Blessing(Spec):
@@ -10,7 +11,7 @@ class Blessing(Spec):
 
     base: float = weight(0.0, "logit", "Logit of blessing a deal by a buyer of zero standing.")
     standing: float = weight(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
-    seller_stake: float = weight(-1.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
+    terms: TermWeights = weight({}, "logit", "Added for the deal's terms (by dimension of the scenario's `terms:`).")
 
 
 class NewAdministration(Spec):
@@ -25,13 +26,13 @@ class NewAdministration(Spec):
 
 
 class ExecutiveSpec(Spec):
-    """The host executive (the US President and the Attorney General).
+    """The host executive (in the US: the President, and the Attorney General who enforces).
 
     It issues the instruments, blesses deals, decides on referrals to block and, as an
     instrument's ``decided_by``, on its extensions and enforcement; elections may change it.
     """
 
-    label: str = param("US President", "text", "Name used in the narrative.")
+    label: str = param("the executive", "text", "Name used in the narrative (the US President, a prime minister...).")
     blessing: Blessing | None = param(None, "", "Blessing an agreed deal in principle; never if omitted.")
     new_administration: NewAdministration = param(
         NewAdministration(), "", "Behaviour after a change of administration."

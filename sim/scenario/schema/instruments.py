@@ -17,10 +17,9 @@ Each is issued (or enacted) on its ``date``, which may be uncertain like any eve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field
-
+from sim.scenario.schema import kinds
 from sim.scenario.schema.base import Dated, Duration, Probability, Spec, param, weight
 
 
@@ -174,5 +173,4 @@ class Law(DeadlineInstrument):
     )
 
 
-Instrument = Annotated[Ban | DivestitureOrder | Law, Field(discriminator="kind")]
-INSTRUMENT_KINDS = (Ban, DivestitureOrder, Law)
+kinds.add("instruments", Ban, DivestitureOrder, Law)

@@ -19,11 +19,11 @@ by a ``home`` reviewer ``blocked_by_home``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field
-
-from sim.scenario.schema.base import DataCustody, Duration, Probability, Spec, Technology, param, weight
+from sim.scenario.schema import kinds
+from sim.scenario.schema.base import Duration, Probability, Spec, param, weight
+from sim.scenario.schema.terms import TermsCondition, TermWeights
 
 
 class ReviewerBase(Spec):
@@ -41,8 +41,8 @@ class ReviewerBase(Spec):
         "any_sale",
         "",
         "Which deals it must clear: `any_sale`, `foreign_buyer` (the buyer is `foreign`: a covered "
-        "transaction), or `listed_technology` (the structure transfers or licenses an algorithm embodying a "
-        "technology in this reviewer's `catalogue`). A `jurisdiction_change` event can change it.",
+        "transaction), or `listed_technology` (the deal exports, by the reviewer's `exports_when`, a "
+        "technology of the seller's in this reviewer's `catalogue`). A `jurisdiction_change` event can change it.",
     )
     calendar: Literal["weekdays", "us_federal", "prc"] = param(
         "weekdays",
@@ -67,19 +67,12 @@ class Acceptance(Spec):
     """An investment screener's acceptance index of a deal's terms (logit units; higher is better)."""
 
     base: float = weight(0.0, "logit", "Acceptance of a deal with all terms at zero.")
-    seller_stake: float = weight(-3.0, "logit per unit", "Added per unit of the stake the seller keeps (0-1).")
-    algorithm: dict[Technology, float] = weight(
-        {"transfer": 1.0, "licence": 0.0, "kept": -0.5},
+    terms: TermWeights = weight(
+        {},
         "logit",
-        "Added for what happens to the core technology (the structure's `algorithm`).",
+        "Added for the deal's terms, by dimension of the scenario's `terms:`: a number per unit of a numeric "
+        "dimension (a seller's stake of 0.8 with weight -3 adds -2.4), or one per level of a categorical one.",
     )
-    operational_tie: float = weight(-0.5, "logit", "Added when the seller keeps an operational tie.")
-    data_custody: dict[DataCustody, float] = weight(
-        {"buyer": 0.5, "trusted_partner": 1.0, "seller": -2.0},
-        "logit",
-        "Added for where host-country user data lives and who controls it.",
-    )
-    source_code_audit: float = weight(1.0, "logit", "Added when a host-country partner audits the source code.")
     standing: float = weight(2.0, "logit per unit", "Added per unit of the buyer's standing (0-1).")
     blessed: float = weight(0.5, "logit", "Added when the executive blessed the deal.")
 
@@ -95,25 +88,6 @@ class InvestmentReview(ReviewerBase):
     acceptance: Acceptance = param(Acceptance(), "", "How the reviewer sees a deal's terms.")
     mitigation_gain: float = weight(
         1.0, "logit", "Acceptance gained by each round of changes (order) or refile (section 721) the parties make."
-    )
-
-
-class DivestmentTest(Spec):
-    """An order's (or a law's) test of a sale: "a complete divestment" (the 2020 Musical.ly order).
-
-    A structure passes when the seller keeps at most ``max_seller_stake``, the algorithm goes one
-    of the ``algorithm`` ways, user data sits with one of ``data_custody`` and, unless
-    ``operational_tie`` allows it, the seller keeps no operational tie. A structure that fails can
-    be approved only through mitigation the reviewer accepts.
-    """
-
-    max_seller_stake: float = param(0.0, "fraction", "Largest stake the seller may keep.", ge=0, le=1)
-    algorithm: list[Technology] = param(
-        ["transfer"], "", "What may happen to the algorithm (a licence or a seller-run algorithm keeps ties)."
-    )
-    data_custody: list[DataCustody] = param(["buyer", "trusted_partner"], "", "Who may hold host-country user data.")
-    operational_tie: bool = param(
-        True, "yes/no", "Whether a structure in which the seller keeps an operational tie may pass."
     )
 
 
@@ -133,7 +107,13 @@ class OrderReview(InvestmentReview):
     response_days: Duration = param(
         Duration(median=30, p90=75), "days", "From a notice (or revised terms) to the reviewer's answer."
     )
-    divestment_test: DivestmentTest = param(DivestmentTest(), "", "The order's own test.")
+    divestment_test: TermsCondition = param(
+        {},
+        "",
+        'The order\'s own test of a sale (the 2020 Musical.ly order: "a complete divestment"), as a condition on '
+        "the terms: each dimension it names must take one of its levels, lie in its range or be true/false; a "
+        "structure that fails can be approved only through mitigation the reviewer accepts.",
+    )
     revision_days: Duration = param(
         Duration(median=14, p90=30), "days", "From a request for changes to the revised terms' notice."
     )
@@ -256,12 +236,9 @@ class LicenceUtility(Spec):
     """The home government's utilities when it rules on a letter of intent: grant or deny."""
 
     grant: float = weight(1.0, "logit", "Utility of granting a deal with all terms at zero.")
-    algorithm: dict[Technology, float] = weight(
-        {"transfer": -2.0, "licence": -0.5, "kept": 0.0},
-        "logit",
-        "Added to granting for what happens to the algorithm.",
+    terms: TermWeights = weight(
+        {}, "logit", "Added to granting for the deal's terms (as an investment screener's `acceptance.terms`)."
     )
-    seller_stake: float = weight(1.5, "logit per unit", "Added to granting per unit of the stake the seller keeps.")
     tension: float = weight(-2.0, "logit per unit", "Added to granting per unit of tension between the governments.")
     stance: float = weight(-1.0, "logit per unit", "Added to granting per unit of public opposition to the sale.")
     new_administration: float = weight(
@@ -286,6 +263,12 @@ class ExportLicence(ReviewerBase):
         "technology in the `catalogue`) or `any_sale`; a `jurisdiction_change` event can change it.",
     )
     catalogue: list[str] = param([], "technology ids", "Technologies whose export is restricted at the start.")
+    exports_when: TermsCondition = param(
+        {},
+        "",
+        "The terms under which a deal exports the seller's `technologies` (e.g. `{algorithm: [transfer, licence]}`: "
+        "the algorithm is transferred or licensed, not kept); every deal if empty.",
+    )
     application_days: Duration = param(
         Duration(median=10, p90=20),
         "days",
@@ -377,5 +360,4 @@ class MergerControl(ReviewerBase):
     )
 
 
-Reviewer = Annotated[OrderReview | CoveredTransaction | ExportLicence | MergerControl, Field(discriminator="kind")]
-REVIEWER_KINDS = (OrderReview, CoveredTransaction, ExportLicence, MergerControl)
+kinds.add("reviewers", OrderReview, CoveredTransaction, ExportLicence, MergerControl)

@@ -8,21 +8,22 @@ from typing import Any, Literal
 
 from pydantic import PrivateAttr, field_validator, model_validator
 
-from sim.scenario.schema.base import Spec, param
-from sim.scenario.schema.business import (
-    AgreementSpec,
-    BidderPool,
-    BidderSpec,
-    DealSpec,
-    Market,
-    SellerSpec,
-    Structure,
-)
+from sim.scenario.schema import events as _events  # noqa: F401 - registers the event kinds
+from sim.scenario.schema import instruments as _instruments  # noqa: F401 - registers the instrument kinds
+from sim.scenario.schema import kinds
+from sim.scenario.schema import reviewers as _reviewers  # noqa: F401 - registers the reviewer kinds
+from sim.scenario.schema.base import Spec, kind_of, param
+from sim.scenario.schema.business import AgreementSpec, BidderPool, BidderSpec, DealSpec, Market, SellerSpec
 from sim.scenario.schema.courts import CourtSpec
-from sim.scenario.schema.events import Event, EventBase
+from sim.scenario.schema.events import EventBase
 from sim.scenario.schema.government import ExecutiveSpec, HomeSpec
-from sim.scenario.schema.instruments import Ban, DeadlineInstrument, Instrument
-from sim.scenario.schema.reviewers import Reviewer
+from sim.scenario.schema.instruments import Ban, DeadlineInstrument
+from sim.scenario.schema.terms import Structure, TermDimension
+
+# The kind unions, as the fields below name them (rebuilt by register_kind).
+Reviewer = kinds.union("reviewers")
+Instrument = kinds.union("instruments")
+Event = kinds.union("events")
 
 NAME_MAX = 64
 NAME_PATTERN = re.compile(rf"\w[\w.-]{{0,{NAME_MAX - 1}}}", re.ASCII)
@@ -150,6 +151,22 @@ class Experiment(Spec):
 # --- the scenario -----------------------------------------------------------------------------
 
 
+class Labels(Spec):
+    """How the narrative names what the code cannot know: the host government, the currency, what a ban does."""
+
+    host: str = param("the host government", "text", "The host government, as a sentence names it (e.g. the US).")
+    currency: str = param("", "text", "The currency of prices and fees (e.g. US$); prices read `20.5 bn` without it.")
+    ban_effect: str = param(
+        "the business loses value",
+        "text",
+        "What a ban stage that bites does, for the narrative (e.g. the app loses users and value).",
+    )
+
+    def money(self, bn: float) -> str:
+        """An amount in billions, in the scenario's currency: ``US$20.5 bn``."""
+        return f"{self.currency}{bn:.1f} bn"
+
+
 class Scenario(Spec):
     """A whole scenario: the actors, the rules, the dates and the uncertain parameters."""
 
@@ -168,9 +185,17 @@ class Scenario(Spec):
     )
     horizon: dt.date = param(..., "date", "Last day simulated; the outcome is read here.")
     sources: list[str] = param([], "text", "Facts of the record the scenario rests on.")
+    labels: Labels = param(Labels(), "", "Names the narrative needs: the host, the currency, what a ban does.")
     deal: DealSpec = param(DealSpec(), "", "The kind of deal, and where it stands at the start.")
     market: Market = param(..., "", "The business for sale.")
-    structures: dict[str, Structure] = param(..., "", "Ways to do the deal, by id.")
+    terms: dict[str, TermDimension] = param(
+        ...,
+        "",
+        "The deal-terms vocabulary: the dimensions along which structures differ, by id (see Structure).",
+    )
+    structures: dict[str, Structure] = param(
+        ..., "", "Ways to do the deal, by id: a label and a value on every dimension of `terms:`."
+    )
     executive: ExecutiveSpec | None = param(
         None, "", "The host executive; none if no executive acts (no instrument, referral or election)."
     )
@@ -234,6 +259,10 @@ class Scenario(Spec):
         """The scenario's events of one kind, in date order."""
         return sorted((e for e in self.events if isinstance(e, kind)), key=lambda e: e.date)
 
+    def structure_value(self, structure: str, dimension: str) -> float | str:
+        """One term of one structure."""
+        return self.structures[structure].value(dimension)
+
     def reviewers_of(self, kind: str) -> dict[str, Any]:
         """The reviewers of one kind (``order``, ``export_licence``...), by id."""
         return {rid: r for rid, r in self.reviewers.items() if r.kind == kind}
@@ -257,3 +286,35 @@ class Scenario(Spec):
         if dated:
             return min(dated)
         return self.agreement.outside_date if self.agreement else self.horizon
+
+
+_COLLECTIONS = {"reviewers": "dict", "instruments": "dict", "events": "list"}
+
+
+def register_kind(group: str, cls: type[Spec]) -> None:
+    """Register a new kind of reviewer, instrument or dated event: scenarios may then use ``kind: <its kind>``.
+
+    The scenario's fields are rebuilt with the new union, so validation, problems, the weights'
+    grounding and the reference know the kind at once. Registering a kind that exists replaces it.
+    """
+    kinds.add(group, cls)
+    _rebuild(group)
+
+
+def unregister_kind(group: str, kind: str) -> None:
+    """Remove a registered kind (tests that register a toy kind put things back)."""
+    kinds.KINDS[group].pop(kind, None)
+    _rebuild(group)
+
+
+def _rebuild(group: str) -> None:
+    union = kinds.union(group)
+    globals()[{"reviewers": "Reviewer", "instruments": "Instrument", "events": "Event"}[group]] = union
+    annotation = dict[str, union] if _COLLECTIONS[group] == "dict" else list[union]  # type: ignore[valid-type]
+    Scenario.model_fields[group].annotation = annotation
+    Scenario.model_rebuild(force=True)
+
+
+def kind_names(group: str) -> list[str]:
+    """The registered kinds of a group."""
+    return [kind_of(cls) for cls in kinds.members(group)]

@@ -1,16 +1,34 @@
 """What every reviewer does: decide whether a deal needs it, take the deal when its procedure says, approve or block.
 
-The deal calls every reviewer at the same moments, in the scenario's order (``deal_chosen``,
-``deal_agreed``, ``deal_signed``); each kind acts on the moments its procedure names and leaves
-the others alone. A reviewer is *satisfied* when the current terms do not need it or it approved
-them; the deal closes once it is signed and every reviewer is satisfied.
+Every reviewer hears the same moments of the deal, in the scenario's order (terms chosen, agreed,
+signed, new terms); each kind acts on the moments its procedure names and leaves the others alone.
+A reviewer is *satisfied* when the current terms do not need it or it approved them; the deal
+closes once it is signed and every reviewer is satisfied.
 """
 
 from __future__ import annotations
 
 from sim.model.agents.base import Actor
+from sim.model.moments import (
+    AdministrationChanged,
+    Approved,
+    DealAgreed,
+    DealChosen,
+    DealSigned,
+    HostAction,
+    NewTerms,
+    Rejected,
+    TensionChanged,
+    on,
+)
 from sim.model.randomness import work_calendar
 from sim.narrative import EventName
+
+APPLIES_TO = {
+    "any_sale": "any sale of the business",
+    "listed_technology": "a deal exporting a listed technology",
+    "foreign_buyer": "a deal with a foreign buyer",
+}
 
 
 class Reviewer(Actor):
@@ -21,6 +39,8 @@ class Reviewer(Actor):
         ever_needed: some terms of the run needed it (not reset by a restructuring).
         approved: it approved the current terms.
         shelved: a new administration shelved its review (a host reviewer; kept across terms).
+        decided_days: days its decisions took from their start (``licence``, ``letter`` or its id),
+            for the run's record.
     """
 
     files_at: str | None = None  # the deal moment its procedure starts at (agreement, signing), if any
@@ -30,20 +50,21 @@ class Reviewer(Actor):
         self.spec = spec
         self.side = spec.side
         self.applies_to = spec.applies_to
-        self.calendar = work_calendar(model.deal_scenario.start, spec.calendar, tuple(spec.holidays))
+        self.calendar = work_calendar(self.view.scenario.start, spec.calendar, tuple(spec.holidays))
         self.needed = False
         self.ever_needed = False
         self.approved = False
         self.shelved = False
         self.filed = False
         self.review_start: int | None = None
+        self.decided_days: dict[str, int] = {}
 
     # --- jurisdiction -------------------------------------------------------------------------
 
     def applies(self, structure_id: str, bidder_id: str) -> bool:
         """Whether a deal with these terms must be cleared by this reviewer."""
         if self.applies_to == "foreign_buyer":
-            return self.model.buyer_spec(bidder_id).foreign
+            return self.view.buyer(bidder_id).foreign
         return True
 
     def approval_belief(self, structure_id: str, bidder_id: str) -> float:
@@ -70,29 +91,32 @@ class Reviewer(Actor):
         return not self.needed or self.approved
 
     @property
-    def before_it(self) -> bool:
-        """The deal is before this reviewer: notified, filed or applied for, and not yet approved."""
-        return self.needed and self.filed and not self.approved
-
-    @property
     def blocks_signing(self) -> bool:
         """No binding contract may be signed before this reviewer's consent (an export-licence letter)."""
         return False
 
+    def current(self, version: int) -> bool:
+        """Whether a step scheduled for deal ``version`` still applies (the same terms, the sale still on)."""
+        deal = self.view.deal
+        return version == deal.version and not deal.stage.ended
+
     # --- the deal's moments -------------------------------------------------------------------
 
-    def deal_chosen(self, version: int) -> None:
+    @on(DealChosen)
+    def deal_chosen(self, moment: DealChosen) -> None:
         """Terms were chosen (talks start, or restructured terms are agreed): see whether they need this reviewer."""
-        deal = self.model.deal
+        deal = self.view.deal
         self.needed = self.applies(deal.structure, deal.bidder)
         self.ever_needed |= self.needed
 
-    def deal_agreed(self, version: int) -> None:
+    @on(DealAgreed)
+    def deal_agreed(self, moment: DealAgreed) -> None:
         """The deal was agreed in principle."""
         if self.files_at == "agreement":
             self.file()
 
-    def deal_signed(self, version: int) -> None:
+    @on(DealSigned)
+    def deal_signed(self, moment: DealSigned) -> None:
         """The contract was signed."""
         if self.files_at == "signing":
             self.file()
@@ -102,7 +126,7 @@ class Reviewer(Actor):
         if self.filed or not self.needed:
             return
         self.filed = True
-        self.start_review(self.model.deal.version)
+        self.start_review(self.view.deal.version)
 
     def start_review(self, version: int) -> None:
         """The procedure starts (each kind its own)."""
@@ -111,57 +135,62 @@ class Reviewer(Actor):
     def change_jurisdiction(self, applies_to: str, note: str = "") -> None:
         """Which deals need this reviewer changes (a ``jurisdiction_change`` event)."""
         self.applies_to = applies_to
-        what = {
-            "any_sale": "any sale of the business",
-            "listed_technology": "a deal exporting a listed technology",
-            "foreign_buyer": "a deal with a foreign buyer",
-        }[applies_to]
+        what = APPLIES_TO[applies_to]
         self.rule_changed(
             EventName.CONSENT_RULE, f"now requires its consent for {what}" + (f": {note}" if note else "")
         )
 
     def rule_changed(self, event: EventName, detail: str) -> None:
         """A rule changed: a deal in progress may now need this reviewer."""
-        deal = self.model.deal
+        deal = self.view.deal
         caught = deal.stage.in_progress and not self.needed and self.applies(deal.structure, deal.bidder)
-        self.log(event, detail + (f": the {self.model.deal_name()} now needs its consent" if caught else ""))
+        self.log(event, detail + (f": the {self.view.deal_name()} now needs its consent" if caught else ""))
         if caught:
             self.needed = self.ever_needed = True
             self.catch_up()
 
     def catch_up(self) -> None:
         """A deal caught in progress by a new rule: file now if its moment has passed."""
-        stage = self.model.deal.stage.value
+        stage = self.view.deal.stage.value
         passed = {"agreement": ("agreed_in_principle", "signed"), "signing": ("signed",)}.get(self.files_at or "", ())
         if stage in passed:
             self.file()
 
-    def new_terms(self) -> None:
+    @on(NewTerms)
+    def new_terms(self, moment: NewTerms) -> None:
         """The deal was restructured: what was notified or filed no longer applies."""
         self.needed = self.approved = self.filed = False
 
     # --- decisions ----------------------------------------------------------------------------
 
-    def approve(self, event, reason: str) -> None:
+    def approve(self, event: EventName, reason: str) -> None:
         """Clear the current terms."""
         self.approved = True
         if self.review_start is not None:
-            self.model.deal.review_days[self.actor_id] = self.today - self.review_start
+            self.decided_days[self.actor_id] = self.today - self.review_start
         self.log(event, reason)
-        self.model.try_close()
+        self.announce(Approved(self.actor_id, self.view.deal.version))
 
-    def reject(self) -> None:
-        """A final no to the current terms: the seller restructures or the sale ends, blocked by this side."""
-        self.model.seller.deal_rejected(self.side)
+    def reject(self, final: bool = False) -> None:
+        """A no to the current terms: the seller decides what follows (unless ``final``)."""
+        self.announce(Rejected(self.actor_id, self.side, self.view.deal.version, final))
+
+    @on(AdministrationChanged)
+    def administration_changed(self, moment: AdministrationChanged) -> None:
+        """A new administration took office: a host reviewer's pending review may be shelved."""
+        if moment.shelve and self.side == "host":
+            self.shelve()
 
     def shelve(self) -> None:
         """A new administration shelves the review until the horizon (host reviewers)."""
 
-    def host_action(self, action: str) -> None:
+    @on(HostAction)
+    def host_action(self, moment: HostAction) -> None:
         """A host action (a blessing, an injunction...): a political hold may end now."""
 
-    def tension_changed(self, delta: float) -> None:
-        """The tension between the governments moved by ``delta``: a political hold may end now."""
+    @on(TensionChanged)
+    def tension_changed(self, moment: TensionChanged) -> None:
+        """The tension between the governments moved: a political hold may end now."""
 
     def hold_ended(self) -> None:
-        """A political hold ended (``PoliticalHold``): the reviewer rules now."""
+        """A political hold ended (``PoliticalHold``): the reviewer takes the case up again."""

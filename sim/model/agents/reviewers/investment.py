@@ -12,9 +12,14 @@ See ``../shared/domain/legal-frames.md`` (sections 2 and 4) and docs/model.md.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sim.model.agents.reviewers.base import Reviewer
+from sim.model.kinds import Overrides, ReviewerKind, at_minimum, register_reviewer, zeros
+from sim.model.moments import BlockRecommended, FacesPresident, Filed, NewTerms, PresidentDecided, Referred, on
 from sim.model.randomness import logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
+from sim.scenario.schema import CoveredTransaction, OrderReview, meets, score
 
 HOST_SPANS = (
     SpanName.HOST_PREFILING,
@@ -39,23 +44,16 @@ class InvestmentReviewer(Reviewer):
         self.files_at = spec.files_at
         self.filings = 0  # notices (order) or filings (section 721) of the current terms
         self.rounds = 0  # rounds of changes (order) or refiles (section 721) of the current terms
+        self._terms: dict[str, float] = {}  # a structure's terms as this reviewer weighs them (fixed in a run)
 
     def acceptance(self, structure_id: str, bidder_id: str, blessed: bool, rounds: int = 0) -> float:
         """Acceptance index of a deal's terms (logit units; higher means likelier approval)."""
         a = self.spec.acceptance
-        terms = self.model.deal_scenario.structures[structure_id]
-        standing = self.model.buyer_spec(bidder_id).standing
-        return (
-            a.base
-            + a.seller_stake * terms.seller_stake
-            + a.algorithm.get(terms.algorithm, 0.0)
-            + a.operational_tie * terms.operational_tie
-            + a.data_custody.get(terms.data_custody, 0.0)
-            + a.source_code_audit * terms.source_code_audit
-            + a.standing * standing
-            + a.blessed * blessed
-            + self.spec.mitigation_gain * rounds
-        )
+        terms = self._terms.get(structure_id)
+        if terms is None:
+            terms = self._terms[structure_id] = score(a.terms, self.view.structure(structure_id), start=a.base)
+        standing = self.view.buyer(bidder_id).standing
+        return terms + a.standing * standing + a.blessed * blessed + self.spec.mitigation_gain * rounds
 
     def approval_belief(self, structure_id: str, bidder_id: str) -> float:
         """The chance of approval the seller reads from the terms: logistic of acceptance."""
@@ -65,16 +63,17 @@ class InvestmentReviewer(Reviewer):
 
     def deal_acceptance(self) -> float:
         """The acceptance index of the deal as it stands."""
-        deal = self.model.deal
+        deal = self.view.deal
         return self.acceptance(deal.structure, deal.bidder, deal.blessed, self.rounds)
 
     def idle(self, version: int) -> bool:
         """Whether a step scheduled for ``version`` no longer applies (stale terms, or a shelved review)."""
-        return self.model.stale(version) or self.shelved
+        return not self.current(version) or self.shelved
 
-    def new_terms(self) -> None:
+    @on(NewTerms)
+    def new_terms(self, moment: NewTerms) -> None:
         """The deal was restructured: what was notified or filed no longer applies."""
-        super().new_terms()
+        super().new_terms(moment)
         self.filings = 0
         self.rounds = 0
 
@@ -84,12 +83,15 @@ class InvestmentReviewer(Reviewer):
             return
         self.shelved = True
         for span in HOST_SPANS:
-            self.model.close_span(span, self.actor_id)
-        self.model.executive.log(EventName.REVIEW_SHELVED, f"shelves the review of the {self.model.deal_name()}")
+            self.timeline.close(span, self.actor_id)
 
     def approve_deal(self, reason: str) -> None:
         """Clear the deal."""
         self.approve(EventName.HOST_APPROVAL, reason)
+
+    def parties_file(self, event: EventName, detail: str) -> None:
+        """The parties file with this reviewer: their act, in the seller's name."""
+        self.announce(Filed(self.actor_id, event.value, detail))
 
 
 class OrderReviewer(InvestmentReviewer):
@@ -97,14 +99,7 @@ class OrderReviewer(InvestmentReviewer):
 
     def passes_test(self, structure_id: str) -> bool:
         """Whether a structure passes the order's divestment test."""
-        test = self.spec.divestment_test
-        terms = self.model.deal_scenario.structures[structure_id]
-        return (
-            terms.seller_stake <= test.max_seller_stake
-            and terms.algorithm in test.algorithm
-            and terms.data_custody in test.data_custody
-            and (test.operational_tie or not terms.operational_tie)
-        )
+        return meets(self.spec.divestment_test, self.view.structure(structure_id))
 
     def start_review(self, version: int) -> None:
         """The seller notifies the intended buyer and terms."""
@@ -115,18 +110,18 @@ class OrderReviewer(InvestmentReviewer):
         if self.idle(version):
             return
         self.filings += 1
-        self.model.close_span(SpanName.HOST_MITIGATION, self.actor_id)
-        self.model.open_span(SpanName.HOST_REVIEW, self.actor_id, self.actor_id)
+        self.timeline.close(SpanName.HOST_MITIGATION, self.actor_id)
+        self.timeline.open(SpanName.HOST_REVIEW, self.actor_id)
         if self.review_start is None:
             self.review_start = self.today
         what = "notifies" if self.filings == 1 else "sends revised terms of"
-        self.model.seller.log(EventName.FILING, f"{what} the {self.model.deal_name()} to {self.label}")
+        self.parties_file(EventName.FILING, f"{what} the {self.view.deal_name()} to {self.label}")
         self.after(self.spec.response_days, self.answer, version)
 
     def options(self) -> dict[str, float]:
         """Utilities of the reviewer's answers to the notified terms."""
         rule = self.spec
-        deal = self.model.deal
+        deal = self.view.deal
         a = self.deal_acceptance()
         options: dict[str, float] = {}
         if self.passes_test(deal.structure):
@@ -143,30 +138,30 @@ class OrderReviewer(InvestmentReviewer):
         """Answer the notified terms: approve, accept mitigation, ask for changes, object, or stay silent."""
         if self.idle(version):
             return
-        self.model.close_span(SpanName.HOST_REVIEW, self.actor_id)
-        deal = self.model.deal
+        self.timeline.close(SpanName.HOST_REVIEW, self.actor_id)
+        deal = self.view.deal
         passes = "passes" if self.passes_test(deal.structure) else "fails"
         choice, probs = logit_choice(self.rng, self.options())
         why = f"the structure {passes} the divestment test; {odds_text(probs)}"
         if choice == "approve":
-            self.approve_deal(f"approves the {self.model.deal_name()} under the order ({why})")
+            self.approve_deal(f"approves the {self.view.deal_name()} under the order ({why})")
         elif choice == "accept_mitigation":
-            self.log(EventName.MITIGATION_ACCEPTED, f"accepts mitigation of the {self.model.deal_name()} ({why})")
+            self.log(EventName.MITIGATION_ACCEPTED, f"accepts mitigation of the {self.view.deal_name()} ({why})")
             self.approve_deal("approves it with the mitigation")
         elif choice == "ask_changes":
             self.rounds += 1
-            self.model.open_span(SpanName.HOST_MITIGATION, "seller", self.actor_id)
+            self.timeline.open(SpanName.HOST_MITIGATION, self.actor_id, responsible="seller")
             day = self.after(self.spec.revision_days, self.notify, version)
             self.log(
                 EventName.CHANGES_ASKED,
-                f"asks for changes, round {self.rounds}; revised terms by {self.model.date_of(day)} ({why})",
+                f"asks for changes, round {self.rounds}; revised terms by {self.clock.date_of(day)} ({why})",
             )
         elif choice == "object":
-            self.log(EventName.OBJECTION, f"objects to the {self.model.deal_name()} ({why})")
+            self.log(EventName.OBJECTION, f"objects to the {self.view.deal_name()} ({why})")
             self.reject()
         else:
-            self.model.open_span(SpanName.HOST_SILENCE, self.actor_id, self.actor_id)
-            self.log(EventName.SILENCE, f"gives no answer on the {self.model.deal_name()} ({why})")
+            self.timeline.open(SpanName.HOST_SILENCE, self.actor_id)
+            self.log(EventName.SILENCE, f"gives no answer on the {self.view.deal_name()} ({why})")
 
 
 class CoveredTransactionReviewer(InvestmentReviewer):
@@ -176,9 +171,10 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         super().__init__(model, reviewer_id, spec)
         self.window_end: int | None = None  # the last day of the current filing's window
 
-    def new_terms(self) -> None:
+    @on(NewTerms)
+    def new_terms(self, moment: NewTerms) -> None:
         """The deal was restructured: a new filing will have its own window."""
-        super().new_terms()
+        super().new_terms(moment)
         self.window_end = None
 
     def start_review(self, version: int) -> None:
@@ -186,7 +182,7 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         if self.spec.prefiling_days is None:
             self.file_notice(version)
         else:
-            self.model.open_span(SpanName.HOST_PREFILING, "seller", self.actor_id)
+            self.timeline.open(SpanName.HOST_PREFILING, self.actor_id, responsible="seller")
             self.after(self.spec.prefiling_days, self.file_notice, version)
 
     def file_notice(self, version: int) -> None:
@@ -194,11 +190,11 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         if self.idle(version):
             return
         self.filings += 1
-        self.model.close_span(SpanName.HOST_PREFILING, self.actor_id)
-        self.model.close_span(SpanName.HOST_MITIGATION, self.actor_id)
-        self.model.open_span(SpanName.HOST_FILING, "seller", self.actor_id)
+        self.timeline.close(SpanName.HOST_PREFILING, self.actor_id)
+        self.timeline.close(SpanName.HOST_MITIGATION, self.actor_id)
+        self.timeline.open(SpanName.HOST_FILING, self.actor_id, responsible="seller")
         what = "file" if self.filings == 1 else "refile"
-        self.model.seller.log(EventName.FILING, f"The parties {what} the {self.model.deal_name()} with {self.label}")
+        self.parties_file(EventName.FILING, f"The parties {what} the {self.view.deal_name()} with {self.label}")
         self.after(self.spec.filing_days, self.accept_notice, version)
 
     def accept_notice(self, version: int) -> None:
@@ -206,8 +202,8 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         if self.idle(version):
             return
         rule = self.spec
-        self.model.close_span(SpanName.HOST_FILING, self.actor_id)
-        self.model.open_span(SpanName.HOST_REVIEW, self.actor_id, self.actor_id)
+        self.timeline.close(SpanName.HOST_FILING, self.actor_id)
+        self.timeline.open(SpanName.HOST_REVIEW, self.actor_id)
         if self.review_start is None:
             self.review_start = self.today
         day = self.after(rule.review_days, self.end_review, version)
@@ -218,8 +214,8 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         self.window_end = self.today + round(statutory + longest)
         self.log(
             EventName.REVIEW_START,
-            f"accepts the notice; the review ends by {self.model.date_of(day)}, "
-            f"any decision by {self.model.date_of(self.window_end)}",
+            f"accepts the notice; the review ends by {self.clock.date_of(day)}, "
+            f"any decision by {self.clock.date_of(self.window_end)}",
         )
 
     def end_review(self, version: int) -> None:
@@ -227,27 +223,27 @@ class CoveredTransactionReviewer(InvestmentReviewer):
         if self.idle(version):
             return
         rule = self.spec
-        self.model.close_span(SpanName.HOST_REVIEW, self.actor_id)
+        self.timeline.close(SpanName.HOST_REVIEW, self.actor_id)
         a = self.deal_acceptance()
         p = logistic(a + rule.clear_in_review)
         if self.chance(p):
             self.approve_deal(f"clears it at the end of the review phase (acceptance {a:+.2f}, p={p:.2f})")
             return
-        self.model.open_span(SpanName.HOST_INVESTIGATION, self.actor_id, self.actor_id)
+        self.timeline.open(SpanName.HOST_INVESTIGATION, self.actor_id)
         day = self.days_from_now(rule.investigation_days)
         self.log(EventName.INVESTIGATION, f"opens an investigation (acceptance {a:+.2f}, p(clear)={p:.2f})")
         if rule.extension_days.max != 0 and self.chance(rule.p_extension):  # max 0: no extension in law (before 2018)
             extra = self.days_from_now(rule.extension_days) - self.today
             day += extra
             self.log(EventName.INVESTIGATION_EXTENDED, f"extends the investigation by {extra} days")
-        self.model.schedule(min(day, self.window_end), self.decide, version)
+        self.clock.schedule(min(day, self.window_end), self.decide, version)
 
     def decide(self, version: int) -> None:
         """End of the investigation: approve, recommend blocking, or let the parties refile."""
         if self.idle(version):
             return
         rule = self.spec
-        self.model.close_span(SpanName.HOST_INVESTIGATION, self.actor_id)
+        self.timeline.close(SpanName.HOST_INVESTIGATION, self.actor_id)
         a = self.deal_acceptance()
         options = {"approve": a, "block": -a}
         if self.rounds < rule.max_refiles:
@@ -257,40 +253,113 @@ class CoveredTransactionReviewer(InvestmentReviewer):
             self.approve_deal(f"approves (acceptance {a:+.2f}; {odds_text(probs)})")
         elif choice == "refile":
             self.rounds += 1
-            self.model.open_span(SpanName.HOST_MITIGATION, "seller", self.actor_id)
+            self.timeline.open(SpanName.HOST_MITIGATION, self.actor_id, responsible="seller")
             day = self.after(rule.refile_days, self.file_notice, version)
             self.log(
                 EventName.WITHDRAW_REFILE,
                 f"lets the parties withdraw and refile with mitigated terms (refile {self.rounds}, "
-                f"by {self.model.date_of(day)}; {odds_text(probs)})",
+                f"by {self.clock.date_of(day)}; {odds_text(probs)})",
             )
         else:
             self.log(
                 EventName.BLOCK_RECOMMENDED,
-                f"will recommend that the President block the {self.model.deal_name()} "
+                f"will recommend that the President block the {self.view.deal_name()} "
                 f"(acceptance {a:+.2f}; {odds_text(probs)})",
             )
-            self.recommendation(version)
+            self.announce_recommendation(version)
 
-    def recommendation(self, version: int) -> None:
-        """Told the deal will be blocked, the parties abandon it or let it go to the President."""
-        if self.model.seller.happens(self.spec.p_abandon):
-            completed = self.model.deal_scenario.deal.kind == "completed"
-            what = "unwind the completed" if completed else "abandon the"
-            self.model.seller.log(
-                EventName.ABANDONED_ON_RECOMMENDATION,
-                f"and the buyer {what} {self.model.deal_name()} rather than face the President "
-                f"(p={self.spec.p_abandon:.2f})",
-            )
-            self.model.seller.end_sale(
-                self.model.blocked_stage(self.side),
-                EventName.SALE_ENDS,
-                f"The {self.model.deal_name()} is {'unwound' if completed else 'abandoned'}",
-            )
+    def announce_recommendation(self, version: int) -> None:
+        """Tell the parties: they abandon the deal or let it go to the President (their choice)."""
+        self.announce(BlockRecommended(self.actor_id, version, self.spec.p_abandon))
+
+    @on(FacesPresident)
+    def refer(self, moment: FacesPresident) -> None:
+        """The parties did not abandon the deal: refer it to the President."""
+        if moment.reviewer != self.actor_id or self.idle(moment.version):
             return
-        self.log(EventName.REFERRAL, f"refers the {self.model.deal_name()} to the President to block it")
-        self.model.executive.receive_referral(self, version)
+        self.log(EventName.REFERRAL, f"refers the {self.view.deal_name()} to the President to block it")
+        self.announce(Referred(self.actor_id, moment.version))
 
-    def president_declined(self) -> None:
-        """The President declined to block: the deal is cleared."""
-        self.approve_deal("approves: the President declined to block")
+    @on(PresidentDecided)
+    def president_decided(self, moment: PresidentDecided) -> None:
+        """The President blocked the deal (final), or declined to (the deal is cleared)."""
+        if moment.reviewer != self.actor_id or not self.current(moment.version):
+            return
+        if moment.blocks:
+            self.reject(final=True)
+        else:
+            self.approve_deal("approves: the President declined to block")
+
+
+# --- the kinds' entries ---------------------------------------------------------------------
+
+
+def _acceptance_neutral(rid: str, r: Any) -> Overrides:
+    at = f"reviewers.{rid}"
+    out = zeros(f"{at}.acceptance", "base", "standing", "blessed")
+    out.update({f"{at}.acceptance.terms.{dim}": _zero_weight(w) for dim, w in r.acceptance.terms.items()})
+    out[f"{at}.mitigation_gain"] = 0
+    return out
+
+
+def _zero_weight(w: Any) -> Any:
+    return dict.fromkeys(w, 0) if isinstance(w, dict) else 0
+
+
+register_reviewer(
+    ReviewerKind(
+        schema=OrderReview,
+        agent=OrderReviewer,
+        stages={SpanName.HOST_REVIEW: ("response_days",), SpanName.HOST_MITIGATION: ("revision_days",)},
+        waits=(SpanName.HOST_SILENCE,),
+        fastest=lambda rid, r: {
+            f"reviewers.{rid}.response_days": at_minimum(r.response_days),
+            f"reviewers.{rid}.silent": -50,
+            f"reviewers.{rid}.ask_changes": -50,
+        },
+        consenting=lambda rid, r: {f"reviewers.{rid}.approve": 50, f"reviewers.{rid}.accept_mitigation": 50},
+        at_once=lambda rid, r: {
+            f"reviewers.{rid}.approve": 50,
+            f"reviewers.{rid}.accept_mitigation": 50,
+            f"reviewers.{rid}.response_days": at_minimum(r.response_days),
+        },
+        neutral=lambda rid, r: {
+            **_acceptance_neutral(rid, r),
+            **zeros(f"reviewers.{rid}", "approve", "accept_mitigation", "ask_changes", "object", "silent"),
+        },
+    )
+)
+
+register_reviewer(
+    ReviewerKind(
+        schema=CoveredTransaction,
+        agent=CoveredTransactionReviewer,
+        stages={
+            SpanName.HOST_PREFILING: ("prefiling_days",),
+            SpanName.HOST_FILING: ("filing_days",),
+            SpanName.HOST_REVIEW: ("review_days",),
+            SpanName.HOST_INVESTIGATION: ("investigation_days", "extension_days"),
+            SpanName.HOST_MITIGATION: ("refile_days",),
+            SpanName.PRESIDENT_DECISION: ("president.decision_days",),
+        },
+        waits=(),
+        fastest=lambda rid, r: {
+            f"reviewers.{rid}.filing_days": at_minimum(r.filing_days),
+            f"reviewers.{rid}.review_days": at_minimum(r.review_days),
+            f"reviewers.{rid}.refile": -50,
+        },
+        consenting=lambda rid, r: {f"reviewers.{rid}.clear_in_review": 50},
+        at_once=lambda rid, r: {
+            f"reviewers.{rid}.clear_in_review": 50,
+            f"reviewers.{rid}.filing_days": at_minimum(r.filing_days),
+            f"reviewers.{rid}.review_days": at_minimum(r.review_days),
+        },
+        neutral=lambda rid, r: {
+            **_acceptance_neutral(rid, r),
+            **zeros(f"reviewers.{rid}", "clear_in_review", "refile"),
+            f"reviewers.{rid}.p_abandon": 0.5,
+            f"reviewers.{rid}.president.p_block": 0.5,
+        },
+        not_decisions=("p_extension",),  # whether the statute's extension is used: a pace, left as the scenario says
+    )
+)

@@ -5,6 +5,15 @@ from __future__ import annotations
 from sim.model.randomness import logistic
 from sim.narrative import EventName, SpanName
 
+ACTIONS = {
+    "blessing": "the blessing of the deal by {host}",
+    "injunction": "an injunction in {host}",
+    "ban_bites": "a ban stage biting in {host}",
+    "enforcement": "enforcement by {host}",
+    "election": "the election in {host}",
+}
+"""How the narrative names each host action a hold may end at."""
+
 
 class PoliticalHold:
     """Whether a reviewer holds the current case politically, and when the hold ends.
@@ -12,8 +21,8 @@ class PoliticalHold:
     At each application the reviewer handles the case politically with probability
     logistic(``base`` + ``tension`` x tension). A hold has no clock: at each host action named in
     ``release`` (a blessing, an injunction...) it ends with probability logistic(``release.base``
-    + that action's term), and the reviewer then rules at once. With no such action it lasts to the
-    horizon. The draws are the reviewer's own.
+    + that action's term), and the reviewer then takes the case up again. With no such action it
+    lasts to the horizon. The draws are the reviewer's own.
     """
 
     def __init__(self, reviewer, spec, span: SpanName):
@@ -26,19 +35,20 @@ class PoliticalHold:
         """The chance the case is handled politically now (0 without political handling)."""
         if self.spec is None:
             return 0.0
-        return logistic(self.spec.base + self.spec.tension * self.reviewer.model.home.tension)
+        return logistic(self.spec.base + self.spec.tension * self.reviewer.view.tension)
 
     def start(self, event: EventName, detail: str) -> None:
         """Hold the case: no clock, no decision."""
         r = self.reviewer
         self.held = True
-        r.model.open_span(self.span, r.actor_id, r.actor_id)
+        r.timeline.open(self.span, r.actor_id)
         r.log(event, detail)
 
     def consider_release(self, action: str) -> None:
         """A host action: the hold may end now."""
         if self.spec is not None:
-            self._maybe_end(getattr(self.spec.release, action), f"the US {action.replace('_', ' ')}")
+            host = self.reviewer.view.scenario.labels.host
+            self._maybe_end(getattr(self.spec.release, action), ACTIONS[action].format(host=host))
 
     def consider_tension(self, delta: float) -> None:
         """The tension moved: the hold may end now, if the scenario makes that a moment to rule."""
@@ -51,11 +61,11 @@ class PoliticalHold:
 
     def _maybe_end(self, term: float, what: str) -> None:
         r = self.reviewer
-        if not self.held or r.model.deal.stage.ended:
+        if not self.held or r.view.deal.stage.ended:
             return
         p = logistic(self.spec.release.base + term)
         if r.chance(p):
             self.held = False
-            r.model.close_span(self.span, r.actor_id)
+            r.timeline.close(self.span, r.actor_id)
             r.log(EventName.HOLD_ENDS, f"ends its hold after {what} (p={p:.2f})")
             r.hold_ended()

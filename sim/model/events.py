@@ -1,0 +1,38 @@
+"""Dated events: who in a run handles each kind (elections, revocations, catalogue updates...).
+
+Each kind is registered in :mod:`sim.model.kinds` with its schema and its handler, which hands
+the event to the actor it concerns. The run schedules every event on its day (drawn, for an
+uncertain one), instruments first on a day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sim.model.kinds import EventKind, register_event
+from sim.scenario.schema import (
+    AnnouncedDeal,
+    CatalogueUpdate,
+    Election,
+    JurisdictionChange,
+    Revocation,
+    TensionChange,
+)
+
+if TYPE_CHECKING:
+    from sim.model.dealmodel import DealModel
+
+
+def _catalogue_update(model: DealModel, event: Any) -> None:
+    rid = event.reviewer or next(iter(model.deal_scenario.reviewers_of("export_licence")))
+    model.reviewers[rid].update_catalogue(event)
+
+
+register_event(EventKind(Election, lambda m, e: m.executive.hold_election(e), needs=("executive",)))
+register_event(EventKind(Revocation, lambda m, e: m.executive.revocation_event(e), needs=("executive",)))
+register_event(EventKind(CatalogueUpdate, _catalogue_update))
+register_event(
+    EventKind(JurisdictionChange, lambda m, e: m.reviewers[e.reviewer].change_jurisdiction(e.applies_to, e.note))
+)
+register_event(EventKind(TensionChange, lambda m, e: m.home.change_tension(e), needs=("home",)))
+register_event(EventKind(AnnouncedDeal, lambda m, e: m.bidders[e.bidder].announced_deal(e)))

@@ -1,0 +1,125 @@
+"""What a run leaves behind: its record (one row of ``runs.csv``) and what Mesa's DataCollector reads each day.
+
+Both read a finished (or running) :class:`~sim.model.dealmodel.DealModel`; nothing here changes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.model.dealmodel import DealModel
+
+RUN_COLUMNS = (
+    "run_id",
+    "seed",
+    "outcome",
+    "end_date",
+    "close_date",
+    "days_past_deadline",
+    "deadline_date",
+    "extensions",
+    "deadline_decision",
+    "ban_days",
+    "winner",
+    "structure",
+    "price",
+    "blessed",
+    "licence_required",
+    "host_review_days",
+    "home_review_days",
+    "letter_review_days",
+    "licence_review_days",
+    "restructures",
+    "injunctions",
+    "administration_changed",
+    "final_stage",
+    "error",
+)
+"""The per-run record, in column order (``runs.csv``)."""
+
+
+def make_record(model: DealModel, end: int) -> dict[str, Any]:
+    """The run's record, as of its last day ``end``."""
+    deal = model.deal
+    closed = deal.closed_day is not None
+    deadlines = model.deadline_instruments()
+    primary = min(deadlines, key=lambda i: i.spec.deadline) if deadlines else None
+    last = primary.last_deadline_day if primary is not None else None
+    licences = [r for r in model.reviewers.values() if r.spec.kind == "export_licence"]
+    return {
+        "run_id": model.run_id,
+        "seed": model.run_seed,
+        "outcome": model.outcome.value,
+        "end_date": model.clock.date_of(end),
+        "close_date": model.clock.date_of(deal.closed_day) if closed else None,
+        "days_past_deadline": max(0, deal.closed_day - model.first_deadline_day) if closed else None,
+        "deadline_date": model.clock.date_of(last) if last is not None else None,
+        "extensions": sum(i.extensions for i in deadlines),
+        "deadline_decision": primary.decision if primary is not None else None,
+        "ban_days": model.market.value.days_biting(end),
+        "winner": deal.bidder if closed else None,
+        "structure": deal.structure if closed else None,
+        "price": deal.price if closed else None,
+        "blessed": deal.blessed,
+        "licence_required": any(r.ever_needed for r in model.reviewers.values() if r.side == "home"),
+        "host_review_days": _review_days(model, "host"),
+        "home_review_days": _review_days(model, "home"),
+        "letter_review_days": licences[0].decided_days.get("letter") if licences else None,
+        "licence_review_days": licences[0].decided_days.get("licence") if licences else None,
+        "restructures": deal.restructures,
+        "injunctions": sum(c.injunctions for c in model.courts.values()),
+        "administration_changed": model.view.new_administration,
+        "final_stage": deal.stage.value,
+        "error": None,
+    }
+
+
+def _review_days(model: DealModel, side: str) -> int | None:
+    """The longest review of one side that ended in an approval (days from its start)."""
+    days = [r.decided_days[rid] for rid, r in model.reviewers.items() if r.side == side and rid in r.decided_days]
+    return max(days) if days else None
+
+
+# --- what the DataCollector reads each day ----------------------------------------------------
+
+
+def days_to_deadline(model: DealModel) -> int | None:
+    """Days from today to the nearest deadline in force (an instrument's or the outside date)."""
+    days = [i.deadline_day for i in model.deadline_instruments() if i.deadline_day is not None]
+    if model.seller.outside_day is not None and not model.deal.stage.ended:
+        days.append(model.seller.outside_day)
+    ahead = [d - model.day for d in days if d >= model.day]
+    return min(ahead) if ahead else None
+
+
+def open_reviews(model: DealModel) -> int:
+    """Reviewers that have the deal before them and have not approved it."""
+    return sum(r.filed and not r.approved and not r.shelved for r in model.reviewers.values())
+
+
+def bans_biting(model: DealModel) -> int:
+    """Ban stages that bite today."""
+    return sum(len(a.biting()) for a in model.agencies.values())
+
+
+def outcome_so_far(model: DealModel) -> str:
+    """The outcome, or the outcome if the run stopped today."""
+    return (model.outcome or model.outcome_now()).value
+
+
+DAY_REPORTERS: dict[str, Callable[[DealModel], Any]] = {
+    "day": lambda m: m.day,
+    "date": lambda m: m.clock.date_of(m.day),
+    "stage": lambda m: m.deal.stage.value,
+    "open_reviews": open_reviews,
+    "bans_biting": bans_biting,
+    "value": lambda m: round(m.market.factor(m.day), 4),
+    "days_to_deadline": days_to_deadline,
+    "outcome": outcome_so_far,
+    "close_day": lambda m: m.deal.closed_day,
+    "winner": lambda m: m.deal.bidder if m.deal.closed_day is not None else None,
+    "price": lambda m: m.deal.price if m.deal.closed_day is not None else None,
+}
+"""What the DataCollector records of the run each day stepped (and once at the end of a run played at once)."""
