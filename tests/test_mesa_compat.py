@@ -77,3 +77,20 @@ def test_call_is_a_mesa_event_in_all_but_its_reference():
     ours.cancel()
     ours.execute()
     assert target.got == [(5, 1, 2)] and ours.CANCELED
+
+
+def test_no_private_part_of_mesa_is_used_outside_this_shim():
+    """Mesa's private names (``model._event_list``, ``_advance_time``...) appear only in sim/model/mesa_compat.py."""
+    import re
+    from pathlib import Path
+
+    private = re.compile(r"\.(_event_list|_advance_time|_default_schedule|_agents|_all_agents|_steps)\b")
+    root = Path(__file__).resolve().parent.parent / "sim"
+    found = [
+        f"{p.relative_to(root.parent)}:{n}"
+        for p in root.rglob("*.py")
+        if p.name != "mesa_compat.py"
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if private.search(line)
+    ]
+    assert not found, found

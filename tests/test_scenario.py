@@ -175,7 +175,7 @@ def test_wrong_type(write):
     with pytest.raises(ScenarioError) as e:
         load_scenario(path)
     assert problems(e) == [
-        f"{path}: market.base_value = 'lots': must be a valid number, unable to parse string as a number (US$ bn)"
+        f"{path}: market.base_value = 'lots': must be a valid number, unable to parse string as a number (bn, the scenario's currency)"
     ]
 
 

@@ -47,6 +47,5 @@ def test_tallies_merge_in_any_order(export_control):
         forward.merge(c.tally)
     for c in reversed(chunks):
         backward.merge(c.tally)
-    args = dict(scenario_name="x", seed=1, first_deadline=export_control.first_deadline)
-    assert summarize(forward, **args) == summarize(backward, **args)
+    assert summarize(forward, export_control, 1) == summarize(backward, export_control, 1)
     assert forward.to_json() == Tally.from_json(forward.to_json()).to_json()

@@ -118,14 +118,7 @@ def run_sensitivity(
     points = [_point(params, row, integer) for row in X]
     tallies = evaluate_points(template, points, runs, seed, execution)
     scenario = template.build()
-    Y = np.array(
-        [
-            summarize(t, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)["outcomes"][
-                outcome
-            ]["p"]
-            for t in tallies
-        ]
-    )
+    Y = np.array([summarize(t, scenario, seed)["outcomes"][outcome]["p"] for t in tallies])
     if method == "sobol":
         si = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
         indices = pd.DataFrame(

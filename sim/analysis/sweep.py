@@ -291,7 +291,7 @@ def run_sweep(
     lever_paths = [p.path for p in levers] if design == "cross" else []
     settings: dict[tuple, int] = {}
     for i, (point, tally, table) in enumerate(zip(points, tallies, kept, strict=True)):
-        summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
+        summary = summarize(tally, scenario, seed)
         head = (
             {"policy": settings.setdefault(tuple(point[p] for p in lever_paths), len(settings))} if lever_paths else {}
         )

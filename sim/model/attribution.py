@@ -80,7 +80,7 @@ def minimum_days(model: DealModel, stage: str, start: int, process: str | None =
     if d.unit == "days":
         return n
     reviewer = model.reviewers.get(process) if process else None
-    calendar = reviewer.calendar if reviewer is not None else model.clock.weekdays
+    calendar = (reviewer.calendar if reviewer is not None else None) or model.clock.weekdays
     return calendar.add(start, n) - start
 
 
@@ -132,6 +132,7 @@ def attribute(model: DealModel, seed: int, digest: str | None = None, rerun: boo
     """
     scenario = model.deal_scenario
     record = model.record
+    assert record is not None, "attribution reads a finished run"
     closed = model.deal.closed_day
     late = record["outcome"] != Outcome.CLOSED_BY_DEADLINE.value
     end = closed if closed is not None else min(model.first_deadline_day, model.end_day)

@@ -124,6 +124,20 @@ class DealView:
         return self._deal.structure
 
     @property
+    def chosen_bidder(self) -> str:
+        """The chosen buyer (for an actor that acts only once a deal is chosen)."""
+        if self._deal.bidder is None:
+            raise RuntimeError("no deal is chosen yet")
+        return self._deal.bidder
+
+    @property
+    def chosen_structure(self) -> str:
+        """The chosen structure (for an actor that acts only once a deal is chosen)."""
+        if self._deal.structure is None:
+            raise RuntimeError("no deal is chosen yet")
+        return self._deal.structure
+
+    @property
     def price(self) -> float | None:
         """The agreed price, if any."""
         return self._deal.price

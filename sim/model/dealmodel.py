@@ -139,6 +139,18 @@ class DealModel(mesa.Model, Reacting):
         snapshots: ``{checkpoint day: outcome}``, the outcome as of the end of each checkpoint.
     """
 
+    running: bool
+    day: int
+    clock: Clock
+    view: RunView
+    deal: Deal
+    market: Market
+    timeline: RunTimeline
+    delivery: Delivery
+    executive: Executive | None
+    home: HomeGovernment | None
+    seller: Seller
+
     def __init__(
         self,
         scenario: Scenario | str,
@@ -235,12 +247,16 @@ class DealModel(mesa.Model, Reacting):
 
     def actor(self, actor_id: str) -> Actor:
         """An actor by its id (``executive``, a reviewer's...), e.g. an instrument's ``decided_by``."""
-        return self.executive if actor_id == "executive" else self.reviewers[actor_id]
+        if actor_id == "executive":
+            if self.executive is None:
+                raise KeyError("the scenario has no executive")  # checked at validation
+            return self.executive
+        return self.reviewers[actor_id]
 
     def _schedule_dated(self) -> None:
         """The instruments on their dates, then the dated events, in date order (instruments first on a day)."""
         scenario = self.deal_scenario
-        dated = [
+        dated: list[tuple[Any, int, str, Any, Callable[..., None], tuple]] = [
             (spec.date, 0, f"instrument:{iid}", spec, self.instruments[iid].issue, ())
             for iid, spec in scenario.instruments.items()
         ]
@@ -276,6 +292,7 @@ class DealModel(mesa.Model, Reacting):
     def run(self) -> dict[str, Any]:
         """Play the run to its end and return its record."""
         self.run_until(self.horizon_day + 1)
+        assert self.record is not None, "the horizon's event settles the run"
         return self.record
 
     def _play_a_day(self) -> None:
@@ -285,7 +302,7 @@ class DealModel(mesa.Model, Reacting):
         """
         if not self.running:
             return
-        self._advance_time(self.steps + (1.5 if self.steps == self.horizon_day else 0.5))
+        self.run_until(self.steps + (1.5 if self.steps == self.horizon_day else 0.5))
         self.steps += 1
         self.time = float(self.steps)  # whole days played, as Mesa's step counter and time say
         if self.running:

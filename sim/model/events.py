@@ -20,6 +20,7 @@ from sim.scenario.schema import (
 )
 
 if TYPE_CHECKING:
+    from sim.model.agents.executive import Executive
     from sim.model.dealmodel import DealModel
 
 
@@ -28,11 +29,23 @@ def _catalogue_update(model: DealModel, event: Any) -> None:
     model.reviewers[rid].update_catalogue(event)
 
 
-register_event(EventKind(Election, lambda m, e: m.executive.hold_election(e), needs=("executive",)))
-register_event(EventKind(Revocation, lambda m, e: m.executive.revocation_event(e), needs=("executive",)))
+def _executive(model: DealModel) -> Executive:
+    if model.executive is None:  # refused at validation: an election or revocation needs an executive
+        raise RuntimeError("this event needs the scenario's executive")
+    return model.executive
+
+
+def _tension_change(model: DealModel, event: Any) -> None:
+    if model.home is None:  # refused at validation
+        raise RuntimeError("a tension change needs the scenario's home government")
+    model.home.change_tension(event)
+
+
+register_event(EventKind(Election, lambda m, e: _executive(m).hold_election(e)))
+register_event(EventKind(Revocation, lambda m, e: _executive(m).revocation_event(e)))
 register_event(EventKind(CatalogueUpdate, _catalogue_update))
 register_event(
     EventKind(JurisdictionChange, lambda m, e: m.reviewers[e.reviewer].change_jurisdiction(e.applies_to, e.note))
 )
-register_event(EventKind(TensionChange, lambda m, e: m.home.change_tension(e), needs=("home",)))
+register_event(EventKind(TensionChange, _tension_change))
 register_event(EventKind(AnnouncedDeal, lambda m, e: m.bidders[e.bidder].announced_deal(e)))

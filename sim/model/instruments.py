@@ -196,6 +196,7 @@ class DeadlineState(InstrumentState):
     def consider_extension(self) -> bool:
         """The decider extends (within what is left) or not."""
         u = self.spec.extensions
+        assert u is not None, "can_extend() came first"
         decider = self.actor(u.decided_by)
         deal = self.view.deal
         under_review = deal.stage.in_progress and self.view.under_review()
@@ -213,6 +214,7 @@ class DeadlineState(InstrumentState):
 
     def extend(self, decider: Actor, days: int) -> None:
         """Move the deadline by ``days`` (clipped to what the cap leaves)."""
+        assert self.spec.extensions is not None
         cap = self.spec.extensions.max_days
         if cap is not None:
             days = min(days, int(cap - self.extension_days))

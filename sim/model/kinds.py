@@ -18,7 +18,7 @@ in the test itself to run ``sim run``, ``decompose`` and ``backtest`` on it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.narrative import SpanName
@@ -88,7 +88,6 @@ class EventKind:
 
     schema: type[Spec]
     handle: Callable[[DealModel, Any], None]  # (the run, the event): hands it to the actor it concerns
-    needs: tuple[str, ...] = field(default=())  # scenario sections it needs (checked at validation)
 
     @property
     def kind(self) -> str:

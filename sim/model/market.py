@@ -106,7 +106,7 @@ class Market(Reacting):
         biting = [(agency, sid) for agency in m.agencies.values() for sid in agency.biting()]
         bites = bool(biting)
         if bites:
-            severity = sum(agency.stages[sid].spec.severity for agency, sid in biting)
+            severity = sum(agency.stages[sid].severity for agency, sid in biting)
             self.value.set(today, Threat.BITING, severity)
         elif self._looms() and m.deal.closed_day is None and not m.seller.withdrawn:
             self.value.set(today, Threat.LOOMING)

@@ -69,7 +69,7 @@ class Call(Event):
         self.fn = function
         self.unique_id = next(Event._ids)
         self.function_args = args
-        self.function_kwargs = {}
+        self.function_kwargs: dict[str, Any] = {}
 
     def execute(self) -> None:
         """Call the method, unless the event was cancelled, with the model's ``day`` set to its time.

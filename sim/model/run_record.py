@@ -25,6 +25,7 @@ RUN_COLUMNS = (
     "winner",
     "structure",
     "price",
+    "fee_paid",
     "blessed",
     "licence_required",
     "host_review_days",
@@ -43,25 +44,36 @@ RUN_COLUMNS = (
 def make_record(model: DealModel, end: int) -> dict[str, Any]:
     """The run's record, as of its last day ``end``."""
     deal = model.deal
-    closed = deal.closed_day is not None
+    assert model.outcome is not None, "a record is made once the run has ended"
+    closed_day = deal.closed_day
+    closed = closed_day is not None
     deadlines = model.deadline_instruments()
     primary = min(deadlines, key=lambda i: i.spec.deadline) if deadlines else None
     last = primary.last_deadline_day if primary is not None else None
+    extensions = sum(i.extensions for i in deadlines)
+    decision = primary.decision if primary is not None else None
+    seller = model.seller
+    if primary is None and seller.outside_day is not None:  # a negotiated deal: the outside date is the deadline
+        last, extensions = seller.outside_day, seller.outside_extensions
+        decision = "terminate" if deal.stage.value == "terminated" else ("extend" if extensions else None)
+    agreement = model.deal_scenario.agreement
+    fee = agreement.termination_fee if agreement is not None and deal.stage.value == "terminated" else None
     licences = [r for r in model.reviewers.values() if r.spec.kind == "export_licence"]
     return {
         "run_id": model.run_id,
         "seed": model.run_seed,
         "outcome": model.outcome.value,
         "end_date": model.clock.date_of(end),
-        "close_date": model.clock.date_of(deal.closed_day) if closed else None,
-        "days_past_deadline": max(0, deal.closed_day - model.first_deadline_day) if closed else None,
+        "close_date": model.clock.date_of(closed_day) if closed_day is not None else None,
+        "days_past_deadline": max(0, closed_day - model.first_deadline_day) if closed_day is not None else None,
         "deadline_date": model.clock.date_of(last) if last is not None else None,
-        "extensions": sum(i.extensions for i in deadlines),
-        "deadline_decision": primary.decision if primary is not None else None,
+        "extensions": extensions,
+        "deadline_decision": decision,
         "ban_days": model.market.value.days_biting(end),
         "winner": deal.bidder if closed else None,
         "structure": deal.structure if closed else None,
         "price": deal.price if closed else None,
+        "fee_paid": fee,
         "blessed": deal.blessed,
         "licence_required": any(r.ever_needed for r in model.reviewers.values() if r.side == "home"),
         "host_review_days": _review_days(model, "host"),

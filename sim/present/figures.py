@@ -22,22 +22,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.outcomes import MEANING, PRECEDENCE, Outcome
+from sim.outcomes import COLOURS, MEANING, PRECEDENCE, Outcome
 from sim.present.labels import actor_labels
 from sim.runs.ensemble import EnsembleResult
 
-OUTCOME_COLOURS = {
-    Outcome.CLOSED_BY_DEADLINE: "#2e7d32",
-    Outcome.CLOSED_AFTER_DEADLINE: "#9ccc65",
-    Outcome.BLOCKED_BY_HOST: "#c62828",
-    Outcome.BLOCKED_BY_HOME: "#ef6c00",
-    Outcome.TERMINATED: "#ad1457",
-    Outcome.BAN_IN_FORCE: "#6a1b9a",
-    Outcome.WITHDRAWN: "#5d4037",
-    Outcome.REVOKED: "#1565c0",
-    Outcome.PENDING: "#78909c",
-    Outcome.NO_DEAL: "#bdbdbd",
-}
+OUTCOME_COLOURS = {o: COLOURS[o.value] for o in PRECEDENCE}  # the one table, sim.outcomes' (the report's too)
 
 FIGURES = ("outcomes", "close_dates", "timeline", "winners")
 

@@ -21,21 +21,9 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import OutputError
-from sim.outcomes import MEANING, PRECEDENCE
+from sim.outcomes import COLOURS, MEANING, PRECEDENCE
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
-COLOURS = {
-    "closed_by_deadline": "#2e7d32",
-    "closed_after_deadline": "#81c784",
-    "blocked_by_host": "#c62828",
-    "blocked_by_home": "#ef6c00",
-    "terminated": "#6a1b9a",
-    "ban_in_force": "#4e342e",
-    "withdrawn": "#757575",
-    "revoked": "#1565c0",
-    "pending": "#f9a825",
-    "no_deal": "#bdbdbd",
-}
 
 
 # --- building blocks ------------------------------------------------------------------------

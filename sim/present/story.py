@@ -12,7 +12,7 @@ from sim.present.labels import actor_labels
 from sim.runs.ensemble import EnsembleResult
 
 QUIET_EVENTS = {"stays", "outcome"}  # repeated or restated elsewhere in the story
-COMMON_WORDS = {"The", "No", "A", "An", "Users", "Revoked:"}
+COMMON_WORDS = {"The", "No", "A", "An", "Revoked:"}
 
 
 def representative_runs(result: EnsembleResult, outcome: str, k: int = 3) -> list[int]:
@@ -70,7 +70,7 @@ def story(result: EnsembleResult, run_id: int) -> str:
         )
         lines[0] += (
             f" The {record['winner']} deal ({record['structure']}) closed on {_date(record['close_date'])}, "
-            f"{when}, at US${record['price']:.1f} bn."
+            f"{when}, at {result.scenario.labels.money(record['price'])}."
         )
     events = result.events[result.events["run_id"] == run_id]
     for _, e in events.iterrows():

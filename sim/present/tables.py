@@ -67,15 +67,22 @@ def outcome_table(summary: dict[str, Any], width: int = 120) -> Table:
 
 
 def metrics_lines(summary: dict[str, Any]) -> list[str]:
-    """A few headline metrics as plain lines."""
+    """A few headline metrics as plain lines, in the case's own words.
+
+    A negotiated deal's deadline is its outside date; a line about bans or a home government's
+    licence is left out where the scenario has none (``summary["about"]``).
+    """
     m = summary["metrics"]
-    lines = [f"first deadline {m['first_deadline']}; closed in {m['p_closed']:.1%} of runs"]
+    about = summary.get("about", {"deadline": "deadline", "bans": True, "consent": True, "fee": False})
+    deadline = about["deadline"]
+    closes = m["close_date"].get("n", 0)
+    lines = [f"first {deadline} {m['first_deadline']}; closed in {m['p_closed']:.1%} of runs"]
     d = m.get("deadlines")
     if d:
         first, final = d["closed_by_first"], d["closed_by_final"]
         lines.append(
-            f"closed by the first deadline {first['p']:.1%} ({first['ci95'][0]:.1%}-{first['ci95'][1]:.1%}); "
-            f"by the last deadline in force after extensions {final['p']:.1%} "
+            f"closed by the first {deadline} {first['p']:.1%} ({first['ci95'][0]:.1%}-{first['ci95'][1]:.1%}); "
+            f"by the last {deadline} in force after extensions {final['p']:.1%} "
             f"({final['ci95'][0]:.1%}-{final['ci95'][1]:.1%})"
         )
     cd = m["close_date"]
@@ -83,10 +90,20 @@ def metrics_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(f"close date: median {cd['median']} (5-95%: {cd['p05']} to {cd['p95']})")
     late = m["days_past_deadline_if_late"]
     if late.get("n"):
-        lines.append(f"closed late: median {late['median']:.0f} days past the first deadline")
-    lines.append(f"extensions: mean {m['extensions']['mean']:.2f}; deadline decision {_shares(m['deadline_decision'])}")
-    lines.append(f"a ban bit in {m['ban_days']['p_any']:.1%} of runs (mean {m['ban_days']['mean']:.1f} days)")
-    lines.append(f"licence required in {m['p_licence_required']:.1%} of runs; winners {_shares(m['winner'])}")
+        lines.append(f"closed late: median {late['median']:.0f} days past the first {deadline}")
+    decision = _shares(m["deadline_decision"])
+    lines.append(f"extensions of the {deadline}: mean {m['extensions']['mean']:.2f}; decision at it {decision}")
+    fees = m.get("fees")
+    if about.get("fee") and fees:
+        paid = fees["bn"]
+        money = f"{about.get('currency', '')}{paid['median']:.1f} bn" if paid.get("n") else ""
+        lines.append(f"termination fee paid in {fees['p_paid']:.1%} of runs" + (f" ({money})" if money else ""))
+    if about["bans"]:
+        lines.append(f"a ban bit in {m['ban_days']['p_any']:.1%} of runs (mean {m['ban_days']['mean']:.1f} days)")
+    if about["consent"]:
+        lines.append(f"the home government's consent needed in {m['p_licence_required']:.1%} of runs")
+    if closes:
+        lines.append(f"winners (share of the {closes:,} closes) {_shares(m['winner'])}")
     return lines
 
 

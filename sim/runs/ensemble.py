@@ -56,6 +56,7 @@ RUNS_SCHEMA = pa.schema(
         ("winner", _STR),
         ("structure", _STR),
         ("price", pa.float64()),
+        ("fee_paid", pa.float64()),
         ("blessed", pa.bool_()),
         ("licence_required", pa.bool_()),
         ("host_review_days", _INT),
@@ -455,7 +456,7 @@ def run_ensemble(
     return EnsembleResult(
         scenario=scenario,
         seed=seed,
-        summary=summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline),
+        summary=summarize(tally, scenario, seed),
         runs=to_frame(pa.concat_tables([c.runs for c in chunks])),
         events=to_frame(pa.concat_tables([c.events for c in chunks])),
         spans=to_frame(pa.concat_tables([c.spans for c in chunks])),

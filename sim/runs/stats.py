@@ -15,6 +15,7 @@ from typing import Any
 
 from sim.model.attribution import has_counterfactual
 from sim.outcomes import PRECEDENCE
+from sim.scenario.schema import DeadlineInstrument, Scenario
 
 Z95 = 1.959963984540054
 
@@ -29,6 +30,7 @@ _HISTOGRAMS = (
     "winner",
     "structure",
     "price_cents",
+    "fee_cents",
     "host_review_days",
     "home_review_days",
     "letter_review_days",
@@ -43,6 +45,7 @@ _COUNTS = (
     "restructures",
     "injunctions",
     "administration_changed",
+    "fees_paid",
 )
 MAX_FAILURES_LISTED = 10
 
@@ -99,6 +102,9 @@ class Tally:
         if r["close_date"] is not None:
             h["close_day"][self._day(r["close_date"])] += 1
             h["price_cents"][round(r["price"] * 100)] += 1
+        if r.get("fee_paid") is not None:
+            c["fees_paid"] += 1
+            h["fee_cents"][round(r["fee_paid"] * 100)] += 1
             if r["days_past_deadline"]:
                 h["late_days"][r["days_past_deadline"]] += 1
         if r["deadline_date"] is not None:
@@ -195,6 +201,7 @@ class Tally:
         for name, hist in data["hist"].items():
             numeric = name not in ("outcome", "deadline_decision", "winner", "structure")
             tally.hist[name] = Counter({(int(k) if numeric else k): v for k, v in hist.items()})
+        tally.hist = {n: tally.hist.get(n, Counter()) for n in _HISTOGRAMS}  # a tally saved before a histogram existed
         tally.count = dict.fromkeys(_COUNTS, 0) | data["count"]
         tally.failures = list(data["failures"])
         attr = data["attr"]
@@ -221,22 +228,37 @@ def outcome_table(outcomes: Counter, n: int) -> dict[str, dict[str, Any]]:
     return table
 
 
-def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt.date) -> dict[str, Any]:
+def about(scenario: Scenario) -> dict[str, Any]:
+    """What a summary's words depend on: what the deadline is, and whether the case has bans or a consent."""
+    deadline_instruments = [i for i in scenario.instruments.values() if isinstance(i, DeadlineInstrument)]
+    return {
+        "deal": scenario.deal.kind,
+        "deadline": "outside date" if not deadline_instruments and scenario.agreement else "deadline",
+        "bans": any(getattr(i, "stages", None) for i in scenario.instruments.values()),
+        "consent": any(r.side == "home" and r.kind == "export_licence" for r in scenario.reviewers.values()),
+        "fee": bool(scenario.agreement and scenario.agreement.termination_fee),
+        "currency": scenario.labels.currency,
+    }
+
+
+def summarize(tally: Tally, scenario: Scenario, seed: int) -> dict[str, Any]:
     """The ensemble's summary (``summary.json``): outcomes with 95% intervals, and metrics.
 
-    Probabilities are over the runs that completed; failed runs are counted apart.
+    Probabilities are over the runs that completed; failed runs are counted apart. Winners,
+    structures and prices are shares of the closes.
     """
     n = tally.completed
     h, c = tally.hist, tally.count
     closed = sum(h["close_day"].values())
     summary = {
-        "scenario": scenario_name,
+        "scenario": scenario.name,
         "runs": c["runs"],
         "seed": seed,
+        "about": about(scenario),
         "outcomes": outcome_table(h["outcome"], n),
         "failed": {"count": c["failed"], "first": tally.failures},
         "metrics": {
-            "first_deadline": first_deadline.isoformat(),
+            "first_deadline": scenario.first_deadline.isoformat(),
             "p_closed": _r(closed / n if n else 0.0),
             "deadlines": _deadlines(h["outcome"].get("closed_by_deadline", 0), c["closed_by_final_deadline"], n),
             "close_date": _date_quantiles(h["close_day"], tally.start),
@@ -249,8 +271,9 @@ def summarize(tally: Tally, *, scenario_name: str, seed: int, first_deadline: dt
                 "p_any": _r(1 - h["ban_days"].get(0, 0) / n if n else 0.0),
                 "if_any": _quantiles(Counter({k: v for k, v in h["ban_days"].items() if k > 0})),
             },
-            "winner": _shares(h["winner"]),
-            "structure": _shares(h["structure"]),
+            "winner": _shares(Counter({k: v for k, v in h["winner"].items() if k != "none"})),
+            "structure": _shares(Counter({k: v for k, v in h["structure"].items() if k != "none"})),
+            "fees": {"p_paid": _r(c["fees_paid"] / n if n else 0.0), "bn": _quantiles(h["fee_cents"], scale=0.01)},
             "price_bn": _quantiles(h["price_cents"], scale=0.01),
             "p_blessed": _r(c["blessed"] / n if n else 0.0),
             "p_licence_required": _r(c["licence_required"] / n if n else 0.0),

@@ -565,7 +565,7 @@ def run_to_directory(
                 shutil.rmtree(store.partial, ignore_errors=True)  # nothing to resume: leave nothing
             raise
         tally = store.tally()
-        summary = summarize(tally, scenario_name=scenario.name, seed=seed, first_deadline=scenario.first_deadline)
+        summary = summarize(tally, scenario, seed)
         if overrides:  # the results say what they ran with (figure titles, sim show)
             summary["overrides"] = {k: _jsonable(v) for k, v in overrides.items()}
         settings = {

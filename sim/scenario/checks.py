@@ -14,6 +14,7 @@ from sim.scenario.grounding import weight_paths
 from sim.scenario.problems import _origin, _unknown
 from sim.scenario.schema import (
     Ban,
+    BidderTerms,
     CoveredTransaction,
     DeadlineInstrument,
     ExportLicence,
@@ -177,7 +178,7 @@ def _ids(c: _Checks) -> None:
 
 
 def _bidders(c: _Checks) -> None:
-    terms = [(("bidders", bid), b) for bid, b in c.s.bidders.items()]
+    terms: list[tuple[tuple[str, ...], BidderTerms]] = [(("bidders", bid), b) for bid, b in c.s.bidders.items()]
     pool = c.s.bidder_pool
     if pool is not None:
         terms.append((("bidder_pool",), pool))
@@ -250,10 +251,10 @@ def _instruments(c: _Checks) -> None:
                     )
     if c.s.executive is not None:
         for iid in c.s.executive.new_administration.revokes:
-            keys = ("executive", "new_administration", "revokes")
-            c.known_instrument(keys, iid)
+            revokes = ("executive", "new_administration", "revokes")
+            c.known_instrument(revokes, iid)
             if isinstance(c.s.instruments.get(iid), Law):
-                c.bad(keys, f"{iid!r} is a law: the executive cannot revoke it", iid)
+                c.bad(revokes, f"{iid!r} is a law: the executive cannot revoke it", iid)
 
 
 def _courts(c: _Checks) -> None:

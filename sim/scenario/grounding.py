@@ -29,7 +29,8 @@ def unset_weights(doc: dict, source: str, origins: dict[tuple, str] | None = Non
     Each names the file that holds the nearest section of the missing key (the root for a
     section nobody wrote).
     """
-    inactive = doc.get("inactive") if isinstance(doc.get("inactive"), dict) else {}
+    found = doc.get("inactive")
+    inactive: dict = found if isinstance(found, dict) else {}
     return [
         Problem(
             _origin(list(path), origins or {}, source),

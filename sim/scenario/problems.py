@@ -77,7 +77,7 @@ def union_member(annotation: Any, node: Any) -> Any:
     return next((m for m in members if kind_of(m) == kind), None)
 
 
-def _child_type(kind: Any, key: str, value: Any = None) -> Any:
+def _child_type(kind: Any, key: str | int, value: Any = None) -> Any:
     """The declared type of ``key`` inside ``kind`` (a model class or a dict type).
 
     ``value``, the value found there, decides between a number and a mapping where both are
@@ -86,7 +86,7 @@ def _child_type(kind: Any, key: str, value: Any = None) -> Any:
     """
     kind = _strip(kind)
     if isinstance(kind, type) and issubclass(kind, BaseModel):
-        field = kind.model_fields.get(key)
+        field = kind.model_fields.get(str(key))
         if field is None:
             if _free(kind) and value is not None:
                 return float if isinstance(value, int | float) and not isinstance(value, bool) else type(value)

@@ -7,6 +7,7 @@ stages on their own dates, a law's prohibitions from its deadline when it is enf
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from mesa.time import Priority
 
@@ -38,7 +39,7 @@ class StageState:
     """
 
     instrument: str
-    spec: object  # BanStage or LawStage
+    spec: Any  # BanStage (with its dates) or LawStage
     dated: bool  # a ban's stage on its own date (else a law's, at the deadline)
     announced: bool = False
     due: bool = False
@@ -47,6 +48,11 @@ class StageState:
     effective_day: int | None = None
     postponements: int = 0
     enjoined_by: set[str] = field(default_factory=set)
+
+    @property
+    def severity(self) -> float:
+        """Extra value lost per 30 days while the stage bites."""
+        return float(self.spec.severity)
 
     @property
     def bites(self) -> bool:

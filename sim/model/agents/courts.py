@@ -105,12 +105,12 @@ class Court(Actor):
         slow = self.chance(self.spec.p_slow)
         effective = self.view.stage_effective_day(sid)
         pending = effective is not None and self.today <= effective and not stage.due
-        if pending and not slow and day > effective:
+        if effective is not None and pending and not slow and day > effective:
             day = effective  # the court rules before the stage bites
         self.clock.schedule(day, self.rule, sid, self.today, priority=Priority.HIGH)
         self.pending += 1
         when = ""
-        if pending:
+        if effective is not None and pending:
             when = (
                 " (before the stage takes effect)"
                 if day <= effective

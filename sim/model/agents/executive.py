@@ -16,7 +16,7 @@ from sim.model.moments import (
 )
 from sim.model.randomness import logistic
 from sim.narrative import EventName, SpanName
-from sim.scenario.schema import Election, Revocation, score
+from sim.scenario.schema import CoveredTransaction, Election, Revocation, score
 
 
 class Executive(Actor):
@@ -63,8 +63,8 @@ class Executive(Actor):
             return
         if self.view.scenario.deal.kind != "forced_divestiture":
             return  # a negotiated or completed deal was agreed before the run, with no blessing to seek
-        standing = self.view.buyer(deal.bidder).standing
-        p = logistic(score(b.terms, self.view.structure(deal.structure), start=b.base + b.standing * standing))
+        standing = self.view.buyer(deal.chosen_bidder).standing
+        p = logistic(score(b.terms, self.view.structure(deal.chosen_structure), start=b.base + b.standing * standing))
         if self.chance(p):
             self.log(EventName.BLESSING, f"blesses the {self.view.deal_name()} in principle (p={p:.2f})")
             self.announce(Blessed(deal.version))
@@ -76,6 +76,7 @@ class Executive(Actor):
     def receive_referral(self, moment: Referred) -> None:
         """A reviewer refers the deal to block it; the President decides within days."""
         spec = self.view.scenario.reviewers[moment.reviewer]
+        assert isinstance(spec, CoveredTransaction), "only a section 721 review refers a deal to the President"
         self.timeline.open(SpanName.PRESIDENT_DECISION, moment.reviewer)
         self.after(spec.president.decision_days, self.decide_referral, moment.reviewer, moment.version)
 
@@ -84,7 +85,9 @@ class Executive(Actor):
         if version != self.view.deal.version or self.view.deal.stage.ended:
             return
         self.timeline.close(SpanName.PRESIDENT_DECISION, reviewer)
-        blocks = self.chance(self.view.scenario.reviewers[reviewer].president.p_block)
+        spec = self.view.scenario.reviewers[reviewer]
+        assert isinstance(spec, CoveredTransaction)
+        blocks = self.chance(spec.president.p_block)
         if blocks:
             self.log(EventName.PRESIDENT_BLOCKS, f"blocks the {self.view.deal_name()}")
         else:

@@ -34,6 +34,7 @@ from sim.model.moments import (
 )
 from sim.model.randomness import logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
+from sim.scenario.schema import ExportLicence
 
 HOLD_OUT = "hold_out"
 
@@ -221,6 +222,7 @@ class Seller(Actor):
         """A negotiated or completed deal: signed (or closed) before the run; the reviewers it needs take it."""
         deal = self.deal
         spec = self.view.scenario.deal
+        assert spec.buyer is not None and spec.price is not None, "checked at validation for a signed deal"
         deal.bidder = spec.buyer
         deal.structure = spec.structure or self.view.buyer(spec.buyer).offers
         deal.price = spec.price
@@ -231,7 +233,7 @@ class Seller(Actor):
         what = "closed" if spec.kind == "completed" else "signed"
         self.log(
             EventName.SIGNED,
-            f"{what} the {self.deal_name()} at {self.view.money(deal.price)} on {when}; the reviews follow",
+            f"{what} the {self.deal_name()} at {self.view.money(spec.price)} on {when}; the reviews follow",
         )
         self.announce(DealChosen(deal.version))
         self.announce(DealAgreed(deal.version))
@@ -293,6 +295,7 @@ class Seller(Actor):
     def consent_needed(self, moment: ConsentNeeded) -> None:
         """The terms need a reviewer's consent: prepare the application and file it."""
         spec = self.view.scenario.reviewers[moment.reviewer]
+        assert isinstance(spec, ExportLicence), "only a licence is applied for"
         self.log(
             EventName.LICENCE_NEEDED,
             f"learns that the {self.deal_name()} needs {spec.label}'s consent: it needs a licence",
@@ -367,7 +370,7 @@ class Seller(Actor):
         if self.view.scenario.deal.kind == "completed":
             self.log(EventName.CLOSED, f"keeps the completed {self.deal_name()}: every review cleared it")
         else:
-            self.log(EventName.CLOSED, f"closes the {self.deal_name()} at {self.view.money(deal.price)}")
+            self.log(EventName.CLOSED, f"closes the {self.deal_name()} at {self.view.money(deal.price or 0.0)}")
         self.announce(DealClosed(version))
 
     # --- rejection and restructuring ----------------------------------------------------------
@@ -389,16 +392,17 @@ class Seller(Actor):
 
     def next_structure(self) -> tuple[str, str] | None:
         """The next structure on the restructuring path, and a buyer who accepts it."""
-        deal = self.deal
+        current = self.view.deal.chosen_bidder
         order = self.spec.restructure_order
-        later = order[order.index(deal.structure) + 1 :] if deal.structure in order else []
+        structure = self.view.deal.chosen_structure
+        later = order[order.index(structure) + 1 :] if structure in order else []
         for sid in later:
-            if self.view.bidder_active(deal.bidder) and self.view.bidder_accepts(deal.bidder, sid):
-                return sid, deal.bidder
+            if self.view.bidder_active(current) and self.view.bidder_accepts(current, sid):
+                return sid, current
             others = [
                 b
                 for bid_id, b in self.bids.items()
-                if bid_id != deal.bidder and self.view.bidder_active(bid_id) and self.view.bidder_accepts(bid_id, sid)
+                if bid_id != current and self.view.bidder_active(bid_id) and self.view.bidder_accepts(bid_id, sid)
             ]
             if others:
                 best = max(others, key=lambda b: self.expected_value(replace(b, structure=sid)))
@@ -413,7 +417,7 @@ class Seller(Actor):
             deal.blessed = False
             deal.price, deal.price_factor = self.bids[bidder].price, self.bids[bidder].value_factor
         now = self.view.value_factor()
-        price = round(deal.price * now / max(deal.price_factor, 1e-9), 2)
+        price = round((deal.price or 0.0) * now / max(deal.price_factor, 1e-9), 2)
         deal.new_terms(bidder, structure, price, now, self.today)
         self.set_stage(DealStage.RESTRUCTURING)
         self.timeline.run.close_all(keep=(SpanName.BAN,))
@@ -453,6 +457,7 @@ class Seller(Actor):
         """The outside date, with the deal in progress and not closed: extend it, or terminate."""
         deal = self.deal
         agreement = self.view.scenario.agreement
+        assert agreement is not None, "an outside date comes with an agreement"
         if self.today != self.outside_day or deal.closed_day is not None or not deal.stage.in_progress:
             return
         extend = self.chance(agreement.p_extend)

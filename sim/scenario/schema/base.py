@@ -29,7 +29,7 @@ def weight(default: Any, unit: str, doc: str, *, optional: bool = False, **const
     doc and scenarios built in code. ``sim.scenario.grounding`` checks it. An ``optional`` weight
     (default None) switches a mechanism on: left unset, the mechanism is off and draws nothing.
     """
-    extra = {"unit": unit, "behavioural": True, "optional": optional}
+    extra: dict[str, Any] = {"unit": unit, "behavioural": True, "optional": optional}
     return Field(default, description=doc, json_schema_extra=extra, **constraints)
 
 
@@ -81,14 +81,16 @@ def _accepted(cls: type[BaseModel], name: str) -> frozenset[type]:
     while stack:
         t = stack.pop()
         if t in (bool, int, float, dt.date, str):
-            found.add(t)
+            found.add(typing.cast(type, t))
         elif typing.get_origin(t) is not list:  # a list's items are validated as items, not here
             stack.extend(typing.get_args(t))
     return frozenset(found)
 
 
 MAX_DURATION = 36_500.0  # days: a hundred years, the longest horizon
-MAX_MONEY = 1_000_000.0  # US$ bn: a thousand times the largest deal of record; beyond it prices overflow
+MAX_MONEY = (
+    1_000_000.0  # bn of the scenario's currency: a thousand times the largest deal of record; beyond it prices overflow
+)
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Index01 = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -150,8 +152,8 @@ class Duration(Spec):
 class Range(Spec):
     """A uniform range, low to high."""
 
-    low: float = param(..., "US$ bn", "Lowest value.", ge=0, le=MAX_MONEY)
-    high: float = param(..., "US$ bn", "Highest value; must be >= low.", ge=0, le=MAX_MONEY)
+    low: float = param(..., "bn, the scenario's currency", "Lowest value.", ge=0, le=MAX_MONEY)
+    high: float = param(..., "bn, the scenario's currency", "Highest value; must be >= low.", ge=0, le=MAX_MONEY)
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:

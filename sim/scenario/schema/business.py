@@ -20,7 +20,7 @@ class Market(Spec):
     )
     base_value: float = param(
         ...,
-        "US$ bn",
+        "bn, the scenario's currency",
         "Value of the business with no ban threat; the seller's reservation price is a share of it.",
         gt=0,
         le=MAX_MONEY,
@@ -59,7 +59,9 @@ class DealSpec(Spec):
     )
     buyer: str | None = param(None, "bidder id", "The buyer that signed (negotiated) or bought (completed).")
     structure: str | None = param(None, "structure id", "The deal's structure; the buyer's offer if omitted.")
-    price: float | None = param(None, "US$ bn", "The agreed price (value of the whole business).", ge=0, le=MAX_MONEY)
+    price: float | None = param(
+        None, "bn, the scenario's currency", "The agreed price (value of the whole business).", ge=0, le=MAX_MONEY
+    )
     signed: dt.date | None = param(
         None, "date", "When the agreement was signed (completed: when the deal closed); the start if omitted."
     )
@@ -84,7 +86,7 @@ class AgreementSpec(Spec):
     extensions: OutsideDateExtensions = param(OutsideDateExtensions(), "", "Extensions of the outside date.")
     p_extend: Probability = weight(0.5, "probability", "Chance the parties extend at an outside date, while they may.")
     termination_fee: float = param(
-        0.0, "US$ bn", "Fee the buyer pays the seller on termination (logged).", ge=0, le=MAX_MONEY
+        0.0, "bn, the scenario's currency", "Fee the buyer pays the seller on termination (logged).", ge=0, le=MAX_MONEY
     )
 
 
@@ -140,7 +142,7 @@ class SellerSpec(Spec):
     )
     choice_temperature: float = weight(
         5.0,
-        "US$ bn",
+        "bn, the scenario's currency",
         "Scale of the logit choice among bids; smaller picks the best expected value more surely.",
         gt=0,
     )
@@ -173,7 +175,9 @@ class SellerSpec(Spec):
 class BidderTerms(Spec):
     """What a buyer offers and how the host sees it (a named bidder, or each one a pool brings)."""
 
-    valuation: Range = param(..., "US$ bn", "Range of its valuation of the business under the structure it offers.")
+    valuation: Range = param(
+        ..., "bn, the scenario's currency", "Range of its valuation of the business under the structure it offers."
+    )
     offers: str = param(..., "structure id", "The structure it proposes.")
     accepts: list[str] | None = param(
         None, "structure ids", "Structures it would accept on restructuring; all if omitted."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import PrivateAttr, field_validator, model_validator
 
@@ -20,10 +20,28 @@ from sim.scenario.schema.government import ExecutiveSpec, HomeSpec
 from sim.scenario.schema.instruments import Ban, DeadlineInstrument
 from sim.scenario.schema.terms import Structure, TermDimension
 
-# The kind unions, as the fields below name them (rebuilt by register_kind).
-Reviewer = kinds.union("reviewers")
-Instrument = kinds.union("instruments")
-Event = kinds.union("events")
+# The kind unions, as the fields below name them (rebuilt by register_kind). A type checker sees the
+# built-in kinds; at run time the fields hold whatever kinds are registered.
+if TYPE_CHECKING:
+    from sim.scenario.schema.events import (
+        AnnouncedDeal,
+        CatalogueUpdate,
+        Election,
+        JurisdictionChange,
+        Revocation,
+        TensionChange,
+    )
+    from sim.scenario.schema.instruments import Ban as _Ban
+    from sim.scenario.schema.instruments import DivestitureOrder, Law
+    from sim.scenario.schema.reviewers import CoveredTransaction, ExportLicence, MergerControl, OrderReview
+
+    Reviewer = OrderReview | CoveredTransaction | ExportLicence | MergerControl
+    Instrument = _Ban | DivestitureOrder | Law
+    Event = Election | Revocation | CatalogueUpdate | JurisdictionChange | TensionChange | AnnouncedDeal
+else:
+    Reviewer = kinds.union("reviewers")
+    Instrument = kinds.union("instruments")
+    Event = kinds.union("events")
 
 NAME_MAX = 64
 NAME_PATTERN = re.compile(rf"\w[\w.-]{{0,{NAME_MAX - 1}}}", re.ASCII)

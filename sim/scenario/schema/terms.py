@@ -90,9 +90,9 @@ def score(weights: Mapping[str, float | Mapping[str, float]], structure: Structu
     for dimension, weight in weights.items():
         value = structure.value(dimension)
         if isinstance(weight, Mapping):
-            total += weight.get(value, 0.0)  # type: ignore[call-overload]
+            total += weight.get(str(value), 0.0)
         else:
-            total += weight * value  # type: ignore[operator]
+            total += weight * float(value)
     return total
 
 

@@ -106,7 +106,7 @@ class Reviewer(Actor):
     def deal_chosen(self, moment: DealChosen) -> None:
         """Terms were chosen (talks start, or restructured terms are agreed): see whether they need this reviewer."""
         deal = self.view.deal
-        self.needed = self.applies(deal.structure, deal.bidder)
+        self.needed = self.applies(deal.chosen_structure, deal.chosen_bidder)
         self.ever_needed |= self.needed
 
     @on(DealAgreed)
@@ -143,7 +143,7 @@ class Reviewer(Actor):
     def rule_changed(self, event: EventName, detail: str) -> None:
         """A rule changed: a deal in progress may now need this reviewer."""
         deal = self.view.deal
-        caught = deal.stage.in_progress and not self.needed and self.applies(deal.structure, deal.bidder)
+        caught = deal.stage.in_progress and not self.needed and self.applies(deal.chosen_structure, deal.chosen_bidder)
         self.log(event, detail + (f": the {self.view.deal_name()} now needs its consent" if caught else ""))
         if caught:
             self.needed = self.ever_needed = True

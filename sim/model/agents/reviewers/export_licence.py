@@ -190,9 +190,9 @@ class ExportLicenceReviewer(Reviewer):
             return
         deal = self.view.deal
         self.timeline.close(SpanName.LETTER_REVIEW, self.actor_id)
-        choice, probs = logit_choice(self.rng, self.letter_utilities(deal.structure))
+        choice, probs = logit_choice(self.rng, self.letter_utilities(deal.chosen_structure))
         why = f"tension {self.view.tension:.2f}, stance {self.view.stance:.2f}; {odds_text(probs)}"
-        self.decided_days["letter"] = self.today - self.letter_start
+        self.decided_days["letter"] = self.today - (self.letter_start if self.letter_start is not None else self.today)
         if choice == "grant":
             self.letter_granted = True
             self.log(EventName.LETTER_GRANTED, f"grants the letter of intent for the {self.view.deal_name()} ({why})")
@@ -218,7 +218,9 @@ class ExportLicenceReviewer(Reviewer):
         if not self.current(version):
             return
         self.timeline.close(SpanName.LICENCE_REVIEW, self.actor_id)
-        self.decided_days["licence"] = self.today - self.licence_start
+        self.decided_days["licence"] = self.today - (
+            self.licence_start if self.licence_start is not None else self.today
+        )
         p = self.spec.p_grant_after_letter
         if self.chance(p):
             self.approve(EventName.LICENCE_GRANTED, f"grants the export licence (p={p:.2f})")

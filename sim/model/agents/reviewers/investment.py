@@ -64,7 +64,7 @@ class InvestmentReviewer(Reviewer):
     def deal_acceptance(self) -> float:
         """The acceptance index of the deal as it stands."""
         deal = self.view.deal
-        return self.acceptance(deal.structure, deal.bidder, deal.blessed, self.rounds)
+        return self.acceptance(deal.chosen_structure, deal.chosen_bidder, deal.blessed, self.rounds)
 
     def idle(self, version: int) -> bool:
         """Whether a step scheduled for ``version`` no longer applies (stale terms, or a shelved review)."""
@@ -124,7 +124,7 @@ class OrderReviewer(InvestmentReviewer):
         deal = self.view.deal
         a = self.deal_acceptance()
         options: dict[str, float] = {}
-        if self.passes_test(deal.structure):
+        if self.passes_test(deal.chosen_structure):
             options["approve"] = a + rule.approve
         else:
             options["accept_mitigation"] = a + rule.accept_mitigation
@@ -140,7 +140,7 @@ class OrderReviewer(InvestmentReviewer):
             return
         self.timeline.close(SpanName.HOST_REVIEW, self.actor_id)
         deal = self.view.deal
-        passes = "passes" if self.passes_test(deal.structure) else "fails"
+        passes = "passes" if self.passes_test(deal.chosen_structure) else "fails"
         choice, probs = logit_choice(self.rng, self.options())
         why = f"the structure {passes} the divestment test; {odds_text(probs)}"
         if choice == "approve":
@@ -236,6 +236,7 @@ class CoveredTransactionReviewer(InvestmentReviewer):
             extra = self.days_from_now(rule.extension_days) - self.today
             day += extra
             self.log(EventName.INVESTIGATION_EXTENDED, f"extends the investigation by {extra} days")
+        assert self.window_end is not None, "accept_notice() set the filing's window"
         self.clock.schedule(min(day, self.window_end), self.decide, version)
 
     def decide(self, version: int) -> None:
