@@ -35,6 +35,14 @@ class OutputError(SimError):
     """An output directory cannot be written (it exists without --force, or is not writable)."""
 
 
+class RunsFailed(Exception):
+    """Some runs of a command raised (a bug, or a scenario the model cannot play): the command exits 1.
+
+    The results are written, with the first tracebacks in ``failures.txt``; ``--allow-failures``
+    accepts them and exits 0.
+    """
+
+
 class UsageError(SimError):
     """A command-line value is out of range (e.g. ``--runs 0``)."""
 

@@ -385,3 +385,53 @@ def test_a_failure_outside_the_run_is_a_failed_run_too(monkeypatch, export_contr
     assert not result.events["run_id"].isin([7, 9]).any()
     a = result.summary["attribution"]
     assert a["late_runs"] + a["on_time_runs"] + a["no_deal_runs"] == 58
+
+
+def test_failed_runs_make_the_command_fail_unless_allowed(tmp_path, monkeypatch, export_control):
+    """`sim run` with runs that raise: results written, failures.txt with the first traceback, one line, exit 1;
+    --allow-failures exits 0 with a warning."""
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    real = DealModel.run
+
+    def flaky(self):
+        if self.run_id in (3, 11):
+            raise ZeroDivisionError("simulated bug")
+        return real(self)
+
+    monkeypatch.setattr(DealModel, "run", flaky)
+    args = ["run", str(ECR), "--runs", "40", "--workers", "1", "--no-figures", "--no-report"]
+    failed = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "a")])
+    assert failed.exit_code == 1
+    line = failed.stderr.strip()
+    assert line.startswith("error: 2 runs failed (first: run 3, seed ") and "ZeroDivisionError: simulated bug" in line
+    assert "(38 counted" not in failed.stdout and "40 runs (2 failed, left out of the shares)" in failed.stdout
+    text = (tmp_path / "a" / "failures.txt").read_text()
+    assert "Traceback (most recent call last)" in text and "raise ZeroDivisionError" in text
+    allowed = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "b"), "--allow-failures"])
+    assert allowed.exit_code == 0 and "warning: 2 runs failed" in allowed.stderr
+
+
+def test_an_analysis_with_failed_runs_fails_too(tmp_path, monkeypatch):
+    """A sweep whose runs raise says so in one line and exits 1 (its failures.txt names the first)."""
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    real = DealModel.run
+
+    def flaky(self):
+        if self.run_id == 5:
+            raise ValueError("simulated bug")
+        return real(self)
+
+    monkeypatch.setattr(DealModel, "run", flaky)
+    ran = CliRunner().invoke(
+        cli,
+        ["sweep", str(ECR), "--param", "home.tension=0.3,0.6", "--runs", "20", "--workers", "1"]
+        + ["--out", str(tmp_path / "s"), "--no-report"],
+    )
+    assert ran.exit_code == 1 and "2 runs failed (first: run 5" in ran.stderr
+    assert (tmp_path / "s" / "failures.txt").is_file()

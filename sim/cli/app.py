@@ -23,8 +23,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from sim.errors import SimError, UsageError
-from sim.runs.backends import BACKENDS, Execution, Interrupted, RunAborted
+from sim.errors import RunsFailed, SimError, UsageError
+from sim.runs.backends import BACKENDS, Execution, FailureLog, Interrupted, RunAborted
 from sim.scenario.load import load_scenario, parse_override, shipped_scenarios
 
 
@@ -43,6 +43,9 @@ class SimGroup(click.Group):
         except Interrupted as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(130)
+        except RunsFailed as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
         except RunAborted as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
@@ -117,6 +120,12 @@ def result_options(default_help: str, scenarios: bool = True) -> Callable:
         click.option("--out", type=click.Path(path_type=Path), default=None, help=default_help),
         click.option("--force", is_flag=True, help="Replace an existing result directory (or an empty one)."),
         click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option(
+            "--allow-failures",
+            "allow_failures",
+            is_flag=True,
+            help="Exit 0 even if some runs raised (they are counted apart; failures.txt has their tracebacks).",
+        ),
         click.option("--svg", is_flag=True, help="Also write every figure as SVG (vector, for print)."),
         click.option(
             "--no-report",
@@ -141,8 +150,11 @@ def result_options(default_help: str, scenarios: bool = True) -> Callable:
 
     def wrap(f: Callable) -> Callable:
         @functools.wraps(f)
-        def command(*args: Any, out, force, quiet, svg, no_report, backend, workers, scheduler, **kwargs: Any) -> Any:
+        def command(
+            *args: Any, out, force, quiet, allow_failures, svg, no_report, backend, workers, scheduler, **kwargs: Any
+        ) -> Any:
             job = ResultJob(out, force, quiet, backend, workers, scheduler, with_report=not no_report)
+            job.allow_failures = allow_failures
             job.overrides = overrides_of(kwargs.pop("sets", ()))
             if not svg:
                 return f(*args, job=job, **kwargs)
@@ -179,6 +191,8 @@ class ResultJob:
     with_report: bool = True
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     overrides: dict[str, Any] = field(default_factory=dict)  # --set, applied to every scenario the command reads
+    allow_failures: bool = False  # --allow-failures: runs that raised do not make the command fail
+    failures: FailureLog = field(default_factory=FailureLog)  # the runs that raised, in every ensemble it ran
 
     def scenario(self, path: Path) -> Any:
         """The scenario file with the command's --set overrides, validated (with a warning for a dead one)."""
@@ -208,7 +222,13 @@ class ResultJob:
             raise UsageError(f"{label}: {total:,} runs in all; at most {MAX_RUNS:,} (fewer points or --runs)")
         backend = "dask" if self.scheduler and self.backend is None else self.backend
         with progress_bar(total, self.quiet, label) as advance:
-            yield Execution(backend=backend, workers=self.workers, scheduler=self.scheduler, progress=advance)
+            yield Execution(
+                backend=backend,
+                workers=self.workers,
+                scheduler=self.scheduler,
+                progress=advance,
+                failures=self.failures,
+            )
 
     def publish(
         self,
@@ -231,6 +251,8 @@ class ResultJob:
             overrides=self.overrides,
         )
         data["scenarios"] = [{"name": s.name, "file": s.source} for s in specs]
+        if self.failures.count:
+            files = {**files, "failures.txt": self.failures.text()}
         write_directory(self.out, {**files, "manifest.json": data}, force=self.force, draw=self.drawing(draw))
 
     def drawing(self, draw: Callable[[Path], None] | None) -> Callable[[Path], None] | None:
@@ -249,8 +271,19 @@ class ResultJob:
         return figures_and_report
 
     def report(self, extra: str = "") -> None:
-        """Say where the results are and which files they are."""
+        """Say where the results are and which files they are; then, if runs raised, say so and fail.
+
+        Raises:
+            RunsFailed: some runs raised and ``--allow-failures`` was not given.
+        """
         click.echo(f"results written to {self.out}/ ({_listing(self.out)}){extra}")
+        if not self.failures.count:
+            return
+        line = self.failures.line() + f"; tracebacks in {self.out}/failures.txt"
+        if self.allow_failures:
+            click.echo(f"warning: {line} (allowed by --allow-failures)", err=True)
+            return
+        raise RunsFailed(f"{line}; their outcomes are left out of the results (--allow-failures to accept)")
 
 
 def _listing(directory: Path) -> str:

@@ -115,6 +115,9 @@ def run(
         console.print(line, highlight=False)
     if overrides:
         console.print("ran with --set " + ", ".join(f"{k}={v}" for k, v in overrides.items()), highlight=False)
+    failed = summary["failed"]
+    if failed["count"] and job.failures.count != failed["count"]:  # chunks saved before a --resume count too
+        job.failures.count, job.failures.first = failed["count"], failed["first"]
     job.report()
 
 

@@ -46,7 +46,9 @@ def outcome_table(summary: dict[str, Any], width: int = 120) -> Table:
     """
     from rich.text import Text
 
-    title = f"{summary['scenario']}: {summary['runs']:,} runs, seed {summary['seed']}"
+    failed = summary.get("failed", {}).get("count", 0)
+    runs = f"{summary['runs']:,} runs" + (f" ({failed:,} failed, left out of the shares)" if failed else "")
+    title = f"{summary['scenario']}: {runs}, seed {summary['seed']}"
     table = Table(title=title, title_justify="left")
     beside = width >= 120
     table.add_column("outcome", ratio=None if beside else 1)

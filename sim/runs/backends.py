@@ -36,6 +36,34 @@ class Interrupted(RunAborted):
     """The user stopped the ensemble (Ctrl-C); saved chunks can be resumed."""
 
 
+class FailureLog:
+    """The runs that raised, across every ensemble of a command: how many, and the first ones with their traceback."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[dict[str, Any]] = []
+
+    def note(self, tally: Any) -> None:
+        """Count a finished chunk's failed runs (``tally.count["failed"]``, ``tally.failures``)."""
+        failed = tally.count.get("failed", 0)
+        if failed:
+            self.count += failed
+            self.first = sorted(self.first + list(tally.failures), key=lambda f: f["run_id"])[:10]
+
+    def line(self) -> str:
+        """``3 runs failed (first: run 7, seed 42: ZeroDivisionError: ...)``."""
+        f = self.first[0] if self.first else {"run_id": "?", "seed": "?", "error": "?"}
+        runs = "run" if self.count == 1 else "runs"
+        return f"{self.count:,} {runs} failed (first: run {f['run_id']}, seed {f['seed']}: {f['error']})"
+
+    def text(self) -> str:
+        """The first failures with their tracebacks, for a result's failures.txt."""
+        parts = [self.line(), ""]
+        for f in self.first:
+            parts += [f"run {f['run_id']}, seed {f['seed']}: {f['error']}", f.get("traceback", "").rstrip(), ""]
+        return "\n".join(parts) + "\n"
+
+
 @dataclass(frozen=True)
 class Execution:
     """Where and how runs execute. Nothing here changes a result, only how fast it comes.
@@ -49,6 +77,7 @@ class Execution:
         scheduler: the address of a running Dask scheduler (``tcp://host:8786``), with ``dask``.
         progress: called in this process with the number of runs just finished; or True, for a
             tqdm progress bar (``tqdm.auto``: a widget in a notebook, a line in a terminal).
+        failures: a :class:`FailureLog` that counts the runs that raised (a command reports them).
     """
 
     backend: str | None = None
@@ -56,6 +85,7 @@ class Execution:
     executor: Executor | None = None
     scheduler: str | None = None
     progress: Callable[[int], None] | bool | None = None
+    failures: FailureLog | None = None
 
     def __post_init__(self) -> None:
         if self.backend is not None and self.backend not in BACKENDS:

@@ -296,6 +296,7 @@ def failed_record(run_id: int, seed: int, exc: BaseException) -> dict[str, Any]:
     place = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
     record: dict[str, Any] = dict.fromkeys(RUN_COLUMNS)
     record.update(run_id=run_id, seed=seed, outcome="failed", error=f"{type(exc).__name__}: {exc}{place}")
+    record["traceback"] = "".join(traceback.format_exception(exc))  # not a column: kept for the first failures
     return record
 
 
@@ -364,6 +365,8 @@ def run_tasks(
 
     def done(chunk: Any) -> None:
         on_chunk(chunk)
+        if execution.failures is not None and hasattr(chunk, "tally"):
+            execution.failures.note(chunk.tally)
         execution.advance(chunk.stop - chunk.start)
 
     if execution.executor is not None:

@@ -96,7 +96,7 @@ class Tally:
         if r.get("error"):
             c["failed"] += 1
             if len(self.failures) < MAX_FAILURES_LISTED:
-                self.failures.append({k: r[k] for k in ("run_id", "seed", "error")})
+                self.failures.append({k: r[k] for k in ("run_id", "seed", "error", "traceback") if k in r})
             return
         h["outcome"][r["outcome"]] += 1
         if r["close_date"] is not None:
@@ -256,7 +256,10 @@ def summarize(tally: Tally, scenario: Scenario, seed: int) -> dict[str, Any]:
         "seed": seed,
         "about": about(scenario),
         "outcomes": outcome_table(h["outcome"], n),
-        "failed": {"count": c["failed"], "first": tally.failures},
+        "failed": {
+            "count": c["failed"],
+            "first": [{k: v for k, v in f.items() if k != "traceback"} for f in tally.failures],
+        },
         "metrics": {
             "first_deadline": scenario.first_deadline.isoformat(),
             "p_closed": _r(closed / n if n else 0.0),

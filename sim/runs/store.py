@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from sim.errors import OutputError, SimError, UsageError
 from sim.model.dealmodel import MODEL_VERSION
 from sim.model.randomness import STREAM_VERSION
-from sim.runs.backends import Execution, Interrupted, RunAborted
+from sim.runs.backends import Execution, FailureLog, Interrupted, RunAborted
 from sim.runs.ensemble import (
     ATTRIBUTION_SCHEMA,
     DEFAULT_COUNTERFACTUALS,
@@ -410,7 +410,12 @@ class ResultStore:
             tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
             _write_json(tmp / "summary.json", summary)
             _write_json(tmp / "manifest.json", manifest_data)
-            _write_json(tmp / "tally.json", (tally or self.tally()).to_json())
+            tally = tally or self.tally()
+            _write_json(tmp / "tally.json", tally.to_json())
+            if tally.count["failed"]:
+                log = FailureLog()
+                log.note(tally)
+                (tmp / "failures.txt").write_text(log.text(), encoding="utf-8")
             for name, schema in TABLES.items():
                 if self.formats in ("csv", "both"):
                     self._concat_csv(name, schema, tmp / f"{name}.csv")
