@@ -19,6 +19,7 @@ class Outcome(StrEnum):
 
     CLOSED_BY_DEADLINE = "closed_by_deadline"
     CLOSED_AFTER_DEADLINE = "closed_after_deadline"
+    MITIGATED = "mitigated"
     BLOCKED_BY_HOST = "blocked_by_host"
     BLOCKED_BY_HOME = "blocked_by_home"
     TERMINATED = "terminated"
@@ -35,6 +36,7 @@ class RunFacts:
 
     closed_day: int | None
     first_deadline_day: int
+    mitigated: bool  # what closed keeps the business with the seller under a security agreement (no sale)
     blocked_by: str | None  # "host", "home" or "agreement" (terminated), if the sale ended so
     ban_bites: bool
     withdrawn: bool
@@ -55,7 +57,7 @@ class OutcomeKind:
 
 
 def _closed_by(f: RunFacts) -> bool:
-    return f.closed_day is not None and f.closed_day <= f.first_deadline_day
+    return f.closed_day is not None and not f.mitigated and f.closed_day <= f.first_deadline_day
 
 
 OUTCOME_KINDS: dict[Outcome, OutcomeKind] = {
@@ -75,6 +77,14 @@ OUTCOME_KINDS: dict[Outcome, OutcomeKind] = {
             "closed after the deadline",
             "#81c784",
             True,
+            lambda f: f.closed_day is not None and not f.mitigated,
+        ),
+        OutcomeKind(
+            Outcome.MITIGATED,
+            "no sale: the host accepted that the seller keeps the business under a security agreement",
+            "kept under a security agreement",
+            "#00838f",
+            False,
             lambda f: f.closed_day is not None,
         ),
         OutcomeKind(

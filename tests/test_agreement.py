@@ -48,7 +48,9 @@ def test_extensions_move_the_end_and_are_bounded():
 
 
 def test_terminated_comes_after_the_governments_blocks_and_before_a_ban():
-    common = dict(closed_day=None, first_deadline_day=100, withdrawn=True, revoked=True, deal_in_progress=False)
+    common = dict(
+        closed_day=None, first_deadline_day=100, mitigated=False, withdrawn=True, revoked=True, deal_in_progress=False
+    )
     assert classify(RunFacts(blocked_by="agreement", ban_bites=True, **common)) is Outcome.TERMINATED
     assert classify(RunFacts(blocked_by="home", ban_bites=True, **common)) is Outcome.BLOCKED_BY_HOME
 

@@ -12,7 +12,20 @@ from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS
 
 from sim import load_scenario
-from sim.analysis.backtest import Trace, _scores, backtest, calibrate, event_fit, neutral, trace
+from sim.analysis.backtest import (
+    ABSORBING,
+    OUTCOMES,
+    Trace,
+    _scores,
+    backtest,
+    calibrate,
+    conditions,
+    event_fit,
+    feasible_sequences,
+    neutral,
+    possible_outcomes,
+    trace,
+)
 from sim.analysis.sweep import parse_param
 from sim.cli import cli
 from sim.errors import ScenarioError
@@ -47,30 +60,64 @@ def _tiny(scenario) -> Trace:
     )
 
 
+K = len(OUTCOMES)  # 11
+
+
 def test_scores_on_a_hand_checked_case(tiktok):
-    """Four runs, three pending: P = 0.75; smoothed (3 + 0.5) / (4 + 10 x 0.5); Brier (0.25^2 + 0.25^2)."""
+    """Four runs, three pending: P = 0.75; smoothed (3 + 0.5) / (4 + 11 x 0.5); Brier (0.25^2 + 0.25^2)."""
     t = _tiny(tiktok)
     model = _scores(t, 0, "pending")
     assert model["p_observed"] == 0.75
-    assert model["log_score"] == pytest.approx(-math.log(3.5 / 9), abs=1e-4)
+    assert model["log_score"] == pytest.approx(-math.log(3.5 / (4 + 0.5 * K)), abs=1e-4)
     assert model["brier"] == pytest.approx(0.125)
     uniform = _scores(None, 0, "pending")
-    assert uniform["log_score"] == pytest.approx(math.log(10), abs=1e-4)
-    assert uniform["brier"] == pytest.approx(9 / 100 + (9 / 10) ** 2, abs=1e-4)
+    assert uniform["log_score"] == pytest.approx(math.log(K), abs=1e-4)
+    assert uniform["brier"] == pytest.approx((K - 1) / K**2 + ((K - 1) / K) ** 2, abs=1e-4)
+    # over the outcomes this case allows (no agreement: never terminated; no structure the seller keeps)
+    possible = possible_outcomes(tiktok)
+    assert "terminated" not in possible and "mitigated" not in possible and "pending" in possible
+    assert _scores(None, 0, "pending", possible)["log_score"] == pytest.approx(math.log(len(possible)), abs=1e-4)
     fit = event_fit(t, 0)  # observed on day 12 (2020-08-13); simulated 10, 12, 20, and once never
     assert fit["share"] == 0.75 and fit["median"] == "2020-08-13" and fit["percentile"] == 50.0
-    assert t.log_likelihood() == pytest.approx(math.log(3.5 / 9) + math.log(2.5 / 5))
+    assert t.log_likelihood() == pytest.approx(math.log(3.5 / (4 + 0.5 * K)) + math.log(2.5 / 5))
+
+
+def test_the_feasible_uniform_counts_only_sequences_the_case_can_produce(tiktok):
+    """Two readings: an absorbing outcome (a close, a final block, an exit) repeats, the others may
+    be followed by any possible outcome: A + (P - A) x P sequences of P possible, A absorbing."""
+    possible = possible_outcomes(tiktok)
+    absorbing = [o for o in possible if o in ABSORBING]
+    assert feasible_sequences(tiktok, 1) == len(possible)
+    assert feasible_sequences(tiktok, 2) == len(absorbing) + (len(possible) - len(absorbing)) * len(possible)
+    assert feasible_sequences(tiktok, 2) < K**2
+
+
+def test_a_record_event_that_is_a_scenario_input_is_not_scored(export_control):
+    """The catalogue update of 2020-08-28 is a dated input of export_control_review: the backtest
+    lists it as a condition and the likelihood is the same with or without it in the record."""
+    record = load_record(RECORD)
+    given = conditions(export_control, record)
+    assert any(record.events[e].event == "catalogue_update" for e in given)
+    without = record.model_copy(update={"events": [e for e in record.events if e.event != "catalogue_update"]})
+    runs = 60
+    with_it = backtest(export_control, record, runs=runs, seed=0, execution=Execution(workers=1)).report
+    without_it = backtest(export_control, without, runs=runs, seed=0, execution=Execution(workers=1)).report
+    assert with_it["log_likelihood"] == without_it["log_likelihood"]
+    assert (
+        any("catalogue_update" in c for c in with_it["conditions"])
+        and without_it["conditions"] != with_it["conditions"]
+    )
 
 
 def test_backtest_report_is_complete_and_honest(export_control):
     record = load_record(RECORD)
     result = backtest(export_control, record, runs=300, seed=0, execution=Execution(workers=1))
     r = result.report
-    assert [h["observed"] for h in r["horizons"]] == ["pending", "revoked"]
+    assert [h["observed"] for h in r["horizons"]] == ["pending", "pending"]  # the divestiture order stands
     for h in r["horizons"]:
         assert 0 <= h["p_observed"] <= 1 and h["p_observed"] == h["p_all"][h["observed"]]
         assert {"model", "uniform", "neutral"} <= set(h)
-    assert set(r["scores"]) == {"model", "uniform", "neutral"}
+    assert set(r["scores"]) == {"model", "uniform", "uniform_all", "neutral"}
     assert len(r["events"]) == len(record.events)
     assert next(e for e in r["events"] if e["event"] == "catalogue_update")["share"] == 1.0
 
@@ -219,7 +266,7 @@ def test_cli_backtest_and_calibrate_write_their_files(tmp_path):
 
 def test_the_sequence_of_outcomes_is_scored_as_one_event(tiktok):
     """Two horizons: the observed sequence (pending, then revoked) happens in 2 of 4 runs; it is
-    one of 100 sequences, so the uniform baseline's log score is ln 100."""
+    one of 11^2 = 121 sequences, so the uniform baseline over all of them scores ln 121."""
     from sim.analysis.backtest import _sequence_scores
 
     record = Record.model_validate(
@@ -235,11 +282,11 @@ def test_the_sequence_of_outcomes_is_scored_as_one_event(tiktok):
     t = Trace(tiktok, record, np.array(runs, object), np.zeros((4, 0), int), np.zeros((4, 0), np.uint8))
     model = _sequence_scores(t, ("pending", "revoked"))
     assert model["p_observed"] == 0.5
-    assert model["log_score"] == pytest.approx(-math.log(2.5 / (4 + 0.5 * 100)), abs=1e-4)
+    assert model["log_score"] == pytest.approx(-math.log(2.5 / (4 + 0.5 * K**2)), abs=1e-4)
     assert model["brier"] == pytest.approx(0.25**2 + 0.25**2 + 0.5**2)
-    assert _sequence_scores(None, ("pending", "revoked"))["log_score"] == pytest.approx(math.log(100), abs=1e-4)
+    assert _sequence_scores(None, ("pending", "revoked"))["log_score"] == pytest.approx(math.log(K**2), abs=1e-4)
     # the horizons are not independent: P(pending) x P(revoked) = 0.75 x 0.75 overstates 0.5
-    assert t.log_likelihood() == pytest.approx(math.log(2.5 / 54))
+    assert t.log_likelihood() == pytest.approx(math.log(2.5 / (4 + 0.5 * K**2)))
 
 
 def test_a_scenario_with_facts_after_its_as_of_date_is_in_sample(tiktok):

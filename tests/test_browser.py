@@ -83,7 +83,7 @@ def test_the_report_opens_offline_and_shows_its_outcome_table(page, tmp_path):
     page.goto((out / "report.html").as_uri())
     rows = page.locator("#outcomes tbody tr")
     rows.first.wait_for()
-    assert rows.count() == 10
+    assert rows.count() == 11
     assert rows.nth(0).locator("td").nth(0).inner_text() == "closed_by_deadline"
     page.locator(".js-plotly-plot .main-svg").first.wait_for()  # Plotly drew its figures, from the page itself
     assert page.locator(".js-plotly-plot").count() >= 3

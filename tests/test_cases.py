@@ -30,7 +30,7 @@ def test_every_record_backtests_against_its_scenario(path):
     report = backtest(scenario, record, runs=200, seed=0, execution=SERIAL).report
     assert [h["observed"] for h in report["horizons"]] == [o.outcome for o in record.outcomes]
     assert len(report["events"]) == len(record.events)
-    assert {"model", "uniform", "neutral"} == set(report["scores"])
+    assert {"model", "uniform", "uniform_all", "neutral"} == set(report["scores"])
 
 
 @pytest.mark.parametrize("name", CASES)

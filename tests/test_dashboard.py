@@ -58,20 +58,20 @@ def test_mesa_reset_makes_the_dashboard_model_again_with_the_sidebar_values(ecr)
 
 def test_the_ensemble_view_pairs_the_setting_with_the_scenario_as_it_is(ecr):
     found = dashboard.ensemble(
-        {**{k: c["value"] for k, c in dashboard.controls(ecr).items()}, "china_grant": 0.0}, runs=300, seed=0
+        {**{k: c["value"] for k, c in dashboard.controls(ecr).items()}, "cfius_mitigation": -50.0}, runs=300, seed=0
     )
-    assert found["changed"] == {"china_grant": 0.0}
+    assert found["changed"] == {"cfius_mitigation": -50.0}
     base = run_ensemble(ecr, runs=300, seed=0, events="none")
     assert found["as it is"]["outcomes"] == base.summary["outcomes"]
-    moved = load_scenario(ECR, {"reviewers.china.utility.grant": 0.0})
+    moved = load_scenario(ECR, {"reviewers.cfius.accept_mitigation": -50.0})
     assert found["as set"]["outcomes"] == run_ensemble(moved, runs=300, seed=0, events="none").summary["outcomes"]
-    # a less willing home government denies more: the direction the model's choice rule implies
-    before, after = (found[w]["outcomes"]["blocked_by_home"]["p"] for w in ("as it is", "as set"))
-    assert after > before
+    # a CFIUS that never accepts mitigation of a structure failing the order's test closes fewer deals
+    before, after = (found[w]["outcomes"]["closed_after_deadline"]["p"] for w in ("as it is", "as set"))
+    assert after < before
     d, low, high = paired_difference(
-        found["as it is"]["by_run"] == "blocked_by_home", found["as set"]["by_run"] == "blocked_by_home"
+        found["as it is"]["by_run"] == "closed_after_deadline", found["as set"]["by_run"] == "closed_after_deadline"
     )
-    assert low > 0
+    assert high < 0
     # the README quotes this very comparison
     assert f"from {before:.2f} to {after:.2f}" in README
     assert f"paired difference {d:+.2f}, 95% CI {low:+.2f} to {high:+.2f}" in README

@@ -20,6 +20,11 @@ def p(result, outcome: str) -> float:
     return result.summary["outcomes"][outcome]["p"]
 
 
+def refused(result, side: str = "home") -> float:
+    """Share of runs in which a reviewer of ``side`` refused a deal or its terms."""
+    return float((result.runs[f"{side}_refusals"] > 0).mean())
+
+
 def clearly_below(low, high, outcome: str) -> bool:
     """low's probability of outcome is below high's, and their 95% intervals do not overlap."""
     lo, hi = low.summary["outcomes"][outcome], high.summary["outcomes"][outcome]
@@ -39,8 +44,9 @@ def test_slower_licence_review_delays_the_close():
         dates = result.runs["close_date"].dropna()
         return (dates <= "2020-12-31").sum() / len(result.runs)
 
-    fast = ensemble("export_control_review", **{"reviewers.china.political.base": -50})
-    slow = ensemble("export_control_review", **{"reviewers.china.political.base": 50})
+    home = ("china", "china_consent")
+    fast = ensemble("export_control_review", **{f"reviewers.{r}.political.base": -50 for r in home})
+    slow = ensemble("export_control_review", **{f"reviewers.{r}.political.base": 50 for r in home})
     assert closed_in_2020(slow) < closed_in_2020(fast) - 0.02
 
 
@@ -68,24 +74,31 @@ def test_certain_injunctions_keep_the_seller_in_the_market():
 
 
 def test_insisting_on_the_algorithm_is_blocked_by_home_more_often():
-    """Once the catalogue update is in force, a buyer that insists on owning the algorithm is
-    more often blocked by the home government than one that would take a licence or a partner
-    structure (Microsoft as the only bidder, so the seller cannot turn to another)."""
+    """Once the catalogue update is in force, a buyer that insists on owning the algorithm closes
+    less often than one that would take a licence or a partner structure (Microsoft as the only
+    bidder, so the seller cannot turn to another). A refusal does not end the ordered sale: the
+    seller restructures or goes back to the market (never blocked_by_home)."""
     alone = {"bidders.oracle": None, "bidders.twitter": None}
     insists = ensemble("full_sale", **alone, **{"bidders.microsoft.requires": {"algorithm": ["transfer"]}})
     flexible = ensemble("full_sale", **alone, **{"bidders.microsoft.requires": {}})
-    assert clearly_below(flexible, insists, "blocked_by_home")
+    assert refused(insists) >= refused(flexible)
     assert insists.runs["restructures"].sum() == 0 < flexible.runs["restructures"].sum()
+    assert p(insists, "blocked_by_home") == 0.0
+
+    def closed(result):
+        return float(result.runs["close_date"].notna().mean())
+
+    assert closed(insists) < 0.6 * closed(flexible)
 
 
 def test_no_catalogue_update_no_home_block():
     """Without the catalogue update (and the 09-19 consent rule), the same full sale is never
-    blocked by the home government."""
+    refused by the home government, which has nothing to rule on."""
     without = ensemble(
         "full_sale", **{"events.catalogue_update.date": "2021-06-30", "events.consent_any_sale.date": "2021-06-30"}
     )
-    assert p(without, "blocked_by_home") == 0.0
-    assert p(ensemble("full_sale"), "blocked_by_home") > 0.2
+    assert refused(without) == 0.0
+    assert refused(ensemble("full_sale")) > 0.2
 
 
 def test_tension_raises_home_blocks():
@@ -105,10 +118,11 @@ def test_tension_raises_home_blocks():
 def test_no_transfer_no_licence():
     """The trusted-partner structure without the algorithm needs no licence when Oracle is picked,
     unless the home government's consent covers any sale (from 2020-09-19 in the scenario)."""
-    listed = {"bidders.oracle.p_drop_out": 0.0, "events.consent_any_sale.applies_to": "listed_technology"}
+    listed = {"bidders.oracle.p_drop_out": 0.0, "events.consent_any_sale.applies_to": "none"}
     result = ensemble("trusted_partner", **listed)
-    assert result.runs["licence_required"].sum() == 0
-    assert p(result, "blocked_by_home") == 0.0
+    unrefused = result.runs[result.runs["host_refusals"] == 0]  # no other buyer or structure after a refusal
+    assert len(unrefused) > 400 and unrefused["licence_required"].sum() == 0
+    assert (unrefused["home_refusals"] == 0).all()
     assert p(result, "closed_by_deadline") > p(ensemble("export_control_review"), "closed_by_deadline")
     assert ensemble("trusted_partner", **{"bidders.oracle.p_drop_out": 0.0}).runs["licence_required"].all()
 
@@ -134,8 +148,13 @@ def test_extension_utility_moves_extensions(bonus, direction):
 
 
 def test_administration_change_revokes_more():
-    """A certain change of administration makes a revocation before any close likelier."""
-    assert clearly_below(ensemble("export_control_review"), ensemble("administration_change"), "revoked")
+    """A new administration that may revoke both instruments: a certain change makes `revoked`
+    likelier than an even chance. Revoking the ban alone (as EO 14034 did) leaves the divestiture
+    order, and the sale it forces, standing: fewer runs end revoked."""
+    both = {"executive.new_administration.revokes": ["ban_order", "divestiture_order"]}
+    certain = ensemble("administration_change", **both)
+    assert clearly_below(ensemble("export_control_review", **both), certain, "revoked")
+    assert clearly_below(ensemble("administration_change"), certain, "revoked")
 
 
 def test_value_erosion_lowers_prices():

@@ -21,35 +21,55 @@ def ensemble(path, runs=300, **overrides):
     return run_ensemble(load_scenario(path, overrides), runs=runs, seed=0, execution=SERIAL)
 
 
+HOME = ("china", "china_consent")  # the licence, and consent over a sale that exports nothing
+
+
+def both(**settings):
+    """The same political-handling settings for both of China's reviews."""
+    return {f"reviewers.{r}.political.{k}": v for r in HOME for k, v in settings.items()}
+
+
 def test_a_political_hold_can_last_to_the_horizon_without_a_ruling():
-    """Always political, never released: no letter is ever ruled on, and a run whose deal waits
-    on the hold at the horizon ends pending (unless an outcome of higher precedence holds)."""
-    result = ensemble(ECR, **{"reviewers.china.political.base": 50, "reviewers.china.political.release.base": -50})
+    """Always political, never released: no letter or consent is ever ruled on, and a run whose deal
+    waits on the hold at the horizon ends pending (unless an outcome of higher precedence holds)."""
+    result = ensemble(ECR, **both(base=50, **{"release.base": -50}))
     events = result.events
     held = set(events[events["event"] == "political_hold"]["run_id"])
     assert len(held) > 50
-    assert not events["event"].isin(RULINGS).any()
+    assert not events["event"].isin([*RULINGS, "consent_granted", "consent_denied"]).any()
     runs = result.runs.set_index("run_id").loc[sorted(held)]
     assert runs["close_date"].isna().all()
     assert (runs["outcome"] == "pending").sum() > 0.3 * len(runs)
-    assert set(runs["outcome"]) <= {"pending", "ban_in_force", "withdrawn", "revoked", "blocked_by_host"}
+    assert set(runs["outcome"]) <= {"pending", "ban_in_force", "withdrawn", "revoked", "blocked_by_host", "no_deal"}
 
 
 def test_a_hold_ends_at_the_host_action_that_moves_it():
-    """Released only by the election result: every ruling after a hold falls on election day."""
-    release = {
-        f"reviewers.china.political.release.{k}": -50 for k in ("blessing", "injunction", "ban_bites", "enforcement")
-    }
-    result = ensemble(
-        ECR,
-        **{"reviewers.china.political.base": 50, "reviewers.china.political.release.election": 100, **release},
-    )
+    """Released only by the election result: every hold ends on the day the result is known
+    (2020-11-07, not election day), and no ruling comes before it."""
+    release = {f"release.{k}": -50 for k in ("blessing", "ban_bites", "enforcement")}
+    result = ensemble(ECR, **both(base=50, **{"release.election": 100}, **release))
     events = result.events
     ends = events[events["event"] == "hold_ends"]
-    assert len(ends) > 30 and (ends["date"] == "2020-11-03").all()
-    rulings = events[events["event"].isin(RULINGS) & (events["actor"] == "china")]
+    assert len(ends) > 30 and (ends["date"] == "2020-11-07").all()
+    rulings = events[events["event"].isin([*RULINGS, "consent_granted", "consent_denied"])]
     first = rulings.groupby("run_id")["date"].min()
-    assert (first >= "2020-11-03").all()
+    assert (first >= "2020-11-07").all()
+
+
+def test_a_released_hold_rules_no_sooner_than_routine_handling_would():
+    """A hold's end is not a ruling: the reviewer takes the case up on its routine clock, so its
+    decision comes at least the routine minimum (decision_days.min, in days) after the release."""
+    result = ensemble(ECR, **both(base=50, **{"release.base": 50}))
+    events = result.events
+    consent = events[events["actor"] == "china_consent"]
+    gaps = []
+    for _, run in consent.groupby("run_id"):
+        ended = run.loc[run["event"] == "hold_ends", "day"]
+        ruled = run.loc[run["event"].isin(["consent_granted", "consent_denied"]), "day"]
+        if len(ended) and len(ruled):
+            gaps.append(int(ruled.iloc[0] - ended.iloc[0]))
+    minimum = result.scenario.reviewers["china_consent"].decision_days.min
+    assert len(gaps) > 20 and min(gaps) >= minimum
 
 
 def test_political_handling_likelier_with_tension():
@@ -59,29 +79,37 @@ def test_political_handling_likelier_with_tension():
 
 
 def test_a_no_transfer_deal_needs_consent_when_any_sale_does():
-    """trusted_partner keeps the algorithm home. Under consent for listed technology only (no
-    2020-09-19 event) the Oracle deal, never restructured, needs no licence; under consent for
-    any sale it does."""
+    """trusted_partner keeps the algorithm home. With no consent over such a sale (no 2020-09-19
+    event) the Oracle deal, never restructured, needs no licence and no consent; with the
+    statement of 2020-09-19 it needs China's consent, which runs on no licence clock (no letter
+    application, no licence ruling); with a licence demanded for any sale it needs the licence."""
     path = SCENARIOS / "trusted_partner.yaml"
 
     def oracle_only(result):
         events = result.events
         announced = set(events[events["detail"].str.startswith("announces a deal with Oracle")]["run_id"])
-        restructured = set(events[events["event"] == "restructure"]["run_id"])
-        runs = result.runs.set_index("run_id")
-        return runs.loc[sorted(announced - restructured), "licence_required"]
+        restructured = set(events[events["event"].isin(["restructure", "back_to_market", "sale_compelled"])]["run_id"])
+        runs = sorted(announced - restructured)
+        return result.runs.set_index("run_id").loc[runs, "licence_required"], events[events["run_id"].isin(runs)]
 
-    listed = oracle_only(ensemble(path, **{"events.consent_any_sale.applies_to": "listed_technology"}))
-    assert len(listed) > 100 and not listed.any()
-    any_sale = oracle_only(ensemble(path, **{"reviewers.china.applies_to": "any_sale"}))
-    assert len(any_sale) > 100 and any_sale.all()
+    needed, events = oracle_only(ensemble(path, **{"events.consent_any_sale.applies_to": "none"}))
+    assert len(needed) > 100 and not needed.any()
+    reviews = ["consent_application", "letter_application", "political_hold", "licence_needed"]
+    assert not events["event"].isin(reviews).any()
+    needed, events = oracle_only(ensemble(path))
+    assert len(needed) > 100 and needed.all()  # the home side's consent was needed
+    assert (events["event"] == "consent_application").any()
+    assert not events["event"].isin(["letter_application", *RULINGS]).any()
+    needed, _ = oracle_only(ensemble(path, **{"reviewers.china.applies_to": "any_sale"}))
+    assert len(needed) > 100 and needed.all()
 
 
 def test_the_licence_field_counts_runs_that_ever_needed_one():
     """A deal that needed a licence and was restructured into one that does not still counts."""
-    result = ensemble(ECR, runs=400, **{"events.consent_any_sale.applies_to": "listed_technology"})
+    result = ensemble(ECR, runs=400)
     events = result.events
-    needed = set(events[events["event"].isin(["licence_needed", "letter_application", "political_hold"])]["run_id"])
+    needed = set(events[events["event"].isin(["licence_needed", "letter_application"])]["run_id"])
+    needed |= set(events[(events["event"] == "political_hold") & (events["actor"] == "china")]["run_id"])
     assert needed
     assert result.runs.set_index("run_id").loc[sorted(needed), "licence_required"].all()
 
@@ -123,19 +151,21 @@ def test_us_federal_working_days_skip_observed_holidays_and_listed_ones():
 
 def test_a_seller_who_held_out_comes_back_after_an_event_that_moves_it():
     """Holding out is not final: after a reconsidering event the seller looks at the bids again,
-    and it picks one in some runs; it never picks after a hold-out without such an event."""
+    and it picks one in some runs; it never picks after a hold-out without such an event (or a
+    court's order compelling the sale, when a trustee picks)."""
     result = ensemble(ECR, runs=400)
     events = result.events
     came_back = 0
-    for _, run in events[events["actor"] == "seller"].groupby("run_id"):
-        rows = list(run.itertuples())
+    for _, run in events.groupby("run_id"):
+        rows = [r for r in run.itertuples() if r.actor == "seller" or r.event == "sale_compelled"]
         held = False
         for i, row in enumerate(rows):
             if row.event == "holds_out":
                 held = True
             elif row.event == "bid_chosen" and held:
-                assert rows[i - 1].event == "reconsiders" and rows[i - 1].day == row.day
-                came_back += 1
+                # it reconsidered, or a court compelled the sale and a trustee picked
+                assert rows[i - 1].event in ("reconsiders", "sale_compelled") and rows[i - 1].day == row.day
+                came_back += rows[i - 1].event == "reconsiders"
                 held = False
     assert came_back > 20
 

@@ -58,17 +58,56 @@ def test_a_court_that_rules_before_the_date_and_enjoins_stops_the_ban():
 
 
 def test_rulings_on_one_instrument_share_the_merits():
-    """With agreement 1 every ruling in a run on the ban order goes the same way; with 0 they
-    sometimes differ."""
+    """With agreement 1 every first ruling in a run on the ban order goes the same way; with 0
+    they sometimes differ (renewed motions and appeals, which decide on their own, are off)."""
+    quiet = {
+        f"courts.{c}.{k}": v
+        for c in ("ddc", "edpa")
+        for k, v in (
+            ("renew.p", 0.0),
+            ("appeals.circuit.plaintiff_appeals", 0.0),
+            ("appeals.circuit.government_appeals", 0.0),
+        )
+    }
 
     def mixed_runs(agreement):
-        result = ensemble(ECR, runs=200, **{"courts.ddc.agreement": agreement, "courts.edpa.agreement": agreement})
+        result = ensemble(
+            ECR, runs=200, **quiet, **{"courts.ddc.agreement": agreement, "courts.edpa.agreement": agreement}
+        )
         rulings = result.events[result.events["event"].isin(["injunction", "injunction_denied"])]
         kinds = rulings.groupby("run_id")["event"].nunique()
         return int((kinds > 1).sum())
 
     assert mixed_runs(1.0) == 0
     assert mixed_runs(0.0) > 10
+
+
+def test_a_renewed_motion_can_enjoin_a_stage_a_denial_left_standing():
+    """Every first ruling denies (the merits always against the plaintiff, agreement 1); a
+    renewed motion is decided on its new record and enjoins in some runs; with no renewal none does."""
+    against = {
+        f"courts.{c}.{k}": v
+        for c in ("ddc", "edpa")
+        for k, v in (
+            ("p_challenge", 1.0),
+            ("agreement", 1.0),
+            ("p_enjoin", 0.5),
+            ("appeals.circuit.plaintiff_appeals", 0.0),
+        )
+    }
+
+    def renewed_injunctions(p_renew):
+        result = ensemble(ECR, runs=200, **against, **{"courts.ddc.renew.p": p_renew, "courts.edpa.renew.p": p_renew})
+        events = result.events
+        renewed = set(events.loc[events["event"] == "motion_renewed", "run_id"])
+        denied_first = events[events["event"].isin(["injunction", "injunction_denied"])].groupby("run_id").first()
+        runs_denied = set(denied_first.index[denied_first["event"] == "injunction_denied"])
+        enjoined_after = set(events.loc[events["event"] == "injunction", "run_id"]) & runs_denied
+        return len(renewed), len(enjoined_after)
+
+    renewed, enjoined = renewed_injunctions(1.0)
+    assert renewed > 20 and enjoined > 5
+    assert renewed_injunctions(0.0) == (0, 0)
 
 
 def test_a_petition_that_sets_the_order_aside_ends_its_deadline_not_the_ban():
@@ -181,9 +220,17 @@ def test_cfius_under_the_order_approves_a_failing_structure_only_with_accepted_m
 
 
 def test_a_silent_reviewer_stays_silent():
-    """CFIUS that always chooses silence never answers again: no approval, no objection, no close,
+    """CFIUS that always chooses silence, with parties who never revise, never answers again: no approval, no objection, no close,
     and (with no new administration to shelve the review) its silence lasts to the end of the run."""
-    result = ensemble(TIKTOK, runs=200, **{"reviewers.cfius.silent": 50.0, "events.election.p_change": 0.0})
+    result = ensemble(
+        TIKTOK,
+        runs=200,
+        **{
+            "reviewers.cfius.silent": 50.0,
+            "reviewers.cfius.after_silence.p_revise": 0.0,
+            "events.election.p_change": 0.0,
+        },
+    )
     events = result.events
     assert (events["event"] == "silence").sum() > 100
     assert not events["event"].isin(["host_approval", "objection", "changes_asked", "closed"]).any()
@@ -193,6 +240,33 @@ def test_a_silent_reviewer_stays_silent():
     ends = result.runs.set_index("run_id")["end_date"].map(lambda d: (dt.date.fromisoformat(d) - start).days)
     assert len(silences) > 100
     assert (silences["end_day"].to_numpy() == ends.loc[silences["run_id"]].to_numpy()).all()
+
+
+def test_parties_answer_a_silence_with_a_revised_submission_that_is_reviewed_again():
+    """Silence is not the end when the parties revise (as TikTok did on 2020-11-25): each revised
+    submission follows a silence in its run, and CFIUS answers again after it in some runs."""
+
+    def revisions(p):
+        result = ensemble(
+            TIKTOK, runs=200, **{"reviewers.cfius.silent": 2.0, "reviewers.cfius.after_silence.p_revise": p}
+        )
+        ev = result.events
+        revised = ev[ev["event"] == "revised_after_silence"]
+        answered = 0
+        for run_id, day in zip(revised["run_id"], revised["day"], strict=True):
+            run = ev[ev["run_id"] == run_id]
+            assert (run.loc[run["day"] <= day, "event"] == "silence").any()
+            later = run[(run["day"] >= day) & (run["actor"] == "cfius")]
+            answered += bool(
+                later["event"]
+                .isin(["host_approval", "objection", "changes_asked", "silence", "mitigation_accepted"])
+                .any()
+            )
+        return len(revised), answered
+
+    revised, answered = revisions(1.0)
+    assert revised > 10 and answered > 5
+    assert revisions(0.0) == (0, 0)
 
 
 def test_a_seller_held_up_by_an_objection_can_come_back_with_new_terms():

@@ -134,7 +134,10 @@ def test_catalogue_update_narrates_the_licence_need(export_control, write):
         if not rows:
             continue  # the run ended before 10-20
         narrated = rows[0][3].endswith("now needs its consent")
-        assert narrated == bool(model.record["licence_required"])  # said exactly when it is so
+        if narrated:  # said when it is so
+            assert model.record["licence_required"]
+        elif model.record["licence_required"]:  # else the need came later, with another deal
+            assert any(e[2] == "licence_needed" and e[0] > rows[0][0] for e in model.events)
         caught += narrated
     assert caught >= 25  # the deal is in progress on 10-20 in most runs
 
@@ -178,8 +181,9 @@ def test_close_on_deadline_day_counts_as_by_deadline(write, minimal):
     common = dict(
         first_deadline_day=100, blocked_by=None, ban_bites=True, withdrawn=True, revoked=True, deal_in_progress=False
     )
-    assert classify(RunFacts(closed_day=100, **common)) is Outcome.CLOSED_BY_DEADLINE
-    assert classify(RunFacts(closed_day=101, **common)) is Outcome.CLOSED_AFTER_DEADLINE
+    assert classify(RunFacts(closed_day=100, mitigated=False, **common)) is Outcome.CLOSED_BY_DEADLINE
+    assert classify(RunFacts(closed_day=101, mitigated=False, **common)) is Outcome.CLOSED_AFTER_DEADLINE
+    assert classify(RunFacts(closed_day=100, mitigated=True, **common)) is Outcome.MITIGATED  # no sale
 
 
 @pytest.mark.parametrize(
@@ -217,7 +221,7 @@ def test_outcome_precedence(facts, expected):
     in progress) comes before no_deal, and both last."""
     from sim.outcomes import RunFacts, classify
 
-    assert classify(RunFacts(closed_day=None, first_deadline_day=100, **facts)) is expected
+    assert classify(RunFacts(closed_day=None, first_deadline_day=100, mitigated=False, **facts)) is expected
 
 
 def test_record_dates_match_the_log(export_control):

@@ -178,7 +178,16 @@ def test_a_kind_registered_in_a_test_runs_decomposes_and_backtests(toy: Path):
     decomposed = sim("decompose", toy / "toy.yaml", "--runs", 100, "--workers", 1, "--out", toy / "dec", "--no-report")
     assert decomposed.exit_code == 0, decomposed.output
     backtested = sim(
-        "backtest", toy / "toy.yaml", toy / "record.yaml", "--runs", 100, "--workers", 1, "--out", toy / "bt", "--no-report"
+        "backtest",
+        toy / "toy.yaml",
+        toy / "record.yaml",
+        "--runs",
+        100,
+        "--workers",
+        1,
+        "--out",
+        toy / "bt",
+        "--no-report",
     )
     assert backtested.exit_code == 0, backtested.output
     neutral = json.loads((toy / "bt" / "backtest.json").read_text())

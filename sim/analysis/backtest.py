@@ -6,9 +6,14 @@ asks how probable the model found what really happened:
 * the probability of the observed *sequence* of outcomes at the record's horizons, as one event
   (the horizons of one run are not independent), scored by the log score ``-ln p`` and the
   (multi-category) Brier score ``sum_k (p_k - o_k)^2`` over sequences, lower being better, against
-  two baselines: every sequence equally likely, and the same scenario with its *decision*
-  parameters at neutral values (:func:`neutral_overrides`: every choice a coin toss among its options);
-  each horizon is shown on its own too;
+  two baselines: every sequence the case can produce equally likely (:func:`feasible_sequences`:
+  no termination without an agreement, no ban without one, a close stays a close...; the old
+  uniform over every sequence is kept beside it, labelled), and the same scenario with its
+  *decision* parameters at neutral values (:func:`neutral_overrides`: every choice a coin toss
+  among its options); each horizon is shown on its own too;
+* a record event that is a dated input of the scenario (a catalogue update, an order on its
+  date, an announced pick...) is a condition, not a prediction: it is listed, and not scored
+  (:func:`conditions`);
 * whether the test is out of sample: a scenario says the date its facts are known as of
   (``as_of``); dated inputs after it (events, ban stages, bidders entering, an announced deal, a
   bid deadline) make the backtest in-sample, and the report lists them;
@@ -179,9 +184,12 @@ class Trace:
         return (count + 0.5) / (self.runs + 0.5 * len(OUTCOMES) ** len(observed))
 
     def log_likelihood(self) -> float:
-        """Approximate log-likelihood of the record (module docstring)."""
+        """Approximate log-likelihood of the record (module docstring); the scenario's own inputs are not scored."""
         total = math.log(self.smoothed_sequence(tuple(o.outcome for o in self.record.outcomes)))
+        given = conditions(self.scenario, self.record)
         for e, observed in enumerate(self.record.events):
+            if e in given:
+                continue
             days = self.event_days[:, e]
             window = self.record.window_days if observed.window_days is None else observed.window_days
             near = np.sum((days >= 0) & (np.abs(days - self.scenario.day(observed.date)) <= window))
@@ -223,10 +231,11 @@ def trace(
 # --- the backtest ---------------------------------------------------------------------------
 
 
-def _scores(trace: Trace | None, h: int, observed: str) -> dict[str, float]:
-    if trace is None:  # uniform over the ten outcomes
-        p = {o: 1 / len(OUTCOMES) for o in OUTCOMES}
-        smoothed = p[observed]
+def _scores(trace: Trace | None, h: int, observed: str, possible: list[str] | None = None) -> dict[str, float]:
+    if trace is None:  # uniform over the outcomes the case allows (all of them by default)
+        allowed = possible or OUTCOMES
+        p = {o: (1 / len(allowed) if o in allowed else 0.0) for o in OUTCOMES}
+        smoothed = max(p[observed], 1e-9)
     else:
         p = trace.outcome_shares(h)
         smoothed = trace.smoothed(h, observed)
@@ -234,9 +243,9 @@ def _scores(trace: Trace | None, h: int, observed: str) -> dict[str, float]:
     return {"p_observed": round(p[observed], 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
 
 
-def _sequence_scores(trace: Trace | None, observed: tuple[str, ...]) -> dict[str, float]:
-    """Scores of the observed sequence of outcomes, as one event among the 10^H sequences."""
-    k = len(OUTCOMES) ** len(observed)
+def _sequence_scores(trace: Trace | None, observed: tuple[str, ...], k: int | None = None) -> dict[str, float]:
+    """Scores of the observed sequence of outcomes, as one event among ``k`` sequences (all of them by default)."""
+    k = k or len(OUTCOMES) ** len(observed)
     if trace is None:  # uniform over the sequences
         p_observed = smoothed = 1 / k
         brier = (1 - p_observed) ** 2 + (k - 1) * p_observed**2
@@ -247,6 +256,87 @@ def _sequence_scores(trace: Trace | None, observed: tuple[str, ...]) -> dict[str
         smoothed = trace.smoothed_sequence(observed)
         brier = sum(v**2 for seq, v in p.items() if seq != observed) + (1 - p_observed) ** 2
     return {"p_observed": round(p_observed, 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
+
+
+ABSORBING = {"closed_by_deadline", "closed_after_deadline", "mitigated", "blocked_by_host", "blocked_by_home"}
+ABSORBING |= {"terminated", "withdrawn"}
+"""Outcomes a run keeps once it has them (the run ends)."""
+
+
+def possible_outcomes(scenario: Scenario) -> list[str]:
+    """The outcomes the case's structure allows: no termination without an agreement, no ban without a ban..."""
+    sides = {r.side for r in scenario.reviewers.values()}
+    bans = any(getattr(i, "stages", None) for i in scenario.instruments.values())
+    allowed = {
+        "closed_by_deadline": True,
+        "closed_after_deadline": True,
+        "mitigated": any(s.seller_keeps for s in scenario.structures.values()),
+        "blocked_by_host": "host" in sides,
+        "blocked_by_home": "home" in sides,
+        "terminated": scenario.agreement is not None,
+        "ban_in_force": bans,
+        "withdrawn": bans,
+        "revoked": bool(scenario.instruments),
+        "pending": True,
+        "no_deal": scenario.deal.kind == "forced_divestiture",
+    }
+    return [o for o in OUTCOMES if allowed[o]]
+
+
+def feasible_sequences(scenario: Scenario, horizons: int) -> int:
+    """How many sequences of outcomes at ``horizons`` readings the case can produce.
+
+    Each reading takes an outcome the case allows (:func:`possible_outcomes`); an absorbing
+    outcome (a close, a final block, a termination, an exit) repeats at every later reading, and a
+    close by the deadline stays one.
+    """
+    possible = possible_outcomes(scenario)
+
+    def count(first: str | None, left: int) -> int:
+        if left == 0:
+            return 1
+        if first in ABSORBING:
+            return 1
+        return sum(count(o, left - 1) for o in possible)
+
+    return count(None, horizons)
+
+
+_INPUT_EVENTS = {
+    "election": "election",
+    "revocation": "revocation",
+    "catalogue_update": "catalogue_update",
+    "jurisdiction_change": "consent_rule",
+    "tension_change": "tension_change",
+    "announced_deal": "bid_chosen",
+}
+_INSTRUMENT_EVENTS = {"ban": "ban_order", "divestiture_order": "divestiture_order", "law": "law_enacted"}
+
+
+def scenario_inputs(scenario: Scenario) -> list[tuple[str, Any]]:
+    """The dated inputs of a scenario, as the event log names them: (event name, date), certain ones only.
+
+    An uncertain input (a probability below 1, a window of dates) is a prediction the model makes,
+    not an input.
+    """
+    found = [(_INSTRUMENT_EVENTS.get(i.kind, i.kind), i.date) for i in scenario.instruments.values() if i.certain]
+    found += [(_INPUT_EVENTS[e.kind], e.date) for e in scenario.events if e.certain and e.kind in _INPUT_EVENTS]
+    for i in scenario.instruments.values():
+        for st in (getattr(i, "stages", None) or {}).values():
+            if hasattr(st, "announced") and i.certain:
+                found.append(("stage_announced", st.announced))
+    found += [("bidder_enters", b.enters) for b in scenario.bidders.values() if b.enters]
+    return found
+
+
+def conditions(scenario: Scenario, record: Record) -> set[int]:
+    """The record events that are dated inputs of the scenario (same event, within a day): conditions, not scored."""
+    inputs = scenario_inputs(scenario)
+    return {
+        e
+        for e, observed in enumerate(record.events)
+        if any(name == observed.event and abs((date - observed.date).days) <= 1 for name, date in inputs)
+    }
 
 
 def sample_check(scenario: Scenario) -> dict[str, Any]:
@@ -305,14 +395,19 @@ def backtest(
             "p_all": {k: round(v, 4) for k, v in model.outcome_shares(h).items()},
         }
         for name, t in (("model", model), ("uniform", None), ("neutral", base)):
-            entry[name] = _scores(t, h, o.outcome)
+            entry[name] = _scores(t, h, o.outcome, possible_outcomes(scenario) if t is None else None)
         entry["p_observed"] = entry["model"]["p_observed"]
         horizons.append(entry)
     observed = tuple(o.outcome for o in record.outcomes)
+    feasible = feasible_sequences(scenario, len(observed))
     joint = {
-        name: _sequence_scores(t, observed) for name, t in (("model", model), ("uniform", None), ("neutral", base))
+        "model": _sequence_scores(model, observed),
+        "uniform": _sequence_scores(None, observed, feasible),
+        "uniform_all": _sequence_scores(None, observed),
+        "neutral": _sequence_scores(base, observed),
     }
-    events = [event_fit(model, e) for e in range(len(record.events))]
+    given = conditions(scenario, record)
+    events = [{**event_fit(model, e), "condition": e in given} for e in range(len(record.events))]
     report = {
         "scenario": scenario.name,
         "record": record.name,
@@ -320,7 +415,8 @@ def backtest(
         "seed": seed,
         "sample": sample_check(scenario),
         "horizons": horizons,
-        "sequence": {"observed": list(observed), **joint},
+        "sequence": {"observed": list(observed), "feasible_sequences": feasible, **joint},
+        "conditions": [f"{record.events[e].date.isoformat()} {record.events[e].event}" for e in sorted(given)],
         "scores": {k: {s: v[s] for s in ("log_score", "brier")} for k, v in joint.items()},
         "log_likelihood": {"model": round(model.log_likelihood(), 4), "neutral": round(base.log_likelihood(), 4)},
         "events": events,

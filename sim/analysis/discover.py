@@ -162,7 +162,7 @@ def discover(
         runs: a sweep's runs (``runs.parquet``: ``point``, the parameters, the run's record).
         points: the sweep's points (``sweep.csv``), in point order.
         params: the parameters the sweep varied.
-        outcome: one of the ten outcomes, or ``closed``.
+        outcome: one of the eleven outcomes, or ``closed``.
         threshold: look for the points where P(outcome) reaches it, instead of the runs where the
             outcome happened.
         min_density: PRIM's chosen box is the one on its peeling trajectory with the highest

@@ -437,6 +437,8 @@ def backtest(
         f"(uniform {s['uniform']['brier']:.3f}, neutral {s['neutral']['brier']:.3f})"
     )
     click.echo(("in sample: " if sample["in_sample"] else "out of sample: ") + sample["why"])
+    if result.report["conditions"]:
+        click.echo(f"not scored (inputs of the scenario): {'; '.join(result.report['conditions'])}")
     job.report()
 
 

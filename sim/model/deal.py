@@ -87,13 +87,16 @@ class Deal:
     closed_day: int | None = None
     closing_scheduled: bool = False
 
-    def new_terms(self, bidder: str, structure: str, price: float, price_factor: float, day: int) -> None:
-        """Start new terms (a restructuring): a new version, and signing and closing to come again.
+    def new_terms(
+        self, bidder: str | None, structure: str | None, price: float | None, price_factor: float, day: int
+    ) -> None:
+        """Start new terms (a restructuring; none, back on the market): a new version, signing and closing to come.
 
-        The blessing and the history stay as they were; each reviewer resets its own progress.
+        The blessing and the history stay as they were; each reviewer resets its own progress. Going
+        back on the market (no bidder) is not counted as a restructuring.
         """
         self.version += 1
-        self.restructures += 1
+        self.restructures += bidder is not None
         self.bidder, self.structure, self.price, self.price_factor = bidder, structure, price, price_factor
         self.chosen_day = day
         self.signed_day = None

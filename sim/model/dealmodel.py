@@ -54,7 +54,7 @@ from sim.model.view import Clock, Ports, RunView
 from sim.outcomes import MEANING, Outcome, RunFacts, classify
 from sim.scenario.schema import Ban, BidderSpec, BidderTerms, Law, Scenario
 
-MODEL_VERSION = 2
+MODEL_VERSION = 3  # 3: the forced sale after the pick (#20)
 """The model's version: results and saved runs record it, and a saved run is not resumed across versions.
 
 1: reactions ran inside their causes; 2: moments delivered in order (sim.model.moments).
@@ -213,7 +213,9 @@ class DealModel(mesa.Model, Reacting):
             rid: reviewer_kind(spec.kind).agent(self, rid, spec) for rid, spec in scenario.reviewers.items()
         }
         self.instruments: dict[str, InstrumentState] = {
-            iid: instrument_kind(spec.kind).state(iid, spec, self.clock, self.view, self.delivery.announce, self.actor)
+            iid: instrument_kind(spec.kind).state(
+                iid, spec, self.clock, self.view, self.delivery.announce, self.actor, self.run_seed
+            )
             for iid, spec in scenario.instruments.items()
         }
         self.agencies: dict[str, Agency] = {}  # who implements the stages, each with its instruments
@@ -337,12 +339,18 @@ class DealModel(mesa.Model, Reacting):
 
     @on(InstrumentEnded)
     def instrument_ended(self, moment: InstrumentEnded) -> None:
-        """An instrument ended: a ban revoked before a close; nothing in force, nothing forces a sale."""
-        if isinstance(self.instruments[moment.instrument].spec, Ban) and self.deal.closed_day is None:
+        """An instrument ended: once every instrument forcing the sale is gone (revoked or set aside), so is the sale.
+
+        The instruments that force the sale are those whose kind does (an order, a statute); a
+        case with bans only is forced by its bans. Revoking a ban leaves an order standing.
+        """
+        forcing = [i for i in self.instruments.values() if instrument_kind(i.spec.kind).forces_sale]
+        if not forcing:
+            forcing = list(self.instruments.values())
+        if self.deal.closed_day is None and not any(i.in_force for i in forcing):
             self.revoked = True
-        if not any(i.in_force for i in self.instruments.values()) and self.deal.closed_day is None:
-            self.revoked = True
-            self._ending = True
+            if not any(i.in_force for i in self.instruments.values()):
+                self._ending = True  # nothing forces a sale or bans anything any more
 
     @on(InstrumentIssued)
     def instrument_issued(self, moment: InstrumentIssued) -> None:
@@ -404,6 +412,9 @@ class DealModel(mesa.Model, Reacting):
         return classify(
             RunFacts(
                 closed_day=self.deal.closed_day,
+                mitigated=self.deal.structure is not None
+                and self.deal.closed_day is not None
+                and self.deal_scenario.structures[self.deal.structure].seller_keeps,
                 first_deadline_day=self.first_deadline_day,
                 blocked_by=blocked,
                 ban_bites=self.market.ban_bites,

@@ -24,13 +24,15 @@ from sim.model.moments import (
     MarketMoved,
     Moment,
     NotEnforced,
+    Penalties,
     Reacting,
     Revoked,
+    SaleCompelled,
     SetAside,
     StagesChanged,
     on,
 )
-from sim.model.randomness import logistic, logit_choice, odds_text
+from sim.model.randomness import actor_stream, logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
 from sim.scenario.schema import Ban, DeadlineInstrument, DivestitureOrder, Law
 
@@ -59,8 +61,10 @@ class InstrumentState(Reacting):
         view: RunView,
         announce: Callable[[Moment], None],
         actor: Callable[[str], Actor],
+        seed: int = 0,
     ):
         self.id = instrument_id
+        self.seed = seed  # a court's rulings on the instrument draw from a stream of their own
         self.spec = spec
         self.clock = clock
         self.view = view
@@ -72,11 +76,6 @@ class InstrumentState(Reacting):
     def has_stages(self) -> bool:
         """Whether it bans something itself (a ban's stages, a law's prohibitions)."""
         return bool(getattr(self.spec, "stages", None))
-
-    @property
-    def forces_sale(self) -> bool:
-        """Whether it obliges the seller to sell (a divestiture order, a law), not only bans."""
-        return False
 
     def issue(self) -> None:
         """The instrument takes force on its date."""
@@ -129,11 +128,7 @@ class DeadlineState(InstrumentState):
         self.extension_days = 0
         self.decision: str | None = None  # the last decision: extend, enforce, not_enforce
         self.pauses = 0
-
-    @property
-    def forces_sale(self) -> bool:
-        """A divestiture order and a law oblige the seller to sell."""
-        return True
+        self._suit_rng: Any = None  # the suit's own stream, made when first needed
 
     def issue(self) -> None:
         """Set the deadline; courts hearing the instrument may be petitioned."""
@@ -244,14 +239,28 @@ class DeadlineState(InstrumentState):
         return {"enforce": enforce, "not_enforce": 0.0}
 
     def decide_enforcement(self) -> None:
-        """No close and no extension: enforce, or leave it unenforced (open-ended, or a pause)."""
+        """No close and no extension: enforce, or leave it unenforced (open-ended, or a pause).
+
+        An order with neither prohibitions of its own nor a suit to compel the sale has nothing to
+        enforce: no choice is made (the scenario must say what enforcing would do).
+        """
         rule = self.spec.enforcement
+        if not self.has_stages and rule.suit is None:
+            return
         decider = self.actor(rule.decided_by)
         choice, probs = logit_choice(decider.rng, self.enforcement_utilities())
         self.decision = choice
         if choice == "enforce":
-            effect = "its prohibitions take effect unless enjoined" if self.has_stages else "no ban stage is tied to it"
+            effect = (
+                "its prohibitions take effect unless enjoined"
+                if self.has_stages
+                else f"it will sue in {rule.suit.court} to compel the sale"
+                if rule.suit is not None
+                else ""
+            )
             decider.log(EventName.ENFORCEMENT, f"enforces the {self._noun}: {effect} ({odds_text(probs)})")
+            if rule.suit is not None:
+                decider.after(rule.suit.filing_days, self.sue)
             self.announce(Enforced(self.id))
             self.announce(HostAction("enforcement"))
         else:
@@ -263,6 +272,61 @@ class DeadlineState(InstrumentState):
                 how = f"leaves the {self._noun} unenforced, open-ended"
             decider.log(EventName.NON_ENFORCEMENT, f"{how}; the deal may still close ({odds_text(probs)})")
             self.announce(NotEnforced(self.id))
+
+    def sue(self) -> None:
+        """The suit to compel the sale is filed; the court rules after ``ruling_days``."""
+        suit = self.spec.enforcement.suit
+        assert suit is not None, "filed only where the scenario gives a suit"
+        if self.view.deal.closed_day is not None or self.deadline_day is None or self.suit_dropped():
+            return
+        decider = self.actor(self.spec.enforcement.decided_by)
+        day = decider.after(suit.ruling_days, self.rule_on_suit, self.clock.today)
+        decider.timeline.open(SpanName.ENFORCEMENT_SUIT, self.id)
+        decider.log(
+            EventName.ENFORCEMENT_SUIT,
+            f"sues in {suit.court} to compel the sale; a ruling by {self.clock.date_of(day)}",
+        )
+
+    def _suit_stream(self):
+        if self._suit_rng is None:
+            self._suit_rng = actor_stream(self.seed, f"suit:{self.id}")
+        return self._suit_rng
+
+    def suit_dropped(self) -> bool:
+        """A new administration in office may drop the suit (a draw at the filing and at the ruling)."""
+        suit = self.spec.enforcement.suit
+        assert suit is not None
+        if not self.view.new_administration:
+            return False
+        if self._suit_stream().random() >= suit.dropped_by_new_administration:
+            return False
+        self.actor(self.spec.enforcement.decided_by).log(
+            EventName.SUIT_DROPPED, f"the new administration drops the suit to compel the sale; the {self._noun} stands"
+        )
+        return True
+
+    def rule_on_suit(self, filed: int) -> None:
+        """The court compels the sale, imposes penalties until it, or dismisses the suit."""
+        suit = self.spec.enforcement.suit
+        assert suit is not None
+        decider = self.actor(self.spec.enforcement.decided_by)
+        decider.timeline.close(SpanName.ENFORCEMENT_SUIT, self.id)
+        if self.view.deal.closed_day is not None or self.deadline_day is None or self.suit_dropped():
+            return
+        options = {"compel": suit.compel, "penalties": suit.penalties, "dismiss": suit.dismiss}
+        choice, probs = logit_choice(self._suit_stream(), options)
+        why = odds_text(probs)
+        if choice == "compel":
+            decider.log(EventName.SALE_COMPELLED, f"{suit.court} compels the sale: a trustee sells ({why})")
+            self.announce(SaleCompelled(self.id))
+        elif choice == "penalties":
+            decider.log(EventName.PENALTIES, f"{suit.court} imposes penalties until the sale ({why})")
+            self.announce(Penalties(self.id, suit.penalty_cut))
+        else:
+            decider.log(
+                EventName.SUIT_DISMISSED, f"{suit.court} dismisses the suit: the order stands unenforced ({why})"
+            )
+        self.announce(MarketMoved(f"{suit.court}'s ruling on the suit"))
 
     def pause_ends(self) -> None:
         """An enforcement pause runs out with no close: decide again."""
@@ -309,6 +373,9 @@ def _deadline_neutral(iid: str, spec: Any) -> dict[str, Any]:
     if spec.extensions is not None:
         out.update(zeros(f"{at}.extensions", "base", "deal_under_review", "deal_blessed", "lame_duck"))
     out.update(zeros(f"{at}.enforcement", "base", "no_deal", "new_administration", "lame_duck"))
+    if spec.enforcement.suit is not None:
+        out.update(zeros(f"{at}.enforcement.suit", "compel", "penalties", "dismiss"))
+        out[f"{at}.enforcement.suit.dropped_by_new_administration"] = 0.5
     return out
 
 
@@ -322,7 +389,7 @@ register_instrument(
             if spec.postpone is not None
             else {}
         ),
-        without_bans=lambda iid, spec: {f"instruments.{iid}.stages": {}},
+        without_bans=lambda iid, spec: {f"instruments.{iid}.stages": {}, f"instruments.{iid}.postpone": None},
     )
 )
 register_instrument(

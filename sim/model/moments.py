@@ -119,6 +119,22 @@ class FacesPresident(Moment):
 
 
 @dataclass(frozen=True, slots=True)
+class Silent(Moment):
+    """A reviewer gave no answer to the terms before it: the parties may revise them."""
+
+    reviewer: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Revised(Moment):
+    """The parties sent a silent reviewer revised terms."""
+
+    reviewer: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected(Moment):
     """A reviewer (or a decision on its referral) refused the current terms.
 
@@ -235,9 +251,12 @@ class PresidentDecided(Moment):
 
 @dataclass(frozen=True, slots=True)
 class AdministrationChanged(Moment):
-    """A new administration took office; ``shelve`` says whether it shelves the host reviews."""
+    """A new administration took office."""
 
-    shelve: bool
+
+@dataclass(frozen=True, slots=True)
+class ReviewsShelved(Moment):
+    """The new administration shelved the host reviews of the deal in progress."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +300,21 @@ class Enforced(Moment):
     """An instrument was enforced at its deadline: its prohibitions are due."""
 
     instrument: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaleCompelled(Moment):
+    """A court compelled the sale (a trustee sells to the best live bid)."""
+
+    instrument: str
+
+
+@dataclass(frozen=True, slots=True)
+class Penalties(Moment):
+    """A court imposed penalties until the sale: holding out loses ``cut`` of its worth."""
+
+    instrument: str
+    cut: float
 
 
 @dataclass(frozen=True, slots=True)

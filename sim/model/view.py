@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.model.deal import DealView
+from sim.model.kinds import instrument_kind
 from sim.model.moments import Moment
 from sim.model.randomness import WorkCalendar
 from sim.model.timeline import RunTimeline
@@ -105,6 +106,10 @@ class RunView:
             belief *= reviewer.approval_belief(structure_id, bidder_id)
         return belief
 
+    def needs(self, reviewer: str, structure_id: str, bidder_id: str) -> bool:
+        """Whether a reviewer's rule makes it clear a deal with these terms."""
+        return self._m.reviewers[reviewer].applies(structure_id, bidder_id)
+
     def under_review(self) -> bool:
         """Whether the deal is before some reviewer (notified, filed or applied for)."""
         return any(r.filed for r in self._m.reviewers.values())
@@ -146,6 +151,12 @@ class RunView:
 
     # --- instruments, stages, courts, the market ------------------------------------------------
 
+    def sale_forced(self) -> bool:
+        """Whether an instrument in force obliges the seller to sell (a divestiture order, a law)."""
+        return self.scenario.deal.kind == "forced_divestiture" and any(
+            i.in_force and instrument_kind(i.spec.kind).forces_sale for i in self._m.instruments.values()
+        )
+
     def in_force(self, instrument: str) -> bool:
         """Whether an instrument is in force."""
         return self._m.instruments[instrument].in_force
@@ -173,6 +184,10 @@ class RunView:
     def value_factor(self) -> float:
         """Share of the business's base value left today."""
         return self._m.market.factor(self._m.day)
+
+    def service_stopped(self) -> bool:
+        """Whether a biting stage stops the service for existing users (``stops_service``)."""
+        return any(a.stages[sid].spec.stops_service for a in self._m.agencies.values() for sid in a.biting())
 
     @property
     def ban_bites(self) -> bool:

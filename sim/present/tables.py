@@ -266,9 +266,23 @@ def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
         f"{s['uniform']['log_score']:.3f} / {s['uniform']['brier']:.3f} | "
         f"{s['neutral']['log_score']:.3f} / {s['neutral']['brier']:.3f} |",
         "",
-        "The sequence of outcomes is scored as one event (a run's horizons are not independent).",
+        "The sequence of outcomes is scored as one event (a run's horizons are not independent). The uniform "
+        f"baseline spreads over the {seq.get('feasible_sequences', '?')} sequences this case can produce"
+        + (
+            f" (over all {len(report['horizons'][0]['p_all']) ** len(seq['observed']):,} sequences its log score "
+            f"would be {s['uniform_all']['log_score']:.3f})."
+            if "uniform_all" in s
+            else "."
+        ),
         "",
     ]
+    given = report.get("conditions", [])
+    if given:
+        lines += [
+            f"Not scored: {len(given)} record events are dated inputs of the scenario (conditions, not "
+            f"predictions): {'; '.join(given)}.",
+            "",
+        ]
     sample = report["sample"]
     if sample["in_sample"]:
         lines += [
@@ -304,6 +318,7 @@ def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
     ]
     for e in report["events"]:
         name = e["event"] + (f" ({e['match']})" if e["match"] else "") + (f" [{e['actor']}]" if e["actor"] else "")
+        name += " (an input: not scored)" if e.get("condition") else ""
         band = f"{e['band'][0]} to {e['band'][1]}" if e["band"] else "never"
         pct = f"{e['percentile']:.0f}" if e["percentile"] is not None else "-"
         lines.append(f"| {e['date']} | {name} | {e['share']:.0%} | {e['median'] or '-'} | {band} | {pct} |")

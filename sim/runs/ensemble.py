@@ -64,6 +64,8 @@ RUNS_SCHEMA = pa.schema(
         ("letter_review_days", _INT),
         ("licence_review_days", _INT),
         ("restructures", _INT),
+        ("host_refusals", _INT),
+        ("home_refusals", _INT),
         ("injunctions", _INT),
         ("administration_changed", pa.bool_()),
         ("final_stage", _STR),

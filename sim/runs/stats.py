@@ -43,6 +43,8 @@ _COUNTS = (
     "blessed",
     "licence_required",
     "restructures",
+    "host_refused",
+    "home_refused",
     "injunctions",
     "administration_changed",
     "fees_paid",
@@ -123,6 +125,8 @@ class Tally:
         c["blessed"] += bool(r["blessed"])
         c["licence_required"] += bool(r["licence_required"])
         c["restructures"] += r["restructures"]
+        c["host_refused"] += r["host_refusals"] > 0
+        c["home_refused"] += r["home_refusals"] > 0
         c["injunctions"] += r["injunctions"]
         c["administration_changed"] += bool(r["administration_changed"])
 
@@ -219,7 +223,7 @@ class Tally:
 
 
 def outcome_table(outcomes: Counter, n: int) -> dict[str, dict[str, Any]]:
-    """``{outcome: {count, p, ci95}}`` for all ten outcomes, in precedence order."""
+    """``{outcome: {count, p, ci95}}`` for all eleven outcomes, in precedence order."""
     table = {}
     for outcome in PRECEDENCE:
         c = int(outcomes.get(outcome.value, 0))
@@ -285,6 +289,8 @@ def summarize(tally: Tally, scenario: Scenario, seed: int) -> dict[str, Any]:
             "letter_review_days": _quantiles(h["letter_review_days"]),
             "licence_review_days": _quantiles(h["licence_review_days"]),
             "restructures_mean": _r(c["restructures"] / n if n else 0.0),
+            "p_host_refused": _r(c["host_refused"] / n if n else 0.0),
+            "p_home_refused": _r(c["home_refused"] / n if n else 0.0),
             "injunctions_mean": _r(c["injunctions"] / n if n else 0.0),
             "p_administration_changed": _r(c["administration_changed"] / n if n else 0.0),
         },

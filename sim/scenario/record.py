@@ -58,7 +58,7 @@ class ObservedOutcome(Spec):
     """The outcome observed at a horizon."""
 
     horizon: dt.date = param(..., "date", "The date the outcome is read at.")
-    outcome: str = param(..., "outcome", "One of the ten outcomes.")
+    outcome: str = param(..., "outcome", "One of the eleven outcomes.")
     note: str = param("", "text", "Why this is the outcome.")
     source: str = param(..., "text", "Where the fact comes from.", min_length=1)
 

@@ -129,6 +129,8 @@ class Agency(Actor):
         rule = self.instruments[stage.instrument].postpone
         if rule is None or stage.postponements >= rule.max:
             return False
+        if rule.stages is not None and not any(self.stages.get(s) is stage for s in rule.stages):
+            return False
         deal = self.view.deal
         progressing = deal.stage.in_progress or deal.blessed
         return self.chance(rule.p_if_deal_progressing if progressing else rule.p_otherwise)

@@ -97,8 +97,11 @@ class Actor(mesa.Agent, Reacting):
 
     def days_from_now(self, duration: Duration) -> int:
         """The day on which a random ``duration`` drawn now ends."""
-        n = draw_duration(self.rng, duration)
-        if duration.unit == "working_days":
+        return self.day_after(draw_duration(self.rng, duration), duration.unit)
+
+    def day_after(self, n: int, unit: str) -> int:
+        """The day ``n`` days (or this actor's working days) after today."""
+        if unit == "working_days":
             calendar = self.calendar or self.clock.weekdays
             return calendar.add(self.today, n)
         return self.today + n

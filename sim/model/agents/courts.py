@@ -17,6 +17,7 @@ from mesa.time import Priority
 
 from sim.model.agents.base import Actor
 from sim.model.moments import (
+    AdministrationChanged,
     Enjoined,
     HostAction,
     InjunctionLifted,
@@ -50,6 +51,8 @@ class Court(Actor):
         self.rulings = 0
         self.pending = 0  # cases filed and not yet ruled on, appeals included
         self.standing: set[str] = set()  # stages this court's injunctions still stop
+        self.renewals: dict[str, int] = {}  # renewed motions per stage
+        self.appeals_held = False  # a new administration asked to hold the government's appeals in abeyance
         self._merits: float | None = None
 
     @property
@@ -76,9 +79,13 @@ class Court(Actor):
             self._merits = merits_stream(self._seed, self.spec.hears).standard_normal()
         return self._merits
 
-    def for_plaintiff(self) -> bool:
-        """Whether this ruling goes for the plaintiff: the instrument's common merits and the court's own draw."""
-        rho = self.spec.agreement
+    def for_plaintiff(self, renewed: bool = False) -> bool:
+        """Whether this ruling goes for the plaintiff: the instrument's common merits and the court's own draw.
+
+        A renewed motion is decided on a new record (the stage now imminent, the harm concrete), so
+        it reads the court's own draw alone: a denial on the common merits does not bind it.
+        """
+        rho = 0.0 if renewed else self.spec.agreement
         z = math.sqrt(rho) * self.merits() + math.sqrt(1 - rho) * self.rng.standard_normal()
         return _normal_cdf(z) < self.spec.p_enjoin
 
@@ -96,7 +103,7 @@ class Court(Actor):
         if self.hears(moment.stage, moment.instrument) and self.chance(self.spec.p_challenge):
             self.after(self.spec.filing_days, self.file, moment.stage)
 
-    def file(self, sid: str) -> None:
+    def file(self, sid: str, renewed: bool = False) -> None:
         """The plaintiff files for an injunction; the court rules by the stage's date unless slow."""
         stage = self.view.stage(sid)
         if stage.lifted:
@@ -107,7 +114,7 @@ class Court(Actor):
         pending = effective is not None and self.today <= effective and not stage.due
         if effective is not None and pending and not slow and day > effective:
             day = effective  # the court rules before the stage bites
-        self.clock.schedule(day, self.rule, sid, self.today, priority=Priority.HIGH)
+        self.clock.schedule(day, self.rule, sid, self.today, renewed, priority=Priority.HIGH)
         self.pending += 1
         when = ""
         if effective is not None and pending:
@@ -122,14 +129,14 @@ class Court(Actor):
             f"{self.clock.date_of(day)}{when}",
         )
 
-    def rule(self, sid: str, filed: int) -> None:
+    def rule(self, sid: str, filed: int, renewed: bool = False) -> None:
         """Rule on the injunction."""
         self.pending -= 1
         if self.view.stage(sid).lifted:
             return
         self.timeline.add(SpanName.COURT_CHALLENGE, filed, self.today, self.spec.hears)
         self.rulings += 1
-        if self.for_plaintiff():
+        if self.for_plaintiff(renewed):
             self.enjoin(sid, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})", appeal_to=0)
         else:
             self.log(
@@ -138,6 +145,19 @@ class Court(Actor):
             )
             self.announce(MarketMoved(f"{self.label} declined to stop {sid}"))
             self.appeal(0, "plaintiff", sid)
+            self.consider_renewal(sid)
+
+    def consider_renewal(self, sid: str) -> None:
+        """After a denial the plaintiff may move again for the same stage, on a new record (``renew``)."""
+        rule = self.spec.renew
+        if rule is None or self.renewals.get(sid, 0) >= rule.max or not self.happens(rule.p):
+            return
+        self.renewals[sid] = self.renewals.get(sid, 0) + 1
+        day = self.after(rule.days, self.file, sid, True)
+        self.log(
+            EventName.MOTION_RENEWED,
+            f"{self.plaintiff()} will move again in {self.label} to enjoin {sid}, by {self.clock.date_of(day)}",
+        )
 
     def enjoin(self, sid: str, detail: str, appeal_to: int) -> None:
         """An injunction (here, or on appeal) stops the stage; the government may appeal to ``appeal_to``."""
@@ -170,6 +190,9 @@ class Court(Actor):
         """The court above decides whether to hear the appeal, and whether to reverse."""
         self.pending -= 1
         rule = self.levels[level]
+        if appellant == "government" and self.appeals_held:
+            self.log(EventName.APPEAL_HELD, f"{rule.label} holds the government's appeal in abeyance")
+            return
         if sid is not None and self.view.stage(sid).lifted:
             return
         if sid is None and not self.view.in_force(self.spec.hears):
@@ -195,6 +218,12 @@ class Court(Actor):
             self.appeal(level + 1, other, sid)
         else:
             self.enjoin(sid, f"{rule.label} reverses: {sid} is enjoined", appeal_to=level + 1)
+
+    @on(AdministrationChanged)
+    def administration_changed(self, moment: AdministrationChanged) -> None:
+        """A new administration may ask to hold the government's pending appeals in abeyance."""
+        if self.levels:
+            self.appeals_held = self.happens(self.levels[0].held_by_new_administration)
 
     # --- a divestiture order or a law ---------------------------------------------------------
 

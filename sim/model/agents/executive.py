@@ -11,6 +11,7 @@ from sim.model.moments import (
     MarketMoved,
     PresidentDecided,
     Referred,
+    ReviewsShelved,
     Revoked,
     on,
 )
@@ -108,6 +109,14 @@ class Executive(Actor):
             )
         else:
             self.log(EventName.ELECTION, f"The election keeps the administration (p={1 - event.p_change:.2f})")
+        known = self.clock.day_of(event.result_known) if event.result_known else self.today
+        if known > self.today:
+            self.clock.schedule(known, self.result_known)
+        else:
+            self.announce(HostAction("election"))
+
+    def result_known(self) -> None:
+        """The election's result is known: a reviewer waiting for it may move now."""
         self.announce(HostAction("election"))
 
     def inaugurate(self) -> None:
@@ -116,13 +125,22 @@ class Executive(Actor):
         self.label = f"new {self.spec.label}"
         na = self.spec.new_administration
         self.log(EventName.ADMINISTRATION_CHANGE, "A new administration takes office")
-        shelve = self.view.deal.stage.in_progress and self.chance(na.p_shelve_review)
-        if shelve:
-            self.log(EventName.REVIEW_SHELVED, f"shelves the host review of the {self.view.deal_name()}")
+        if self.view.deal.stage.in_progress and self.chance(na.p_shelve_review):
+            if na.shelve_days is None:
+                self.shelve_reviews()
+            else:
+                self.after(na.shelve_days, self.shelve_reviews)
         if self.chance(na.p_revoke) and na.revokes:
             self.after(na.revoke_days, self.revoke_instruments)
-        self.announce(AdministrationChanged(shelve))
+        self.announce(AdministrationChanged())
         self.announce(MarketMoved("a new administration took office"))
+
+    def shelve_reviews(self) -> None:
+        """Shelve the host reviews of the deal still in progress (``shelve_days`` after taking office)."""
+        if not self.view.deal.stage.in_progress:
+            return
+        self.log(EventName.REVIEW_SHELVED, f"shelves the host review of the {self.view.deal_name()}")
+        self.announce(ReviewsShelved())
 
     def revoke_instruments(self) -> None:
         """Revoke the instruments the new administration may revoke (the others stand)."""

@@ -26,15 +26,19 @@ from sim.model.moments import (
     Filed,
     MarketMoved,
     NewTerms,
+    Penalties,
     Rejected,
+    Revised,
+    SaleCompelled,
     SaleEnded,
     SellerLeft,
     SigningCleared,
+    Silent,
     on,
 )
 from sim.model.randomness import logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
-from sim.scenario.schema import ExportLicence
+from sim.scenario.schema import Consent, ExportLicence
 
 HOLD_OUT = "hold_out"
 
@@ -59,9 +63,13 @@ class Seller(Actor):
         self.spec = spec
         self.deal = deal  # the run's deal: only the seller changes it
         self.bids: dict[str, Bid] = {}
+        self.rejected: set[tuple[str, str]] = set()  # (bidder, structure) a government refused: not offered again
+        self.refusals = {"host": 0, "home": 0}  # the deals or terms each side refused
         self.waiting_for_bids = False
         self.held_out = False
         self.withdrawn = False
+        self.compelled = False  # a court ordered the sale: a trustee sells to the best live bid
+        self.penalty_cut = 0.0  # share of holding out's worth that penalties until the sale take
         self._exit_epoch = 0
         self.timeline.open(SpanName.BIDDING)
         scenario = self.view.scenario
@@ -142,15 +150,21 @@ class Seller(Actor):
             if not self.view.bidder_active(bid.bidder):
                 continue
             bid = self.repriced(bid)
-            options[bid.bidder] = bid
+            if (bid.bidder, bid.structure) not in self.rejected:
+                options[bid.bidder] = bid
             for sid in self.spec.proposes:
-                if sid != bid.structure and self.view.bidder_accepts(bid.bidder, sid):
+                if (
+                    sid != bid.structure
+                    and self.view.bidder_accepts(bid.bidder, sid)
+                    and (bid.bidder, sid) not in self.rejected
+                ):
                     options[f"{bid.bidder}/{sid}"] = replace(bid, structure=sid)
         return options
 
     def hold_out_value(self) -> float:
-        """In bn: the walk-away price, a share of the business's current value."""
-        return self.spec.reservation * self.view.scenario.market.base_value * self.view.value_factor()
+        """In bn: the walk-away price, a share of the business's current value, less what penalties take."""
+        worth = self.spec.reservation * self.view.scenario.market.base_value * self.view.value_factor()
+        return worth * (1.0 - self.penalty_cut)
 
     def choose(self) -> None:
         """Pick a bid (or hold out) by a logit over expected values."""
@@ -167,6 +181,11 @@ class Seller(Actor):
             return
         self.waiting_for_bids = False
         values = {key: self.expected_value(bid) for key, bid in options.items()}
+        if self.compelled:  # a trustee sells: the best live bid, no holding out
+            best = max(values, key=lambda k: values[k])
+            self.held_out = False
+            self.start_talks(options[best], f"the trustee picks {self.view.bidder_label(options[best].bidder)}")
+            return
         values[HOLD_OUT] = self.hold_out_value()
         choice, probs = logit_choice(self.rng, values, self.spec.choice_temperature)
         why = ", ".join(f"{k} EV {v:.1f}" for k, v in values.items()) + f"; {odds_text(probs)}"
@@ -295,17 +314,32 @@ class Seller(Actor):
     def consent_needed(self, moment: ConsentNeeded) -> None:
         """The terms need a reviewer's consent: prepare the application and file it."""
         spec = self.view.scenario.reviewers[moment.reviewer]
-        assert isinstance(spec, ExportLicence), "only a licence is applied for"
-        self.log(
-            EventName.LICENCE_NEEDED,
-            f"learns that the {self.deal_name()} needs {spec.label}'s consent: it needs a licence",
-        )
+        assert isinstance(spec, ExportLicence | Consent), "a licence or a consent is applied for"
+        what = "an export licence" if isinstance(spec, ExportLicence) else "its political consent"
+        self.log(EventName.LICENCE_NEEDED, f"learns that the {self.deal_name()} needs {spec.label}'s consent: {what}")
         self.after(spec.application_days, self.apply, moment.reviewer, moment.version)
 
     def apply(self, reviewer: str, version: int) -> None:
         """The application reaches the reviewer."""
         if not self.stale(version):
             self.announce(Applied(reviewer, version))
+
+    @on(Silent)
+    def silence(self, moment: Silent) -> None:
+        """A reviewer gave no answer: the parties may send it revised terms after a while."""
+        spec = self.view.scenario.reviewers[moment.reviewer]
+        rule = getattr(spec, "after_silence", None)
+        if rule is None or self.stale(moment.version) or not self.happens(rule.p_revise):
+            return
+        self.after(rule.days, self.revise, moment.reviewer, moment.version)
+
+    def revise(self, reviewer: str, version: int) -> None:
+        """The revised terms go to the silent reviewer."""
+        if self.stale(version):
+            return
+        label = self.view.scenario.reviewers[reviewer].label
+        self.log(EventName.REVISED_AFTER_SILENCE, f"sends {label} a revised submission of the {self.deal_name()}")
+        self.announce(Revised(reviewer, version))
 
     @on(Filed)
     def filed(self, moment: Filed) -> None:
@@ -369,6 +403,8 @@ class Seller(Actor):
         self.timeline.close(SpanName.CLOSING)
         if self.view.scenario.deal.kind == "completed":
             self.log(EventName.CLOSED, f"keeps the completed {self.deal_name()}: every review cleared it")
+        elif self.view.structure(self.view.deal.chosen_structure).seller_keeps:
+            self.log(EventName.CLOSED, f"keeps the business under the {self.deal_name()}: no sale")
         else:
             self.log(EventName.CLOSED, f"closes the {self.deal_name()} at {self.view.money(deal.price or 0.0)}")
         self.announce(DealClosed(version))
@@ -377,18 +413,47 @@ class Seller(Actor):
 
     @on(Rejected)
     def deal_rejected(self, moment: Rejected) -> None:
-        """A reviewer rejected the deal: restructure along the path, or the sale ends."""
+        """A reviewer rejected the deal: restructure along the path, go back to the market, or the deal ends.
+
+        A refusal ends the sale only where it is final: the decision says so (the President's
+        block, a prohibition of a negotiated deal), or the deal is not one an instrument forces.
+        Under an order or a statute that forces the sale the obligation outlives any buyer: the
+        seller restructures (``p_restructure``, while its path has a next structure) or goes back
+        to the market, and the run goes on.
+        """
         if moment.version != self.deal.version or self.deal.stage.ended:
             return
         by = moment.side
+        self.refusals[by] = self.refusals.get(by, 0) + 1
         option = None if moment.final else self.next_structure()
         if option is not None and self.chance(self.spec.p_restructure):
             self.restructure(*option, by=by)
+            return
+        if not moment.final and self.view.sale_forced():
+            self.back_to_market(by)
             return
         stage = DealStage.BLOCKED_HOST if by == "host" else DealStage.BLOCKED_HOME
         self.end_sale(
             stage, EventName.SALE_ENDS, f"The {self.deal_name()} is blocked by the {by} government; the sale ends"
         )
+
+    def back_to_market(self, by: str) -> None:
+        """The rejected deal is off; the sale the instrument forces goes on with the other buyers."""
+        deal = self.deal
+        old = self.deal_name()
+        self.rejected.add((self.view.deal.chosen_bidder, self.view.deal.chosen_structure))
+        deal.new_terms(None, None, None, 1.0, self.today)
+        deal.blessed = False
+        self.set_stage(DealStage.BIDDING)
+        self.timeline.run.close_all(keep=(SpanName.BAN,))
+        self.timeline.open(SpanName.BIDDING)
+        self.log(
+            EventName.BACK_TO_MARKET,
+            f"drops the {old} after the {by} government's refusal; the sale goes on (still ordered)",
+        )
+        self.held_out = False
+        self.announce(NewTerms(deal.version))
+        self.clock.schedule(self.today, self.choose, priority=Priority.LOW)
 
     def next_structure(self) -> tuple[str, str] | None:
         """The next structure on the restructuring path, and a buyer who accepts it."""
@@ -478,6 +543,22 @@ class Seller(Actor):
             DealStage.TERMINATED, EventName.TERMINATED, f"The {self.deal_name()} terminates at its outside date{fee}"
         )
 
+    # --- enforcement ---------------------------------------------------------------------------
+
+    @on(SaleCompelled)
+    def sale_compelled(self, moment: SaleCompelled) -> None:
+        """A court compelled the sale: a trustee sells to the best live bid as soon as there is one."""
+        self.compelled = True
+        self.held_out = False
+        if self.deal.stage is DealStage.BIDDING:
+            self.choose()
+
+    @on(Penalties)
+    def penalties(self, moment: Penalties) -> None:
+        """Penalties until the sale: holding out is worth less; a seller holding out looks at the bids again."""
+        self.penalty_cut = max(self.penalty_cut, moment.cut)
+        self.reconsider("the court's penalties")
+
     # --- leaving the market -------------------------------------------------------------------
 
     @on(BanStarted)
@@ -487,8 +568,15 @@ class Seller(Actor):
         self.clock.schedule(self.today + self.spec.exit.check_days, self.consider_exit, self._exit_epoch)
 
     def consider_exit(self, epoch: int) -> None:
-        """Leave the market with a probability that grows with the value lost."""
+        """Leave the market with a probability that grows with the value lost.
+
+        Only while a stage that stops the service bites (an app-store listing leaves the service
+        running) and no court has compelled a sale (a trustee sells instead).
+        """
         if epoch != self._exit_epoch or not self.view.ban_bites:
+            return
+        if not self.view.service_stopped() or self.compelled:
+            self.clock.schedule(self.today + self.spec.exit.check_days, self.consider_exit, epoch)
             return
         lost = 1.0 - self.view.value_factor()
         litigating = self.view.litigating()

@@ -44,7 +44,7 @@ from sim.scenario.schema.business import (
     OutsideDateExtensions,
     SellerSpec,
 )
-from sim.scenario.schema.courts import AppealLevel, CourtSpec
+from sim.scenario.schema.courts import AppealLevel, CourtSpec, Renewal
 from sim.scenario.schema.events import (
     AnnouncedDeal,
     CatalogueUpdate,
@@ -61,6 +61,7 @@ from sim.scenario.schema.instruments import (
     DeadlineInstrument,
     DivestitureOrder,
     Enforcement,
+    EnforcementSuit,
     Extensions,
     Law,
     LawStage,
@@ -68,7 +69,9 @@ from sim.scenario.schema.instruments import (
 )
 from sim.scenario.schema.reviewers import (
     Acceptance,
+    AfterSilence,
     ClockStop,
+    Consent,
     CoveredTransaction,
     ExportLicence,
     InvestmentReview,
@@ -101,6 +104,8 @@ __all__ = [
     "NAME_MAX",
     "NAME_PATTERN",
     "Acceptance",
+    "AfterSilence",
+    "Consent",
     "AgreementSpec",
     "AnnouncedDeal",
     "AppealLevel",
@@ -122,6 +127,7 @@ __all__ = [
     "Duration",
     "Election",
     "Enforcement",
+    "EnforcementSuit",
     "EventBase",
     "ExecutiveSpec",
     "Exit",
@@ -149,6 +155,7 @@ __all__ = [
     "Probability",
     "Range",
     "Release",
+    "Renewal",
     "ReviewerBase",
     "Revocation",
     "Scenario",

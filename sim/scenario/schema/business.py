@@ -91,7 +91,11 @@ class AgreementSpec(Spec):
 
 
 class Exit(Spec):
-    """The seller's choice to leave the market while a ban bites."""
+    """The seller's choice to leave the market, weighed only while a stage that stops the service bites.
+
+    A stage that only stops new downloads (an app-store listing) leaves the service running; only one
+    that stops it for existing users (``stops_service``: hosting) makes leaving worth weighing.
+    """
 
     base: float = weight(-4.0, "logit", "Logit of leaving at each check with no value lost.")
     value_lost: float = weight(4.0, "logit per unit", "Added per unit of the business's value lost (0-1).")
@@ -131,7 +135,11 @@ class SellerSpec(Spec):
         "The path the seller restructures along when a reviewer rejects a deal.",
     )
     p_restructure: Probability = weight(
-        0.7, "probability", "Chance the seller restructures a rejected deal instead of ending it."
+        0.7,
+        "probability",
+        "Chance the seller restructures a rejected deal (while its `restructure_order` has a next structure); "
+        "otherwise, under an order or a statute that forces the sale it goes back to the market, and a deal no "
+        "instrument forces ends.",
     )
     restructure_days: Duration = param(Duration(median=21, p90=45), "days", "Days to renegotiate a restructured deal.")
     reservation: float = weight(

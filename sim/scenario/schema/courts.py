@@ -23,6 +23,20 @@ class AppealLevel(Spec):
     p_reverses: Probability = weight(0.1, "probability", "Chance it reverses the ruling below.")
     government_appeals: Probability = weight(1.0, "probability", "Chance the government appeals a ruling it lost.")
     plaintiff_appeals: Probability = weight(0.0, "probability", "Chance the plaintiff appeals a ruling it lost.")
+    held_by_new_administration: Probability = weight(
+        0.0,
+        "probability",
+        "Chance a new administration asks this court to hold the government's pending appeals in abeyance (they are "
+        "not ruled on; a revoked instrument leaves them moot).",
+    )
+
+
+class Renewal(Spec):
+    """A plaintiff denied an injunction files again for the same stage (a renewed motion, on a new record)."""
+
+    p: Probability = weight(0.5, "probability", "Chance the plaintiff renews after a denial.")
+    days: Duration = param(Duration(median=21, p90=45), "days", "From the denial to the renewed motion.")
+    max: int = param(1, "count", "Most renewed motions per stage.", ge=0)
 
 
 class CourtSpec(Spec):
@@ -70,3 +84,6 @@ class CourtSpec(Spec):
         "(0: independent rulings; 1: every court rules alike).",
     )
     appeals: dict[str, AppealLevel] = param({}, "", "The courts above, in order (an appeal chain).")
+    renew: Renewal | None = param(
+        None, "", "Renewed motions after a denial (a new motion for the same stage); none if omitted."
+    )

@@ -26,6 +26,11 @@ class Election(EventBase):
     kind: Literal["election"]
     p_change: Probability = param(..., "probability", "Chance the administration changes.")
     inauguration: dt.date = param(..., "date", "When a new administration takes office.")
+    result_known: dt.date | None = param(
+        None,
+        "date",
+        "When the result is known (a reviewer waiting for it may move then); polling day if omitted.",
+    )
 
 
 class Revocation(EventBase):
@@ -49,7 +54,7 @@ class JurisdictionChange(EventBase):
 
     kind: Literal["jurisdiction_change"]
     reviewer: str = param(..., "reviewer id", "The reviewer.")
-    applies_to: Literal["any_sale", "foreign_buyer", "listed_technology"] = param(
+    applies_to: Literal["any_sale", "foreign_buyer", "listed_technology", "none"] = param(
         ..., "", "From this date: which deals it must clear (see the reviewers' `applies_to`)."
     )
 

@@ -20,6 +20,9 @@ class NewAdministration(Spec):
     p_shelve_review: Probability = weight(
         0.5, "probability", "Chance it shelves the host reviewers' pending reviews of the deal until the horizon."
     )
+    shelve_days: Duration | None = param(
+        None, "days", "Days from inauguration to the shelving (on taking office if omitted)."
+    )
     p_revoke: Probability = weight(0.5, "probability", "Chance it revokes the instruments in `revokes` (others stand).")
     revokes: list[str] = param([], "instrument ids", "What it may revoke (not a law).")
     revoke_days: Duration = param(Duration(median=120, p90=200), "days", "Days from inauguration to the revocation.")

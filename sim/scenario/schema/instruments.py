@@ -36,6 +36,12 @@ class BanStage(Spec):
         ge=0,
         lt=1,
     )
+    stops_service: bool = param(
+        False,
+        "yes/no",
+        "It stops the service for the users the business already has (hosting, network services), not only new "
+        "downloads or updates: the seller weighs leaving the market only while such a stage bites.",
+    )
 
 
 class LawStage(Spec):
@@ -48,6 +54,12 @@ class LawStage(Spec):
         "Extra share of value lost per 30 days while it bites (on top of `market.erosion_biting`).",
         ge=0,
         lt=1,
+    )
+    stops_service: bool = param(
+        False,
+        "yes/no",
+        "It stops the service for the users the business already has (hosting, network services), not only new "
+        "downloads or updates: the seller weighs leaving the market only while such a stage bites.",
     )
 
 
@@ -62,6 +74,7 @@ class Postponement(Spec):
     p_otherwise: Probability = weight(0.0, "probability", "Chance of postponing otherwise.")
     days: Duration = param(Duration(median=7), "days", "Length of one postponement.")
     max: int = param(1, "count", "Most postponements of one stage.", ge=0)
+    stages: list[str] | None = param(None, "stage ids", "The stages the agency may postpone (every stage if omitted).")
 
 
 class Ban(Dated):
@@ -109,6 +122,33 @@ class Extensions(Spec):
     )
 
 
+class EnforcementSuit(Spec):
+    """What enforcing an order does: the government sues to compel the sale, and the court decides.
+
+    ``filing_days`` after the decision to enforce the suit is filed in ``court``; ``ruling_days``
+    later the court rules, by a logit over its three rulings: it compels the sale (a trustee sells
+    to the best live bid: the seller may no longer hold out or leave), imposes penalties until the
+    sale (holding out loses ``penalty_cut`` of its worth), or dismisses the suit (the order stands,
+    unenforced). A new administration in office may drop the suit first
+    (``dropped_by_new_administration``): the order then stands unenforced.
+    """
+
+    court: str = param("the court", "text", "Where the suit is brought, for the narrative.")
+    filing_days: Duration = param(Duration(median=30, p90=60), "days", "From the decision to enforce to the suit.")
+    ruling_days: Duration = param(Duration(median=120, p90=240), "days", "From the suit to the ruling.")
+    compel: float = weight(0.0, "logit", "Utility of compelling the sale by a trustee.")
+    penalties: float = weight(0.0, "logit", "Utility of penalties until the sale.")
+    dismiss: float = weight(0.0, "logit", "Utility of dismissing the suit.")
+    penalty_cut: float = param(
+        0.5, "fraction", "Share of the worth of holding out that the penalties take.", ge=0, le=1
+    )
+    dropped_by_new_administration: Probability = weight(
+        0.0,
+        "probability",
+        "Chance a new administration drops the suit (at its filing or before the ruling) once it has taken office.",
+    )
+
+
 class Enforcement(Spec):
     """The choice, once a deadline passes with no close and no extension, to enforce the instrument.
 
@@ -135,6 +175,12 @@ class Enforcement(Spec):
     )
     max_pauses: int = param(
         0, "count", "Most pauses in a row (with `pause_days`); after the last, non-enforcement is open-ended.", ge=0
+    )
+    suit: EnforcementSuit | None = param(
+        None,
+        "",
+        "What enforcing an order without prohibitions of its own does: a suit to compel the sale. An order with "
+        "neither a suit nor stages has nothing to enforce, and no enforcement choice is made.",
     )
 
 

@@ -37,10 +37,11 @@ class ReviewerBase(Spec):
         "business operates) or `home` (the other one: the seller's home government in a forced sale, the "
         "government across the dispute in other cases). Its final block ends the run blocked_by_<side>.",
     )
-    applies_to: Literal["any_sale", "foreign_buyer", "listed_technology"] = param(
+    applies_to: Literal["any_sale", "foreign_buyer", "listed_technology", "none"] = param(
         "any_sale",
         "",
-        "Which deals it must clear: `any_sale`, `foreign_buyer` (the buyer is `foreign`: a covered "
+        "Which deals it must clear: `any_sale`, `none` (until a `jurisdiction_change` event), `foreign_buyer` "
+        "(the buyer is `foreign`: a covered "
         "transaction), or `listed_technology` (the deal exports, by the reviewer's `exports_when`, a "
         "technology of the seller's in this reviewer's `catalogue`). A `jurisdiction_change` event can change it.",
     )
@@ -125,6 +126,22 @@ class OrderReview(InvestmentReview):
     object: float = weight(0.0, "logit", "Utility of objecting, less the acceptance index.")
     silent: float = weight(0.0, "logit", "Utility of giving no answer.")
     max_rounds: int = param(2, "count", "Most requests for changes to one set of terms.", ge=0)
+    after_silence: AfterSilence | None = param(
+        None,
+        "",
+        "The parties' answer to the reviewer's silence: revised terms, which it answers again; none if omitted "
+        "(silence then lasts).",
+    )
+
+
+class AfterSilence(Spec):
+    """The parties send revised terms to a reviewer that gave no answer.
+
+    TikTok did, 2020-11-25, after "no substantive feedback" since 2020-09-19.
+    """
+
+    p_revise: Probability = weight(0.5, "probability", "Chance the parties send revised terms after a silence.")
+    days: Duration = param(Duration(median=45, p90=90), "days", "From the silence to the revised terms.")
 
 
 class PresidentialDecision(Spec):
@@ -192,18 +209,32 @@ class CoveredTransaction(InvestmentReview):
 
 
 class Release(Spec):
-    """When a political hold ends: each host action is a moment the reviewer may rule at.
+    """When a political hold ends: each host action the scenario names is a moment the reviewer may rule at.
 
-    At each such moment the hold ends with probability logistic(``base`` + the action's term);
-    with no action that ends it, the hold lasts to the horizon and the reviewer never rules.
+    At each such moment the hold ends with probability logistic(``base`` + the action's term); an
+    action left unset (or null) is no such moment. With no action that ends it, the hold lasts to the
+    horizon and the reviewer never rules.
     """
 
-    base: float = weight(-2.0, "logit", "Logit of ruling at a host action with no term of its own.")
-    blessing: float = weight(0.0, "logit", "Added when the host executive blesses the deal.")
-    injunction: float = weight(0.0, "logit", "Added when a host court enjoins a ban stage (a loss for the host).")
-    ban_bites: float = weight(0.0, "logit", "Added when a ban stage starts to bite.")
-    enforcement: float = weight(0.0, "logit", "Added when the host enforces a divestiture order or law.")
-    election: float = weight(0.0, "logit", "Added when the host's election result is known.")
+    base: float = weight(-2.0, "logit", "Logit of ending the hold at a host action whose term is 0.")
+    blessing: float | None = weight(
+        None, "logit", "Added when the host executive blesses the deal; unset, not a moment.", optional=True
+    )
+    injunction: float | None = weight(
+        None,
+        "logit",
+        "Added when a host court enjoins a ban stage (a loss for the host); unset, not a moment.",
+        optional=True,
+    )
+    ban_bites: float | None = weight(
+        None, "logit", "Added when a ban stage starts to bite; unset, not a moment.", optional=True
+    )
+    enforcement: float | None = weight(
+        None, "logit", "Added when the host enforces a divestiture order or law; unset, not a moment.", optional=True
+    )
+    election: float | None = weight(
+        None, "logit", "Added when the host's election result is known; unset, not a moment.", optional=True
+    )
     tension_eases: float | None = weight(
         None,
         "logit",
@@ -360,4 +391,39 @@ class MergerControl(ReviewerBase):
     )
 
 
-kinds.add("reviewers", OrderReview, CoveredTransaction, ExportLicence, MergerControl)
+class Consent(ReviewerBase):
+    """The home government's political approval of a sale that exports no listed technology: no statutory clock.
+
+    China's commerce ministry, once its consent was treated as needed for the deal as a whole
+    (2020-09-19), had no licence procedure to follow for a sale that transfers nothing in its
+    catalogue: it could grant, deny, or hold. The seller applies ``application_days`` after the
+    terms are agreed; the government holds the case politically (``political``, ended only at a
+    host action that moves it) or takes it up on a routine ``decision_days``; a released hold starts
+    that routine clock. It grants or denies by the same utilities as a licence (``utility``). The
+    consent is needed before the close, not before signing. Where a licence reviewer
+    (``covered_by``) must clear the deal anyway, its licence is the consent.
+    """
+
+    kind: Literal["consent"]
+    applies_to: Literal["any_sale", "foreign_buyer", "listed_technology", "none"] = param(
+        "none",
+        "",
+        "Which deals need its consent: `none` until a `jurisdiction_change` event makes it `any_sale` (or set it so "
+        "from the start).",
+    )
+    covered_by: str | None = param(
+        None, "reviewer id", "An export-licence reviewer whose licence, when a deal needs one, is the consent."
+    )
+    application_days: Duration = param(
+        Duration(median=10, p90=20), "days", "From the consent becoming necessary to the application."
+    )
+    decision_days: Duration = param(
+        Duration(median=30, p90=60),
+        "days",
+        "Routine handling, from the application (or the end of a hold) to the decision; no statute sets it.",
+    )
+    political: PoliticalHandling = param(PoliticalHandling(), "", "Political handling of the application.")
+    utility: LicenceUtility = param(LicenceUtility(), "", "The decision: grant or deny.")
+
+
+kinds.add("reviewers", OrderReview, CoveredTransaction, ExportLicence, MergerControl, Consent)

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     )
     from sim.scenario.schema.instruments import Ban as _Ban
     from sim.scenario.schema.instruments import DivestitureOrder, Law
-    from sim.scenario.schema.reviewers import CoveredTransaction, ExportLicence, MergerControl, OrderReview
+    from sim.scenario.schema.reviewers import Consent, CoveredTransaction, ExportLicence, MergerControl, OrderReview
 
-    Reviewer = OrderReview | CoveredTransaction | ExportLicence | MergerControl
+    Reviewer = OrderReview | CoveredTransaction | ExportLicence | MergerControl | Consent
     Instrument = _Ban | DivestitureOrder | Law
     Event = Election | Revocation | CatalogueUpdate | JurisdictionChange | TensionChange | AnnouncedDeal
 else:

@@ -62,6 +62,13 @@ class Structure(Spec):
     _values: dict[str, float | str] = PrivateAttr(default_factory=dict)
 
     label: str = param(..., "text", "Name used in the narrative.")
+    seller_keeps: bool = param(
+        False,
+        "yes/no",
+        "Not a sale: the seller keeps the business under a security agreement with the host (mitigation instead "
+        "of divestment, as TikTok's later national-security agreement talks); approved and closed, the run ends "
+        "`mitigated`, not closed.",
+    )
 
     @model_validator(mode="before")
     @classmethod

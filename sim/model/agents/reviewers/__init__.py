@@ -5,11 +5,13 @@ module here (or anywhere) that defines its agent and calls ``register_reviewer``
 """
 
 from sim.model.agents.reviewers.base import Reviewer
+from sim.model.agents.reviewers.consent import ConsentReviewer
 from sim.model.agents.reviewers.export_licence import ExportLicenceReviewer
 from sim.model.agents.reviewers.investment import CoveredTransactionReviewer, InvestmentReviewer, OrderReviewer
 from sim.model.agents.reviewers.merger_control import MergerControlReviewer
 
 __all__ = [
+    "ConsentReviewer",
     "CoveredTransactionReviewer",
     "ExportLicenceReviewer",
     "InvestmentReviewer",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from sim.model.agents.base import Actor
 from sim.model.moments import (
-    AdministrationChanged,
     Approved,
     DealAgreed,
     DealChosen,
@@ -18,6 +17,7 @@ from sim.model.moments import (
     HostAction,
     NewTerms,
     Rejected,
+    ReviewsShelved,
     TensionChanged,
     on,
 )
@@ -25,6 +25,7 @@ from sim.model.randomness import work_calendar
 from sim.narrative import EventName
 
 APPLIES_TO = {
+    "none": "no deal",
     "any_sale": "any sale of the business",
     "listed_technology": "a deal exporting a listed technology",
     "foreign_buyer": "a deal with a foreign buyer",
@@ -65,7 +66,7 @@ class Reviewer(Actor):
         """Whether a deal with these terms must be cleared by this reviewer."""
         if self.applies_to == "foreign_buyer":
             return self.view.buyer(bidder_id).foreign
-        return True
+        return self.applies_to != "none"
 
     def approval_belief(self, structure_id: str, bidder_id: str) -> float:
         """The chance of approval the seller reads from the rules (1 if the deal does not need it)."""
@@ -175,10 +176,10 @@ class Reviewer(Actor):
         """A no to the current terms: the seller decides what follows (unless ``final``)."""
         self.announce(Rejected(self.actor_id, self.side, self.view.deal.version, final))
 
-    @on(AdministrationChanged)
-    def administration_changed(self, moment: AdministrationChanged) -> None:
-        """A new administration took office: a host reviewer's pending review may be shelved."""
-        if moment.shelve and self.side == "host":
+    @on(ReviewsShelved)
+    def reviews_shelved(self, moment: ReviewsShelved) -> None:
+        """The new administration shelved the host reviews: a host reviewer's pending review stops."""
+        if self.side == "host":
             self.shelve()
 
     def shelve(self) -> None:

@@ -31,7 +31,7 @@ from sim.model.moments import (
     TensionChanged,
     on,
 )
-from sim.model.randomness import choice_probabilities, logit_choice, odds_text
+from sim.model.randomness import choice_probabilities, draw_duration, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
 from sim.scenario.schema import CatalogueUpdate, ExportLicence, meets, score
 
@@ -53,6 +53,7 @@ class ExportLicenceReviewer(Reviewer):
         self.licence_applied = False
         self.letter_start: int | None = None
         self.licence_start: int | None = None
+        self.routine = 0  # the routine handling drawn at the application (working days): a released hold takes it
 
     # --- what a deal needs --------------------------------------------------------------------
 
@@ -152,9 +153,10 @@ class ExportLicenceReviewer(Reviewer):
         version = moment.version
         self.letter_start = self.today
         self.timeline.close(SpanName.LETTER_APPLICATION, self.actor_id)
-        p = self.hold.p_political()
-        day = self.days_from_now(self.spec.review_days)  # drawn either way (common random numbers)
-        if self.chance(p):
+        self.routine = draw_duration(self.rng, self.spec.review_days)  # drawn either way (common random numbers)
+        day = self.day_after(self.routine, self.spec.review_days.unit)
+        political, p = self.hold.political_now()
+        if political:
             self.hold.start(
                 EventName.POLITICAL_HOLD,
                 f"handles the application for the {self.view.deal_name()} politically: no clock, no decision "
@@ -181,8 +183,14 @@ class ExportLicenceReviewer(Reviewer):
             self.hold.consider_tension(moment.delta)
 
     def hold_ended(self) -> None:
-        """The political hold ended: rule on the letter at once."""
-        self.decide_letter(self.view.deal.version)
+        """The political hold ended: the application goes to routine handling, and the letter is ruled on its clock."""
+        day = self.day_after(self.routine, self.spec.review_days.unit)
+        self.timeline.open(SpanName.LETTER_REVIEW, self.actor_id)
+        self.clock.schedule(day, self.decide_letter, self.view.deal.version)
+        self.log(
+            EventName.LETTER_APPLICATION,
+            f"takes the application up routinely; letter of intent due {self.clock.date_of(day)}",
+        )
 
     def decide_letter(self, version: int) -> None:
         """Grant or deny the letter of intent."""

@@ -16,7 +16,17 @@ from typing import Any
 
 from sim.model.agents.reviewers.base import Reviewer
 from sim.model.kinds import Overrides, ReviewerKind, at_minimum, register_reviewer, zeros
-from sim.model.moments import BlockRecommended, FacesPresident, Filed, NewTerms, PresidentDecided, Referred, on
+from sim.model.moments import (
+    BlockRecommended,
+    FacesPresident,
+    Filed,
+    NewTerms,
+    PresidentDecided,
+    Referred,
+    Revised,
+    Silent,
+    on,
+)
 from sim.model.randomness import logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
 from sim.scenario.schema import CoveredTransaction, OrderReview, meets, score
@@ -162,6 +172,16 @@ class OrderReviewer(InvestmentReviewer):
         else:
             self.timeline.open(SpanName.HOST_SILENCE, self.actor_id)
             self.log(EventName.SILENCE, f"gives no answer on the {self.view.deal_name()} ({why})")
+            if self.spec.after_silence is not None:
+                self.announce(Silent(self.actor_id, version))
+
+    @on(Revised)
+    def revised(self, moment: Revised) -> None:
+        """The parties answered the silence with revised terms: a new notice, answered again."""
+        if moment.reviewer != self.actor_id or self.idle(moment.version):
+            return
+        self.timeline.close(SpanName.HOST_SILENCE, self.actor_id)
+        self.notify(moment.version)
 
 
 class CoveredTransactionReviewer(InvestmentReviewer):
@@ -327,6 +347,7 @@ register_reviewer(
         neutral=lambda rid, r: {
             **_acceptance_neutral(rid, r),
             **zeros(f"reviewers.{rid}", "approve", "accept_mitigation", "ask_changes", "object", "silent"),
+            **({f"reviewers.{rid}.after_silence.p_revise": 0.5} if r.after_silence is not None else {}),
         },
     )
 )

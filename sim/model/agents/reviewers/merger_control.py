@@ -89,9 +89,9 @@ class MergerControlReviewer(Reviewer):
                 f"The parties {what} the {self.view.deal_name()} with {self.label}",
             )
         )
-        p = self.hold.p_political()
         day = self.days_from_now(self.spec.acceptance_days)  # drawn either way (common random numbers)
-        if p > 0 and self.chance(p):
+        political, p = self.hold.political_now()
+        if political:
             self.hold.start(
                 EventName.MERGER_HOLD,
                 f"does not accept the filing as complete: no clock, no decision until a host action moves it "

@@ -1,0 +1,150 @@
+"""The forced sale after the pick (legal-frames.md, sections 1-3): an obligation that outlives a
+refused buyer, enforcement that does something, courts that keep going, a seller that leaves only
+when its service stops, and a new administration that holds what it inherited. Each test turns
+one mechanism on and off on the same seeds and checks what follows, not a tuned number."""
+
+from __future__ import annotations
+
+from conftest import SCENARIOS
+
+from sim import load_scenario, run_ensemble
+from sim.runs.backends import Execution
+
+ECR = SCENARIOS / "export_control_review.yaml"
+ADMIN = SCENARIOS / "administration_change.yaml"
+SERIAL = Execution(workers=1)
+HOME = ("china", "china_consent")
+
+
+def ensemble(path=ECR, runs=300, **overrides):
+    return run_ensemble(load_scenario(path, overrides), runs=runs, seed=0, execution=SERIAL)
+
+
+def test_a_refused_buyer_does_not_end_an_ordered_sale():
+    """China refuses every deal: under the divestiture order no run ends blocked; each refusal
+    sends the seller back to the market (or to the next structure) and the run goes on past it."""
+    result = ensemble(**{f"reviewers.{r}.utility.grant": -50.0 for r in HOME})
+    runs, events = result.runs.set_index("run_id"), result.events
+    assert not runs["outcome"].isin(["blocked_by_home", "blocked_by_host"]).any()
+    refusals = events[events["event"].isin(["licence_denied", "consent_denied"])]
+    assert len(refusals) > 50
+    for run_id, day in refusals.groupby("run_id")["day"].first().items():
+        after = events[(events["run_id"] == run_id) & (events["day"] >= day)]["event"]
+        assert after.isin(["back_to_market", "restructure"]).any()
+        date = events.loc[(events["run_id"] == run_id) & (events["day"] == day), "date"].iloc[0]
+        assert runs.loc[run_id, "end_date"] > date  # the refusal did not end the run
+    assert (runs["home_refusals"] > 0).mean() > 0.15
+
+
+def test_a_refusal_still_ends_a_negotiated_deal():
+    """Without an instrument forcing the sale (the orders revoked before any deal), a refusal ends the sale."""
+    forcing = {
+        "instruments.divestiture_order": None,
+        "instruments.ban_order": None,
+        "courts": {},
+        "executive.new_administration.revokes": [],
+    }
+    result = ensemble(**forcing, **{f"reviewers.{r}.utility.grant": -50.0 for r in HOME})
+    assert (result.runs["outcome"] == "blocked_by_home").mean() > 0.1
+    assert not (result.events["event"] == "back_to_market").any()
+
+
+def _after_suit(result, event: str) -> list[int]:
+    ev = result.events
+    return sorted(set(ev.loc[ev["event"] == event, "run_id"]))
+
+
+def test_enforcement_sues_and_the_ruling_changes_what_follows():
+    """Always enforce, never extend, no new administration: the government sues. A court that
+    compels the sale puts a trustee in charge (the seller no longer holds out or leaves); one that
+    dismisses leaves the order unenforced; with no suit in the scenario nobody sues."""
+    always = {
+        "instruments.divestiture_order.enforcement.base": 50.0,
+        "instruments.divestiture_order.extensions.max": 0,
+        "events.election.p_change": 0.0,
+    }
+    compel = ensemble(**always, **{"instruments.divestiture_order.enforcement.suit.compel": 50.0})
+    ev = compel.events
+    suits, compelled = _after_suit(compel, "enforcement_suit"), _after_suit(compel, "sale_compelled")
+    assert len(suits) > 100 and len(compelled) > 50 and set(compelled) <= set(suits)
+    for run_id in compelled:
+        run = ev[ev["run_id"] == run_id]
+        day = run.loc[run["event"] == "sale_compelled", "day"].iloc[0]
+        later = run[run["day"] > day]["event"]
+        assert not later.isin(["holds_out", "withdrawal"]).any()
+    dismiss = ensemble(**always, **{"instruments.divestiture_order.enforcement.suit.dismiss": 50.0})
+    assert _after_suit(dismiss, "suit_dismissed") and not _after_suit(dismiss, "sale_compelled")
+    none = ensemble(**always, **{"instruments.divestiture_order.enforcement.suit": None})
+    assert not _after_suit(none, "enforcement_suit")
+    # compelling moves runs out of holding out: fewer end with no deal than when suits are dismissed
+    assert (compel.runs["outcome"] == "no_deal").mean() <= (dismiss.runs["outcome"] == "no_deal").mean()
+
+
+def test_a_new_administration_can_drop_the_suit():
+    """With a certain change of administration and a suit it always drops, no court ever rules
+    on a suit after the inauguration; with one it never drops, some do."""
+    always = {
+        "instruments.divestiture_order.enforcement.base": 50.0,
+        "instruments.divestiture_order.enforcement.suit.ruling_days": {"median": 120, "p90": 150, "min": 90},
+    }
+    inauguration = "2021-01-20"
+
+    def rulings_after(p):
+        result = ensemble(
+            ADMIN, **always, **{"instruments.divestiture_order.enforcement.suit.dropped_by_new_administration": p}
+        )
+        ev = result.events
+        ruled = ev[ev["event"].isin(["sale_compelled", "penalties", "suit_dismissed"]) & (ev["date"] >= inauguration)]
+        return len(ruled), int((ev["event"] == "suit_dropped").sum())
+
+    ruled, dropped = rulings_after(1.0)
+    assert ruled == 0 and dropped > 20
+    ruled, dropped = rulings_after(0.0)
+    assert ruled > 20 and dropped == 0
+
+
+def test_the_seller_leaves_only_while_its_service_is_stopped():
+    """No court stops the ban and leaving is attractive: the seller withdraws once the hosting stage
+    bites. If no stage stops the service (only new downloads stop), it never leaves."""
+    no_courts = {f"courts.{c}.p_challenge": 0.0 for c in ("ddc", "edpa")}
+    keen = {"seller.exit.base": 2.0, "instruments.ban_order.postpone": None}
+    leaves = ensemble(**no_courts, **keen)
+    assert (leaves.runs["outcome"] == "withdrawn").mean() > 0.1
+    stays = ensemble(**no_courts, **keen, **{"instruments.ban_order.stages.full_service.stops_service": False})
+    assert not (stays.runs["outcome"] == "withdrawn").any()
+    assert not (stays.events["event"] == "withdrawal").any()
+
+
+def test_a_new_administration_holds_the_government_s_appeals():
+    """The government's appeals heard after a new administration takes office are held in abeyance
+    (as in 2021) when held_by_new_administration is 1; with 0 they are decided."""
+    stuck = {f"courts.{c}.appeals.circuit.days": {"median": 200, "p90": 240, "min": 150} for c in ("ddc", "edpa")}
+
+    def appeals(p):
+        held = {f"courts.{c}.appeals.circuit.held_by_new_administration": p for c in ("ddc", "edpa")}
+        ev = ensemble(ADMIN, **stuck, **held).events
+        late = ev[ev["date"] >= "2021-01-20"]
+        decided = late["event"].isin(["appeal_fails", "injunction_lifted"]) & late["detail"].str.contains(
+            "injunction|lifts", case=False
+        )
+        return int((late["event"] == "appeal_held").sum()), int(decided.sum())
+
+    held, decided = appeals(1.0)
+    assert held > 50 and decided == 0
+    held, decided = appeals(0.0)
+    assert held == 0 and decided > 50
+
+
+def test_revoking_the_ban_alone_leaves_the_sale_ordered():
+    """A new administration that revokes only the ban (as EO 14034 did) never makes a run `revoked`
+    (no petition sets the order aside here); revoking the order too does."""
+    sure = {
+        "executive.new_administration.p_revoke": 1.0,
+        "executive.new_administration.revoke_days.median": 30,
+        "courts.dccir.p_challenge": 0.0,
+    }
+    ban_only = ensemble(ADMIN, **sure)
+    assert (ban_only.events["event"] == "revocation").any()
+    assert not (ban_only.runs["outcome"] == "revoked").any()
+    both = ensemble(ADMIN, **sure, **{"executive.new_administration.revokes": ["ban_order", "divestiture_order"]})
+    assert (both.runs["outcome"] == "revoked").mean() > 0.2
