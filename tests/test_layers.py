@@ -204,10 +204,13 @@ def test_the_wheel_lists_every_package_and_ships_the_scenarios():
         for p in [SIM, *SIM.rglob("*")]
         if p.is_dir() and p.name != "__pycache__" and any(p.glob("*.py"))
     }
-    assert set(config["packages"]) == on_disk | {"sim.shipped", "sim.shipped.records"}
+    shipped = {"sim.shipped", "sim.shipped.records", "sim.shipped.cases", "sim.shipped.cases.records"}
+    assert set(config["packages"]) == on_disk | shipped
     assert config["package-dir"] == {"sim.shipped": "scenarios"}
-    assert config["package-data"]["sim.shipped"] == ["*.yaml"]
-    assert config["package-data"]["sim.shipped.records"] == ["*.yaml"]
+    for package in shipped:  # every folder of scenarios/ that holds YAML is listed, with its YAML
+        assert config["package-data"][package] == ["*.yaml"]
+    folders = {p for p in (SIM.parent / "scenarios").rglob("*") if p.is_dir() and any(p.glob("*.yaml"))}
+    assert {"sim.shipped." + ".".join(p.relative_to(SIM.parent / "scenarios").parts) for p in folders} <= shipped
 
 
 def test_installed_the_shipped_scenarios_are_found_inside_the_package(tmp_path):

@@ -443,6 +443,49 @@ def backtest(
 
 
 @cli.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--runs", type=RUNS, default=500, show_default=True, help="Runs per case (and as many neutral ones).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@result_options("Result directory [default: outputs/evaluate_<directory>].")
+def evaluate(directory: Path | None, runs: int, seed: int, job: ResultJob) -> None:
+    """Backtest every case of a library and score them together.
+
+    DIRECTORY holds cases: NAME.yaml (a scenario written as of the case's start) and
+    records/NAME.yaml (what happened); the shipped library scenarios/cases by default. Writes
+    evaluation.json, evaluation.csv, evaluation.md and figures: each case's log and Brier scores of
+    its observed outcomes against the neutral and uniform baselines, the summed scores, the share
+    of observed dates inside the simulated 5-95% band, and a PIT histogram of the observed dates.
+
+    \b
+    Example:
+      sim evaluate --runs 500
+    """
+    from sim.analysis.evaluate import evaluate as run_evaluate
+    from sim.analysis.evaluate import evaluation_json, find_cases
+    from sim.present.figures import save_evaluation_figures
+    from sim.present.tables import evaluation_markdown, evaluation_table
+    from sim.scenario.load import shipped_scenarios
+
+    directory = directory or shipped_scenarios() / "cases"
+    cases = find_cases(directory)
+    specs = [job.scenario(path) for path, _ in cases]
+    job.target(f"evaluate_{directory.name}")
+    with job.running(2 * runs * len(cases), "evaluate") as execution:
+        pairs = [(spec, record) for spec, (_, record) in zip(specs, cases, strict=True)]
+        result = run_evaluate(pairs, runs, seed, execution)
+    data = evaluation_json(result, runs, seed)
+    figures = ["case_scores.png", "pit.png"]
+    files = {
+        "evaluation.json": data,
+        "evaluation.csv": result.table,
+        "evaluation.md": evaluation_markdown(data, figures),
+    }
+    job.publish(files, specs, seed, runs, draw=lambda d: save_evaluation_figures(result, d))
+    terminal().print(evaluation_table(data))
+    job.report()
+
+
+@cli.command()
 @click.argument("scenario")
 @click.argument("record", type=click.Path(path_type=Path))
 @click.option(

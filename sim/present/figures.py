@@ -780,6 +780,69 @@ def save_backtest_figures(result, directory: str | Path) -> list[Path]:
     ]
 
 
+EVALUATION_COLOURS = {"model": "#1565c0", "neutral": "#9e9e9e", "uniform": "#e0e0e0"}
+
+
+def plot_case_scores(evaluation, ax: Axes | None = None) -> Axes:
+    """Each case's log score of its observed sequence: the model against its two baselines (lower is better)."""
+    t = evaluation.table
+    ax = _axes(ax, size=(9, 1.2 + 0.45 * len(t)))
+    y = np.arange(len(t))[::-1]
+    height = 0.27
+    for k, method in enumerate(("model", "neutral", "uniform")):
+        ax.barh(
+            y + (1 - k) * height,
+            t[f"log_{method}"],
+            height,
+            color=EVALUATION_COLOURS[method],
+            edgecolor="#616161",
+            lw=0.4,
+            label={"model": "model", "neutral": "every decision a coin toss", "uniform": "uniform over feasible"}[
+                method
+            ],
+        )
+    labels = [f"{c}{' (in sample)' if s else ''}" for c, s in zip(t["case"], t["in_sample"], strict=True)]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel("log score of the observed sequence of outcomes (-ln p; lower is better)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("Each case: the model against its baselines", fontsize=10)
+    return ax
+
+
+def plot_pit(evaluation, ax: Axes | None = None) -> Axes:
+    """The PIT histogram: where each observed event's date falls among the simulated dates."""
+    from sim.analysis.evaluate import PIT_BINS
+
+    ax = _axes(ax, size=(7, 4))
+    counts = evaluation.totals["pit_histogram"]
+    edges = np.linspace(0, 100, PIT_BINS + 1)
+    ax.bar(edges[:-1], counts, width=100 / PIT_BINS, align="edge", color="#1565c0", alpha=0.7, edgecolor="white")
+    n = sum(counts)
+    if n:
+        ax.axhline(n / PIT_BINS, color="#424242", ls="--", lw=1, label="calibrated (flat)")
+        ax.legend(fontsize=8)
+    never = evaluation.totals["events_never_simulated"]
+    ax.set_xlabel("percentile of the observed date among the simulated dates")
+    ax.set_ylabel("observed events")
+    ax.set_title(
+        f"{n} observed events with simulated dates ({never} never simulated); mass on the right: the model is too fast",
+        fontsize=9,
+    )
+    return ax
+
+
+def save_evaluation_figures(evaluation, directory: str | Path) -> list[Path]:
+    """case_scores.png and pit.png."""
+    directory = Path(directory)
+    return [
+        save_figure(
+            directory / "case_scores.png", (9, 1.4 + 0.45 * len(evaluation.table)), plot_case_scores, evaluation
+        ),
+        save_figure(directory / "pit.png", (7.5, 4), plot_pit, evaluation),
+    ]
+
+
 def plot_decomposition(decomposition, ax: Axes | None = None) -> Axes:
     """Each factor's Shapley share of P(outcome), with 95% intervals, one bar group per outcome."""
     ax = _axes(ax, size=(9, 4.5))

@@ -10,6 +10,7 @@ files only; it never runs a simulation.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import json
@@ -531,6 +532,35 @@ def backtest_sections(directory: Path) -> list[tuple[str, str]]:
     return [("Backtest", body)]
 
 
+def evaluation_sections(directory: Path) -> list[tuple[str, str]]:
+    """A case library's evaluation: each case against the baselines, the verdict, the figures."""
+    from sim.present.tables import EVALUATION_HEADERS, _evaluation_rows, evaluation_verdict
+
+    data = _read_json(directory / "evaluation.json")
+    body = paragraph(
+        f"{data['totals']['cases']} cases, {data['runs']:,} runs each, seed {data['seed']}. Each case is a "
+        "scenario written from the facts known at its start and a record of what happened after; lower "
+        "scores are better."
+    )
+    body += table(EVALUATION_HEADERS, _evaluation_rows(data))
+    body += paragraph(evaluation_verdict(data))
+    for name in ("case_scores.png", "pit.png"):
+        path = directory / "figures" / name
+        if path.is_file():
+            data_uri = base64.b64encode(path.read_bytes()).decode()
+            body += f'<p><img alt="{name}" src="data:image/png;base64,{data_uri}" style="max-width:100%"></p>'
+    events = [
+        [e["case"], e["date"], e["event"], f"{e['share']:.0%}", "" if e["percentile"] is None else e["percentile"]]
+        for e in data["events"]
+    ]
+    body += table(
+        ["case", "observed", "event", "share of runs", "percentile"],
+        events,
+        caption="every observed event scored, with its date's percentile among the simulated dates",
+    )
+    return [("The case library", body)]
+
+
 def decompose_sections(directory: Path) -> list[tuple[str, str]]:
     """A decomposition: each factor's Shapley share with its interval."""
     import plotly.graph_objects as go
@@ -595,6 +625,7 @@ KINDS: list[tuple[str, str, Callable[[Path], list[tuple[str, str]]]]] = [
     ("comparison.json", "comparison", compare_sections),
     ("backtest.json", "backtest", backtest_sections),
     ("decomposition.json", "decomposition", decompose_sections),
+    ("evaluation.json", "case library evaluation", evaluation_sections),
     ("discover.json", "scenario discovery", discover_sections),
     ("calibration.json", "calibration", calibrate_sections),
 ]

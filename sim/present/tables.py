@@ -379,6 +379,114 @@ def decomposition_table(decomposition: Any) -> Table:
     return table
 
 
+def _evaluation_rows(data: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for c in data["cases"]:
+        rows.append(
+            [
+                c["case"] + (" (in sample)" if c["in_sample"] else ""),
+                c["as_of"],
+                c["observed"],
+                f"{c['p_observed']:.3f}",
+                f"{c['log_model']:.2f} / {c['log_neutral']:.2f} / {c['log_uniform']:.2f}",
+                f"{c['brier_model']:.2f} / {c['brier_neutral']:.2f} / {c['brier_uniform']:.2f}",
+                f"{c['in_band']} of {c['events_scored']}",
+            ]
+        )
+    t = data["totals"]
+    rows.append(
+        [
+            f"all {t['cases']} cases",
+            f"{t['out_of_sample']} out of sample",
+            "",
+            "",
+            " / ".join(f"{t['log_score'][m]:.2f}" for m in ("model", "neutral", "uniform")) + " (sums)",
+            " / ".join(f"{t['brier'][m]:.2f}" for m in ("model", "neutral", "uniform")) + " (means)",
+            f"{t['share_in_band']:.0%}" if t["share_in_band"] is not None else "",
+        ]
+    )
+    return rows
+
+
+EVALUATION_HEADERS = [
+    "case",
+    "as of",
+    "observed",
+    "P(obs.)",
+    "log score (model / neutral / uniform)",
+    "Brier (model / neutral / uniform)",
+    "dates in 5-95% band",
+]
+
+
+def evaluation_table(data: dict[str, Any]) -> Table:
+    """Each case's scores against the baselines, and the library's sums (``evaluation.json``)."""
+    table = Table(
+        title=f"{data['totals']['cases']} cases, {data['runs']:,} runs each, seed {data['seed']}: "
+        "lower scores are better",
+        title_justify="left",
+    )
+    for h in EVALUATION_HEADERS:
+        table.add_column(h)
+    for row in _evaluation_rows(data):
+        table.add_row(*row)
+    table.caption = evaluation_verdict(data)
+    return table
+
+
+def evaluation_verdict(data: dict[str, Any]) -> str:
+    """What the totals say, in words."""
+    t = data["totals"]
+    log = t["log_score"]
+    pit = t["pit_histogram"]
+    top, bottom = sum(pit[-2:]), sum(pit[:2])
+    n = sum(pit)
+    pace = (
+        "observed dates fall late among the simulated ones more often than early: the model's reviews run too fast"
+        if top > bottom + 0.1 * n
+        else "observed dates fall early among the simulated ones more often than late: the model's reviews run slow"
+        if bottom > top + 0.1 * n
+        else "observed dates spread across the simulated ones"
+    )
+    return (
+        f"Summed log score {log['model']:.2f} against {log['neutral']:.2f} (every decision a coin toss) and "
+        f"{log['uniform']:.2f} (uniform over the sequences each case can produce); the model beats the neutral "
+        f"baseline in {t['cases_model_beats_neutral']} of {t['cases']} cases and the uniform one in "
+        f"{t['cases_model_beats_uniform']}. Of {t['events_scored']} observed events scored, "
+        f"{t['events_never_simulated']} never happen in the model, "
+        + (f"{t['share_in_band']:.0%} fall inside the simulated 5-95% band, " if t["share_in_band"] is not None else "")
+        + f"{t['share_later_than_band']:.0%} after it and {t['share_earlier_than_band']:.0%} before it; {pace}."
+    )
+
+
+def evaluation_markdown(data: dict[str, Any], figures: list[str]) -> str:
+    """evaluation.md: the library's table, its verdict and its figures."""
+    lines = [
+        "# The case library, backtested",
+        "",
+        f"{data['totals']['cases']} cases, {data['runs']:,} runs each, seed {data['seed']}, written by `sim evaluate`. "
+        "Each case is a scenario written from the facts known at its start (`as_of`) and a record of what "
+        "happened after; no parameter was tuned to its record. The sequence of observed outcomes is scored "
+        "as one event (log score -ln p, and Brier; lower is better) against the same scenario with every "
+        "decision a coin toss (neutral) and a uniform guess over the sequences the case can produce. "
+        "Record events that are dated inputs of a scenario are conditions, not scored.",
+        "",
+        "| " + " | ".join(EVALUATION_HEADERS) + " |",
+        "|" + "---|" * len(EVALUATION_HEADERS),
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in _evaluation_rows(data)]
+    lines += ["", evaluation_verdict(data), ""]
+    pit = data["totals"]["pit_histogram"]
+    lines += [
+        "PIT histogram (observed dates' percentiles among the simulated ones, in tenths): "
+        + ", ".join(str(c) for c in pit)
+        + ".",
+        "",
+    ]
+    lines += [f"![{f}](figures/{f})" for f in figures]
+    return "\n".join(lines) + "\n"
+
+
 def discovery_table(found: Any) -> Table:
     """Scenario discovery's boxes, in plain words, with coverage, density and share of the space."""
     target = found.outcome if found.threshold is None else f"P({found.outcome}) >= {found.threshold:g} at a point"
