@@ -193,9 +193,19 @@ def test_list_shows_every_shipped_scenario():
     result = sim("list", SCENARIOS)
     assert result.exit_code == 0
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == len(list(SCENARIOS.glob("*.yaml")))
+    cases = list((SCENARIOS / "cases" / "records").glob("*.yaml"))  # the library's cases (not its base file)
+    assert len(lines) == len(list(SCENARIOS.glob("*.yaml"))) + len(cases)
     assert any(line.startswith("export_control_review") for line in lines)
+    assert any(line.startswith("cases/qualcomm_nxp") for line in lines)
     assert "INVALID" not in result.stdout
+
+
+def test_list_prints_no_terminal_escapes_from_a_file(tmp_path):
+    (tmp_path / "esc.yaml").write_text(
+        MINIMAL.replace("name: minimal", 'name: esc\ndescription: "a \\e[31mred\\e[0m line"')
+    )
+    result = CliRunner().invoke(cli, ["list", str(tmp_path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 0 and "\x1b" not in result.stdout and "?[31mred?[0m" in result.stdout
 
 
 def test_shipped_scenario_by_name(monkeypatch, tmp_path):
@@ -205,7 +215,9 @@ def test_shipped_scenario_by_name(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no scenarios/ here
     assert sim("validate", "tiktok_2020").exit_code == 0
     listed = sim("list").stdout.strip().splitlines()
-    assert len(listed) == len(list(SCENARIOS.glob("*.yaml")))
+    cases = list((SCENARIOS / "cases" / "records").glob("*.yaml"))
+    assert len(listed) == len(list(SCENARIOS.glob("*.yaml"))) + len(cases)
+    assert sim("validate", "cases/qualcomm_nxp").exit_code == 0  # a case of the library, by name
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))
@@ -295,3 +307,18 @@ def test_show_says_which_overrides_a_run_had(tmp_path):
 
     title = plot_outcomes(load_result(out)).get_title()
     assert "--set home.tension=0.9" in title  # figures say what they ran with
+
+
+def test_a_run_ends_with_what_to_run_next(tmp_path):
+    """A scenario that extends another ends with the paired comparison against it, then the commands
+    that take the result apart; one that extends nothing has no comparison to offer."""
+    ecr = sim("run", SCENARIOS / "export_control_review.yaml", "--runs", 30, "--workers", 1, "--out", tmp_path / "e")
+    assert ecr.exit_code == 0, ecr.output
+    lines = ecr.stdout.splitlines()
+    (compare,) = [line for line in lines if line.startswith("what this scenario changes")]
+    assert "sim compare " in compare and "tiktok_2020.yaml " in compare
+    assert compare.endswith("export_control_review.yaml --runs 30")
+    assert any(line.startswith("why, by stage: sim explain") and "sim decompose" in line for line in lines)
+    alone = sim("run", SCENARIOS / "tiktok_2020.yaml", "--runs", 30, "--workers", 1, "--out", tmp_path / "t")
+    assert alone.exit_code == 0, alone.output
+    assert not any(line.startswith("what this scenario changes") for line in alone.stdout.splitlines())

@@ -96,3 +96,13 @@ def test_report_refuses_what_is_not_a_result(tmp_path):
     assert result.exit_code == 2 and "not a result directory" in result.stderr
     result = CliRunner().invoke(cli, ["report", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "no such result directory" in result.stderr
+
+
+def test_plotly_is_inlined_only_where_a_figure_draws_with_it(results):
+    """A report of tables and images (a backtest, a calibration) carries no Plotly and stays small;
+    a run's report, whose figures are Plotly's, carries it once."""
+    for kind in ("backtest", "calibrate"):
+        page = (results[kind] / "report.html").read_text()
+        assert "plotly-graph-div" not in page and len(page.encode()) < 300_000, kind
+    run = (results["run"] / "report.html").read_text()
+    assert "plotly-graph-div" in run and run.count("Plotly.newPlot") >= 1

@@ -318,3 +318,22 @@ def test_reserved_ids_are_refused(write, group, ident):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert any(p.path == f"{group}.{ident}" and "reserved" in p.message for p in err.value.problems)
+
+
+def test_an_impossible_date_names_its_key(write):
+    """2020-02-30 is no date: the line names the file, the key, the position and the value."""
+    path = write("feb.yaml", MINIMAL.replace("start: 2020-08-01", "start: 2020-02-30"))
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(path)
+    (line,) = problems(e)
+    assert line.startswith(f"{path}: start: line ") and "invalid date '2020-02-30'" in line
+
+
+def test_a_list_where_a_mapping_belongs_is_named_before_what_it_breaks(write):
+    """`home: [1, 2]` in a child of a scenario whose uncertainties read home.tension: the problem is
+    home itself, not the uncertainty's path."""
+    path = write("list.yaml", f"extends: {SCENARIOS / 'export_control_review.yaml'}\nname: l\nhome: [1, 2]\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(path)
+    (line,) = problems(e)
+    assert line.startswith(f"{path}: home = [1, 2]: ") and "uncertainties" not in line

@@ -215,3 +215,25 @@ def test_run_sweep_takes_a_path_and_plain_values():
         execution=Execution(workers=1),
     )  # fmt: skip
     assert by_text.table.equals(by_values.table)
+
+
+def test_a_sweep_says_what_it_cannot_show():
+    """CFIUS's willingness to accept mitigation moves P(closed_after_deadline); the number of extensions
+    the order allows does not (they cannot move a close that waits on China): only the second is
+    flagged. An outcome no point reaches is flagged as such."""
+    from sim.analysis.sweep import sweep_warnings
+
+    params = [
+        "reviewers.cfius.accept_mitigation=-50,0",
+        "instruments.divestiture_order.extensions.max=0,3",
+    ]
+    result = run_sweep(
+        SCENARIOS / "export_control_review.yaml",
+        [parse_param(p) for p in params],
+        runs=200,
+        execution=Execution(workers=1),
+    )
+    flagged = sweep_warnings(result, "closed_after_deadline")
+    assert len(flagged) == 1 and flagged[0].startswith("instruments.divestiture_order.extensions.max does not move")
+    (rare,) = sweep_warnings(result, "blocked_by_home")
+    assert rare.startswith("P(blocked_by_home) is below 1% at every point")

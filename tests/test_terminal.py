@@ -123,4 +123,5 @@ def test_list_gives_one_line_each_within_the_width(monkeypatch):
     listed = sim("list", env=NARROW)
     assert listed.exit_code == 0
     lines = listed.stdout.splitlines()
-    assert len(lines) == len(list(SCENARIOS.glob("*.yaml"))) and widest(listed.stdout) <= 80
+    cases = list((SCENARIOS / "cases" / "records").glob("*.yaml"))
+    assert len(lines) == len(list(SCENARIOS.glob("*.yaml"))) + len(cases) and widest(listed.stdout) <= 80

@@ -313,6 +313,35 @@ def run_sweep(
     )
 
 
+def sweep_warnings(result: SweepResult, outcome: str) -> list[str]:
+    """What a sweep cannot show about ``outcome``: rare everywhere, or a parameter that does not move it.
+
+    A parameter does not move it when the spread of P(outcome) between its values (averaged over
+    the other parameters) is no larger than the points' own 95% intervals are wide, on average.
+    """
+    t = result.table
+    p, lo, hi = (t.get(f"{k}_{outcome}") for k in ("p", "lo", "hi"))
+    if p is None:
+        return []
+    if float(p.max()) < 0.01:
+        return [
+            f"P({outcome}) is below 1% at every point ({float(p.max()):.1%} at most): this sweep cannot show "
+            "what moves it; try another --outcome (closed, pending...) or other parameters"
+        ]
+    warnings = []
+    width = float((hi - lo).mean()) if lo is not None and hi is not None else 0.0
+    for param in result.params:
+        if param.path not in t.columns:
+            continue
+        means = t.groupby(param.path)[f"p_{outcome}"].mean()
+        if len(means) > 1 and float(means.max() - means.min()) <= width / 2:
+            warnings.append(
+                f"{param.path} does not move P({outcome}) beyond the points' 95% intervals "
+                f"(from {float(means.min()):.3f} to {float(means.max()):.3f} across its values)"
+            )
+    return warnings
+
+
 def robustness(result: SweepResult, outcome: str = "p_closed", threshold: float = 0.5) -> pd.DataFrame:
     """How each lever setting of a ``cross`` sweep does across the sample of uncertainties.
 

@@ -133,6 +133,10 @@ def sweep(
         console.print(robustness_table(files["robustness.csv"], result, column, width=console.width))
     else:
         console.print(sweep_table(result, outcome, width=console.width))
+    from sim.analysis.sweep import sweep_warnings
+
+    for line in sweep_warnings(result, outcome):
+        click.echo(f"warning: {line}", err=True)
     job.report()
 
 

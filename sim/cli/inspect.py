@@ -283,16 +283,21 @@ def list_scenarios(directory: Path | None) -> None:
     width = shutil.get_terminal_size((100, 24)).columns
 
     def line(name: str, path: Path, text: str) -> str:  # one line each: the text is cut, never the path
+        text = "".join(c if c.isprintable() else "?" for c in text)  # no terminal escapes from a file
         head = f"{name:<24} {path}  "
         room = width - len(head)
         if len(text) <= room:
             return head + text
         return head + text[: room - 3] + "..." if room >= 10 else head.rstrip()
 
+    cases = directory / "cases"
+    if (cases / "records").is_dir():  # the case library: its cases (a base file without a record is none)
+        files += [p for p in sorted(cases.glob("*.yaml")) if (cases / "records" / p.name).is_file()]
     for path in files:
         try:
             spec = load_scenario(path)
-            click.echo(line(spec.name, path, spec.description))
+            name = spec.name if path.parent == directory else f"cases/{spec.name}"
+            click.echo(line(name, path, spec.description))
         except ScenarioError as exc:
             click.echo(line(path.stem, path, f"INVALID: {exc.lines()[0]}"))
 

@@ -118,7 +118,31 @@ def run(
     failed = summary["failed"]
     if failed["count"] and job.failures.count != failed["count"]:  # chunks saved before a --resume count too
         job.failures.count, job.failures.first = failed["count"], failed["first"]
+    for line in next_steps(scenario_path(scenario), job.out, runs):
+        console.print(line, highlight=False, soft_wrap=True)
     job.report()
+
+
+def next_steps(path: Path, out: Path, runs: int) -> list[str]:
+    """What to run next: the paired difference against the scenario this one extends, then why."""
+    from sim.scenario.load import parent_of
+
+    parent = parent_of(path)
+    lines = []
+    if parent is not None and parent.is_file():
+        lines.append(
+            f"what this scenario changes, run for run: sim compare {_shown(parent)} {_shown(path)} --runs {runs}"
+        )
+    lines.append(f"why, by stage: sim explain {_shown(out)}; by actor: sim decompose {_shown(path)} --runs {runs}")
+    return lines
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to here when it is below here."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _figures(no_figures: bool, job: ResultJob):

@@ -221,7 +221,7 @@ class DealModel(mesa.Model, Reacting):
         self.agencies: dict[str, Agency] = {}  # who implements the stages, each with its instruments
         for spec in scenario.instruments.values():
             if isinstance(spec, Ban | Law) and spec.agency not in self.agencies:
-                mine = {i: s for i, s in scenario.instruments.items() if getattr(s, "agency", None) == spec.agency}
+                mine = {i: s for i, s in scenario.instruments.items() if s.__dict__.get("agency") == spec.agency}
                 self.agencies[spec.agency] = Agency(self, spec.agency, spec.agency_label, mine)
         self._stage_agency = {sid: a for a in self.agencies.values() for sid in a.stages}
         self.courts = {cid: Court(self, cid, spec) for cid, spec in scenario.courts.items()}

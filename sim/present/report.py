@@ -679,7 +679,10 @@ def report_html(directory: str | Path, shown_as: str | Path | None = None) -> st
         sections=[
             {"title": t, "html": jinja2.utils.markupsafe.Markup(h), "id": f"s{i}"} for i, (t, h) in enumerate(sections)
         ],
-        plotly_js=jinja2.utils.markupsafe.Markup(plotly.offline.get_plotlyjs()),
+        # Plotly (4.6 MB) only where a section draws with it: a page of tables and images stays small
+        plotly_js=jinja2.utils.markupsafe.Markup(
+            plotly.offline.get_plotlyjs() if any("plotly-graph-div" in h for _, h in sections) else ""
+        ),
         written=manifest.get("ended", "?"),
         directory=str(shown_as or directory),
     )

@@ -17,6 +17,7 @@ import math
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -407,7 +408,7 @@ class EnsembleResult:
 
 
 def run_ensemble(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     runs: int = 1000,
     seed: int = 0,
     *,
@@ -424,7 +425,8 @@ def run_ensemble(
     (:func:`sim.runs.store.run_to_directory`, or ``sim run``).
 
     Args:
-        scenario: a validated scenario (:func:`sim.load_scenario`).
+        scenario: a validated scenario (:func:`sim.load_scenario`), or its file (loaded and
+            validated here, as ``DealModel`` does).
         runs: number of runs.
         seed: master seed; run ``i`` gets ``run_seed(seed, i)``.
         execution: where the runs execute (``Execution(workers=1)`` runs in this process) and
@@ -442,6 +444,10 @@ def run_ensemble(
         >>> result = run_ensemble(load_scenario("scenarios/tiktok_2020.yaml"), runs=200, seed=0)
         >>> result.summary["outcomes"]["closed_by_deadline"]["p"]
     """
+    if not isinstance(scenario, Scenario):
+        from sim.scenario.load import load_scenario
+
+        scenario = load_scenario(scenario)
     spec = EnsembleSpec(
         scenario,
         runs,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,10 @@ class ScenarioTemplate:
                             )
                         )
         if problems:
+            try:  # a document that is wrong itself (a list where a mapping belongs): say that first
+                validate(copy.deepcopy(self.doc), source=str(self.path), origins=self.origins)
+            except ScenarioError:
+                raise
             raise ScenarioError(problems)
 
 
@@ -268,6 +273,15 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+def _key_before(text: str, mark: Any) -> str:
+    """The key written just before a position (``start`` in ``start: 2020-02-30``), or ""."""
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return ""
+    found = re.search(r"([A-Za-z_][\w-]*)\s*:\s*$", lines[mark.line][: mark.column])
+    return found.group(1) if found else ""
+
+
 def read_yaml(path: Path) -> dict:
     if not path.is_file():
         what = "is a directory" if path.is_dir() else "no such file"
@@ -289,7 +303,8 @@ def read_yaml(path: Path) -> dict:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         what = exc.problem or str(exc)
-        raise ScenarioError([Problem(str(path), "", f"{where}malformed YAML: {what}")]) from None
+        key = _key_before(text, mark) if mark else ""
+        raise ScenarioError([Problem(str(path), key, f"{where}malformed YAML: {what}")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(str(path), "", f"malformed YAML: {exc}")]) from None
     if doc is None:
@@ -324,6 +339,16 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, str]) -> 
     base = _resolve(parent_path, (*chain, real), origins)
     _record_origins(doc, (), str(path), origins)
     return _merge(base, doc, source=str(path))
+
+
+def parent_of(path: str | Path) -> Path | None:
+    """The scenario file that ``path`` extends, or None (for the run's "what next" line)."""
+    path = Path(path)
+    try:
+        ref = read_yaml(path).get("extends")
+    except ScenarioError:
+        return None
+    return _parent_path(path, ref) if isinstance(ref, str) else None
 
 
 def _parent_path(path: Path, ref: str) -> Path:

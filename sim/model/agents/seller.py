@@ -328,7 +328,7 @@ class Seller(Actor):
     def silence(self, moment: Silent) -> None:
         """A reviewer gave no answer: the parties may send it revised terms after a while."""
         spec = self.view.scenario.reviewers[moment.reviewer]
-        rule = getattr(spec, "after_silence", None)
+        rule = spec.__dict__.get("after_silence")  # a pydantic model's fields; a kind without it has none
         if rule is None or self.stale(moment.version) or not self.happens(rule.p_revise):
             return
         self.after(rule.days, self.revise, moment.reviewer, moment.version)
