@@ -5,6 +5,8 @@ one mechanism on and off on the same seeds and checks what follows, not a tuned 
 
 from __future__ import annotations
 
+import re
+
 from conftest import SCENARIOS
 
 from sim import load_scenario, run_ensemble
@@ -34,6 +36,18 @@ def test_a_refused_buyer_does_not_end_an_ordered_sale():
         date = events.loc[(events["run_id"] == run_id) & (events["day"] == day), "date"].iloc[0]
         assert runs.loc[run_id, "end_date"] > date  # the refusal did not end the run
     assert (runs["home_refusals"] > 0).mean() > 0.15
+    # a refused buyer and structure are never agreed again in the run (restructured or back on the market)
+    deal = re.compile(r"the (\w+) deal \((\w+)\)")
+    for run_id, run in events.groupby("run_id"):
+        refused: set[tuple[str, str]] = set()
+        for row in run.itertuples():
+            found = deal.search(row.detail)
+            if found is None:
+                continue
+            if row.event in ("licence_denied", "consent_denied", "objection"):
+                refused.add(found.groups())
+            elif row.event == "agreement_in_principle":
+                assert found.groups() not in refused, (run_id, row.date, row.detail)
 
 
 def test_a_refusal_still_ends_a_negotiated_deal():
@@ -148,3 +162,24 @@ def test_revoking_the_ban_alone_leaves_the_sale_ordered():
     assert not (ban_only.runs["outcome"] == "revoked").any()
     both = ensemble(ADMIN, **sure, **{"executive.new_administration.revokes": ["ban_order", "divestiture_order"]})
     assert (both.runs["outcome"] == "revoked").mean() > 0.2
+
+
+def test_a_new_administration_shelves_only_a_review_still_open():
+    """Shelving stops a pending host review; a deal CFIUS already approved (and not changed since)
+    is not shelved, and nothing is logged for it."""
+    result = ensemble(
+        ADMIN, **{"executive.new_administration.p_shelve_review": 1.0, "executive.new_administration.shelve_days": None}
+    )
+    events = result.events
+    shelved = 0
+    for _, run in events.groupby("run_id"):
+        approved = False
+        for row in run.itertuples():
+            if row.event == "host_approval":
+                approved = True
+            elif row.event in ("restructure", "back_to_market", "bid_chosen", "changes_asked", "filing"):
+                approved = False
+            elif row.event == "review_shelved":
+                assert not approved, (row.run_id, row.date)
+                shelved += 1
+    assert shelved > 20

@@ -111,7 +111,17 @@ SKIPPED = {  # run elsewhere, or not a one-off command
 }
 
 
-RESULT_COMMANDS = {"run", "sweep", "sensitivity", "compare", "decompose", "backtest", "calibrate", "discover"}
+RESULT_COMMANDS = {
+    "run",
+    "sweep",
+    "sensitivity",
+    "compare",
+    "decompose",
+    "backtest",
+    "evaluate",
+    "calibrate",
+    "discover",
+}
 
 
 def scaled(line: str) -> list[str]:

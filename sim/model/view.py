@@ -82,6 +82,10 @@ class RunView:
         """Whether a bidder would do the deal under a structure."""
         return self._m.bidders[bidder_id].accepts(structure_id)
 
+    def host_reviews_pending(self) -> bool:
+        """Whether a host reviewer the current terms need has not approved them yet."""
+        return any(r.side == "host" and r.needed and not r.approved for r in self._m.reviewers.values())
+
     def bidders_pending(self) -> bool:
         """Whether any bidder may still bid."""
         return any(b.pending for b in self._m.bidders.values())

@@ -137,8 +137,8 @@ class Executive(Actor):
 
     def shelve_reviews(self) -> None:
         """Shelve the host reviews of the deal still in progress (``shelve_days`` after taking office)."""
-        if not self.view.deal.stage.in_progress:
-            return
+        if not self.view.deal.stage.in_progress or not self.view.host_reviews_pending():
+            return  # nothing left to shelve (a review already approved stays approved)
         self.log(EventName.REVIEW_SHELVED, f"shelves the host review of the {self.view.deal_name()}")
         self.announce(ReviewsShelved())
 

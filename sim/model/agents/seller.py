@@ -425,6 +425,7 @@ class Seller(Actor):
             return
         by = moment.side
         self.refusals[by] = self.refusals.get(by, 0) + 1
+        self.rejected.add((self.view.deal.chosen_bidder, self.view.deal.chosen_structure))  # never offered again
         option = None if moment.final else self.next_structure()
         if option is not None and self.chance(self.spec.p_restructure):
             self.restructure(*option, by=by)
@@ -441,7 +442,6 @@ class Seller(Actor):
         """The rejected deal is off; the sale the instrument forces goes on with the other buyers."""
         deal = self.deal
         old = self.deal_name()
-        self.rejected.add((self.view.deal.chosen_bidder, self.view.deal.chosen_structure))
         deal.new_terms(None, None, None, 1.0, self.today)
         deal.blessed = False
         self.set_stage(DealStage.BIDDING)
@@ -462,12 +462,19 @@ class Seller(Actor):
         structure = self.view.deal.chosen_structure
         later = order[order.index(structure) + 1 :] if structure in order else []
         for sid in later:
-            if self.view.bidder_active(current) and self.view.bidder_accepts(current, sid):
+            if (
+                self.view.bidder_active(current)
+                and self.view.bidder_accepts(current, sid)
+                and (current, sid) not in self.rejected
+            ):
                 return sid, current
             others = [
                 b
                 for bid_id, b in self.bids.items()
-                if bid_id != current and self.view.bidder_active(bid_id) and self.view.bidder_accepts(bid_id, sid)
+                if bid_id != current
+                and self.view.bidder_active(bid_id)
+                and self.view.bidder_accepts(bid_id, sid)
+                and (bid_id, sid) not in self.rejected
             ]
             if others:
                 best = max(others, key=lambda b: self.expected_value(replace(b, structure=sid)))
