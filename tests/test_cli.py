@@ -322,3 +322,21 @@ def test_a_run_ends_with_what_to_run_next(tmp_path):
     alone = sim("run", SCENARIOS / "tiktok_2020.yaml", "--runs", 30, "--workers", 1, "--out", tmp_path / "t")
     assert alone.exit_code == 0, alone.output
     assert not any(line.startswith("what this scenario changes") for line in alone.stdout.splitlines())
+
+
+def test_an_output_file_in_a_missing_directory_is_refused_before_anything_runs(tmp_path):
+    """`calibrate --write-scenario` and `report --out` into a directory that does not exist: one
+    line naming the option, exit 2, nothing written (calibrate runs nothing)."""
+    record = SCENARIOS / "records" / "tiktok_2020.yaml"
+    out = tmp_path / "cal"
+    calibrated = sim(
+        "calibrate", SCENARIOS / "tiktok_2020.yaml", record, "--param", "events.election.p_change=0.5,1",
+        "--runs", 5, "--out", out, "--write-scenario", tmp_path / "nowhere" / "x.yaml",
+    )  # fmt: skip
+    assert calibrated.exit_code == 2 and "--write-scenario" in calibrated.stderr and not out.exists()
+    ran = sim(
+        "run", SCENARIOS / "tiktok_2020.yaml", "--runs", 10, "--workers", 1, "--out", tmp_path / "r", "--no-report"
+    )
+    assert ran.exit_code == 0, ran.output
+    reported = sim("report", tmp_path / "r", "--out", tmp_path / "nowhere" / "report.html")
+    assert reported.exit_code == 2 and "--out" in reported.stderr and not (tmp_path / "nowhere").exists()

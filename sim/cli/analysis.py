@@ -540,6 +540,8 @@ def calibrate(
     out = job.target(f"calibrate_{name}_{observed.name}")
     if write_scenario is not None and write_scenario.exists() and not job.force:
         raise OutputError(f"--write-scenario {write_scenario}: exists; use --force to replace it")
+    if write_scenario is not None and not write_scenario.parent.is_dir():
+        raise UsageError(f"--write-scenario {write_scenario}: no directory {write_scenario.parent} to write it in")
     points = count_points(parameters, "grid", 0)
     with job.running((points + 1) * runs, "calibrate") as execution:
         result = run_calibrate(template, observed, parameters, runs, seed, execution)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from sim.cli.app import SET_HELP, cli, overrides_of, scenario_path
-from sim.errors import OutputError, ScenarioError, SimError
+from sim.errors import OutputError, ScenarioError, SimError, UsageError
 from sim.outcomes import Outcome
 from sim.present.tables import terminal
 from sim.scenario.load import load_scenario, shipped_scenarios
@@ -197,6 +197,8 @@ def report(outdir: Path, path: Path | None) -> None:
 
     if not outdir.is_dir():
         raise OutputError(f"{outdir}: no such result directory")
+    if path is not None and not path.parent.is_dir():
+        raise UsageError(f"--out {path}: no directory {path.parent} to write it in")
     sealed = is_sealed(outdir)
     written = write_report(outdir, path)
     if sealed:
@@ -230,8 +232,6 @@ def dashboard(scenario: str, port: int, host: str, open_browser: bool) -> None:
     import importlib.util
     import os
     import subprocess
-
-    from sim.errors import UsageError
 
     path = Path(scenario_path(scenario)).resolve()
     load_scenario(path)  # a bad scenario is refused here, with its one-line errors
