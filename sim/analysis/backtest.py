@@ -386,6 +386,7 @@ def backtest(
 ) -> BacktestResult:
     """Score a scenario against a record; see the module docstring."""
     model, base = trace([scenario, neutral(scenario)], record, runs, seed, fan=True, execution=execution)
+    possible = possible_outcomes(scenario)
     horizons = []
     for h, o in enumerate(record.outcomes):
         entry = {
@@ -395,7 +396,7 @@ def backtest(
             "p_all": {k: round(v, 4) for k, v in model.outcome_shares(h).items()},
         }
         for name, t in (("model", model), ("uniform", None), ("neutral", base)):
-            entry[name] = _scores(t, h, o.outcome, possible_outcomes(scenario) if t is None else None)
+            entry[name] = _scores(t, h, o.outcome, possible if t is None else None)
         entry["p_observed"] = entry["model"]["p_observed"]
         horizons.append(entry)
     observed = tuple(o.outcome for o in record.outcomes)

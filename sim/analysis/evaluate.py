@@ -108,19 +108,19 @@ def evaluate(
         report = backtest(scenario, record, runs, seed, execution).report
         reports[scenario.name] = report
         seq = report["sequence"]
-        scored = [e for e in report["events"] if not e["condition"]]
-        for e in scored:
-            band = e.get("band")
-            events.append(
-                {
-                    "case": scenario.name,
-                    "date": e["date"],
-                    "event": e["event"],
-                    "share": e["share"],
-                    "percentile": e["percentile"],
-                    "in_band": bool(band) and band[0] <= e["date"] <= band[1],
-                }
-            )
+        scored = [
+            {
+                "case": scenario.name,
+                "date": e["date"],
+                "event": e["event"],
+                "share": e["share"],
+                "percentile": e["percentile"],
+                "in_band": bool(e.get("band")) and e["band"][0] <= e["date"] <= e["band"][1],
+            }
+            for e in report["events"]
+            if not e["condition"]
+        ]
+        events += scored
         rows.append(
             {
                 "case": scenario.name,
@@ -131,7 +131,7 @@ def evaluate(
                 **{f"log_{m}": seq[m]["log_score"] for m in METHODS},
                 **{f"brier_{m}": seq[m]["brier"] for m in METHODS},
                 "events_scored": len(scored),
-                "in_band": sum(1 for e in events if e["case"] == scenario.name and e["in_band"]),
+                "in_band": sum(e["in_band"] for e in scored),
                 "conditions": len(report["conditions"]),
             }
         )

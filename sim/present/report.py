@@ -534,7 +534,7 @@ def backtest_sections(directory: Path) -> list[tuple[str, str]]:
 
 def evaluation_sections(directory: Path) -> list[tuple[str, str]]:
     """A case library's evaluation: each case against the baselines, the verdict, the figures."""
-    from sim.present.tables import EVALUATION_HEADERS, _evaluation_rows, evaluation_verdict
+    from sim.present.tables import EVALUATION_HEADERS, evaluation_rows, evaluation_verdict
 
     data = _read_json(directory / "evaluation.json")
     body = paragraph(
@@ -542,7 +542,7 @@ def evaluation_sections(directory: Path) -> list[tuple[str, str]]:
         "scenario written from the facts known at its start and a record of what happened after; lower "
         "scores are better."
     )
-    body += table(EVALUATION_HEADERS, _evaluation_rows(data))
+    body += table(EVALUATION_HEADERS, evaluation_rows(data))
     body += paragraph(evaluation_verdict(data))
     for name in ("case_scores.png", "pit.png"):
         path = directory / "figures" / name

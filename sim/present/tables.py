@@ -379,7 +379,7 @@ def decomposition_table(decomposition: Any) -> Table:
     return table
 
 
-def _evaluation_rows(data: dict[str, Any]) -> list[list[str]]:
+def evaluation_rows(data: dict[str, Any]) -> list[list[str]]:
     rows = []
     for c in data["cases"]:
         rows.append(
@@ -428,7 +428,7 @@ def evaluation_table(data: dict[str, Any]) -> Table:
     )
     for h in EVALUATION_HEADERS:
         table.add_column(h)
-    for row in _evaluation_rows(data):
+    for row in evaluation_rows(data):
         table.add_row(*row)
     table.caption = evaluation_verdict(data)
     return table
@@ -474,7 +474,7 @@ def evaluation_markdown(data: dict[str, Any], figures: list[str]) -> str:
         "| " + " | ".join(EVALUATION_HEADERS) + " |",
         "|" + "---|" * len(EVALUATION_HEADERS),
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in _evaluation_rows(data)]
+    lines += ["| " + " | ".join(row) + " |" for row in evaluation_rows(data)]
     lines += ["", evaluation_verdict(data), ""]
     pit = data["totals"]["pit_histogram"]
     lines += [

@@ -455,6 +455,14 @@ class Seller(Actor):
         self.announce(NewTerms(deal.version))
         self.clock.schedule(self.today, self.choose, priority=Priority.LOW)
 
+    def open_to(self, bidder_id: str, structure_id: str) -> bool:
+        """Whether a buyer is still in, would do the deal under this structure, and was not refused it."""
+        return (
+            self.view.bidder_active(bidder_id)
+            and self.view.bidder_accepts(bidder_id, structure_id)
+            and (bidder_id, structure_id) not in self.rejected
+        )
+
     def next_structure(self) -> tuple[str, str] | None:
         """The next structure on the restructuring path, and a buyer who accepts it."""
         current = self.view.deal.chosen_bidder
@@ -462,20 +470,9 @@ class Seller(Actor):
         structure = self.view.deal.chosen_structure
         later = order[order.index(structure) + 1 :] if structure in order else []
         for sid in later:
-            if (
-                self.view.bidder_active(current)
-                and self.view.bidder_accepts(current, sid)
-                and (current, sid) not in self.rejected
-            ):
+            if self.open_to(current, sid):
                 return sid, current
-            others = [
-                b
-                for bid_id, b in self.bids.items()
-                if bid_id != current
-                and self.view.bidder_active(bid_id)
-                and self.view.bidder_accepts(bid_id, sid)
-                and (bid_id, sid) not in self.rejected
-            ]
+            others = [b for bid_id, b in self.bids.items() if bid_id != current and self.open_to(bid_id, sid)]
             if others:
                 best = max(others, key=lambda b: self.expected_value(replace(b, structure=sid)))
                 return sid, best.bidder

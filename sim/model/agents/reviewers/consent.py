@@ -16,13 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from sim.model.agents.reviewers.base import Reviewer
-from sim.model.agents.reviewers.export_licence import _political_neutral
+from sim.model.agents.reviewers.export_licence import grant_neutral, grant_utilities
 from sim.model.agents.reviewers.politics import PoliticalHold
-from sim.model.kinds import Overrides, ReviewerKind, at_minimum, register_reviewer, zeros
+from sim.model.kinds import Overrides, ReviewerKind, at_minimum, register_reviewer
 from sim.model.moments import Applied, ConsentNeeded, DealAgreed, DealChosen, HostAction, NewTerms, TensionChanged, on
 from sim.model.randomness import choice_probabilities, draw_duration, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
-from sim.scenario.schema import Consent, score
+from sim.scenario.schema import Consent
 
 
 class ConsentReviewer(Reviewer):
@@ -45,16 +45,8 @@ class ConsentReviewer(Reviewer):
         return cover is None or not self.view.needs(cover, structure_id, bidder_id)
 
     def utilities(self, structure_id: str) -> dict[str, float]:
-        """Utilities of granting and denying these terms now."""
-        u = self.spec.utility
-        view = self.view
-        grant = (
-            score(u.terms, view.structure(structure_id), start=u.grant)
-            + u.tension * view.tension
-            + u.stance * view.stance
-            + u.new_administration * view.administration_changing
-        )
-        return {"grant": grant, "deny": u.deny}
+        """Utilities of granting and denying these terms now (a licence's, ``grant_utilities``)."""
+        return grant_utilities(self.spec.utility, self.view, structure_id)
 
     def approval_belief(self, structure_id: str, bidder_id: str) -> float:
         """The chance of consent the seller reads from the rules: 1 if none is needed, else P(grant)."""
@@ -172,13 +164,6 @@ register_reviewer(
         fastest=_fastest,
         consenting=_consenting,
         at_once=lambda rid, r: {**_consenting(rid, r), **_fastest(rid, r)},
-        neutral=lambda rid, r: {
-            **zeros(f"reviewers.{rid}.utility", "grant", "tension", "stance", "new_administration", "deny"),
-            **{
-                f"reviewers.{rid}.utility.terms.{dim}": dict.fromkeys(w, 0) if isinstance(w, dict) else 0
-                for dim, w in r.utility.terms.items()
-            },
-            **_political_neutral(f"reviewers.{rid}", r.political),
-        },
+        neutral=grant_neutral,
     )
 )

@@ -71,15 +71,7 @@ class ExportLicenceReviewer(Reviewer):
 
     def letter_utilities(self, structure_id: str) -> dict[str, float]:
         """Utilities of granting and denying these terms now."""
-        u = self.spec.utility
-        view = self.view
-        grant = (
-            score(u.terms, view.structure(structure_id), start=u.grant)
-            + u.tension * view.tension
-            + u.stance * view.stance
-            + u.new_administration * view.administration_changing
-        )
-        return {"grant": grant, "deny": u.deny}
+        return grant_utilities(self.spec.utility, self.view, structure_id)
 
     def approval_belief(self, structure_id: str, bidder_id: str) -> float:
         """The chance of consent the seller reads from the rules: 1 if none is needed, else P(grant)."""
@@ -237,6 +229,29 @@ class ExportLicenceReviewer(Reviewer):
             self.reject()
 
 
+def grant_utilities(u: Any, view: Any, structure_id: str) -> dict[str, float]:
+    """Utilities of granting and denying terms now, by a licence's ``utility`` (a consent shares it)."""
+    grant = (
+        score(u.terms, view.structure(structure_id), start=u.grant)
+        + u.tension * view.tension
+        + u.stance * view.stance
+        + u.new_administration * view.administration_changing
+    )
+    return {"grant": grant, "deny": u.deny}
+
+
+def grant_neutral(rid: str, r: Any) -> Overrides:
+    """Every weight of a licence's (or a consent's) grant-or-deny choice and its political handling at zero."""
+    return {
+        **zeros(f"reviewers.{rid}.utility", "grant", "tension", "stance", "new_administration", "deny"),
+        **{
+            f"reviewers.{rid}.utility.terms.{dim}": dict.fromkeys(w, 0) if isinstance(w, dict) else 0
+            for dim, w in r.utility.terms.items()
+        },
+        **_political_neutral(f"reviewers.{rid}", r.political),
+    }
+
+
 def _political_neutral(at: str, political: Any) -> Overrides:
     """A political handling's weights at zero: as likely handled politically as not, a hold as likely to end."""
     if political is None:
@@ -274,14 +289,7 @@ register_reviewer(
         fastest=_fastest,
         consenting=_consenting,
         at_once=lambda rid, r: {**_consenting(rid, r), **_fastest(rid, r)},
-        neutral=lambda rid, r: {
-            **zeros(f"reviewers.{rid}.utility", "grant", "tension", "stance", "new_administration", "deny"),
-            **{
-                f"reviewers.{rid}.utility.terms.{dim}": dict.fromkeys(w, 0) if isinstance(w, dict) else 0
-                for dim, w in r.utility.terms.items()
-            },
-            **_political_neutral(f"reviewers.{rid}", r.political),
-        },
+        neutral=grant_neutral,
         not_decisions=("p_grant_after_letter",),  # the licence after a letter: a formality, left as the scenario says
     )
 )
