@@ -321,7 +321,7 @@ class DealModel(mesa.Model, Reacting):
         """Have ``action(*args)`` happen on ``day`` (never, if that is past the horizon)."""
         if day > self.horizon_day + 1 or not self.running:
             return
-        self._scheduled.append(mesa_compat.schedule(self, max(day, self.day), action, args, priority))
+        self._scheduled.append(mesa_compat.schedule(self, day if day > self.day else self.day, action, args, priority))
         self.events_scheduled += 1
 
     def after_event(self) -> None:

@@ -64,7 +64,7 @@ class Call(Event):
     ) -> None:
         self.model = model
         self.time = time
-        self.priority = priority.value
+        self.priority = int(priority)
         self._canceled = False
         self.fn = function
         self.unique_id = next(Event._ids)
@@ -78,11 +78,14 @@ class Call(Event):
         their cause has returned.
         """
         if not self._canceled and self.fn is not None:
-            self.model.day = self.time
+            model = self.model
+            model.day = self.time
             self.fn(*self.function_args)
-            after = getattr(self.model, "after_event", None)
-            if after is not None:
-                after()
+            try:
+                after = model.after_event
+            except AttributeError:  # a plain Mesa model (the benchmark's floor)
+                return
+            after()
 
 
 def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: tuple, priority: Priority) -> Event:

@@ -9,6 +9,7 @@ after the end.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from sim.narrative import EventName, SpanName
 
@@ -38,7 +39,7 @@ class RunTimeline:
         self.closed = False
 
     def _writable(self, what: str) -> None:
-        if self.closed:
+        if self.closed:  # callers test `closed` first on their hot path, to skip formatting `what`
             raise TimelineClosed(f"{what} after the run ended (day {self._today()})")
 
     def log(self, actor: str, event: EventName, detail: str = "") -> None:
@@ -46,33 +47,37 @@ class RunTimeline:
         if self.closed:
             self._writable(f"logging {event.value}")
         if self.narrate:
-            self.events.append((self._today(), actor, event.value, detail))
+            self.events.append((self._today(), actor, event._value_, detail))
 
     def stage(self, stage: str) -> None:
         """The deal moved to a stage today."""
-        self._writable(f"moving the deal to {stage}")
+        if self.closed:
+            self._writable(f"moving the deal to {stage}")
         self.stages.append((self._today(), stage))
 
     def open_span(self, name: SpanName, actor: str, process: str | None = None) -> None:
         """A stretch starts today (if it is not already open); ``actor`` is who is responsible for it."""
-        self._writable(f"opening {name.value}")
+        if self.closed:
+            self._writable(f"opening {name.value}")
         key = (name, process)
         if key not in self._open:
-            span = [name.value, actor, self._today(), None, process]
+            span = [name._value_, actor, self._today(), None, process]
             self._open[key] = span
             self.spans.append(span)
 
     def close_span(self, name: SpanName, process: str | None = None) -> None:
         """A stretch ends today (nothing happens if it is not open)."""
-        self._writable(f"closing {name.value}")
+        if self.closed:
+            self._writable(f"closing {name.value}")
         span = self._open.pop((name, process), None)
         if span is not None:
             span[3] = self._today()
 
     def add_span(self, name: SpanName, actor: str, start: int, end: int, process: str | None = None) -> None:
         """A stretch already over (or whose end is known), e.g. a court case."""
-        self._writable(f"adding {name.value}")
-        self.spans.append([name.value, actor, start, min(end, self.horizon_day), process])
+        if self.closed:
+            self._writable(f"adding {name.value}")
+        self.spans.append([name._value_, actor, start, min(end, self.horizon_day), process])
 
     def is_open(self, name: SpanName, process: str | None = None) -> bool:
         """Whether a stretch is open."""
@@ -105,13 +110,13 @@ class RunTimeline:
 class Timeline:
     """One actor's pen on the run's timeline: its log rows and the stretches it opens carry its id."""
 
+    log: Callable[..., None]
+    """``log(event, detail="")``: a row of the event log in this actor's name."""
+
     def __init__(self, run: RunTimeline, actor: str):
         self.run = run
         self.actor = actor
-
-    def log(self, event: EventName, detail: str = "") -> None:
-        """A row of the event log in this actor's name."""
-        self.run.log(self.actor, event, detail)
+        self.log = partial(run.log, actor)
 
     def open(self, name: SpanName, process: str | None = None, responsible: str | None = None) -> None:
         """Open a stretch (this actor is responsible unless ``responsible`` names another, e.g. the parties)."""

@@ -15,6 +15,7 @@ An actor never reaches into the run (``DealModel``) itself. It sees:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -55,14 +56,11 @@ class Actor(mesa.Agent, Reacting):
         self.log = self.timeline.log  # a row of the event log in this actor's name
         self.announce: Callable[[Moment], None] = ports.announce
         self._seed = ports.seed
-        self._rng: Stream | None = None
 
-    @property
+    @cached_property
     def rng(self) -> Stream:
-        """The actor's own random stream (created on first use)."""
-        if self._rng is None:
-            self._rng = actor_stream(self._seed, self.actor_id)
-        return self._rng
+        """The actor's own random stream (created on first use; then a plain attribute)."""
+        return actor_stream(self._seed, self.actor_id)
 
     @property
     def random(self) -> Stream:
