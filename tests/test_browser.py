@@ -157,3 +157,27 @@ def test_the_one_run_view_steps_day_by_day(page, dashboard):
     assert "filing days\t30" in shown and "seed\t0" in shown
     page.screenshot(path=ARTIFACTS / "dashboard-one-run.png", full_page=True)
     assert page.problems == []
+
+
+def test_every_click_plays_its_days_and_a_run_plays_to_its_end(page, dashboard):
+    """Five quick clicks on "+1 day" play five days (none lost while the page redraws); a date
+    plays to that date; "to the end" ends the run; the tab names the page."""
+    page.goto(dashboard + "/")
+    today = page.locator(".today-panel")
+    today.wait_for()
+    one_day = page.get_by_role("button", name="+1 day")
+    for _ in range(5):
+        one_day.click()  # no wait between clicks
+    page.get_by_text("(5 days played)").wait_for()
+    page.get_by_label("play to date (YYYY-MM-DD)").fill("2020-02-01")
+    page.get_by_label("play to date (YYYY-MM-DD)").press("Enter")
+    page.get_by_role("button", name="go").click()
+    page.get_by_text("2020-02-01 (32 days played)").wait_for()
+    page.get_by_role("button", name="to the end").click()
+    page.locator(".play-state").get_by_text("the run is over").wait_for()
+    assert "one run" in page.title()
+    assert (
+        page.locator(".solara-content-main .v-tab").evaluate("e => getComputedStyle(e, '::after').content")
+        == '"This run, day by day"'
+    )  # not Mesa's "Page 0"
+    assert page.problems == []

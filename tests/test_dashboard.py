@@ -80,3 +80,22 @@ def test_the_ensemble_view_pairs_the_setting_with_the_scenario_as_it_is(ecr):
 def test_nothing_changed_runs_once(ecr):
     found = dashboard.ensemble({k: c["value"] for k, c in dashboard.controls(ecr).items()}, runs=50, seed=1)
     assert found["changed"] == {} and found["as set"] is found["as it is"]
+
+
+def test_a_busy_port_is_refused_in_one_line(tmp_path):
+    """A port another program listens on: one line naming the option and what to do, exit 2, no server started."""
+    import socket
+
+    from click.testing import CliRunner
+
+    from sim.cli import cli
+
+    with socket.socket() as holder:
+        holder.bind(("localhost", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(cli, ["dashboard", str(ECR), "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: --port {port}: already in use on localhost; choose another, or --port 0 for any free one"
+    ]

@@ -106,3 +106,24 @@ def test_plotly_is_inlined_only_where_a_figure_draws_with_it(results):
         assert "plotly-graph-div" not in page and len(page.encode()) < 300_000, kind
     run = (results["run"] / "report.html").read_text()
     assert "plotly-graph-div" in run and run.count("Plotly.newPlot") >= 1
+
+
+def test_a_report_inlines_the_lightest_plotly_that_draws_its_figures(results):
+    """Every report of this tool draws with the 1.5 MB cartesian bundle, not plotly's 4.8 MB one;
+    a figure the bundle cannot draw gets the full bundle, so a page never loses a figure."""
+    import plotly.graph_objects as go
+    import plotly.offline
+
+    from sim.present.plotlyjs import CARTESIAN_VERSION, bundle_for
+    from sim.present.report import figure
+
+    if plotly.offline.get_plotlyjs_version() != CARTESIAN_VERSION:
+        pytest.skip("the installed plotly carries another plotly.js than the shipped bundle")
+    for kind in COMMANDS:
+        page = (results[kind] / "report.html").read_text()
+        if "plotly-graph-div" in page:
+            assert "plotly.js (cartesian - minified)" in page, kind
+            assert len(page.encode()) < 2_000_000, kind
+    assert bundle_for(figure(go.Figure(go.Bar(x=[1], y=[2]))))[1].endswith("cartesian")
+    assert bundle_for(figure(go.Figure(go.Scattergl(x=[1], y=[2]))))[1].endswith("full")
+    assert bundle_for("<table></table>") == ("", "none")

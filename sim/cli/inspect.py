@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sys
 from pathlib import Path
@@ -240,6 +241,8 @@ def dashboard(scenario: str, port: int, host: str, open_browser: bool) -> None:
             "the dashboard needs its extra: pip install -e '.[dashboard]' in a clone "
             "('dealsim[dashboard]' from an index)"
         )
+    if port and not _port_free(host, port):
+        raise UsageError(f"--port {port}: already in use on {host}; choose another, or --port 0 for any free one")
     env = {
         **os.environ,
         "SIM_DASHBOARD_SCENARIO": str(path),
@@ -265,6 +268,25 @@ def dashboard(scenario: str, port: int, host: str, open_browser: bool) -> None:
     except KeyboardInterrupt:
         status = 0
     sys.exit(status)
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on ``host:port`` now (the check uvicorn would fail later, with a traceback)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return True  # an address that does not resolve is the server's to report
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return False
+    return True
 
 
 @cli.command(name="list")

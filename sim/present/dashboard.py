@@ -2,7 +2,8 @@
 
 Two pages, one per question:
 
-- **One run** (``/``): Mesa's SolaraViz over :class:`DealModel`, one day per step. The sidebar's
+- **One run** (``/``): Mesa's SolaraViz over :class:`DealModel`, one day per step, and a Play
+  card that plays a day, a week, to the deadline, to a date or to the end. The sidebar's
   sliders, menus and switches are the scenario's declared levers and uncertainties, and the
   seed (Mesa applies them on Reset). The panels: today (date, stage, days to the deadline,
   reviews open, bans biting, value left, the outcome if it stopped today), the parameters as
@@ -18,6 +19,7 @@ path in the environment variable ``SIM_DASHBOARD_SCENARIO``). It needs the ``das
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from functools import cache, lru_cache
@@ -35,6 +37,7 @@ import solara.lab  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.utils import force_update, update_counter  # noqa: E402
 
 from sim.analysis.compare import paired_difference  # noqa: E402
 from sim.model.dealmodel import DealModel  # noqa: E402
@@ -242,12 +245,89 @@ def story_panel(model: DealModel) -> None:
     html("<h3>What happened, latest first</h3>" + (said or "<p>Nothing yet.</p>"))
 
 
+def play_days(model: DealModel, days: int) -> int:
+    """Play up to ``days`` more days (fewer if the run ends first); returns how many were played."""
+    played = 0
+    while played < days and model.running:
+        model.step()
+        played += 1
+    return played
+
+
+def days_to(model: DealModel, date: str) -> int:
+    """How many days to play so that ``date`` (YYYY-MM-DD) is the last day played; 0 if it is past."""
+    target = (dt.date.fromisoformat(date) - model.deal_scenario.start).days
+    return max(0, target + 1 - model.steps)
+
+
+@solara.component
+def RunState(model: DealModel) -> None:
+    """Whether the run goes on (redrawn with the panels after every step)."""
+    update_counter.get()
+    state = "goes on" if model.running else "is over"
+    html(f"<p>Day {model.steps} played; the run {state}.</p>", classes=["play-state"])
+
+
+@solara.component
+def PlayControls(model: solara.Reactive[DealModel]) -> None:
+    """Buttons that play a day, a week, to the first deadline or to the end, and a date to play to.
+
+    They sit in the sidebar, outside the panels Mesa redraws after every step, so each stays
+    the same widget: a click made while the page draws is handled in turn and plays its days
+    (clicks on a widget being replaced are lost, as they can be on Mesa's Step button). A
+    click plays all its days, then the panels redraw once.
+    """
+    date = solara.use_reactive("")
+    problem = solara.use_reactive("")
+    deadline = deal_scenario().first_deadline.isoformat()
+
+    def play(days: int) -> None:
+        play_days(model.value, days)
+        force_update()
+
+    def to_date() -> None:
+        try:
+            days = days_to(model.value, date.value)
+        except ValueError:
+            problem.set(f"{date.value!r} is not a date: write it as YYYY-MM-DD")
+            return
+        problem.set("")
+        play(days)
+
+    with solara.Card("Play", classes=["play-controls"]):
+        RunState(model.value)
+        with solara.Row():
+            solara.Button("+1 day", on_click=lambda: play(1), small=True)
+            solara.Button("+1 week", on_click=lambda: play(7), small=True)
+            solara.Button("to the end", on_click=lambda: play(model.value.horizon_day + 2), small=True)
+        solara.Button(
+            f"to the deadline ({deadline})",
+            on_click=lambda: play(days_to(model.value, deadline)),
+            small=True,
+            style={"margin-top": "8px"},
+        )
+        with solara.Row(style={"align-items": "center"}):
+            solara.InputText("play to date (YYYY-MM-DD)", value=date, continuous_update=False)
+            solara.Button("go", on_click=to_date, small=True)
+        if problem.value:
+            solara.Warning(problem.value)
+
+
 @solara.component
 def OneRun() -> None:
     """Mesa's SolaraViz: the run stepped day by day, with the scenario's parameters as controls."""
-    model = solara.use_memo(lambda: DashboardModel(rng=0), [])
+    first = solara.use_memo(lambda: DashboardModel(rng=0), [])
+    model = solara.use_reactive(first)  # SolaraViz's Reset replaces its value; PlayControls plays it
+    solara.Title(f"dealsim: {deal_scenario().name}: one run")
+    # Mesa names its one page of panels "Page 0" and takes no name for it: show ours instead
+    solara.Style(
+        ".solara-content-main .v-tabs .v-tab { font-size: 0 } "
+        ".solara-content-main .v-tabs .v-tab::after { content: 'This run, day by day'; font-size: 0.875rem }"
+    )
     with solara.AppBar():
         Navigation()
+    with solara.Sidebar():
+        PlayControls(model)
     SolaraViz(
         model,
         components=[today_panel, parameters_panel, series_panel, timeline_panel, actors_panel, story_panel],
@@ -394,6 +474,7 @@ def Controls(specs: dict[str, dict[str, Any]], settings: solara.Reactive[dict[st
 def Ensemble() -> None:
     """Sliders and switches from the scenario, a Run button, and the outcomes beside the unchanged scenario's."""
     scenario = deal_scenario()
+    solara.Title(f"dealsim: {scenario.name}: ensemble")
     specs = controls(scenario)
     settings = solara.use_reactive({k: c["value"] for k, c in specs.items()})
     runs = solara.use_reactive(ENSEMBLE_RUNS)

@@ -2,7 +2,7 @@
 
 ``write_report(directory)`` reads what a command wrote (a run, a sweep, a sensitivity analysis, a
 comparison, a backtest, a decomposition, a discovery, a calibration) and writes ``report.html``:
-its tables with their intervals, interactive figures (Plotly, its JavaScript inlined once: hover
+its tables with their intervals, interactive figures (Plotly, the lightest bundle that draws them inlined once: hover
 for the details, so the timeline needs no overprinted labels), the delay attribution, the stories
 of typical runs, and the manifest with the overrides the results ran with. The report reads
 files only; it never runs a simulation.
@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.errors import OutputError
 from sim.outcomes import COLOURS, MEANING, PRECEDENCE
+from sim.present.plotlyjs import bundle_for, mark_traces
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
 
@@ -47,7 +48,8 @@ def table(headers: list[str], rows: list[list[Any]], caption: str = "", table_id
 def figure(fig: Any) -> str:
     """A Plotly figure as a div (the JavaScript is inlined once, in the page's head)."""
     fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50}, font={"size": 12})
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+    div = fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+    return mark_traces(div, {trace.type for trace in fig.data})
 
 
 def paragraph(text: str) -> str:
@@ -639,7 +641,6 @@ def report_html(directory: str | Path, shown_as: str | Path | None = None) -> st
     result is assembled elsewhere).
     """
     import jinja2
-    import plotly.offline
 
     directory = Path(directory)
     found = next(((kind, build) for marker, kind, build in KINDS if (directory / marker).is_file()), None)
@@ -671,6 +672,7 @@ def report_html(directory: str | Path, shown_as: str | Path | None = None) -> st
     uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")
     ids = {u: f"figure-{n}" for n, u in enumerate(dict.fromkeys(uuid.findall("".join(h for _, h in sections))))}
     sections = [(t, uuid.sub(lambda m: ids[m.group(0)], h)) for t, h in sections]
+    plotly_js, _ = bundle_for("".join(h for _, h in sections))
     env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
     return template.render(
@@ -679,10 +681,8 @@ def report_html(directory: str | Path, shown_as: str | Path | None = None) -> st
         sections=[
             {"title": t, "html": jinja2.utils.markupsafe.Markup(h), "id": f"s{i}"} for i, (t, h) in enumerate(sections)
         ],
-        # Plotly (4.6 MB) only where a section draws with it: a page of tables and images stays small
-        plotly_js=jinja2.utils.markupsafe.Markup(
-            plotly.offline.get_plotlyjs() if any("plotly-graph-div" in h for _, h in sections) else ""
-        ),
+        # the lightest plotly.js that draws the page's figures, none for a page of tables and images
+        plotly_js=jinja2.utils.markupsafe.Markup(plotly_js),
         written=manifest.get("ended", "?"),
         directory=str(shown_as or directory),
     )
