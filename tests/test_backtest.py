@@ -66,17 +66,17 @@ K = len(OUTCOMES)  # 11
 def test_scores_on_a_hand_checked_case(tiktok):
     """Four runs, three pending: P = 0.75; smoothed (3 + 0.5) / (4 + 11 x 0.5); Brier (0.25^2 + 0.25^2)."""
     t = _tiny(tiktok)
-    model = _scores(t, 0, "pending")
+    model = _scores(t, 0, ("pending",))
     assert model["p_observed"] == 0.75
     assert model["log_score"] == pytest.approx(-math.log(3.5 / (4 + 0.5 * K)), abs=1e-4)
     assert model["brier"] == pytest.approx(0.125)
-    uniform = _scores(None, 0, "pending")
+    uniform = _scores(None, 0, ("pending",))
     assert uniform["log_score"] == pytest.approx(math.log(K), abs=1e-4)
     assert uniform["brier"] == pytest.approx((K - 1) / K**2 + ((K - 1) / K) ** 2, abs=1e-4)
     # over the outcomes this case allows (no agreement: never terminated; no structure the seller keeps)
     possible = possible_outcomes(tiktok)
     assert "terminated" not in possible and "mitigated" not in possible and "pending" in possible
-    assert _scores(None, 0, "pending", possible)["log_score"] == pytest.approx(math.log(len(possible)), abs=1e-4)
+    assert _scores(None, 0, ("pending",), possible)["log_score"] == pytest.approx(math.log(len(possible)), abs=1e-4)
     fit = event_fit(t, 0)  # observed on day 12 (2020-08-13); simulated 10, 12, 20, and once never
     assert fit["share"] == 0.75 and fit["median"] == "2020-08-13" and fit["percentile"] == 50.0
     assert t.log_likelihood() == pytest.approx(math.log(3.5 / (4 + 0.5 * K)) + math.log(2.5 / 5))
@@ -280,13 +280,62 @@ def test_the_sequence_of_outcomes_is_scored_as_one_event(tiktok):
     )
     runs = [["pending", "revoked"], ["pending", "revoked"], ["pending", "pending"], ["no_deal", "revoked"]]
     t = Trace(tiktok, record, np.array(runs, object), np.zeros((4, 0), int), np.zeros((4, 0), np.uint8))
-    model = _sequence_scores(t, ("pending", "revoked"))
+    model = _sequence_scores(t, (("pending",), ("revoked",)))
     assert model["p_observed"] == 0.5
     assert model["log_score"] == pytest.approx(-math.log(2.5 / (4 + 0.5 * K**2)), abs=1e-4)
     assert model["brier"] == pytest.approx(0.25**2 + 0.25**2 + 0.5**2)
-    assert _sequence_scores(None, ("pending", "revoked"))["log_score"] == pytest.approx(math.log(K**2), abs=1e-4)
+    assert _sequence_scores(None, (("pending",), ("revoked",)))["log_score"] == pytest.approx(math.log(K**2), abs=1e-4)
     # the horizons are not independent: P(pending) x P(revoked) = 0.75 x 0.75 overstates 0.5
     assert t.log_likelihood() == pytest.approx(math.log(2.5 / (4 + 0.5 * K**2)))
+
+
+def test_an_outcome_known_only_as_a_set_is_scored_as_one_event(tiktok):
+    """A record that knows only "closed, by or after the deadline" is scored on the set: its
+    probability is the sum of its outcomes', at each horizon and in the sequence; the uniform
+    baseline counts the feasible sequences inside it. The same runs score worse against either
+    outcome alone (the record does not pretend to know more)."""
+    from sim.analysis.backtest import _sequence_scores, observed_sequence
+
+    closed = ["closed_by_deadline", "closed_after_deadline"]
+    record = Record.model_validate(
+        {
+            "name": "set",
+            "outcomes": [
+                {"horizon": "2020-12-31", "one_of": closed, "source": "x"},
+                {"horizon": "2021-06-30", "one_of": closed, "source": "x"},
+            ],
+        }
+    )
+    assert record.outcomes[0].label == "closed_by_deadline or closed_after_deadline"
+    runs = [["closed_by_deadline"] * 2, ["closed_after_deadline"] * 2, ["pending", "closed_after_deadline"]]
+    runs.append(["pending", "pending"])
+    t = Trace(tiktok, record, np.array(runs, object), np.zeros((4, 0), int), np.zeros((4, 0), np.uint8))
+    horizon = _scores(t, 0, tuple(closed))
+    assert horizon["p_observed"] == 0.5
+    assert horizon["log_score"] == pytest.approx(-math.log((2 + 2 * 0.5) / (4 + 0.5 * K)), abs=1e-4)
+    assert horizon["brier"] == pytest.approx(0.5**2 + 0.5**2)  # the set as one category, pending the other
+    observed = observed_sequence(record)
+    joint = _sequence_scores(t, observed)
+    assert joint["p_observed"] == 0.5
+    assert joint["log_score"] == pytest.approx(-math.log((2 + 4 * 0.5) / (4 + 0.5 * K**2)), abs=1e-4)
+    alone = _sequence_scores(t, (("closed_by_deadline",), ("closed_by_deadline",)))
+    assert alone["log_score"] > joint["log_score"]
+    # closes are absorbing: of the 2 x 2 sequences in the set, the feasible ones keep their close
+    assert feasible_sequences(tiktok, 2, observed) == 2
+    uniform = _sequence_scores(None, observed, feasible_sequences(tiktok, 2), 2)
+    assert uniform["p_observed"] == pytest.approx(2 / feasible_sequences(tiktok, 2), abs=1e-4)
+
+
+def test_a_record_outcome_is_one_outcome_or_a_set_never_both():
+    bad = [
+        {"horizon": "2020-12-31", "source": "x"},
+        {"horizon": "2020-12-31", "outcome": "pending", "one_of": ["pending", "no_deal"], "source": "x"},
+        {"horizon": "2020-12-31", "one_of": ["pending"], "source": "x"},
+        {"horizon": "2020-12-31", "one_of": ["pending", "closed"], "source": "x"},
+    ]
+    for outcome in bad:
+        with pytest.raises(ValueError):
+            Record.model_validate({"name": "r", "outcomes": [outcome]})
 
 
 def test_a_scenario_with_facts_after_its_as_of_date_is_in_sample(tiktok):

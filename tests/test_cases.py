@@ -29,7 +29,7 @@ def test_every_record_backtests_against_its_scenario(path):
     record = load_record(path)
     scenario = load_scenario(path.parent.parent / f"{record.name}.yaml")
     report = backtest(scenario, record, runs=60, seed=0, execution=SERIAL).report
-    assert [h["observed"] for h in report["horizons"]] == [o.outcome for o in record.outcomes]
+    assert [h["observed"] for h in report["horizons"]] == [o.label for o in record.outcomes]
     assert len(report["events"]) == len(record.events)
     assert {"model", "uniform", "uniform_all", "neutral"} == set(report["scores"])
 

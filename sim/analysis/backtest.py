@@ -171,21 +171,23 @@ class Trace:
         counts = Counter(self.outcomes[:, h])
         return {o: counts.get(o, 0) / self.runs for o in OUTCOMES}
 
-    def smoothed(self, h: int, outcome: str) -> float:
-        count = int(np.sum(self.outcomes[:, h] == outcome))
-        return (count + 0.5) / (self.runs + 0.5 * len(OUTCOMES))
+    def smoothed(self, h: int, allowed: tuple[str, ...]) -> float:
+        """P(the outcome at horizon ``h`` is one of ``allowed``), each outcome's count plus a half."""
+        count = int(np.isin(self.outcomes[:, h], allowed).sum())
+        return (count + 0.5 * len(allowed)) / (self.runs + 0.5 * len(OUTCOMES))
 
     def sequence_shares(self) -> Counter:
         """How many runs had each sequence of outcomes at the record's horizons."""
         return Counter(map(tuple, self.outcomes))
 
-    def smoothed_sequence(self, observed: tuple[str, ...]) -> float:
-        count = self.sequence_shares().get(tuple(observed), 0)
-        return (count + 0.5) / (self.runs + 0.5 * len(OUTCOMES) ** len(observed))
+    def smoothed_sequence(self, observed: Observed) -> float:
+        """P(the sequence matches ``observed``, a set of outcomes per horizon), each sequence's count plus a half."""
+        count = sum(c for seq, c in self.sequence_shares().items() if matches(seq, observed))
+        return (count + 0.5 * math.prod(map(len, observed))) / (self.runs + 0.5 * len(OUTCOMES) ** len(observed))
 
     def log_likelihood(self) -> float:
         """Approximate log-likelihood of the record (module docstring); the scenario's own inputs are not scored."""
-        total = math.log(self.smoothed_sequence(tuple(o.outcome for o in self.record.outcomes)))
+        total = math.log(self.smoothed_sequence(observed_sequence(self.record)))
         given = conditions(self.scenario, self.record)
         for e, observed in enumerate(self.record.events):
             if e in given:
@@ -231,30 +233,55 @@ def trace(
 # --- the backtest ---------------------------------------------------------------------------
 
 
-def _scores(trace: Trace | None, h: int, observed: str, possible: list[str] | None = None) -> dict[str, float]:
+Observed = tuple[tuple[str, ...], ...]
+"""What a record observed at each horizon: the outcomes it allows there (one, or a set)."""
+
+
+def observed_sequence(record: Record) -> Observed:
+    """The record's outcomes at its horizons, each as the set of outcomes it allows."""
+    return tuple(o.allowed for o in record.outcomes)
+
+
+def matches(sequence: tuple[str, ...], observed: Observed) -> bool:
+    """Whether a run's outcomes at the horizons are among those observed at each."""
+    return all(o in allowed for o, allowed in zip(sequence, observed, strict=True))
+
+
+def _scores(
+    trace: Trace | None, h: int, observed: tuple[str, ...], possible: list[str] | None = None
+) -> dict[str, float]:
+    """Scores of the observed outcome at one horizon; a set of outcomes is scored as one category."""
     if trace is None:  # uniform over the outcomes the case allows (all of them by default)
         allowed = possible or OUTCOMES
         p = {o: (1 / len(allowed) if o in allowed else 0.0) for o in OUTCOMES}
-        smoothed = max(p[observed], 1e-9)
+        smoothed = max(sum(p[o] for o in observed), 1e-9)
     else:
         p = trace.outcome_shares(h)
         smoothed = trace.smoothed(h, observed)
-    brier = sum((p[o] - (o == observed)) ** 2 for o in OUTCOMES)
-    return {"p_observed": round(p[observed], 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
+    p_observed = sum(p[o] for o in observed)
+    brier = (1 - p_observed) ** 2 + sum(p[o] ** 2 for o in OUTCOMES if o not in observed)
+    return {"p_observed": round(p_observed, 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
 
 
-def _sequence_scores(trace: Trace | None, observed: tuple[str, ...], k: int | None = None) -> dict[str, float]:
-    """Scores of the observed sequence of outcomes, as one event among ``k`` sequences (all of them by default)."""
+def _sequence_scores(
+    trace: Trace | None, observed: Observed, k: int | None = None, m: int | None = None
+) -> dict[str, float]:
+    """Scores of the observed sequence as one event.
+
+    A uniform baseline (no trace) spreads over ``k`` sequences (all of them by default), of which
+    ``m`` match the record (the product of its sets by default).
+    """
     k = k or len(OUTCOMES) ** len(observed)
     if trace is None:  # uniform over the sequences
-        p_observed = smoothed = 1 / k
-        brier = (1 - p_observed) ** 2 + (k - 1) * p_observed**2
+        m = m or math.prod(map(len, observed))
+        p_observed = smoothed = m / k
+        brier = (1 - p_observed) ** 2 + (k - m) * (1 / k) ** 2
     else:
         counts = trace.sequence_shares()
         p = {seq: c / trace.runs for seq, c in counts.items()}
-        p_observed = p.get(observed, 0.0)
+        p_observed = sum(v for seq, v in p.items() if matches(seq, observed))
         smoothed = trace.smoothed_sequence(observed)
-        brier = sum(v**2 for seq, v in p.items() if seq != observed) + (1 - p_observed) ** 2
+        brier = sum(v**2 for seq, v in p.items() if not matches(seq, observed)) + (1 - p_observed) ** 2
     return {"p_observed": round(p_observed, 4), "log_score": round(-math.log(smoothed), 4), "brier": round(brier, 4)}
 
 
@@ -283,23 +310,22 @@ def possible_outcomes(scenario: Scenario) -> list[str]:
     return [o for o in OUTCOMES if allowed[o]]
 
 
-def feasible_sequences(scenario: Scenario, horizons: int) -> int:
+def feasible_sequences(scenario: Scenario, horizons: int, observed: Observed | None = None) -> int:
     """How many sequences of outcomes at ``horizons`` readings the case can produce.
 
-    Each reading takes an outcome the case allows (:func:`possible_outcomes`); an absorbing
-    outcome (a close, a final block, a termination, an exit) repeats at every later reading, and a
-    close by the deadline stays one.
+    With ``observed``, only those that match it. Each reading takes an outcome the case allows
+    (:func:`possible_outcomes`); an absorbing outcome (a close, a final block, a termination, an
+    exit) repeats at every later reading, and a close by the deadline stays one.
     """
     possible = possible_outcomes(scenario)
 
-    def count(first: str | None, left: int) -> int:
-        if left == 0:
+    def count(last: str | None, h: int) -> int:
+        if h == horizons:
             return 1
-        if first in ABSORBING:
-            return 1
-        return sum(count(o, left - 1) for o in possible)
+        options = [last] if last in ABSORBING else possible
+        return sum(count(o, h + 1) for o in options if observed is None or o in observed[h])
 
-    return count(None, horizons)
+    return count(None, 0)
 
 
 _INPUT_EVENTS = {
@@ -391,19 +417,21 @@ def backtest(
     for h, o in enumerate(record.outcomes):
         entry = {
             "horizon": o.horizon.isoformat(),
-            "observed": o.outcome,
+            "observed": o.label,
             "source": o.source,
             "p_all": {k: round(v, 4) for k, v in model.outcome_shares(h).items()},
         }
         for name, t in (("model", model), ("uniform", None), ("neutral", base)):
-            entry[name] = _scores(t, h, o.outcome, possible if t is None else None)
+            entry[name] = _scores(t, h, o.allowed, possible if t is None else None)
         entry["p_observed"] = entry["model"]["p_observed"]
         horizons.append(entry)
-    observed = tuple(o.outcome for o in record.outcomes)
+    observed = observed_sequence(record)
     feasible = feasible_sequences(scenario, len(observed))
     joint = {
         "model": _sequence_scores(model, observed),
-        "uniform": _sequence_scores(None, observed, feasible),
+        "uniform": _sequence_scores(
+            None, observed, feasible, max(1, feasible_sequences(scenario, len(observed), observed))
+        ),
         "uniform_all": _sequence_scores(None, observed),
         "neutral": _sequence_scores(base, observed),
     }
@@ -416,7 +444,7 @@ def backtest(
         "seed": seed,
         "sample": sample_check(scenario),
         "horizons": horizons,
-        "sequence": {"observed": list(observed), "feasible_sequences": feasible, **joint},
+        "sequence": {"observed": [o.label for o in record.outcomes], "feasible_sequences": feasible, **joint},
         "conditions": [f"{record.events[e].date.isoformat()} {record.events[e].event}" for e in sorted(given)],
         "scores": {k: {s: v[s] for s in ("log_score", "brier")} for k, v in joint.items()},
         "log_likelihood": {"model": round(model.log_likelihood(), 4), "neutral": round(base.log_likelihood(), 4)},
@@ -501,7 +529,8 @@ def calibrate(
     for point, t in zip(points, traces[1:], strict=True):
         row = {**point, "log_likelihood": round(t.log_likelihood(), 4)}
         for h, o in enumerate(record.outcomes):
-            row[f"p_{o.outcome}_{o.horizon.isoformat()}"] = round(t.outcome_shares(h)[o.outcome], 4)
+            shares = t.outcome_shares(h)
+            row[f"p_{'_or_'.join(o.allowed)}_{o.horizon.isoformat()}"] = round(sum(shares[a] for a in o.allowed), 4)
         rows.append(row)
     table = pd.DataFrame(rows)
     best_row = table.loc[table["log_likelihood"].idxmax()]

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
-from pydantic import PrivateAttr, ValidationError, field_validator
+from pydantic import PrivateAttr, ValidationError, field_validator, model_validator
 
 from sim.errors import Problem, ScenarioError
 from sim.narrative import EventName
@@ -55,14 +55,53 @@ class ObservedEvent(Spec):
 
 
 class ObservedOutcome(Spec):
-    """The outcome observed at a horizon."""
+    """The outcome observed at a horizon: one outcome, or a set when the record cannot tell which.
+
+    ``one_of`` is for a record that knows the outcome only as a set: a deal that closed, but by
+    or after a deadline that was never published, is ``one_of: [closed_by_deadline,
+    closed_after_deadline]``. A backtest scores the set as one event (its probability is the
+    sum of its outcomes'), so a record that knows less is not scored as if it knew more.
+    """
 
     horizon: dt.date = param(..., "date", "The date the outcome is read at.")
-    outcome: str = param(..., "outcome", "One of the eleven outcomes.")
+    outcome: str | None = param(None, "outcome", "One of the eleven outcomes (or give one_of).")
+    one_of: list[str] = param(
+        [], "outcomes", "The outcomes it may have been, when the record cannot tell which (instead of outcome)."
+    )
     note: str = param("", "text", "Why this is the outcome.")
     source: str = param(..., "text", "Where the fact comes from.", min_length=1)
 
-    _check = field_validator("outcome")(lambda cls, v: _known(v, OUTCOME_NAMES, "outcome"))
+    @field_validator("outcome")
+    @classmethod
+    def _known_outcome(cls, v: str | None) -> str | None:
+        return None if v is None else _known(v, OUTCOME_NAMES, "outcome")
+
+    @field_validator("one_of")
+    @classmethod
+    def _known_set(cls, v: list[str]) -> list[str]:
+        for outcome in v:
+            _known(outcome, OUTCOME_NAMES, "outcome")
+        if len(set(v)) != len(v):
+            raise ValueError("an outcome is named twice")
+        return v
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ObservedOutcome:
+        if (self.outcome is None) == (not self.one_of):
+            raise ValueError("give the outcome, or one_of (at least two outcomes it may have been), not both")
+        if self.one_of and len(self.one_of) < 2:
+            raise ValueError("one_of needs at least two outcomes; with one, write outcome")
+        return self
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The outcomes the record allows at this horizon (one, unless given as a set)."""
+        return (self.outcome,) if self.outcome is not None else tuple(self.one_of)
+
+    @property
+    def label(self) -> str:
+        """How tables name it: the outcome, or the set as "a or b"."""
+        return " or ".join(self.allowed)
 
 
 class Record(Spec):
