@@ -351,7 +351,29 @@ def test_a_scenario_with_facts_after_its_as_of_date_is_in_sample(tiktok):
         "in_sample": False,
         "why": "no dated input after as_of",
         "later_inputs": [],
+        "later_predictions": [],
     }
+
+
+def test_a_date_drawn_in_a_window_is_a_prediction_not_an_input(tiktok):
+    """The same later fact, written as a certain date, makes the backtest in-sample; written as a
+    window of dates known at as_of (the ban stage "within 45 days"), it is a prediction the model
+    draws, listed for the reader and not counted as a later input."""
+    from sim.analysis.backtest import sample_check
+
+    as_of = {"as_of": "2020-08-01"}
+    ids = [e.id or e.kind for e in tiktok.events if e.date > tiktok.as_of and e.kind == "tension_change"]
+    assert ids, "the TikTok scenario has a later tension change to move"
+    event = next(e for e in tiktok.events if (e.id or e.kind) == ids[0])
+    fixed = sample_check(tiktok)
+    assert any(event.date.isoformat() in x and ids[0] in x for x in fixed["later_inputs"])
+    window = load_scenario(
+        SCENARIOS / "tiktok_2020.yaml",
+        {**as_of, f"events.{ids[0]}.date": {"between": ["2020-08-01", "2020-09-15"]}},
+    )
+    drawn = sample_check(window)
+    assert not any(ids[0] in x for x in drawn["later_inputs"])
+    assert any(x.startswith("2020-08-01 to 2020-09-15") and ids[0] in x for x in drawn["later_predictions"])
 
 
 def test_a_repeated_event_matches_its_own_occurrence():

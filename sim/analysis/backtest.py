@@ -368,17 +368,34 @@ def conditions(scenario: Scenario, record: Record) -> set[int]:
 def sample_check(scenario: Scenario) -> dict[str, Any]:
     """Whether a backtest of this scenario is out of sample: no dated input after its ``as_of``.
 
-    Scheduled elections are known in advance and do not count; their outcome is not an input.
+    Scheduled elections are known in advance and do not count; their outcome is not an input. An
+    uncertain dated item (a probability below 1, or a window of dates: ``date: {between: [a, b]}``)
+    is a prediction the model draws, not an input: one after ``as_of`` is listed under
+    ``later_predictions`` for the reader to judge, and does not make the backtest in-sample.
     """
     as_of = scenario.as_of
     if as_of is None:
-        return {"as_of": None, "in_sample": True, "why": "the scenario gives no as_of date", "later_inputs": []}
-    later = [
-        f"{e.date.isoformat()} {e.kind}" + (f" ({e.id})" if e.id else "")
-        for e in scenario.events
-        if e.date > as_of and e.kind != "election"
+        return {
+            "as_of": None,
+            "in_sample": True,
+            "why": "the scenario gives no as_of date",
+            "later_inputs": [],
+            "later_predictions": [],
+        }
+
+    def name(date: Any, what: str, p: float, date_to: Any) -> str:
+        window = f" to {date_to.isoformat()}" if date_to is not None else ""
+        chance = f", p {p:g}" if p < 1 else ""
+        return f"{date.isoformat()}{window} {what}{chance}"
+
+    dated = [(e, e.kind + (f" ({e.id})" if e.id else "")) for e in scenario.events if e.kind != "election"]
+    dated += [(i, f"{i.kind} ({iid})") for iid, i in scenario.instruments.items()]
+    later = [name(item.date, what, 1, None) for item, what in dated if item.certain and item.date > as_of]
+    predicted = [
+        name(item.date, what, item.p, item.date_to)
+        for item, what in dated
+        if not item.certain and (item.date_to or item.date) > as_of
     ]
-    later += [f"{i.date.isoformat()} {i.kind} ({iid})" for iid, i in scenario.instruments.items() if i.date > as_of]
     later += [
         f"{st.announced.isoformat()} ban stage {sid}"
         for i in scenario.instruments.values()
@@ -396,6 +413,7 @@ def sample_check(scenario: Scenario) -> dict[str, Any]:
         "in_sample": bool(later),
         "why": f"{len(later)} dated inputs after {as_of.isoformat()}" if later else "no dated input after as_of",
         "later_inputs": sorted(later),
+        "later_predictions": sorted(predicted),
     }
 
 

@@ -293,6 +293,12 @@ def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
         ]
     else:
         lines += [f"Out of sample: no dated input after {sample['as_of']}.", ""]
+    if sample.get("later_predictions"):
+        lines += [
+            f"Drawn, not given: {len(sample['later_predictions'])} uncertain dated items after {sample['as_of']} "
+            f"(the model draws whether and when they happen): {'; '.join(sample['later_predictions'])}.",
+            "",
+        ]
     verdict = []
     for base in ("uniform", "neutral"):
         better = s["model"]["log_score"] < s[base]["log_score"]
