@@ -79,6 +79,16 @@ def test_a_foreign_yaml_file_extended_has_no_value_echoed(tmp_path):
     assert "hunter2" not in result.stderr and "s3cr3t" not in result.stderr
 
 
+@pytest.mark.parametrize("number", ["9" * 5000, "0x" + "f" * 5000, "1_000" * 20])
+def test_an_integer_too_long_is_refused_with_its_key_and_line(tmp_path, number):
+    """An integer of thousands of digits (past Python's conversion limit, or just absurd): one line
+    naming the file, the key and the line, exit 2; a long decimal number is only a number."""
+    bad = tmp_path / "big.yaml"
+    bad.write_text(f"extends: export_control_review\nhorizon: {number}\n")
+    line = refused(sim("validate", bad), bad, "line 2")
+    assert "horizon" in line and "digits (at most 30)" in line and number not in line
+
+
 ECR = "export_control_review"
 
 
@@ -184,3 +194,44 @@ def test_values_whose_runs_would_overflow_are_refused_at_validation(override, wo
     """Values that validated before and then made every run fail (an infinite price, a date past year 9999)."""
     result = sim("validate", ECR, "--set", override)
     assert result.exit_code == 2 and words in result.stderr, result.output
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """A small run and a small sweep of the box scenario."""
+    from conftest import ROOT
+
+    base = tmp_path_factory.mktemp("results")
+    box = ROOT / "tests" / "data" / "box.yaml"
+    assert sim("run", box, "--runs", 20, "--out", base / "run", "--quiet", "--no-report").exit_code == 0
+    sweep = ["sweep", box, "--param", "reviewers.authority.filing_days.median=20:80:3", "--runs", 5]
+    assert sim(*sweep, "--out", base / "sweep", "--quiet", "--no-report").exit_code == 0
+    return base
+
+
+@pytest.mark.parametrize(
+    "kind, damaged, command",
+    [
+        ("run", "runs.parquet", ["report"]),
+        ("run", "runs.parquet", ["explain"]),
+        ("run", "events.parquet", ["explain"]),
+        ("run", "tally.json", ["report"]),
+        ("sweep", "runs.parquet", ["discover", "{dir}", "--outcome", "closed"]),
+        ("sweep", "sweep.json", ["show"]),
+        ("sweep", "sweep.csv", ["report"]),
+    ],
+)
+def test_a_damaged_result_file_is_named_in_one_line(results, tmp_path, kind, damaged, command):
+    """A result file overwritten with garbage (truncated, another program's): one line naming the
+    file and what to do, exit 2, never a traceback or an "internal error"."""
+    import shutil
+
+    copy = tmp_path / kind
+    shutil.copytree(results / kind, copy)
+    (copy / damaged).write_bytes(b"garbage\x00,,\n{")
+    args = [a.format(dir=copy) for a in command] if "{dir}" in command else [*command, copy]
+    out = tmp_path / "out"
+    if command[0] in ("discover",):
+        args += ["--out", out]
+    refused(sim(*args), copy / damaged, "cannot be read as sim wrote it")
+    assert not out.exists()

@@ -118,6 +118,19 @@ def test_show_reads_an_analysis_directory_too(tmp_path):
     assert widest(shown.stdout) <= 80
 
 
+def test_show_prints_a_sweep_as_the_sweep_printed_it(tmp_path):
+    """A cross sweep ranked by --outcome closed: `sim show` prints the same robustness table (the
+    same outcome, the same rows), not another outcome's per-point table."""
+    ecr = SCENARIOS / "export_control_review.yaml"
+    args = ("--design", "cross", "--samples", 2, "--runs", 3, "--outcome", "closed", "--no-report")
+    swept = sim("sweep", ecr, *args, "--out", tmp_path / "cross", env=NARROW)
+    assert swept.exit_code == 0, swept.output
+    shown = sim("show", tmp_path / "cross", env=NARROW)
+    assert shown.exit_code == 0 and "p_closed across the uncertainties" in shown.stdout
+    table = swept.stdout[swept.stdout.index("export_control_review: ") :].split("\nresults")[0].strip()
+    assert table.splitlines()[:8] == shown.stdout[shown.stdout.index("export_control_review: ") :].splitlines()[:8]
+
+
 def test_list_gives_one_line_each_within_the_width(monkeypatch):
     monkeypatch.chdir(SCENARIOS.parent)  # ./scenarios: short paths, as in a clone
     listed = sim("list", env=NARROW)

@@ -396,15 +396,17 @@ def point_metrics(summary: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def sweep_json(result: SweepResult) -> dict[str, Any]:
-    """The sweep as JSON: design, parameters, and one record per point."""
+def sweep_json(result: SweepResult, outcome: str = "closed_by_deadline") -> dict[str, Any]:
+    """The sweep as JSON: design, parameters (the levers named), the outcome it showed, one record per point."""
     table = result.table.astype(object).where(result.table.notna(), None)
     return {
         "scenario": result.scenario_name,
         "design": result.design,
         "runs_per_point": result.runs,
         "seed": result.seed,
+        "outcome": outcome,
         "params": [p.model_dump(exclude_defaults=True) for p in result.params],
+        "levers": [p.path for p in result.levers],
         "points": table.to_dict("records"),
     }
 
@@ -428,6 +430,7 @@ def read_sweep(directory: str) -> tuple[list[Parameter], pd.DataFrame, pd.DataFr
     from pathlib import Path
 
     from sim.errors import OutputError
+    from sim.runs.reading import readable
 
     d = Path(directory)
     if not d.is_dir():
@@ -436,7 +439,13 @@ def read_sweep(directory: str) -> tuple[list[Parameter], pd.DataFrame, pd.DataFr
         raise OutputError(f"{d}: not a sweep's result directory (no sweep.json); run `sim sweep` first")
     if not (d / "runs.parquet").is_file():
         raise OutputError(f"{d}: this sweep kept no runs (no runs.parquet); run it again with this version")
-    meta = json.loads((d / "sweep.json").read_text())
-    params = [Parameter.model_validate(p) for p in meta["params"]]
-    manifest = json.loads((d / "manifest.json").read_text()) if (d / "manifest.json").is_file() else {}
-    return params, pd.read_csv(d / "sweep.csv"), pd.read_parquet(d / "runs.parquet"), manifest
+    with readable(d / "sweep.json"):
+        meta = json.loads((d / "sweep.json").read_text())
+        params = [Parameter.model_validate(p) for p in meta["params"]]
+    with readable(d / "manifest.json"):
+        manifest = json.loads((d / "manifest.json").read_text()) if (d / "manifest.json").is_file() else {}
+    with readable(d / "sweep.csv"):
+        points = pd.read_csv(d / "sweep.csv")
+    with readable(d / "runs.parquet"):
+        runs = pd.read_parquet(d / "runs.parquet")
+    return params, points, runs, manifest

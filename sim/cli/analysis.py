@@ -119,7 +119,7 @@ def sweep(
         )
     files: dict[str, Any] = {
         "sweep.csv": result.table,
-        "sweep.json": sweep_json(result),
+        "sweep.json": sweep_json(result, outcome),
         "runs.parquet": result.runs_table,
     }
     column = f"p_{outcome}"

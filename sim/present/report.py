@@ -24,6 +24,7 @@ import pandas as pd
 from sim.errors import OutputError
 from sim.outcomes import COLOURS, MEANING, PRECEDENCE
 from sim.present.plotlyjs import bundle_for, mark_traces
+from sim.runs.reading import readable, require_columns
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
 
@@ -72,7 +73,13 @@ def _cell(value: Any) -> str:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text())
+    with readable(path):
+        return json.loads(path.read_text())
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    with readable(path):
+        return pd.read_csv(path)
 
 
 # --- a run ----------------------------------------------------------------------------------
@@ -300,9 +307,10 @@ def sweep_sections(directory: Path) -> list[tuple[str, str]]:
     import plotly.graph_objects as go
 
     meta = _read_json(directory / "sweep.json")
-    points = pd.read_csv(directory / "sweep.csv")
+    points = _read_csv(directory / "sweep.csv")
     params = meta["params"]
     paths = [p["path"] for p in params]
+    require_columns(directory / "sweep.csv", points, [*paths, *(f"p_{o}" for o in PRECEDENCE)])
     names = {p["path"]: p.get("label") or p["path"] for p in params}
     shown = ["closed_by_deadline", "closed_after_deadline", "blocked_by_host", "blocked_by_home", "terminated"]
     sections = []
@@ -311,7 +319,7 @@ def sweep_sections(directory: Path) -> list[tuple[str, str]]:
         "(the same at every point: common random numbers)."
     )
     if (directory / "robustness.csv").is_file():
-        robust = pd.read_csv(directory / "robustness.csv")
+        robust = _read_csv(directory / "robustness.csv")
         column = str(robust["outcome"].iloc[0])
         levers = [c for c in robust.columns if c in names]
         setting = [", ".join(f"{names[c]} = {_cell(r[c])}" for c in levers) for _, r in robust.iterrows()]
@@ -594,7 +602,7 @@ def discover_sections(directory: Path) -> list[tuple[str, str]]:
     body = "".join(f"<p class='warning'>{esc(w)}</p>" for w in d["warnings"])
     body += table(["box", "in plain words"], boxes)
     if (directory / "peeling.csv").is_file() and d["prim"]:
-        t = pd.read_csv(directory / "peeling.csv")
+        t = _read_csv(directory / "peeling.csv")
         fig = go.Figure(
             go.Scatter(
                 x=t["coverage"],
@@ -612,7 +620,7 @@ def discover_sections(directory: Path) -> list[tuple[str, str]]:
 def calibrate_sections(directory: Path) -> list[tuple[str, str]]:
     """A calibration: the grid's points by log-likelihood, and the best values."""
     c = _read_json(directory / "calibration.json")
-    grid = pd.read_csv(directory / "calibration.csv").sort_values("log_likelihood", ascending=False)
+    grid = _read_csv(directory / "calibration.csv").sort_values("log_likelihood", ascending=False)
     body = paragraph(
         f"best values: {', '.join(f'{k}={v}' for k, v in c['best'].items())}; log-likelihood "
         f"{c['log_likelihood']['before']:.2f} before, {c['log_likelihood']['after']:.2f} after."

@@ -7,6 +7,8 @@ loads a whole result.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,31 @@ def summary_problem(summary: Any) -> str:
         if not numbers or not (isinstance(ci, list) and len(ci) == 2 and all(isinstance(v, int | float) for v in ci)):
             return f"outcome {name!r} lacks its count, p and ci95"
     return ""
+
+
+@contextmanager
+def readable(path: Path) -> Iterator[None]:
+    """Read a result file inside this: a damaged or foreign file becomes one line naming it.
+
+    A Parquet or CSV file that is not what sim wrote (truncated, overwritten, another program's)
+    makes Arrow, pandas or json raise their own errors; they become an :class:`OutputError`
+    (exit 2) that names the file, says what is wrong in a few words and what to do.
+    """
+    try:
+        yield
+    except OutputError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:  # Arrow's and pandas' errors too
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise OutputError(
+            f"{path}: cannot be read as sim wrote it ({reason}); run the command that wrote it again"
+        ) from None
+
+
+def require_columns(path: Path, frame: Any, columns: list[str]) -> None:
+    """A table read from ``path`` must have these columns (a foreign CSV parses, but not as sim's)."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise OutputError(
+            f"{path}: cannot be read as sim wrote it (no column {missing[0]!r}); run the command that wrote it again"
+        )

@@ -51,7 +51,7 @@ from sim.runs.ensemble import (
     run_chunks,
     to_frame,
 )
-from sim.runs.reading import read_summary
+from sim.runs.reading import read_summary, readable
 from sim.runs.stats import Tally, summarize
 from sim.scenario.load import scenario_digest
 from sim.scenario.schema import Scenario
@@ -654,13 +654,16 @@ def load_result(out: str | Path) -> EnsembleResult:
     tables = {}
     for name, schema in TABLES.items():
         if (out / f"{name}.parquet").is_file():
-            tables[name] = to_frame(pq.read_table(out / f"{name}.parquet"))
+            with readable(out / f"{name}.parquet"):
+                tables[name] = to_frame(pq.read_table(out / f"{name}.parquet"))
         elif (out / f"{name}.csv").is_file():
-            tables[name] = to_frame(read_csv(out / f"{name}.csv", schema))
+            with readable(out / f"{name}.csv"):
+                tables[name] = to_frame(read_csv(out / f"{name}.csv", schema))
         else:
             tables[name] = to_frame(schema.empty_table())
     if (out / "tally.json").is_file():
-        tally = Tally.from_json(json.loads((out / "tally.json").read_text()))
+        with readable(out / "tally.json"):
+            tally = Tally.from_json(json.loads((out / "tally.json").read_text()))
     else:  # written by hand or by an older version: count the rows again
         tally = Tally(scenario.start)
         for record in tables["runs"].astype(object).where(tables["runs"].notna(), None).to_dict("records"):

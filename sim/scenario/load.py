@@ -269,8 +269,21 @@ def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode):
         ) from None
 
 
+MAX_INT_DIGITS = 30  # no value of a scenario needs more; Python refuses to convert 4,300 or more
+
+
+def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode):
+    digits = sum(c.isalnum() for c in str(node.value)) - str(node.value).lower().count("0x")
+    if digits > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of {digits:,} digits (at most {MAX_INT_DIGITS})", node.start_mark
+        )
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _key_before(text: str, mark: Any) -> str:
