@@ -69,6 +69,39 @@ def test_every_result_command_writes_a_self_contained_report(results, kind):
     assert "cdn." not in page.split("<script", 1)[0] and "<link" not in page
 
 
+def test_a_comparison_report_is_titled_after_every_scenario_it_compares(results):
+    page = (results["compare"] / "report.html").read_text()
+    assert "<title>tiktok_2020 vs export_control_review: comparison</title>" in page
+    what_ran = page.split("<h2>What ran", 1)[1]
+    assert "tiktok_2020 (" in what_ran and "export_control_review (" in what_ran
+
+
+def test_a_cross_sweeps_figure_keeps_its_labels_short():
+    """robustness.png names each lever setting by the levers' short keys (the long labels are said
+    once, under the axis), so the boxes keep most of the width."""
+    from matplotlib.figure import Figure
+
+    from sim.analysis.sweep import run_sweep
+    from sim.present.figures import plot_robustness
+    from sim.runs.backends import Execution
+    from sim.scenario.load import ScenarioTemplate
+
+    template = ScenarioTemplate(ECR)
+    built = template.build()
+    result = run_sweep(
+        template, list(built.uncertainties), design="cross", samples=2, runs=2, seed=0,
+        execution=Execution(workers=1), levers=list(built.levers),
+    )  # fmt: skip
+    fig = Figure(figsize=(10, 6), layout="constrained")
+    ax = plot_robustness(result, "closed", ax=fig.add_subplot())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels and all(len(label) <= 70 for label in labels), max(labels, key=len)
+    assert all("extension_days=" in label for label in labels)
+    fig.canvas.draw()
+    box = ax.get_position()
+    assert box.width > 0.5  # the plot, not its labels, takes most of the figure
+
+
 def test_the_run_report_shows_the_summarys_numbers(results):
     summary = json.loads((results["run"] / "summary.json").read_text())
     page = (results["run"] / "report.html").read_text()

@@ -449,21 +449,35 @@ def plot_sweep_scatter(result, outcome: str, param, ax: Axes | None = None) -> A
 
 def plot_robustness(result, outcome: str, ax: Axes | None = None) -> Axes:
     """A cross sweep: P(outcome) of each lever setting at every uncertainty point, with its median."""
+    from sim.scenario.schema.scenario import parameter_keys
+
     ax = _axes(ax)
     column = f"p_{outcome}"
     groups = [g for _, g in result.table.groupby("policy", sort=True)]
-    labels = [", ".join(f"{p.name}={g[p.path].iloc[0]}" for p in result.levers) for g in groups]
+    keys = {p.path: key for key, p in parameter_keys(list(result.levers)).items()}
+    # each setting by the levers' short keys (their long labels are said once, under the axis)
+    labels = [", ".join(f"{keys[p.path]}={_short(g[p.path].iloc[0])}" for p in result.levers) for g in groups]
     ax.boxplot([g[column] for g in groups], orientation="horizontal", widths=0.5, showfliers=False)
     for k, g in enumerate(groups):
         jitter = np.linspace(-0.15, 0.15, len(g)) if len(g) > 1 else [0.0]
         ax.scatter(g[column], np.full(len(g), k + 1) + jitter, s=8, alpha=0.5, color="#1565c0")
     ax.set_yticks(range(1, len(groups) + 1), labels, fontsize=8)
-    ax.set_xlabel(f"P({outcome.replace('_', ' ')}) at each point of the uncertainty sample")
+    ax.set_xlim(0, 1)  # probabilities, on the same scale whatever the sample
+    meaning = "; ".join(f"{keys[p.path]}: {p.name}" for p in result.levers if p.name != keys[p.path])
+    xlabel = f"P({outcome.replace('_', ' ')}) at each point of the uncertainty sample"
+    ax.set_xlabel(xlabel + ("\n" + textwrap.fill(meaning, 110) if meaning else ""), fontsize=8)
     ax.set_title(
         f"{result.scenario_name}: each lever setting across {len(groups[0]) if groups else 0} uncertainty points",
         fontsize=10,
+        loc="left",
     )
     return ax
+
+
+def _short(value: Any, width: int = 24) -> str:
+    """A lever's value for a tick label: as it is, cut with an ellipsis past ``width`` characters."""
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def save_sweep_figures(result, outcome: str, directory: str | Path) -> list[Path]:
@@ -472,8 +486,8 @@ def save_sweep_figures(result, outcome: str, directory: str | Path) -> list[Path
     A cross sweep draws each lever setting across the uncertainty sample (robustness.png).
     """
     if result.design == "cross":
-        height = 1.5 + 0.45 * result.table["policy"].nunique()
-        return [save_figure(Path(directory) / "robustness.png", (9, height), plot_robustness, result, outcome)]
+        height = 2.2 + 0.4 * result.table["policy"].nunique()
+        return [save_figure(Path(directory) / "robustness.png", (10, height), plot_robustness, result, outcome)]
     path = Path(directory) / "sweep.png"
     if len(result.params) == 1:
         return [save_figure(path, (8, 4.5), plot_sweep_lines, result)]

@@ -658,8 +658,15 @@ def report_html(directory: str | Path, shown_as: str | Path | None = None) -> st
     manifest = _read_json(directory / "manifest.json") if (directory / "manifest.json").is_file() else {}
     sections = build(directory)
     scenario = manifest.get("scenario", {})
+    every = [s for s in manifest.get("scenarios", []) if isinstance(s, dict) and "name" in s]
+    if len(every) > 1:  # a comparison: every scenario it ran, the first the reference
+        names = " vs ".join(s["name"] for s in every)
+        ran = [["scenarios", "; ".join(f"{s['name']} ({s.get('file', '?')})" for s in every)]]
+    else:
+        names = manifest.get("scenario_name", directory.name)
+        ran = [["scenario", f"{manifest.get('scenario_name', '?')} ({manifest.get('scenario_file', '?')})"]]
     facts = [
-        ["scenario", f"{manifest.get('scenario_name', '?')} ({manifest.get('scenario_file', '?')})"],
+        *ran,
         ["what it asks", scenario.get("description", "")],
         ["overrides", ", ".join(f"{k}={v}" for k, v in manifest.get("overrides", {}).items()) or "none"],
         ["seed, runs", f"{manifest.get('seed', '?')}, {manifest.get('runs', '?')}"],
@@ -684,7 +691,7 @@ def report_html(directory: str | Path, shown_as: str | Path | None = None) -> st
     env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
     template = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
     return template.render(
-        title=f"{manifest.get('scenario_name', directory.name)}: {kind}",
+        title=f"{names}: {kind}",
         subtitle=scenario.get("description", ""),
         sections=[
             {"title": t, "html": jinja2.utils.markupsafe.Markup(h), "id": f"s{i}"} for i, (t, h) in enumerate(sections)
