@@ -340,3 +340,21 @@ def test_an_output_file_in_a_missing_directory_is_refused_before_anything_runs(t
     assert ran.exit_code == 0, ran.output
     reported = sim("report", tmp_path / "r", "--out", tmp_path / "nowhere" / "report.html")
     assert reported.exit_code == 2 and "--out" in reported.stderr and not (tmp_path / "nowhere").exists()
+
+
+def test_default_result_directories_follow_one_scheme_and_two_sweeps_do_not_collide(tmp_path, monkeypatch):
+    """Without --out: outputs/<scenario> for a run, outputs/<subject>_<command>[_<what varies>] for
+    the others; a second sweep of other parameters gets its own directory instead of an error."""
+    from conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    box = str(ROOT / "tests" / "data" / "box.yaml")
+    few = ("--runs", "3", "--quiet", "--no-report")
+    first = sim("sweep", box, "--param", "reviewers.authority.filing_days.median=20:80:2", *few)
+    second = sim("sweep", box, "--param", "agreement.termination_fee=0.5,1", *few)
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    assert sim("decompose", box, *few).exit_code == 0
+    made = sorted(p.name for p in (tmp_path / "outputs").iterdir())
+    assert made == ["box_test_decompose", "box_test_sweep_median", "box_test_sweep_termination_fee"], made
+    again = sim("sweep", box, "--param", "reviewers.authority.filing_days.median=20:80:2", *few)
+    assert again.exit_code == 2 and "already holds results" in again.stderr  # the same question: never replaced

@@ -66,7 +66,7 @@ def _parameters(template: Any, params: tuple[str, ...], include_levers: bool) ->
     show_default=True,
     help="The outcome the figure shows and, with --design cross, robustness ranks (closed: by or after the deadline).",
 )
-@result_options("Result directory [default: outputs/<scenario name>_sweep].")
+@result_options("Result directory [default: outputs/<scenario name>_sweep_<parameters' keys, or the design>].")
 def sweep(
     scenario: str,
     params: tuple[str, ...],
@@ -104,7 +104,7 @@ def sweep(
         parameters = _parameters(template, params, include_levers=True)
     design = design or ("grid" if len(parameters) <= 2 else "lhs")
     name = template.build().name
-    job.target(f"{name}_sweep")
+    job.target(f"{name}_sweep_{_varied(parameters) if params else design}")  # two sweeps' defaults differ
     points = count_points(parameters, design, samples, levers)
     with job.running(points * runs, f"{name} sweep") as execution:
         result = run_sweep(
@@ -140,6 +140,18 @@ def sweep(
     job.report()
 
 
+def _varied(parameters: list[Any]) -> str:
+    """The parameters' short keys for a default directory name (cut, with a digest, past 60 characters)."""
+    import hashlib
+
+    from sim.scenario.schema.scenario import parameter_keys
+
+    name = "_".join(parameter_keys(list(parameters)))
+    if len(name) <= 60:
+        return name
+    return name[:51] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
 @cli.command()
 @click.argument("sweep_dir", metavar="SWEEP_DIR", type=click.Path(path_type=Path))
 @click.option(
@@ -172,7 +184,7 @@ def discover(sweep_dir: Path, outcome: str, threshold: float | None, min_density
     \b
     Example:
       sim sweep scenarios/export_control_review.yaml --design lhs --samples 64 --runs 100
-      sim discover outputs/export_control_review_sweep --outcome closed
+      sim discover outputs/export_control_review_sweep_lhs --outcome closed
     """
     from sim.analysis.discover import discover as run_discover
     from sim.analysis.discover import outcome_names
@@ -239,7 +251,7 @@ def discover(sweep_dir: Path, outcome: str, threshold: float | None, min_density
     show_default=True,
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@result_options("Result directory [default: outputs/<scenario name>_sensitivity].")
+@result_options("Result directory [default: outputs/<scenario name>_sensitivity_<method>].")
 def sensitivity(
     scenario: str,
     params: tuple[str, ...],
@@ -267,7 +279,7 @@ def sensitivity(
     template = job.template(scenario_path(scenario))
     parameters = _parameters(template, params, include_levers=False)
     name = template.build().name
-    job.target(f"{name}_sensitivity")
+    job.target(f"{name}_sensitivity_{method}")
     d = len(parameters)
     points = samples * (d + 2) if method == "sobol" else samples * (d + 1)
     check_size(points, f"{method} with --samples {samples}")
@@ -303,7 +315,7 @@ def sensitivity(
 @click.argument("scenarios", nargs=-1, required=True)
 @click.option("--runs", type=RUNS, default=1000, show_default=True, help="Runs per scenario.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed (all scenarios).")
-@result_options("Result directory [default: outputs/compare_<first>_<second>...].")
+@result_options("Result directory [default: outputs/<first>_vs_<second>..._compare].")
 def compare(
     scenarios: tuple[str, ...],
     runs: int,
@@ -330,7 +342,7 @@ def compare(
     if len(scenarios) < 2:
         raise UsageError(f"compare needs at least two scenarios, got {len(scenarios)}")
     specs = [job.scenario(scenario_path(p)) for p in scenarios]
-    job.target("compare_" + "_".join(dict.fromkeys(s.name for s in specs)))
+    job.target("_vs_".join(dict.fromkeys(s.name for s in specs)) + "_compare")
     with job.running(runs * len(specs), "compare") as execution:
         result = run_compare(specs, runs, seed, execution)
     transitions = pd.concat(  # each scenario's crosstab against the reference, its axes named alike
@@ -355,7 +367,7 @@ def compare(
 @click.argument("scenario")
 @click.option("--runs", type=RUNS, default=1000, show_default=True, help="Runs per combination.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@result_options("Result directory [default: outputs/decompose_<scenario>].")
+@result_options("Result directory [default: outputs/<scenario>_decompose].")
 def decompose(scenario: str, runs: int, seed: int, job: ResultJob) -> None:
     """Whose obstacles: Shapley shares of P(closed by the deadline) and P(closed) by actor.
 
@@ -375,7 +387,7 @@ def decompose(scenario: str, runs: int, seed: int, job: ResultJob) -> None:
     from sim.present.tables import decomposition_table
 
     spec = job.scenario(scenario_path(scenario))
-    job.target(f"decompose_{spec.name}")
+    job.target(f"{spec.name}_decompose")
     with job.running(runs * 2 ** len(FACTORS), "decompose") as execution:
         result = run_decompose(spec, runs, seed, execution)
     files = {"decomposition.json": decomposition_json(result), "decomposition.csv": result.table}
@@ -395,7 +407,7 @@ def decompose(scenario: str, runs: int, seed: int, job: ResultJob) -> None:
 @click.argument("record", type=click.Path(path_type=Path))
 @click.option("--runs", type=RUNS, default=1000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@result_options("Result directory [default: outputs/backtest_<scenario>_<record>].")
+@result_options("Result directory [default: outputs/<scenario>_backtest_<record>].")
 def backtest(
     scenario: str,
     record: Path,
@@ -421,7 +433,7 @@ def backtest(
     spec = job.scenario(scenario_path(scenario))
     observed = load_record(record)
     observed.check_against(spec)
-    job.target(f"backtest_{spec.name}_{observed.name}")
+    job.target(f"{spec.name}_backtest_{observed.name}")
     with job.running(2 * runs, "backtest") as execution:
         result = run_backtest(spec, observed, runs, seed, execution)
     figures = ["fan_chart.png", "event_dates.png"]
@@ -450,7 +462,7 @@ def backtest(
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--runs", type=RUNS, default=500, show_default=True, help="Runs per case (and as many neutral ones).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@result_options("Result directory [default: outputs/evaluate_<directory>].")
+@result_options("Result directory [default: outputs/<directory>_evaluate].")
 def evaluate(directory: Path | None, runs: int, seed: int, job: ResultJob) -> None:
     """Backtest every case of a library and score them together.
 
@@ -473,7 +485,7 @@ def evaluate(directory: Path | None, runs: int, seed: int, job: ResultJob) -> No
     directory = directory or shipped_scenarios() / "cases"
     cases = find_cases(directory)
     specs = [job.scenario(path) for path, _ in cases]
-    job.target(f"evaluate_{directory.name}")
+    job.target(f"{directory.name}_evaluate")
     with job.running(2 * runs * len(cases), "evaluate") as execution:
         pairs = [(spec, record) for spec, (_, record) in zip(specs, cases, strict=True)]
         result = run_evaluate(pairs, runs, seed, execution)
@@ -508,7 +520,7 @@ def evaluate(directory: Path | None, runs: int, seed: int, job: ResultJob) -> No
     default=None,
     help="Also write the calibrated scenario here (e.g. scenarios/x_calibrated.yaml).",
 )
-@result_options("Result directory [default: outputs/calibrate_<scenario>_<record>].")
+@result_options("Result directory [default: outputs/<scenario>_calibrate_<record>].")
 def calibrate(
     scenario: str,
     record: Path,
@@ -537,7 +549,7 @@ def calibrate(
     observed = load_record(record)
     parameters = [parse_param(p) for p in params]
     name = template.build().name
-    out = job.target(f"calibrate_{name}_{observed.name}")
+    out = job.target(f"{name}_calibrate_{observed.name}")
     if write_scenario is not None and write_scenario.exists() and not job.force:
         raise OutputError(f"--write-scenario {write_scenario}: exists; use --force to replace it")
     if write_scenario is not None and not write_scenario.parent.is_dir():
