@@ -407,3 +407,32 @@ def test_an_event_can_have_its_own_matching_window(tiktok):
         base.stages,
     )
     assert wide.log_likelihood() > base.log_likelihood()
+
+
+def test_whom_a_deal_waited_on_is_reported_beside_the_models_runs(tiktok):
+    """The record names the reviewers a deal still waited on; the model's runs with the observed
+    outcome are counted by whether they waited on them too (reported, not scored). A reviewer the
+    scenario does not have is refused by name."""
+    record = Record.model_validate(
+        {
+            "name": "held",
+            "outcomes": [{"horizon": "2020-12-31", "outcome": "pending", "waiting_on": ["cfius"], "source": "x"}],
+        }
+    )
+    runs = [["pending"], ["pending"], ["pending"], ["closed_by_deadline"]]
+    waiting = [(("cfius",),), (("cfius", "china"),), (("china",),), ((),)]
+    t = Trace(tiktok, record, np.array(runs, object), np.zeros((4, 0), int), np.zeros((4, 0), np.uint8), waiting)
+    assert t.waiting_on_all(0, ("pending",), ["cfius"]) == pytest.approx(2 / 3, abs=1e-4)
+    assert t.waiting(0, ("pending",)) == {
+        "cfius": pytest.approx(2 / 3, abs=1e-4),
+        "china": pytest.approx(2 / 3, abs=1e-4),
+    }
+    assert t.waiting_on_all(0, ("terminated",), ["cfius"]) is None
+    stranger = Record.model_validate(
+        {
+            "name": "s",
+            "outcomes": [{"horizon": "2020-12-31", "outcome": "pending", "waiting_on": ["bmwk"], "source": "x"}],
+        }
+    )
+    with pytest.raises(ScenarioError, match="no reviewer 'bmwk'"):
+        stranger.check_against(tiktok)

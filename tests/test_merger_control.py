@@ -184,3 +184,37 @@ def test_a_negotiated_deal_starts_signed_and_never_closes_after_its_last_outside
     assert (first["event"] == "signed").all() and (first["day"] == 0).all()
     assert not result.events["event"].isin(["bid", "bid_chosen", "bidder_enters"]).any()
     assert {"terminated", "closed_by_deadline", "closed_after_deadline"} <= set(runs["outcome"])
+
+
+def test_a_terminated_deal_names_the_reviewer_it_ran_out_of_time_on(tmp_path):
+    """Two reviewers, one clearing in phase 1, one sent to a phase 2 that outlasts the outside date:
+    every terminated run waits on the slow one only (held_by), and the summary says so; swap
+    which is slow, and the named reviewer follows."""
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        f"extends: {ROOT / 'tests' / 'data' / 'box.yaml'}\n"
+        "name: two_reviewers\n"
+        "reviewers:\n"
+        "  authority: {filing_days: {median: 10, min: 10, max: 10}}\n"
+        "  second:\n"
+        "    kind: merger_control\n"
+        "    label: second authority\n"
+        "    side: host\n"
+        "    filing_days: {median: 10, min: 10, max: 10}\n"
+        "    acceptance_days: {median: 1, min: 1, max: 1}\n"
+        "    phase_1_days: {median: 30, min: 30, max: 30}\n"
+        "    phase_2_days: {median: 90, min: 90, max: 90}\n"
+        "    p_phase_3: 0.0\n"
+        "    utility: {clear_phase_1: 0.0, approve: 1.0, conditions: 0.0, prohibit: -5.0, refile: -5.0, tension: 0.0}\n"
+        "    max_refiles: 0\n"
+    )
+    for fast_one, slow_one in (("authority", "second"), ("second", "authority")):
+        overrides = {
+            f"reviewers.{fast_one}.utility.clear_phase_1": 20.0,
+            f"reviewers.{slow_one}.utility.clear_phase_1": -20.0,
+        }
+        result = run_ensemble(load_scenario(two, overrides), runs=100, seed=0, execution=SERIAL)
+        terminated = result.runs[result.runs["outcome"] == "terminated"]
+        assert len(terminated) > 90
+        assert set(terminated["held_by"]) == {slow_one}
+        assert result.summary["metrics"]["held_by"]["terminated"] == {slow_one: 1.0}

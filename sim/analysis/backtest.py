@@ -107,6 +107,7 @@ class TraceChunk:
     start: int
     stop: int
     outcomes: list[tuple[str, ...]] = field(default_factory=list)  # per run: outcome at each horizon
+    waiting_on: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)  # per run: reviewers at each
     event_days: list[tuple[int, ...]] = field(default_factory=list)  # per run: first day of each event, -1
     stages: list[bytes] = field(default_factory=list)  # per run: stage code at each fan-chart day
 
@@ -142,6 +143,7 @@ def trace_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, record: R
         model = DealModel(scenario, rng=run_seed(spec.seed, i), run_id=i, checkpoints=checkpoints)
         model.run()
         chunk.outcomes.append(tuple(model.snapshots[d] for d in checkpoints))
+        chunk.waiting_on.append(tuple(model.waiting_on[d] for d in checkpoints))
         chunk.event_days.append(tuple(_occurrence_day(model.events, *w) for w in watch))
         if fan:
             history, codes, k = model.stage_history, bytearray(), 0
@@ -162,10 +164,22 @@ class Trace:
     outcomes: np.ndarray  # runs x horizons, outcome names
     event_days: np.ndarray  # runs x events, day or -1
     stages: np.ndarray  # runs x fan-chart days, stage codes
+    waiting_on: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)  # per run, per horizon
 
     @property
     def runs(self) -> int:
         return len(self.outcomes)
+
+    def waiting(self, h: int, allowed: tuple[str, ...]) -> dict[str, float]:
+        """Of the runs with an outcome in ``allowed`` at horizon ``h``: the share still waiting on each reviewer."""
+        mine = [self.waiting_on[i][h] for i in range(self.runs) if self.outcomes[i, h] in allowed]
+        counts = Counter(r for held in mine for r in held)
+        return {r: round(c / len(mine), 4) for r, c in counts.most_common()} if mine else {}
+
+    def waiting_on_all(self, h: int, allowed: tuple[str, ...], observed: list[str]) -> float | None:
+        """Of those runs, the share waiting on every reviewer the record names (None if no run had the outcome)."""
+        mine = [self.waiting_on[i][h] for i in range(self.runs) if self.outcomes[i, h] in allowed]
+        return round(sum(set(observed) <= set(held) for held in mine) / len(mine), 4) if mine else None
 
     def outcome_shares(self, h: int) -> dict[str, float]:
         counts = Counter(self.outcomes[:, h])
@@ -225,6 +239,7 @@ def trace(
                 outcomes=np.array([o for c in mine for o in c.outcomes], dtype=object).reshape(runs, -1),
                 event_days=np.array([d for c in mine for d in c.event_days], dtype=int).reshape(runs, -1),
                 stages=np.vstack(stages) if stages else np.zeros((runs, 0), np.uint8),
+                waiting_on=[w for c in mine for w in c.waiting_on],
             )
         )
     return traces
@@ -442,6 +457,12 @@ def backtest(
         for name, t in (("model", model), ("uniform", None), ("neutral", base)):
             entry[name] = _scores(t, h, o.allowed, possible if t is None else None)
         entry["p_observed"] = entry["model"]["p_observed"]
+        if o.waiting_on:  # whom the deal waited on, against the model's runs with the observed outcome
+            entry["waiting_on"] = {
+                "observed": list(o.waiting_on),
+                "model_share": model.waiting_on_all(h, o.allowed, o.waiting_on),
+                "model": model.waiting(h, o.allowed),
+            }
         horizons.append(entry)
     observed = observed_sequence(record)
     feasible = feasible_sequences(scenario, len(observed))

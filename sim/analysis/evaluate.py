@@ -133,10 +133,17 @@ def evaluate(
                 "events_scored": len(scored),
                 "in_band": sum(e["in_band"] for e in scored),
                 "conditions": len(report["conditions"]),
+                "waiting_on": "; ".join(_waited(h["waiting_on"]) for h in report["horizons"] if h.get("waiting_on")),
             }
         )
     columns = ["case", "date", "event", "share", "percentile", "in_band"]
     return Evaluation(pd.DataFrame(rows), pd.DataFrame(events, columns=columns), reports)
+
+
+def _waited(found: dict[str, Any]) -> str:
+    """``bmwk 12%``: the reviewers the record names, and the share of the model's runs that waited on them."""
+    share = found["model_share"]
+    return f"{'+'.join(found['observed'])} {'-' if share is None else format(share, '.0%')}"
 
 
 def evaluation_json(result: Evaluation, runs: int, seed: int) -> dict[str, Any]:

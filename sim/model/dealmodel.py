@@ -48,16 +48,17 @@ from sim.model.moments import (
     on,
 )
 from sim.model.randomness import actor_stream
-from sim.model.run_record import DAY_REPORTERS, RUN_COLUMNS, make_record
+from sim.model.run_record import DAY_REPORTERS, RUN_COLUMNS, held_by, make_record
 from sim.model.timeline import RunTimeline
 from sim.model.view import Clock, Ports, RunView
 from sim.outcomes import MEANING, Outcome, RunFacts, classify
 from sim.scenario.schema import Ban, BidderSpec, BidderTerms, Law, Scenario
 
-MODEL_VERSION = 3  # 3: the forced sale after the pick (#20)
+MODEL_VERSION = 4  # 4: each run records the reviewers it still waited on (held_by)
 """The model's version: results and saved runs record it, and a saved run is not resumed across versions.
 
-1: reactions ran inside their causes; 2: moments delivered in order (sim.model.moments).
+1: reactions ran inside their causes; 2: moments delivered in order (sim.model.moments); 3: the
+forced sale after the pick (#20); 4: a run's row names the reviewers it still waited on at its end.
 """
 
 __all__ = ["DAY_REPORTERS", "MODEL_VERSION", "RUN_COLUMNS", "DealModel", "as_seed", "with_parameters"]
@@ -181,6 +182,7 @@ class DealModel(mesa.Model, Reacting):
         if self.checkpoints and not 0 <= self.checkpoints[0] <= self.checkpoints[-1] <= self.horizon_day:
             raise ValueError(f"checkpoints must be days 0 to {self.horizon_day}, got {self.checkpoints}")
         self.snapshots: dict[int, str] = {}
+        self.waiting_on: dict[int, tuple[str, ...]] = {}  # at each checkpoint: the reviewers the deal waits on
         self.outcome: Outcome | None = None
         self.record: dict[str, Any] | None = None
         self.revoked = False
@@ -426,6 +428,7 @@ class DealModel(mesa.Model, Reacting):
 
     def _snapshot(self, day: int) -> None:
         self.snapshots[day] = self.outcome_now().value
+        self.waiting_on[day] = tuple(held_by(self))
 
     def settle(self) -> None:
         """End the run: read the outcome, record it, drop what is still scheduled, close the timeline."""
@@ -436,8 +439,10 @@ class DealModel(mesa.Model, Reacting):
         end = min(self.day, self.horizon_day)
         self.end_day = end
         self.outcome = self.outcome_now()
+        held = tuple(held_by(self))
         for day in self.checkpoints:  # checkpoints not reached: the outcome no longer changes
             self.snapshots.setdefault(day, self.outcome.value)
+            self.waiting_on.setdefault(day, held)
         # dated on the last day simulated, not the day after the horizon
         self.timeline.end(end, (self.outcome.value, MEANING[self.outcome]))
         for event in self._scheduled:

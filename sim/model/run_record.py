@@ -37,6 +37,7 @@ RUN_COLUMNS = (
     "home_refusals",
     "injunctions",
     "administration_changed",
+    "held_by",
     "final_stage",
     "error",
 )
@@ -87,9 +88,19 @@ def make_record(model: DealModel, end: int) -> dict[str, Any]:
         "home_refusals": seller.refusals["home"],
         "injunctions": sum(c.injunctions for c in model.courts.values()),
         "administration_changed": model.view.new_administration,
+        "held_by": None if closed else (",".join(held_by(model)) or None),
         "final_stage": deal.stage.value,
         "error": None,
     }
+
+
+def held_by(model: DealModel) -> list[str]:
+    """The reviewers the deal still waited on when the run ended: needed and not yet approved.
+
+    For a deal that terminated at its outside date, these are the reviewers it ran out of time
+    on (a phase 2 still open, a hold, a silence); for one still pending, those it waits for.
+    """
+    return [rid for rid, r in model.reviewers.items() if r.needed and not r.approved]
 
 
 def _review_days(model: DealModel, side: str) -> int | None:

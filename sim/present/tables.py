@@ -106,6 +106,10 @@ def metrics_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(f"the home government's consent needed in {m['p_licence_required']:.1%} of runs")
     if closes:
         lines.append(f"winners (share of the {closes:,} closes) {_shares(m['winner'])}")
+    for outcome, held in m.get("held_by", {}).items():
+        if outcome in ("terminated", "pending") and held:  # who a deal ran out of time on, or still waits for
+            runs = summary["outcomes"][outcome]["count"]
+            lines.append(f"{outcome} runs ({runs:,}) still waiting on: {_shares(held)}")
     return lines
 
 
@@ -259,6 +263,7 @@ def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
             f"{m['brier']:.3f} | {u['log_score']:.3f} / {u['brier']:.3f} | "
             f"{n['log_score']:.3f} / {n['brier']:.3f} |"
         )
+    waits = [h for h in report["horizons"] if h.get("waiting_on")]
     seq = report["sequence"]
     lines += [
         f"| **the sequence** | {' then '.join(seq['observed'])} | **{seq['model']['p_observed']:.3f}** | "
@@ -276,6 +281,15 @@ def backtest_markdown(report: dict[str, Any], figures: list[str]) -> str:
         ),
         "",
     ]
+    for h in waits:
+        w = h["waiting_on"]
+        share = "no run had that outcome" if w["model_share"] is None else f"{w['model_share']:.0%} of them"
+        spread = ", ".join(f"{r} {v:.0%}" for r, v in w["model"].items()) or "none"
+        lines += [
+            f"Waiting on at {h['horizon']} ({h['observed']}): the record names {', '.join(w['observed'])}; "
+            f"the model's runs with that outcome waited on it in {share} (on each reviewer: {spread}).",
+            "",
+        ]
     given = report.get("conditions", [])
     if given:
         lines += [
@@ -397,6 +411,7 @@ def evaluation_rows(data: dict[str, Any]) -> list[list[str]]:
                 f"{c['log_model']:.2f} / {c['log_neutral']:.2f} / {c['log_uniform']:.2f}",
                 f"{c['brier_model']:.2f} / {c['brier_neutral']:.2f} / {c['brier_uniform']:.2f}",
                 f"{c['in_band']} of {c['events_scored']}",
+                c.get("waiting_on") or "",
             ]
         )
     t = data["totals"]
@@ -409,6 +424,7 @@ def evaluation_rows(data: dict[str, Any]) -> list[list[str]]:
             " / ".join(f"{t['log_score'][m]:.2f}" for m in ("model", "neutral", "uniform")) + " (sums)",
             " / ".join(f"{t['brier'][m]:.2f}" for m in ("model", "neutral", "uniform")) + " (means)",
             f"{t['share_in_band']:.0%}" if t["share_in_band"] is not None else "",
+            "",
         ]
     )
     return rows
@@ -422,6 +438,7 @@ EVALUATION_HEADERS = [
     "log score (model / neutral / uniform)",
     "Brier (model / neutral / uniform)",
     "dates in 5-95% band",
+    "waited on (runs with the outcome that did)",
 ]
 
 
@@ -432,10 +449,11 @@ def evaluation_table(data: dict[str, Any]) -> Table:
         "lower scores are better",
         title_justify="left",
     )
-    for h in EVALUATION_HEADERS:
+    shown = len(EVALUATION_HEADERS) - 1  # the terminal leaves out who the deals waited on (evaluation.md has it)
+    for h in EVALUATION_HEADERS[:shown]:
         table.add_column(h)
     for row in evaluation_rows(data):
-        table.add_row(*row)
+        table.add_row(*row[:shown])
     table.caption = evaluation_verdict(data)
     return table
 

@@ -69,6 +69,7 @@ RUNS_SCHEMA = pa.schema(
         ("home_refusals", _INT),
         ("injunctions", _INT),
         ("administration_changed", pa.bool_()),
+        ("held_by", _STR),
         ("final_stage", _STR),
         ("error", _STR),
     ]

@@ -35,6 +35,7 @@ _HISTOGRAMS = (
     "home_review_days",
     "letter_review_days",
     "licence_review_days",
+    "held_by",
 )
 _COUNTS = (
     "runs",
@@ -129,6 +130,9 @@ class Tally:
         c["home_refused"] += r["home_refusals"] > 0
         c["injunctions"] += r["injunctions"]
         c["administration_changed"] += bool(r["administration_changed"])
+        if r["close_date"] is None:  # who the deal still waited on, by how the run ended
+            for reviewer in (r.get("held_by") or "").split(",") if r.get("held_by") else ["none"]:
+                h["held_by"][f"{r['outcome']}|{reviewer}"] += 1
 
     def add_attribution(self, rows: list[tuple], late: bool, rerun: bool = True, no_deal: bool = False) -> None:
         """Count one run's attribution rows (see :mod:`sim.model.attribution`).
@@ -203,7 +207,7 @@ class Tally:
         """Rebuild a tally saved with :meth:`to_json`."""
         tally = cls(dt.date.fromisoformat(data["start"]))
         for name, hist in data["hist"].items():
-            numeric = name not in ("outcome", "deadline_decision", "winner", "structure")
+            numeric = name not in ("outcome", "deadline_decision", "winner", "structure", "held_by")
             tally.hist[name] = Counter({(int(k) if numeric else k): v for k, v in hist.items()})
         tally.hist = {n: tally.hist.get(n, Counter()) for n in _HISTOGRAMS}  # a tally saved before a histogram existed
         tally.count = dict.fromkeys(_COUNTS, 0) | data["count"]
@@ -293,6 +297,7 @@ def summarize(tally: Tally, scenario: Scenario, seed: int) -> dict[str, Any]:
             "p_home_refused": _r(c["home_refused"] / n if n else 0.0),
             "injunctions_mean": _r(c["injunctions"] / n if n else 0.0),
             "p_administration_changed": _r(c["administration_changed"] / n if n else 0.0),
+            "held_by": _held_by(h["held_by"], h["outcome"]),
         },
     }
     if tally.attr["late_runs"] + tally.attr["on_time_runs"] + tally.attr["no_deal_runs"]:
@@ -316,6 +321,16 @@ def _deadlines(by_first: int, by_final: int, n: int) -> dict[str, Any]:
 
 def _r(x: float, digits: int = 4) -> float:
     return float(round(x, digits))
+
+
+def _held_by(held: Counter, outcomes: Counter) -> dict[str, dict[str, float]]:
+    """Per outcome of the runs that did not close: the share of them still waiting on each reviewer."""
+    found: dict[str, dict[str, float]] = {}
+    for key, count in sorted(held.items(), key=lambda kv: (kv[0].split("|")[0], -kv[1], kv[0])):
+        outcome, reviewer = key.split("|", 1)
+        if reviewer != "none" and outcomes.get(outcome):
+            found.setdefault(outcome, {})[reviewer] = _r(count / outcomes[outcome])
+    return found
 
 
 def _shares(counter: Counter) -> dict[str, float]:

@@ -68,6 +68,12 @@ class ObservedOutcome(Spec):
     one_of: list[str] = param(
         [], "outcomes", "The outcomes it may have been, when the record cannot tell which (instead of outcome)."
     )
+    waiting_on: list[str] = param(
+        [],
+        "reviewer ids",
+        "The reviewers the deal still waited on at this horizon (the one a terminated deal ran out of time on); "
+        "reported beside the model's, not scored.",
+    )
     note: str = param("", "text", "Why this is the outcome.")
     source: str = param(..., "text", "Where the fact comes from.", min_length=1)
 
@@ -139,6 +145,16 @@ class Record(Spec):
                         o.horizon,
                     )
                 )
+            for reviewer in o.waiting_on:
+                if reviewer not in scenario.reviewers:
+                    problems.append(
+                        Problem(
+                            self.source,
+                            f"outcomes[{i}].waiting_on",
+                            f"no reviewer {reviewer!r} in {scenario.name} (it has {', '.join(scenario.reviewers)})",
+                            reviewer,
+                        )
+                    )
         for i, e in enumerate(self.events):
             if not scenario.start <= e.date <= scenario.horizon:
                 problems.append(
