@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS, SHIPPED
 
 from sim import load_scenario, run_ensemble
+from sim.analysis.inactive import covered, perturbations
 from sim.cli import cli
 from sim.errors import ScenarioError
 from sim.runs.backends import Execution
@@ -299,23 +300,10 @@ def test_weights_declared_inactive_must_exist(minimal, write):
     assert result.exit_code == 2 and "did you mean 'seller.reservation'" in result.stderr
 
 
-def _perturbations(scenario, path: str) -> list[float]:
-    """Values to try for a weight: the other end of 0-1 for a share or probability, else +3 (x4 for a scale)."""
-    node = scenario
-    for part in path.split(".")[:-1]:
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
-    last = path.split(".")[-1]
-    value = node[last] if isinstance(node, dict) else getattr(node, last)
-    if last == "choice_temperature":
-        return [value * 4]
-    flipped = 0.95 if value < 0.5 else 0.05
-    return [flipped, value + 3.0] if 0 <= value <= 1 else [value + 3.0]
-
-
 def _acts(scenario, path: str, base, quick: bool = True) -> bool:
     if path not in weight_paths(scenario):
         return False
-    for value in _perturbations(scenario, path):
+    for value in perturbations(scenario, path):
         try:
             changed = load_scenario(scenario.source, {path: value})
         except ScenarioError:  # out of range for this weight: try the next value
@@ -328,10 +316,6 @@ def _acts(scenario, path: str, base, quick: bool = True) -> bool:
         if not run_ensemble(changed, runs=200, seed=0, execution=SERIAL, events="none").runs.equals(base[200]):
             return True
     return False
-
-
-def _covered(path: str, inactive) -> bool:
-    return any(path == i or path.startswith(f"{i}.") for i in inactive)
 
 
 WEIGHT_SHARDS = 6  # the weights are checked in shards, so that the test workers share the work
@@ -357,7 +341,7 @@ def test_every_behavioural_weight_can_act_or_is_declared_inactive(shipped_runs, 
     scenarios, base, weights = shipped_runs
     dead = []
     for path in sorted(set().union(*weights.values()))[shard::WEIGHT_SHARDS]:
-        live = [s for s in scenarios if path in weights[s.name] and not _covered(path, s.inactive)]
+        live = [s for s in scenarios if path in weights[s.name] and not covered(path, s.inactive)]
         if live and not any(_acts(s, path, base[s.name]) for s in live):
             dead.append(path)
     assert not dead, f"weights that change no run of any shipped scenario and are not declared inactive: {dead}"
@@ -370,7 +354,7 @@ def test_a_weight_declared_inactive_changes_no_run(shipped_runs, path):
     (s,) = [s for s in scenarios if s.source == str(path)]
     acting = []
     for declared in s.inactive:
-        leaves = [p for p in weights[s.name] if _covered(p, [declared])]
+        leaves = [p for p in weights[s.name] if covered(p, [declared])]
         assert leaves, (s.name, declared)
         acting += [p for p in leaves if _acts(s, p, base[s.name], quick=False)]  # all 200 runs, no early out
     assert not acting, f"{s.name}: weights declared inactive that change some of its runs: {acting}"
@@ -415,3 +399,22 @@ def test_enforcement_pauses_repeat_up_to_their_number():
     assert (gaps == 75).all()
     after_last = events[(events["event"] == "non_enforcement") & events["detail"].str.contains("open-ended")]
     assert set(after_last["run_id"]) <= set(pauses["run_id"])
+
+
+def test_validate_runs_a_scenarios_inactive_claims(tmp_path):
+    """A weight declared inactive that acts (CFIUS's acceptance of mitigation under the order) is
+    refused by `sim validate` in one line naming the file, the claim and what moving it did, exit 2;
+    --no-runs checks the file only; a shipped scenario's claims pass."""
+    liar = tmp_path / "liar.yaml"
+    liar.write_text(
+        "extends: export_control_review\nname: liar\n"
+        "inactive:\n  reviewers.cfius.accept_mitigation: claimed inactive, but it decides a failing structure\n"
+    )
+    refused = CliRunner().invoke(cli, ["validate", str(liar)])
+    assert refused.exit_code == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert str(liar) in line and "inactive.reviewers.cfius.accept_mitigation: declared inactive" in line
+    assert "changed" in line and "of 60 runs" in line
+    assert CliRunner().invoke(cli, ["validate", str(liar), "--no-runs"]).exit_code == 0
+    shipped = CliRunner().invoke(cli, ["validate", str(ECR)])
+    assert shipped.exit_code == 0 and "inactive claims changed none of 60 runs" in shipped.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from sim.cli.app import SET_HELP, cli, overrides_of, scenario_path
-from sim.errors import OutputError, ScenarioError, SimError, UsageError
+from sim.errors import OutputError, Problem, ScenarioError, SimError, UsageError
 from sim.outcomes import Outcome
 from sim.present.tables import terminal
 from sim.scenario.load import load_scenario, shipped_scenarios
@@ -110,18 +110,41 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
 @cli.command()
 @click.argument("scenario")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
-def validate(scenario: str, sets: tuple[str, ...]) -> None:
+@click.option("--no-runs", is_flag=True, help="Check the file only: do not run it to test its inactive: claims.")
+def validate(scenario: str, sets: tuple[str, ...], no_runs: bool) -> None:
     """Check a scenario file (exit 0) or list its problems (exit 2).
+
+    Besides the file itself, every weight the scenario declares under inactive: is moved and the
+    scenario run again (60 runs, the same seeds): a weight that changes a run is not inactive,
+    and is reported as a problem. --no-runs checks the file only.
 
     \b
     Example:
-      sim validate scenarios/my_variant.yaml
+      sim validate my_variant.yaml
     """
     spec = load_scenario(scenario_path(scenario), overrides_of(sets))
+    checked = ""
+    if spec.inactive and not no_runs:
+        from sim.analysis.inactive import RUNS, acting_inactive
+
+        wrong = acting_inactive(spec)
+        if wrong:
+            raise ScenarioError(
+                [
+                    Problem(
+                        spec.source,
+                        f"inactive.{a.declared}",
+                        f"declared inactive, but moving {a.path} to {a.value:g} changed {a.changed} of {a.runs} runs; "
+                        "give it a grounded value (a source, a base rate or '# assumption') instead",
+                    )
+                    for a in wrong
+                ]
+            )
+        checked = f"; its {len(spec.inactive)} inactive claims changed none of {RUNS} runs when moved"
     click.echo(
         f"ok: {spec.source} ({spec.name}): {spec.start} to {spec.horizon}, first deadline "
         f"{spec.first_deadline}, {len(spec.bidders)} bidders, {len(spec.courts)} courts, "
-        f"{len(spec.events)} dated events"
+        f"{len(spec.events)} dated events{checked}"
     )
 
 
