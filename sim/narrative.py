@@ -113,6 +113,7 @@ class EventName(StrEnum):
     SALE_ENDS = "sale_ends"
     OUTSIDE_DATE_EXTENDED = "outside_date_extended"
     TERMINATED = "terminated"
+    ABANDONED = "abandoned"
     CLOSED = "closed"
     WITHDRAWAL = "withdrawal"
     STAYS = "stays"

@@ -218,3 +218,28 @@ def test_a_terminated_deal_names_the_reviewer_it_ran_out_of_time_on(tmp_path):
         assert len(terminated) > 90
         assert set(terminated["held_by"]) == {slow_one}
         assert result.summary["metrics"]["held_by"]["terminated"] == {slow_one: 1.0}
+
+
+def test_parties_abandon_under_an_in_depth_review_when_the_scenario_says_they_may():
+    """With p_abandon_in_depth 1 and a fixed delay, every run whose SAMR phase 2 opened and was not
+    decided within it ends `terminated` by abandonment that many days after the opening, waiting on
+    SAMR; with 0, no run is abandoned; unset, the runs are those of the scenario as it was."""
+    quits = {
+        "reviewers.samr.p_abandon_in_depth": 1.0,
+        "reviewers.samr.abandon_days": {"median": 10, "min": 10, "max": 10},
+    }
+    result = ensemble(**quits)
+    events, runs = result.events, result.runs.set_index("run_id")
+    opened = events[(events["actor"] == "samr") & (events["event"] == "merger_phase_2")]
+    abandoned = events[events["event"] == "abandoned"]
+    assert len(abandoned) > 50
+    for _, row in abandoned.iterrows():
+        phase_2 = opened[(opened["run_id"] == row["run_id"]) & (opened["day"] <= row["day"])]["day"]
+        assert row["day"] - phase_2.max() == 10
+        assert runs.loc[row["run_id"], "outcome"] == "terminated"
+        assert "samr" in runs.loc[row["run_id"], "held_by"].split(",")
+    never = ensemble(**{**quits, "reviewers.samr.p_abandon_in_depth": 0.0}).events
+    assert (never["event"] != "abandoned").all()
+    as_was = ensemble()
+    assert "abandoned" not in set(as_was.events["event"])
+    assert as_was.summary["outcomes"]["terminated"]["p"] < result.summary["outcomes"]["terminated"]["p"]

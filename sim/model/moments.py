@@ -135,6 +135,14 @@ class Revised(Moment):
 
 
 @dataclass(frozen=True, slots=True)
+class DealAbandoned(Moment):
+    """The parties abandon the current deal in the face of a reviewer's in-depth review (before its end)."""
+
+    reviewer: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected(Moment):
     """A reviewer (or a decision on its referral) refused the current terms.
 

@@ -17,6 +17,7 @@ from sim.model.moments import (
     Blessed,
     BlockRecommended,
     ConsentNeeded,
+    DealAbandoned,
     DealAgreed,
     DealAnnounced,
     DealChosen,
@@ -438,7 +439,27 @@ class Seller(Actor):
             stage, EventName.SALE_ENDS, f"The {self.deal_name()} is blocked by the {by} government; the sale ends"
         )
 
-    def back_to_market(self, by: str) -> None:
+    @on(DealAbandoned)
+    def deal_abandoned(self, moment: DealAbandoned) -> None:
+        """The parties give up under a reviewer's in-depth review.
+
+        A negotiated deal terminates; a sale an instrument forces goes back to the market without
+        that buyer and structure.
+        """
+        if moment.version != self.deal.version or self.deal.stage.ended or self.deal.closed_day is not None:
+            return
+        label = self.view.scenario.reviewers[moment.reviewer].label or moment.reviewer
+        self.rejected.add((self.view.deal.chosen_bidder, self.view.deal.chosen_structure))  # never offered again
+        if self.view.sale_forced():
+            self.back_to_market("", why=f"the parties abandon it under {label}'s in-depth review")
+            return
+        self.end_sale(
+            DealStage.TERMINATED,
+            EventName.ABANDONED,
+            f"The parties abandon the {self.deal_name()} under {label}'s in-depth review, before any decision",
+        )
+
+    def back_to_market(self, by: str, why: str = "") -> None:
         """The rejected deal is off; the sale the instrument forces goes on with the other buyers."""
         deal = self.deal
         old = self.deal_name()
@@ -447,10 +468,8 @@ class Seller(Actor):
         self.set_stage(DealStage.BIDDING)
         self.timeline.run.close_all(keep=(SpanName.BAN,))
         self.timeline.open(SpanName.BIDDING)
-        self.log(
-            EventName.BACK_TO_MARKET,
-            f"drops the {old} after the {by} government's refusal; the sale goes on (still ordered)",
-        )
+        why = why or f"the {by} government's refusal"
+        self.log(EventName.BACK_TO_MARKET, f"drops the {old} after {why}; the sale goes on (still ordered)")
         self.held_out = False
         self.announce(NewTerms(deal.version))
         self.clock.schedule(self.today, self.choose, priority=Priority.LOW)

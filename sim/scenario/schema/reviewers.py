@@ -363,7 +363,10 @@ class MergerControl(ReviewerBase):
     logistic(``utility.clear_phase_1`` + ``utility.tension`` x tension), else phase 2
     (``phase_2_days``), extended by ``phase_3_days`` with probability ``p_phase_3``. At the end the
     reviewer approves, approves with remedies, prohibits, or asks the parties to pull and refile
-    (``utility``); a refile is a new filing, accepted and reviewed on a new clock.
+    (``utility``); a refile is a new filing, accepted and reviewed on a new clock. When phase 2
+    opens, the parties may abandon the deal in response (``p_abandon_in_depth``, ``abandon_days``
+    later, if no decision came first): a negotiated deal then terminates; a sale an instrument
+    forces goes back to the market without that buyer and structure.
     """
 
     kind: Literal["merger_control"]
@@ -388,6 +391,16 @@ class MergerControl(ReviewerBase):
     refile_days: Duration = param(Duration(median=3, min=1), "days", "From pulling the filing to refiling it.")
     clock_stop: ClockStop | None = param(
         None, "", "Stopping the clock in phase 2; none if omitted (China before 2022)."
+    )
+    p_abandon_in_depth: Probability | None = weight(
+        None,
+        "probability",
+        "Chance the parties abandon the deal when this reviewer opens phase 2 (an in-depth review, a second "
+        "request), `abandon_days` later and before any decision; unset, they never do.",
+        optional=True,
+    )
+    abandon_days: Duration = param(
+        Duration(median=45, p90=120), "days", "From phase 2 opening to the parties' abandonment, when they abandon."
     )
 
 

@@ -16,7 +16,7 @@ from sim.model.agents.reviewers.base import Reviewer
 from sim.model.agents.reviewers.export_licence import _political_neutral
 from sim.model.agents.reviewers.politics import PoliticalHold
 from sim.model.kinds import Overrides, ReviewerKind, at_minimum, register_reviewer, zeros
-from sim.model.moments import Filed, HostAction, NewTerms, TensionChanged, on
+from sim.model.moments import DealAbandoned, Filed, HostAction, NewTerms, TensionChanged, on
 from sim.model.randomness import choice_probabilities, logistic, logit_choice, odds_text
 from sim.narrative import EventName, SpanName
 from sim.scenario.schema import MergerControl
@@ -149,6 +149,15 @@ class MergerControlReviewer(Reviewer):
             EventName.MERGER_PHASE_2,
             f"opens phase 2, to end by {self.clock.date_of(day)} (p(clear in phase 1)={p:.2f})",
         )
+        quit_p = self.spec.p_abandon_in_depth
+        if quit_p is not None and self.chance(quit_p):  # unset: no draw, so a scenario without it plays as before
+            self.after(self.spec.abandon_days, self.parties_abandon, version)
+
+    def parties_abandon(self, version: int) -> None:
+        """The parties give up on the deal under the in-depth review, unless a decision came first."""
+        if not self.current(version) or self.approved:
+            return
+        self.announce(DealAbandoned(self.actor_id, version))
 
     def end_phase_2(self, version: int) -> None:
         """End of phase 2: extend it by phase 3, or decide."""
