@@ -114,6 +114,7 @@ class EventName(StrEnum):
     OUTSIDE_DATE_EXTENDED = "outside_date_extended"
     TERMINATED = "terminated"
     ABANDONED = "abandoned"
+    STANCE_SHIFT = "stance_shift"
     CLOSED = "closed"
     WITHDRAWAL = "withdrawal"
     STAYS = "stays"

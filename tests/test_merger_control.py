@@ -243,3 +243,39 @@ def test_parties_abandon_under_an_in_depth_review_when_the_scenario_says_they_ma
     as_was = ensemble()
     assert "abandoned" not in set(as_was.events["event"])
     assert as_was.summary["outcomes"]["terminated"]["p"] < result.summary["outcomes"]["terminated"]["p"]
+
+
+def test_a_new_administration_moves_a_host_reviewers_stance(tmp_path):
+    """An election that changes the administration before phase 1 ends: with the new administration's
+    stance on the authority at +50 every run clears in phase 1, at -50 none does; unset, about half
+    (clear_phase_1 0), as before. The shift is logged once, in the reviewer's name."""
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        f"extends: {ROOT / 'tests' / 'data' / 'box.yaml'}\n"
+        "name: new_administration\n"
+        "executive:\n"
+        "  label: the President\n"
+        "  new_administration: {p_shelve_review: 0.0, p_revoke: 0.0}\n"
+        "events:\n"
+        "  - {id: vote, kind: election, date: 2020-01-05, p_change: 1.0, inauguration: 2020-01-10}\n"
+    )
+
+    def cleared_in_phase_1(stance):
+        overrides = {"executive.new_administration.stance": stance} if stance is not None else {}
+        result = run_ensemble(load_scenario(changed, overrides), runs=200, seed=0, execution=SERIAL)
+        events = result.events
+        cleared = events[(events["event"] == "merger_cleared") & events["detail"].str.contains("in phase 1")]
+        return cleared["run_id"].nunique() / 200, events
+
+    share, events = cleared_in_phase_1({"authority": 50.0})
+    assert share == 1.0
+    shifts = events[events["event"] == "stance_shift"]
+    assert len(shifts) == 200 and set(shifts["actor"]) == {"authority"}
+    assert cleared_in_phase_1({"authority": -50.0})[0] == 0.0
+    assert 0.35 < cleared_in_phase_1(None)[0] < 0.65
+    import pytest
+
+    from sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="unknown host reviewer 'nobody'"):
+        load_scenario(changed, {"executive.new_administration.stance": {"nobody": 1.0}})

@@ -26,6 +26,13 @@ class NewAdministration(Spec):
     p_revoke: Probability = weight(0.5, "probability", "Chance it revokes the instruments in `revokes` (others stand).")
     revokes: list[str] = param([], "instrument ids", "What it may revoke (not a law).")
     revoke_days: Duration = param(Duration(median=120, p90=200), "days", "Days from inauguration to the revocation.")
+    stance: dict[str, float] | None = weight(
+        None,
+        "logit by host reviewer id",
+        "How the new administration moves a host reviewer's stance on taking office: added to an investment "
+        "review's acceptance, or to merger control's utilities of clearing and approving; unset, it moves none.",
+        optional=True,
+    )
 
 
 class ExecutiveSpec(Spec):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sim.model.agents.base import Actor
 from sim.model.moments import (
+    AdministrationChanged,
     Approved,
     DealAgreed,
     DealChosen,
@@ -57,6 +58,7 @@ class Reviewer(Actor):
         self.approved = False
         self.shelved = False
         self.filed = False
+        self.stance_shift = 0.0  # what a new administration added to this reviewer's stance (logit)
         self.review_start: int | None = None
         self.decided_days: dict[str, int] = {}
 
@@ -175,6 +177,16 @@ class Reviewer(Actor):
     def reject(self, final: bool = False) -> None:
         """A no to the current terms: the seller decides what follows (unless ``final``)."""
         self.announce(Rejected(self.actor_id, self.side, self.view.deal.version, final))
+
+    @on(AdministrationChanged)
+    def administration_changed(self, moment: AdministrationChanged) -> None:
+        """A new host administration took office: it may move this (host) reviewer's stance."""
+        executive = self.view.scenario.executive
+        stance = executive.new_administration.stance if executive is not None else None
+        shift = (stance or {}).get(self.actor_id)
+        if shift:
+            self.stance_shift += shift
+            self.log(EventName.STANCE_SHIFT, f"takes the new administration's line: its stance moves by {shift:+g}")
 
     @on(ReviewsShelved)
     def reviews_shelved(self, moment: ReviewsShelved) -> None:

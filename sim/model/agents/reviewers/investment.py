@@ -63,7 +63,9 @@ class InvestmentReviewer(Reviewer):
         if terms is None:
             terms = self._terms[structure_id] = score(a.terms, self.view.structure(structure_id), start=a.base)
         standing = self.view.buyer(bidder_id).standing
-        return terms + a.standing * standing + a.blessed * blessed + self.spec.mitigation_gain * rounds
+        return (
+            terms + a.standing * standing + a.blessed * blessed + self.spec.mitigation_gain * rounds + self.stance_shift
+        )
 
     def approval_belief(self, structure_id: str, bidder_id: str) -> float:
         """The chance of approval the seller reads from the terms: logistic of acceptance."""

@@ -35,7 +35,8 @@ class MergerControlReviewer(Reviewer):
     # --- utilities ----------------------------------------------------------------------------
 
     def _tension_term(self) -> float:
-        return self.spec.utility.tension * self.view.tension
+        """What politics adds to clearing and approving: the tension's weight, and a new administration's line."""
+        return self.spec.utility.tension * self.view.tension + self.stance_shift
 
     def p_clear_phase_1(self) -> float:
         """The chance the deal is cleared at the end of phase 1."""
