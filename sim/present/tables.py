@@ -597,7 +597,9 @@ def analysis_kind(directory: Any) -> str | None:
 
 def _text_as_text(frame: Any) -> Any:
     """A table read from a result's CSV with every text cell through :func:`printable`."""
-    text = frame.select_dtypes("object").columns
+    from pandas.api.types import is_string_dtype
+
+    text = [c for c in frame.columns if is_string_dtype(frame[c])]  # object or str columns, in pandas 2 and 3
     return frame.assign(**{c: frame[c].map(printable) for c in text})
 
 
