@@ -358,3 +358,22 @@ def test_default_result_directories_follow_one_scheme_and_two_sweeps_do_not_coll
     assert made == ["box_test_decompose", "box_test_sweep_median", "box_test_sweep_termination_fee"], made
     again = sim("sweep", box, "--param", "reviewers.authority.filing_days.median=20:80:2", *few)
     assert again.exit_code == 2 and "already holds results" in again.stderr  # the same question: never replaced
+
+
+def test_every_result_command_can_skip_its_figures(tmp_path):
+    """--no-figures is one of the shared result options: a sweep, a comparison, a decomposition
+    write their tables and no figures/ (with --no-report, nothing draws at all)."""
+    from conftest import ROOT
+
+    box = str(ROOT / "tests" / "data" / "box.yaml")
+    few = ("--runs", "3", "--quiet", "--no-report", "--no-figures")
+    commands = {
+        "sweep": ["sweep", box, "--param", "reviewers.authority.filing_days.median=20:80:2"],
+        "compare": ["compare", box, box],
+        "decompose": ["decompose", box],
+    }
+    for name, command in commands.items():
+        out = tmp_path / name
+        done = sim(*command, *few, "--out", str(out))
+        assert done.exit_code == 0, done.output
+        assert (out / "manifest.json").is_file() and not (out / "figures").exists(), name

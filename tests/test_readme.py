@@ -127,11 +127,11 @@ def scaled(line: str) -> list[str]:
         if option in args:
             args[args.index(option) + 1] = few
     if args[0] in RESULT_COMMANDS:
-        args.append("--no-report")
+        args += ["--no-report", "--no-figures"]  # both drawn and tested elsewhere (test_report, test_plots)
     if args[0] in ("run", "compare", "decompose", "backtest", "calibrate") and "--runs" not in args:
         args += ["--runs", "6"]  # the quick start's 1,000 runs: test_quick_start_runs_as_written runs them
     if args[0] == "experiment" and len(args) > 2:  # a named sweep: its own --samples, cut by adding one
-        args += ["--samples", "4", "--no-report"]
+        args += ["--samples", "4", "--no-report", "--no-figures"]
     if args[0] == "validate":  # the file only: its inactive: claims are run in tests/test_legal_frames.py
         args.append("--no-runs")
     return args

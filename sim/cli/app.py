@@ -127,6 +127,7 @@ def result_options(default_help: str, scenarios: bool = True) -> Callable:
             help="Exit 0 even if some runs raised (they are counted apart; failures.txt has their tracebacks).",
         ),
         click.option("--svg", is_flag=True, help="Also write every figure as SVG (vector, for print)."),
+        click.option("--no-figures", "no_figures", is_flag=True, help="Skip the figures/ PNGs (faster)."),
         click.option(
             "--no-report",
             "no_report",
@@ -151,9 +152,21 @@ def result_options(default_help: str, scenarios: bool = True) -> Callable:
     def wrap(f: Callable) -> Callable:
         @functools.wraps(f)
         def command(
-            *args: Any, out, force, quiet, allow_failures, svg, no_report, backend, workers, scheduler, **kwargs: Any
+            *args: Any,
+            out,
+            force,
+            quiet,
+            allow_failures,
+            svg,
+            no_figures,
+            no_report,
+            backend,
+            workers,
+            scheduler,
+            **kwargs: Any,
         ) -> Any:
             job = ResultJob(out, force, quiet, backend, workers, scheduler, with_report=not no_report)
+            job.with_figures = not no_figures
             job.allow_failures = allow_failures
             job.overrides = overrides_of(kwargs.pop("sets", ()))
             if not svg:
@@ -189,6 +202,7 @@ class ResultJob:
     workers: int | None
     scheduler: str | None
     with_report: bool = True
+    with_figures: bool = True  # --no-figures: no figures/ PNGs (the report draws its own)
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     overrides: dict[str, Any] = field(default_factory=dict)  # --set, applied to every scenario the command reads
     allow_failures: bool = False  # --allow-failures: runs that raised do not make the command fail
@@ -256,7 +270,9 @@ class ResultJob:
         write_directory(self.out, {**files, "manifest.json": data}, force=self.force, draw=self.drawing(draw))
 
     def drawing(self, draw: Callable[[Path], None] | None) -> Callable[[Path], None] | None:
-        """``draw`` (figures into a directory), then report.html beside them unless --no-report."""
+        """``draw`` (figures into a directory) unless --no-figures, then report.html beside them unless --no-report."""
+        if not self.with_figures:
+            draw = None
         if not self.with_report:
             return draw
         out = self.out

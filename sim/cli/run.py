@@ -60,7 +60,6 @@ from sim.present.tables import terminal
     help="Runs per chunk, the unit saved and resumed [default: runs/100, between 250 and 5,000].",
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted run with the same settings.")
-@click.option("--no-figures", is_flag=True, help="Skip the figures (faster).")
 def run(
     scenario: str,
     runs: int,
@@ -73,7 +72,6 @@ def run(
     counterfactuals: int,
     chunk: int | None,
     resume: bool,
-    no_figures: bool,
 ) -> None:
     """Run a scenario many times; write outcomes, runs, event logs, figures.
 
@@ -105,7 +103,7 @@ def run(
             formats=formats,
             force=job.force,
             resume=resume,
-            figures=_figures(no_figures, job),
+            figures=_figures(job),
             overrides=overrides,
             command=["sim", *sys.argv[1:]],
         )
@@ -145,8 +143,9 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _figures(no_figures: bool, job: ResultJob):
+def _figures(job: ResultJob):
     """What `sim run` draws into the result: figures/ (unless --no-figures), report.html (unless --no-report)."""
+    no_figures = not job.with_figures
     if no_figures and not job.with_report:
         return None
 
