@@ -151,3 +151,38 @@ def test_a_denial_reversed_on_appeal_enjoins_the_stage():
     assert ((pairs["day_enjoined"] - pairs["day_denied"]) == 5).any()
     filed_up = events[events["event"] == "appeal_filed"]
     assert filed_up["detail"].str.contains("The plaintiff appeals").all()
+
+
+def test_a_deadline_that_runs_from_a_date_drawn_in_a_window_moves_with_it():
+    """An order issued on a day drawn in a 30-day window, its deadline 90 days on: each run's order
+    names its own deadline, 90 days after the day it was issued, and closed_by_deadline means a close
+    by that run's deadline, not the window's first."""
+    import datetime as dt
+
+    from conftest import SCENARIOS
+
+    from sim import load_scenario, run_ensemble
+    from sim.runs.backends import Execution
+
+    window = {
+        "instruments.divestiture_order.date": {"between": ["2020-08-14", "2020-09-13"]},
+        "instruments.divestiture_order.deadline": None,
+        "instruments.divestiture_order.deadline_days": 90,
+    }
+    scenario = load_scenario(SCENARIOS / "tiktok_2020.yaml", window)
+    assert scenario.instruments["divestiture_order"].deadline == dt.date(2020, 11, 12)  # the window's first day's
+    result = run_ensemble(scenario, runs=200, seed=0, execution=Execution(workers=1))
+    orders = result.events[result.events["event"] == "divestiture_order"]
+    assert len(orders) == 200
+    deadlines = {}
+    for _, row in orders.iterrows():
+        issued = dt.date.fromisoformat(row["date"])
+        named = dt.date.fromisoformat(row["detail"].split("orders the sale by ")[1][:10])
+        assert named - issued == dt.timedelta(days=90)
+        deadlines[row["run_id"]] = named
+    assert len(set(deadlines.values())) > 10  # the deadline moved with the day drawn
+    closed = result.runs.dropna(subset=["close_date"])
+    assert len(closed) > 20
+    for _, run in closed.iterrows():
+        by = dt.date.fromisoformat(run["close_date"]) <= deadlines[run["run_id"]]
+        assert run["outcome"] == ("closed_by_deadline" if by else "closed_after_deadline")

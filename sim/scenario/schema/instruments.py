@@ -17,7 +17,9 @@ Each is issued (or enacted) on its ``date``, which may be uncertain like any eve
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from sim.scenario.schema import kinds
 from sim.scenario.schema.base import Dated, Duration, Probability, Spec, param, weight
@@ -185,12 +187,53 @@ class Enforcement(Spec):
 
 
 class DeadlineInstrument(Dated):
-    """What a divestiture order and a law share: a deadline, its extensions and its enforcement."""
+    """What a divestiture order and a law share: a deadline, its extensions and its enforcement.
+
+    The deadline is a date (``deadline``), or a number of days from the instrument's own date
+    (``deadline_days``), for an instrument whose date is known only as a window
+    (``date: {between: [a, b]}``): each run's deadline then moves with the day drawn, and
+    ``deadline`` is the one for the window's first day (set from it when omitted).
+    """
 
     label: str = param("divestiture order", "text", "Name used in the narrative.")
-    deadline: dt.date = param(..., "date", "The deadline to sell (a law's ban date); the first deadline.")
+    deadline: dt.date = param(
+        ..., "date", "The deadline to sell (a law's ban date); the first deadline. With deadline_days: may be omitted."
+    )
+    deadline_days: int | None = param(
+        None,
+        "days",
+        "The deadline as days after the instrument's date, which then moves with a date drawn in a window.",
+        ge=1,
+        le=36_500,
+    )
     extensions: Extensions | None = param(None, "", "Extending the deadline; none if omitted.")
     enforcement: Enforcement = param(Enforcement(), "", "Enforcing it once the deadline passes.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deadline_from_days(cls, data: Any) -> Any:
+        # deadline_days without a deadline: the deadline of the window's first day
+        if isinstance(data, dict) and data.get("deadline") is None and isinstance(data.get("deadline_days"), int):
+            first = data.get("date")
+            if isinstance(first, dict) and isinstance(first.get("between"), list) and first["between"]:
+                first = first["between"][0]
+            if isinstance(first, str):
+                try:
+                    first = dt.date.fromisoformat(first)
+                except ValueError:
+                    return data  # the date's own error is reported
+            if isinstance(first, dt.date) and 0 < data["deadline_days"] <= 36_500:
+                data = {**data, "deadline": first + dt.timedelta(days=data["deadline_days"])}
+        return data
+
+    @model_validator(mode="after")
+    def _deadline_agrees(self) -> DeadlineInstrument:
+        if self.deadline_days is not None and self.deadline != self.date + dt.timedelta(days=self.deadline_days):
+            raise ValueError(
+                f"deadline {self.deadline} is not date + deadline_days "
+                f"({self.date + dt.timedelta(days=self.deadline_days)}); give one of them"
+            )
+        return self
 
 
 class DivestitureOrder(DeadlineInstrument):
