@@ -355,7 +355,11 @@ def test_default_result_directories_follow_one_scheme_and_two_sweeps_do_not_coll
     assert first.exit_code == 0 and second.exit_code == 0, second.output
     assert sim("decompose", box, *few).exit_code == 0
     made = sorted(p.name for p in (tmp_path / "outputs").iterdir())
-    assert made == ["box_test_decompose", "box_test_sweep_median", "box_test_sweep_termination_fee"], made
+    assert made == [
+        "box_test_decompose",
+        "box_test_sweep_agreement_termination_fee",
+        "box_test_sweep_filing_days_median",
+    ], made
     again = sim("sweep", box, "--param", "reviewers.authority.filing_days.median=20:80:2", *few)
     assert again.exit_code == 2 and "already holds results" in again.stderr  # the same question: never replaced
 

@@ -146,7 +146,8 @@ def _varied(parameters: list[Any]) -> str:
 
     from sim.scenario.schema.scenario import parameter_keys
 
-    name = "_".join(parameter_keys(list(parameters)))
+    keys = parameter_keys(list(parameters))  # a path's last part alone says little ("median"): its last two
+    name = "_".join(p.key or "_".join(p.path.split(".")[-2:]) for p in keys.values())
     if len(name) <= 60:
         return name
     return name[:51] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
