@@ -128,6 +128,18 @@ def test_a_child_that_moves_the_start_is_blamed_first(tmp_path):
     assert parents and all(line.endswith(f"the start is set in {child}") for line in parents)
 
 
+def test_a_childs_own_early_date_is_its_one_line_not_its_parents(tmp_path):
+    """A child's own event dated before the start its parents set: one line, naming the child's key
+    (not a line blaming the parent for "leaving" a date it never had)."""
+    child = tmp_path / "early.yaml"
+    child.write_text(
+        "extends: export_control_review\nname: early\n"
+        "events:\n  - {id: new_escalation, date: 2019-10-15, kind: tension_change, tension: 0.2}\n"
+    )
+    line = refused(sim("validate", child), child, "events.new_escalation.date = 2019-10-15")
+    assert "must be within the scenario's start" in line
+
+
 @pytest.mark.parametrize(
     "text",
     ["a: &a [*a]\n", "name: x\nb: &b {c: *b}\n", "name: x\nb: &b {c: [1, {d: *b}]}\n"],

@@ -56,9 +56,10 @@ class _Checks:
             here = _origin(list(keys), self.origins, self.source)
             bound = "start" if date < s.start else "horizon"
             there = _origin([bound], self.origins, self.source)
-            if there != here:  # a child moved the bound: say where, so the fault is found in its file
+            if there != here:  # say where the bound is set, so the fault is found in its file
                 message += f"; the {bound} is set in {there}"
-                self.moved_bounds.setdefault((bound, there), []).append(".".join(map(str, keys)))
+                if here != self.source:  # a date the file extends, cut by a bound a child moved: blame the child
+                    self.moved_bounds.setdefault((bound, there), []).append(".".join(map(str, keys)))
             self.bad(keys, message, date)
 
     def known_structure(self, keys: tuple, sid: str) -> None:
