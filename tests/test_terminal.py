@@ -138,3 +138,19 @@ def test_list_gives_one_line_each_within_the_width(monkeypatch):
     lines = listed.stdout.splitlines()
     cases = list((SCENARIOS / "cases" / "records").glob("*.yaml"))
     assert len(lines) == len(list(SCENARIOS.glob("*.yaml"))) + len(cases) and widest(listed.stdout) <= 80
+
+
+def test_outcome_meanings_are_in_the_cases_words():
+    """A negotiated merger's table speaks of the deal and its outside date, and marks the outcomes its
+    structure rules out (no ban, no instrument); the TikTok table keeps its words."""
+    from sim import load_scenario
+    from sim.present.tables import case_meaning
+    from sim.runs.stats import about
+
+    merger = about(load_scenario(SCENARIOS / "cases" / "qualcomm_nxp.yaml"))
+    assert case_meaning("closed_by_deadline", merger) == "the deal closed on or before the first outside date"
+    assert case_meaning("ban_in_force", merger).endswith("(cannot happen: no ban in this case)")
+    assert "cannot happen" in case_meaning("revoked", merger)
+    tiktok = about(load_scenario(SCENARIOS / "tiktok_2020.yaml"))
+    assert case_meaning("closed_by_deadline", tiktok) == "the sale closed on or before the first deadline"
+    assert "cannot happen" not in case_meaning("ban_in_force", tiktok)

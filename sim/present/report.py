@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import OutputError
-from sim.outcomes import COLOURS, MEANING, PRECEDENCE
+from sim.outcomes import COLOURS, PRECEDENCE
 from sim.present.plotlyjs import bundle_for, mark_traces
 from sim.runs.reading import readable, require_columns
 
@@ -91,6 +91,7 @@ def run_sections(directory: Path) -> list[tuple[str, str]]:
 
     from sim.present.labels import actor_labels
     from sim.present.story import representative_runs, story
+    from sim.present.tables import case_meaning
     from sim.runs.store import load_result
 
     result = load_result(directory)
@@ -99,7 +100,13 @@ def run_sections(directory: Path) -> list[tuple[str, str]]:
     outcomes = s["outcomes"]
     sections = []
     rows = [
-        [o.value, outcomes[o.value]["count"], _p(outcomes[o.value]["p"]), _ci(outcomes[o.value]["ci95"]), MEANING[o]]
+        [
+            o.value,
+            outcomes[o.value]["count"],
+            _p(outcomes[o.value]["p"]),
+            _ci(outcomes[o.value]["ci95"]),
+            case_meaning(o.value, s.get("about", {})),
+        ]
         for o in PRECEDENCE
     ]
     bars = go.Figure(
@@ -113,7 +120,7 @@ def run_sections(directory: Path) -> list[tuple[str, str]]:
                 "array": [outcomes[o.value]["ci95"][1] - outcomes[o.value]["p"] for o in PRECEDENCE],
                 "arrayminus": [outcomes[o.value]["p"] - outcomes[o.value]["ci95"][0] for o in PRECEDENCE],
             },
-            hovertext=[MEANING[o] for o in PRECEDENCE],
+            hovertext=[case_meaning(o.value, s.get("about", {})) for o in PRECEDENCE],
         )
     )
     bars.update_layout(title=f"Outcomes of {s['runs']:,} runs (bars: 95% intervals)", yaxis_title="share of runs")

@@ -59,13 +59,37 @@ def outcome_table(summary: dict[str, Any], width: int = 120) -> Table:
         table.add_column("meaning", style="dim")
     for name, row in summary["outcomes"].items():
         lo, hi = row["ci95"]
-        meaning = MEANING.get(Outcome(name), "") if name in Outcome._value2member_map_ else ""
+        meaning = case_meaning(name, summary.get("about", {}))
         numbers = [f"{row['count']:,}", f"{row['p']:.3f}", f"{lo:.3f}-{hi:.3f}"]
         if beside:
             table.add_row(name, *numbers, meaning)
         else:
             table.add_row(Text(name).append(f"\n{meaning}", style="dim") if meaning else name, *numbers)
     return table
+
+
+_CANNOT = {  # an outcome the case's structure rules out, and why (read from summary["about"])
+    "ban_in_force": ("bans", "no ban in this case"),
+    "withdrawn": ("bans", "no ban to drive the seller out in this case"),
+    "revoked": ("instruments", "no instrument to revoke in this case"),
+}
+
+
+def case_meaning(name: str, about: dict[str, Any]) -> str:
+    """What an outcome means, in the case's words.
+
+    A negotiated deal's deadline is its (first) outside date, and an outcome the case cannot
+    produce says so (its row stays, with its zero).
+    """
+    meaning = MEANING.get(Outcome(name), "") if name in Outcome._value2member_map_ else ""
+    if about.get("deal", "forced_divestiture") != "forced_divestiture":
+        meaning = meaning.replace("the sale closed", "the deal closed")
+    if about.get("deadline") == "outside date":
+        meaning = meaning.replace("the first deadline", "the first outside date")
+    key, why = _CANNOT.get(name, ("", ""))
+    if key and about and not about.get(key, True):
+        meaning += f" (cannot happen: {why})"
+    return meaning
 
 
 def metrics_lines(summary: dict[str, Any]) -> list[str]:

@@ -245,6 +245,7 @@ def about(scenario: Scenario) -> dict[str, Any]:
         "bans": any(getattr(i, "stages", None) for i in scenario.instruments.values()),
         "consent": any(r.side == "home" and r.kind == "export_licence" for r in scenario.reviewers.values()),
         "fee": bool(scenario.agreement and scenario.agreement.termination_fee),
+        "instruments": bool(scenario.instruments),
         "currency": scenario.labels.currency,
     }
 
