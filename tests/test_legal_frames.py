@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from conftest import ROOT, SCENARIOS, SHIPPED
 
 from sim import load_scenario, run_ensemble
-from sim.analysis.inactive import covered, perturbations
+from sim.analysis.inactive import perturbations
 from sim.cli import cli
 from sim.errors import ScenarioError
 from sim.runs.backends import Execution
-from sim.scenario.grounding import weight_paths
+from sim.scenario.grounding import covered, weight_paths
 from sim.scenario.schema import is_weight
 
 ECR = SCENARIOS / "export_control_review.yaml"

@@ -170,15 +170,19 @@ class Trace:
     def runs(self) -> int:
         return len(self.outcomes)
 
+    def _held(self, h: int, allowed: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Whom each run with an outcome in ``allowed`` at horizon ``h`` still waited on there."""
+        return [self.waiting_on[i][h] for i in range(self.runs) if self.outcomes[i, h] in allowed]
+
     def waiting(self, h: int, allowed: tuple[str, ...]) -> dict[str, float]:
         """Of the runs with an outcome in ``allowed`` at horizon ``h``: the share still waiting on each reviewer."""
-        mine = [self.waiting_on[i][h] for i in range(self.runs) if self.outcomes[i, h] in allowed]
+        mine = self._held(h, allowed)
         counts = Counter(r for held in mine for r in held)
         return {r: round(c / len(mine), 4) for r, c in counts.most_common()} if mine else {}
 
     def waiting_on_all(self, h: int, allowed: tuple[str, ...], observed: list[str]) -> float | None:
         """Of those runs, the share waiting on every reviewer the record names (None if no run had the outcome)."""
-        mine = [self.waiting_on[i][h] for i in range(self.runs) if self.outcomes[i, h] in allowed]
+        mine = self._held(h, allowed)
         return round(sum(set(observed) <= set(held) for held in mine) / len(mine), 4) if mine else None
 
     def outcome_shares(self, h: int) -> dict[str, float]:

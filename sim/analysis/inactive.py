@@ -11,14 +11,13 @@ them, so the check can prove a claim wrong, never right (``sim validate`` runs i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import ScenarioError
 from sim.runs.backends import Execution
 from sim.runs.ensemble import run_ensemble
-from sim.scenario.grounding import weight_paths
+from sim.scenario.grounding import covered, weight_paths
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -35,11 +34,6 @@ class Acting:
     value: Any  # the value it was moved to
     changed: int  # runs whose record changed
     runs: int
-
-
-def covered(path: str, inactive: Iterable[str]) -> bool:
-    """Whether a weight's path is one declared inactive, or inside a section declared inactive."""
-    return any(path == key or path.startswith(f"{key}.") for key in inactive)
 
 
 def perturbations(scenario: Scenario, path: str) -> list[float]:

@@ -426,11 +426,10 @@ def read_sweep(directory: str) -> tuple[list[Parameter], pd.DataFrame, pd.DataFr
         OutputError: the directory is not a sweep's (no sweep.json), or one written before sweeps
             kept their runs (no runs.parquet).
     """
-    import json
     from pathlib import Path
 
     from sim.errors import OutputError
-    from sim.runs.reading import readable
+    from sim.runs.reading import read_frame, read_json, readable
 
     d = Path(directory)
     if not d.is_dir():
@@ -439,13 +438,11 @@ def read_sweep(directory: str) -> tuple[list[Parameter], pd.DataFrame, pd.DataFr
         raise OutputError(f"{d}: not a sweep's result directory (no sweep.json); run `sim sweep` first")
     if not (d / "runs.parquet").is_file():
         raise OutputError(f"{d}: this sweep kept no runs (no runs.parquet); run it again with this version")
-    with readable(d / "sweep.json"):
-        meta = json.loads((d / "sweep.json").read_text())
+    meta = read_json(d / "sweep.json")
+    with readable(d / "sweep.json"):  # a parameter not as sim writes one
         params = [Parameter.model_validate(p) for p in meta["params"]]
-    with readable(d / "manifest.json"):
-        manifest = json.loads((d / "manifest.json").read_text()) if (d / "manifest.json").is_file() else {}
-    with readable(d / "sweep.csv"):
-        points = pd.read_csv(d / "sweep.csv")
+    manifest = read_json(d / "manifest.json") if (d / "manifest.json").is_file() else {}
+    points = read_frame(d / "sweep.csv")
     with readable(d / "runs.parquet"):
         runs = pd.read_parquet(d / "runs.parquet")
     return params, points, runs, manifest

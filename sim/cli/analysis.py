@@ -141,13 +141,11 @@ def sweep(
 
 
 def _varied(parameters: list[Any]) -> str:
-    """The parameters' short keys for a default directory name (cut, with a digest, past 60 characters)."""
+    """The parameters' names for a default directory name (cut, with a digest, past 60 characters)."""
     import hashlib
 
-    from sim.scenario.schema.scenario import parameter_keys
-
-    keys = parameter_keys(list(parameters))  # a path's last part alone says little ("median"): its last two
-    name = "_".join(p.key or "_".join(p.path.split(".")[-2:]) for p in keys.values())
+    # a parameter's own key, else its path's last two parts (the last alone says little: "median")
+    name = "_".join(p.key or "_".join(p.path.split(".")[-2:]) for p in parameters)
     if len(name) <= 60:
         return name
     return name[:51] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]

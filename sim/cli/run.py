@@ -145,8 +145,7 @@ def _shown(path: Path) -> str:
 
 def _figures(job: ResultJob):
     """What `sim run` draws into the result: figures/ (unless --no-figures), report.html (unless --no-report)."""
-    no_figures = not job.with_figures
-    if no_figures and not job.with_report:
+    if not job.with_figures and not job.with_report:
         return None
 
     def draw(result, figures: Path) -> None:
@@ -155,6 +154,6 @@ def _figures(job: ResultJob):
 
             save_figures(result, directory)
 
-        job.drawing(None if no_figures else save)(figures)
+        job.drawing(save)(figures)  # the job leaves the figures out under --no-figures
 
     return draw

@@ -52,7 +52,7 @@ from sim.model.run_record import DAY_REPORTERS, RUN_COLUMNS, held_by, make_recor
 from sim.model.timeline import RunTimeline
 from sim.model.view import Clock, Ports, RunView
 from sim.outcomes import MEANING, Outcome, RunFacts, classify
-from sim.scenario.schema import Ban, BidderSpec, BidderTerms, DeadlineInstrument, Law, Scenario
+from sim.scenario.schema import Ban, BidderSpec, BidderTerms, Law, Scenario
 
 MODEL_VERSION = 4  # 4: each run records the reviewers it still waited on (held_by)
 """The model's version: results and saved runs record it, and a saved run is not resumed across versions.
@@ -363,11 +363,7 @@ class DealModel(mesa.Model, Reacting):
         for court in self.courts.values():
             court.consider_petition(moment.instrument)
         if getattr(self.deal_scenario.instruments[moment.instrument], "deadline_days", None) is not None:
-            self.first_deadline_day = min(
-                getattr(self.instruments[iid], "first_deadline_day", None) or self.deal_scenario.day(spec.deadline)
-                for iid, spec in self.deal_scenario.instruments.items()
-                if isinstance(spec, DeadlineInstrument)
-            )
+            self.first_deadline_day = min(i.first_deadline_day for i in self.deadline_instruments())
 
     @on(BidderArrived)
     def bidder_arrived(self, moment: BidderArrived) -> None:

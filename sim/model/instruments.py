@@ -121,7 +121,8 @@ class DeadlineState(InstrumentState):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.first_deadline_day: int | None = None  # the deadline it was issued with (this run's, if relative)
+        # the deadline it is issued with: its date's, or, for one that runs from a drawn date, this run's at issue
+        self.first_deadline_day: int = self.clock.day_of(self.spec.deadline)
         self.deadline_day: int | None = None  # the deadline in force (None once revoked or set aside)
         self.last_deadline_day: int | None = None  # the latest deadline set, for the record
         self.issued_day: int | None = None
@@ -135,9 +136,9 @@ class DeadlineState(InstrumentState):
         """Set the deadline; courts hearing the instrument may be petitioned."""
         super().issue()
         self.issued_day = self.clock.today
-        days = self.spec.deadline_days  # a deadline that runs from the day the instrument was issued
-        first = self.clock.today + days if days is not None else self.clock.day_of(self.spec.deadline)
-        self.first_deadline_day = self.deadline_day = self.last_deadline_day = first
+        if self.spec.deadline_days is not None:  # a deadline that runs from the day the instrument was issued
+            self.first_deadline_day = self.clock.today + self.spec.deadline_days
+        self.deadline_day = self.last_deadline_day = self.first_deadline_day
         self.clock.schedule(self.deadline_day, self.deadline_passes, priority=Priority.LOW)
         self.log_issue()
         self.announce(InstrumentIssued(self.id))
@@ -147,7 +148,7 @@ class DeadlineState(InstrumentState):
         note = self.spec.note or self.spec.label
         self.actor("executive").log(
             EventName.DIVESTITURE_ORDER,
-            f"orders the sale by {self.clock.date_of(self.last_deadline_day or 0)}" + (f": {note}" if note else ""),
+            f"orders the sale by {self.clock.date_of(self.first_deadline_day)}" + (f": {note}" if note else ""),
         )
 
     def end(self) -> None:
@@ -362,7 +363,7 @@ class LawState(DeadlineState):
         """The law in the event log."""
         self.actor("executive").log(
             EventName.LAW_ENACTED,
-            f"signs the {self.spec.label}: prohibitions from {self.clock.date_of(self.last_deadline_day or 0)} "
+            f"signs the {self.spec.label}: prohibitions from {self.clock.date_of(self.first_deadline_day)} "
             "unless the sale closes" + (f" ({self.spec.note})" if self.spec.note else ""),
         )
 

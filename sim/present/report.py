@@ -24,7 +24,7 @@ import pandas as pd
 from sim.errors import OutputError
 from sim.outcomes import COLOURS, PRECEDENCE
 from sim.present.plotlyjs import bundle_for, mark_traces
-from sim.runs.reading import readable, require_columns
+from sim.runs.reading import read_frame, read_json, require_columns
 
 TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
 
@@ -70,16 +70,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    with readable(path):
-        return json.loads(path.read_text())
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    with readable(path):
-        return pd.read_csv(path)
 
 
 # --- a run ----------------------------------------------------------------------------------
@@ -313,8 +303,8 @@ def sweep_sections(directory: Path) -> list[tuple[str, str]]:
     import plotly.express as px
     import plotly.graph_objects as go
 
-    meta = _read_json(directory / "sweep.json")
-    points = _read_csv(directory / "sweep.csv")
+    meta = read_json(directory / "sweep.json")
+    points = read_frame(directory / "sweep.csv")
     params = meta["params"]
     paths = [p["path"] for p in params]
     require_columns(directory / "sweep.csv", points, [*paths, *(f"p_{o}" for o in PRECEDENCE)])
@@ -326,7 +316,7 @@ def sweep_sections(directory: Path) -> list[tuple[str, str]]:
         "(the same at every point: common random numbers)."
     )
     if (directory / "robustness.csv").is_file():
-        robust = _read_csv(directory / "robustness.csv")
+        robust = read_frame(directory / "robustness.csv")
         column = str(robust["outcome"].iloc[0])
         levers = [c for c in robust.columns if c in names]
         setting = [", ".join(f"{names[c]} = {_cell(r[c])}" for c in levers) for _, r in robust.iterrows()]
@@ -432,7 +422,7 @@ def sensitivity_sections(directory: Path) -> list[tuple[str, str]]:
     """A sensitivity analysis: its indices with their intervals."""
     import plotly.graph_objects as go
 
-    meta = _read_json(directory / "sensitivity.json")
+    meta = read_json(directory / "sensitivity.json")
     indices = pd.DataFrame(meta["indices"])
     cols = [c for c in indices.columns if c not in ("parameter",)]
     body = paragraph(
@@ -457,7 +447,7 @@ def compare_sections(directory: Path) -> list[tuple[str, str]]:
     """A comparison: every scenario's P with its interval and the paired difference from the first."""
     import plotly.graph_objects as go
 
-    c = _read_json(directory / "comparison.json")
+    c = read_json(directory / "comparison.json")
     names = list(c["scenarios"])
     rows = []
     for outcome in [*(o.value for o in PRECEDENCE), "closed"]:
@@ -499,7 +489,7 @@ def compare_sections(directory: Path) -> list[tuple[str, str]]:
 
 def backtest_sections(directory: Path) -> list[tuple[str, str]]:
     """A backtest: the observed outcomes' probabilities and scores, and the observed events' dates."""
-    b = _read_json(directory / "backtest.json")
+    b = read_json(directory / "backtest.json")
     rows = [
         [
             h["horizon"],
@@ -553,7 +543,7 @@ def evaluation_sections(directory: Path) -> list[tuple[str, str]]:
     """A case library's evaluation: each case against the baselines, the verdict, the figures."""
     from sim.present.tables import EVALUATION_HEADERS, evaluation_rows, evaluation_verdict
 
-    data = _read_json(directory / "evaluation.json")
+    data = read_json(directory / "evaluation.json")
     body = paragraph(
         f"{data['totals']['cases']} cases, {data['runs']:,} runs each, seed {data['seed']}. Each case is a "
         "scenario written from the facts known at its start and a record of what happened after; lower "
@@ -582,7 +572,7 @@ def decompose_sections(directory: Path) -> list[tuple[str, str]]:
     """A decomposition: each factor's Shapley share with its interval."""
     import plotly.graph_objects as go
 
-    d = _read_json(directory / "decomposition.json")
+    d = read_json(directory / "decomposition.json")
     body, fig = "", go.Figure()
     for outcome, o in d["outcomes"].items():
         rows = [
@@ -602,14 +592,14 @@ def discover_sections(directory: Path) -> list[tuple[str, str]]:
     """A discovery: its boxes in plain words, and PRIM's peeling trajectory."""
     import plotly.graph_objects as go
 
-    d = _read_json(directory / "discover.json")
+    d = read_json(directory / "discover.json")
     boxes = ([["PRIM", d["prim"]["sentence"]]] if d["prim"] else []) + [
         [f"CART {i + 1}", b["sentence"]] for i, b in enumerate(d["cart"])
     ]
     body = "".join(f"<p class='warning'>{esc(w)}</p>" for w in d["warnings"])
     body += table(["box", "in plain words"], boxes)
     if (directory / "peeling.csv").is_file() and d["prim"]:
-        t = _read_csv(directory / "peeling.csv")
+        t = read_frame(directory / "peeling.csv")
         fig = go.Figure(
             go.Scatter(
                 x=t["coverage"],
@@ -626,8 +616,8 @@ def discover_sections(directory: Path) -> list[tuple[str, str]]:
 
 def calibrate_sections(directory: Path) -> list[tuple[str, str]]:
     """A calibration: the grid's points by log-likelihood, and the best values."""
-    c = _read_json(directory / "calibration.json")
-    grid = _read_csv(directory / "calibration.csv").sort_values("log_likelihood", ascending=False)
+    c = read_json(directory / "calibration.json")
+    grid = read_frame(directory / "calibration.csv").sort_values("log_likelihood", ascending=False)
     body = paragraph(
         f"best values: {', '.join(f'{k}={v}' for k, v in c['best'].items())}; log-likelihood "
         f"{c['log_likelihood']['before']:.2f} before, {c['log_likelihood']['after']:.2f} after."
@@ -662,7 +652,7 @@ def report_html(directory: str | Path, shown_as: str | Path | None = None) -> st
     if found is None:
         raise OutputError(f"{directory}: not a result directory of sim (no {', '.join(m for m, _, _ in KINDS)})")
     kind, build = found
-    manifest = _read_json(directory / "manifest.json") if (directory / "manifest.json").is_file() else {}
+    manifest = read_json(directory / "manifest.json") if (directory / "manifest.json").is_file() else {}
     sections = build(directory)
     scenario = manifest.get("scenario", {})
     every = [s for s in manifest.get("scenarios", []) if isinstance(s, dict) and "name" in s]

@@ -632,24 +632,21 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
 
     Every text read from the directory goes through :func:`printable`.
     """
-    import json
     from pathlib import Path
     from types import SimpleNamespace
 
     import pandas as pd
 
     from sim.outcomes import PRECEDENCE
-    from sim.runs.reading import readable, require_columns
+    from sim.runs.reading import read_frame, read_json, require_columns
 
     d = Path(directory)
     kind = analysis_kind(d)
     if kind == "sweep":
         from sim.scenario.schema import Parameter
 
-        with readable(d / "sweep.json"):
-            meta = printable(json.loads((d / "sweep.json").read_text()))
-        with readable(d / "sweep.csv"):
-            table = pd.read_csv(d / "sweep.csv")
+        meta = printable(read_json(d / "sweep.json"))
+        table = read_frame(d / "sweep.csv")
         require_columns(d / "sweep.csv", table, [f"p_{o}" for o in PRECEDENCE])
         params = [Parameter(**p) for p in meta["params"] if p["path"] in table.columns]
         result = SimpleNamespace(
@@ -658,23 +655,20 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
         )  # fmt: skip
         outcome = meta.get("outcome", "closed_by_deadline")  # what the sweep printed (older sweeps: the default)
         if meta["design"] == "cross" and (d / "robustness.csv").is_file():  # as the sweep printed it
-            with readable(d / "robustness.csv"):
-                robust = pd.read_csv(d / "robustness.csv")
+            robust = read_frame(d / "robustness.csv")
             return [robustness_table(robust, result, f"p_{outcome}", width=width)]
         return [sweep_table(result, outcome, width=width)]
     if kind == "sensitivity analysis":
-        with readable(d / "sensitivity.json"):
-            meta = printable(json.loads((d / "sensitivity.json").read_text()))
+        meta = printable(read_json(d / "sensitivity.json"))
         result = SimpleNamespace(
             indices=pd.DataFrame(meta["indices"]), method=meta["method"], scenario_name=meta["scenario"],
             outcome=meta["outcome"], samples=meta["samples"], runs=meta["runs_per_point"],
         )  # fmt: skip
         return [sensitivity_table(result)]
     if kind == "comparison":  # the table `sim compare` printed, from its files
-        with readable(d):
-            meta = json.loads((d / "comparison.json").read_text())
-            t = _text_as_text(pd.read_csv(d / "comparison.csv"))
-            moves = _text_as_text(pd.read_csv(d / "transitions.csv"))
+        meta = read_json(d / "comparison.json")
+        t = _text_as_text(read_frame(d / "comparison.csv"))
+        moves = _text_as_text(read_frame(d / "transitions.csv"))
         moved = moves[moves["reference_outcome"] != moves["outcome"]].groupby("scenario")["runs"].sum()
         comparison = SimpleNamespace(
             labels=list(dict.fromkeys(t["scenario"])), runs=meta["runs"], seed=meta["seed"], table=t,
@@ -682,9 +676,8 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
         )  # fmt: skip
         return [comparison_table(comparison)]
     if kind == "decomposition":  # the table `sim decompose` printed, from its files
-        with readable(d):
-            meta = printable(json.loads((d / "decomposition.json").read_text()))
-            t = _text_as_text(pd.read_csv(d / "decomposition.csv"))
+        meta = printable(read_json(d / "decomposition.json"))
+        t = _text_as_text(read_frame(d / "decomposition.csv"))
         decomposition = SimpleNamespace(
             scenario=SimpleNamespace(name=meta["scenario"]), runs=meta["runs"], seed=meta["seed"], table=t,
             factors=list(dict.fromkeys(t["factor"])),

@@ -67,15 +67,30 @@ def readable(path: Path) -> Iterator[None]:
         raise
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:  # Arrow's and pandas' errors too
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-        raise OutputError(
-            f"{path}: cannot be read as sim wrote it ({reason}); run the command that wrote it again"
-        ) from None
+        raise unreadable(path, reason) from None
+
+
+def read_json(path: Path) -> Any:
+    """A result's JSON file (a damaged one named in one line: :func:`readable`)."""
+    with readable(path):
+        return json.loads(path.read_text())
+
+
+def read_frame(path: Path) -> Any:
+    """A result's CSV file as a pandas DataFrame (a damaged one named in one line: :func:`readable`)."""
+    import pandas as pd  # only for the commands that read tables
+
+    with readable(path):
+        return pd.read_csv(path)
+
+
+def unreadable(path: Path, reason: str) -> OutputError:
+    """The one line for a result file that is not as sim wrote it."""
+    return OutputError(f"{path}: cannot be read as sim wrote it ({reason}); run the command that wrote it again")
 
 
 def require_columns(path: Path, frame: Any, columns: list[str]) -> None:
     """A table read from ``path`` must have these columns (a foreign CSV parses, but not as sim's)."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise OutputError(
-            f"{path}: cannot be read as sim wrote it (no column {missing[0]!r}); run the command that wrote it again"
-        )
+        raise unreadable(path, f"no column {missing[0]!r}")

@@ -131,7 +131,7 @@ class Tally:
         c["injunctions"] += r["injunctions"]
         c["administration_changed"] += bool(r["administration_changed"])
         if r["close_date"] is None:  # who the deal still waited on, by how the run ended
-            for reviewer in (r.get("held_by") or "").split(",") if r.get("held_by") else ["none"]:
+            for reviewer in (r.get("held_by") or "none").split(","):
                 h["held_by"][f"{r['outcome']}|{reviewer}"] += 1
 
     def add_attribution(self, rows: list[tuple], late: bool, rerun: bool = True, no_deal: bool = False) -> None:

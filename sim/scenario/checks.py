@@ -263,8 +263,8 @@ def _instruments(c: _Checks) -> None:
             c.known_instrument(revokes, iid)
             if isinstance(c.s.instruments.get(iid), Law):
                 c.bad(revokes, f"{iid!r} is a law: the executive cannot revoke it", iid)
+        hosts = sorted(r for r, spec in c.s.reviewers.items() if spec.side == "host")
         for rid in c.s.executive.new_administration.stance or {}:
-            hosts = sorted(r for r, spec in c.s.reviewers.items() if spec.side == "host")
             if rid not in hosts:
                 c.unknown(("executive", "new_administration", "stance", rid), rid, hosts, "host reviewer")
 

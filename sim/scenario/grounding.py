@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,11 +41,12 @@ def unset_weights(doc: dict, source: str, origins: dict[tuple, str] | None = Non
             "(docs/scenario-reference.md says what it means)",
         )
         for path in _missing(Scenario, doc, ())
-        if not _covered(".".join(path), inactive)
+        if not covered(".".join(path), inactive)
     ]
 
 
-def _covered(path: str, inactive: dict) -> bool:
+def covered(path: str, inactive: Iterable[str]) -> bool:
+    """Whether a weight's path is one declared inactive, or inside a section declared inactive."""
     return any(path == key or path.startswith(f"{key}.") for key in inactive)
 
 
