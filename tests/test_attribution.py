@@ -249,3 +249,30 @@ def test_no_counterfactual_shortens_a_stage_below_its_floor():
                 floor = _resolve(scenario, p).min
                 assert floor > 0, (scenario.name, stage, p)
                 assert override["min"] == override["max"] == floor
+
+
+def test_stories_read_as_sentences():
+    """Each event of every shipped scenario, told: a detail that is a verb phrase gets its actor as
+    subject, one that stands alone does not ("3d Cir. holds...", "The new administration drops...",
+    not "US President the new administration drops..."), and a reviewer's label is a name before
+    "'s" ("the PRC government's consent", not "the PRC government (consent to the sale)'s")."""
+    from sim.present.labels import actor_labels
+    from sim.present.story import told
+    from sim.runs.ensemble import Execution, run_ensemble
+
+    assert told({"edpa": "E.D. Pa."}, "edpa", "3d Cir. holds the appeal", "2021-06-29") == (
+        "On 29 June 2021, 3d Cir. holds the appeal."
+    )
+    files = sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "cases").glob("[!b]*.yaml"))  # not base_*
+    seen = 0
+    for path in files:
+        spec = load_scenario(path)
+        result = run_ensemble(spec, 40, 0, execution=Execution(backend="serial"))
+        names = actor_labels(spec)
+        for actor, detail, date in zip(*(result.events[c] for c in ("actor", "detail", "date")), strict=True):
+            seen += 1
+            first = detail.split(" ", 1)[0]
+            assert first not in ("the", "a", "an"), (path.name, actor, detail)
+            sentence = told(names, actor, detail, date)
+            assert not re.search(r"\)'s ", sentence), (path.name, sentence)
+    assert seen > 10_000

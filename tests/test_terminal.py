@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -154,3 +155,55 @@ def test_outcome_meanings_are_in_the_cases_words():
     tiktok = about(load_scenario(SCENARIOS / "tiktok_2020.yaml"))
     assert case_meaning("closed_by_deadline", tiktok) == "the sale closed on or before the first deadline"
     assert "cannot happen" not in case_meaning("ban_in_force", tiktok)
+
+
+BOX = str.maketrans({c: " " for c in "┏┳┓┃┡╇┩│└┴┘━─"})
+
+
+def test_explain_at_80_columns_wraps_its_table_between_words(small_run):
+    """Every word in the attribution table at 80 columns is a word of a cell or a header, whole
+    ("responsible", not "responsi" and "ble"); the table fits; one story is told, and the others named."""
+    from sim.present.labels import actor_labels
+    from sim.present.story import attribution_table
+    from sim.runs.store import load_result
+
+    told = sim("explain", small_run, env=NARROW)
+    assert told.exit_code == 0, told.output
+    text = told.stdout
+    table = text[text.index("┏") : text.index("┘") + 1]
+    assert widest(table) <= 80
+    loaded = load_result(small_run)
+    rows = attribution_table(loaded.summary, actor_labels(loaded.scenario))
+    headers = (
+        "stage responsible late: on path late: mean days added median if on path decisive on time: mean days added"
+    )
+    words = {w for row in rows for cell in row for w in str(cell).split()} | set(headers.split())
+    assert set(table.translate(BOX).split()) <= words
+    assert len(re.findall(r"^Run \d+ \(seed", text, re.M)) == 1  # the median run; the extremes are named
+    named = re.search(r"Also of (\w+): the earliest, run (\d+); the latest, run (\d+)", " ".join(text.split()))
+    assert named, text[-300:]
+    again = sim("explain", small_run, "--run", named.group(3), env=NARROW)
+    assert again.exit_code == 0 and f"Run {named.group(3)} (seed" in again.stdout
+
+
+def test_explain_refuses_a_run_whose_log_it_has_not(small_run):
+    told = sim("explain", small_run, "--run", 10_000)
+    assert told.exit_code == 2 and "--run 10000" in told.stderr and told.stdout == ""
+
+
+def test_show_prints_a_backtest_as_tables_not_markdown(tmp_path):
+    """`sim show` on a backtest: its Markdown's tables as terminal tables within 80 columns whose
+    cells wrap between words, its prose as prose; no pipe or `**` of the source reaches the terminal."""
+    out = tmp_path / "bt"
+    record = SCENARIOS / "records" / "tiktok_2020.yaml"
+    scored = sim("backtest", ECR, record, "--runs", 40, "--out", out, "--no-report", "--no-figures", "--workers", 1)
+    assert scored.exit_code == 0, scored.output
+    shown = sim("show", out, env=NARROW)
+    assert shown.exit_code == 0, shown.output
+    body = shown.stdout.split("\na backtest;")[0]
+    assert widest(body) <= 80 and "|" not in body and "**" not in body and "---" not in body
+    source = (out / "backtest.md").read_text()
+    words = set(source.replace("|", " ").replace("**", " ").split())
+    unknown = {w for w in body.translate(BOX).split() if w not in words and w.strip(".,;:()") not in words}
+    assert unknown <= {"•", "figure:"} | {w for w in unknown if "/" in w}, unknown  # bullets, figures' paths
+    assert "P(observed)" in body and "percentile" in body

@@ -27,17 +27,19 @@ from sim.scenario.load import load_scenario, shipped_scenarios
 @click.option(
     "--runs",
     "count",
-    type=click.IntRange(min=1),
-    default=3,
+    type=click.IntRange(min=1, max=3),
+    default=1,
     show_default=True,
-    help="How many runs to tell: the median by close date, then the extremes.",
+    help="How many runs to tell: the median by close date, then the earliest and the latest.",
 )
-def explain(outdir: Path, outcome: str | None, count: int) -> None:
-    """Why were sales late? The delay attribution, then the stories of typical runs.
+@click.option("--run", "run_id", type=click.IntRange(min=0), default=None, help="Tell this run (its run_id).")
+def explain(outdir: Path, outcome: str | None, count: int, run_id: int | None) -> None:
+    """Why were sales late? The delay attribution, then the story of a typical run.
 
     Prints, for each stage of the deal, the days it added beyond its minimum in late and on-time
     runs and the share of late runs in which it was decisive (at its minimum, the sale closes by
-    the first deadline), then tells K runs of an outcome from their event logs.
+    the first deadline), then tells the median run of an outcome from its event log, and names
+    the earliest and the latest (--runs 3 tells them too, --run ID any run whose log was kept).
 
     \b
     Example:
@@ -48,7 +50,7 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
 
     from sim.present.labels import actor_labels
     from sim.present.story import attribution_table, representative_runs, story
-    from sim.present.tables import analysis_kind, printable
+    from sim.present.tables import analysis_kind, printable, unbroken
     from sim.runs.store import load_result
 
     kind = None if (outdir / "summary.json").exists() else analysis_kind(outdir)
@@ -58,6 +60,11 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
             f"sim show {outdir} prints its table, sim report {outdir} all of it"
         )
     result = load_result(outdir)
+    if run_id is not None and run_id not in set(result.events["run_id"]):
+        raise UsageError(
+            f"--run {run_id}: no event log of that run in {outdir} (runs 0-{len(result.runs) - 1}; "
+            "logs are kept for --event-sample runs, or all with --events all)"
+        )
     console = terminal()
     labels = actor_labels(result.scenario)
     rows = printable(attribution_table(result.summary, labels))
@@ -80,7 +87,7 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
             table.add_column(column, justify="left" if column in ("stage", "responsible") else "right", overflow="fold")
         for row in rows:
             table.add_row(*row)
-        console.print(table)
+        console.print(unbroken(table, console.width))
         console.print(
             "One stage at its minimum rarely saves a deadline; for the shares by actor (the home government's "
             "timing and refusals, the host's review and bans, the seller), run: "
@@ -96,15 +103,25 @@ def explain(outdir: Path, outcome: str | None, count: int) -> None:
             if o != "closed_by_deadline" and result.summary["outcomes"][o]["count"]
         ]
         outcome = max(late, key=lambda o: result.summary["outcomes"][o]["count"]) if late else "closed_by_deadline"
-    picks = representative_runs(result, outcome, count)
+    if run_id is not None:
+        console.print(Text(f"\nRun {run_id}", style="bold"))
+        console.print(printable(story(result, run_id)))
+        return
+    picks = representative_runs(result, outcome, 3)
     if not picks:
         raise SimError(
             f"{outdir}: no run with an event log ended {outcome}; run with --events all or a larger --event-sample"
         )
-    for k, run_id in enumerate(picks):
-        heading = ("The median run" if k == 0 else "The earliest" if k == 1 else "The latest") + f" of {outcome}"
-        console.print(Text(f"\n{heading}", style="bold"))
-        console.print(printable(story(result, run_id)))
+    names = ["The median run", "The earliest", "The latest"]
+    for k, pick in enumerate(picks[:count]):
+        console.print(Text(f"\n{names[k]} of {outcome}", style="bold"))
+        console.print(printable(story(result, pick)))
+    untold = [f"{names[k].lower().removeprefix('the ')}, run {pick}" for k, pick in enumerate(picks) if k >= count]
+    if untold:
+        console.print(
+            f"\nAlso of {outcome}: the " + "; the ".join(untold) + f". Tell one: sim explain {outdir} --run {pick}",
+            highlight=False,
+        )
 
 
 @cli.command()

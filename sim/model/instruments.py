@@ -305,7 +305,7 @@ class DeadlineState(InstrumentState):
         if self._suit_stream().random() >= suit.dropped_by_new_administration:
             return False
         self.actor(self.spec.enforcement.decided_by).log(
-            EventName.SUIT_DROPPED, f"the new administration drops the suit to compel the sale; the {self._noun} stands"
+            EventName.SUIT_DROPPED, f"The new administration drops the suit to compel the sale; the {self._noun} stands"
         )
         return True
 
@@ -330,7 +330,7 @@ class DeadlineState(InstrumentState):
             decider.log(
                 EventName.SUIT_DISMISSED, f"{suit.court} dismisses the suit: the order stands unenforced ({why})"
             )
-        self.announce(MarketMoved(f"{suit.court}'s ruling on the suit"))
+        self.announce(MarketMoved(f"the ruling of {suit.court} on the suit"))
 
     def pause_ends(self) -> None:
         """An enforcement pause runs out with no close: decide again."""

@@ -42,8 +42,9 @@ def _date(iso: str) -> str:
 
 def told(names: dict[str, str], actor: str, detail: str, date: str) -> str:
     """One event as a sentence: "On 2 August 2020, Microsoft with Walmart enters talks..."."""
-    # a detail is a verb phrase for its actor ("picks Oracle ..."), or stands alone ("Oracle bids ...")
-    if not detail[:1].isupper():
+    # a detail is a verb phrase for its actor ("picks Oracle ..."), or stands alone ("Oracle bids ...",
+    # "3d Cir. holds ..."); a sentence that stands alone starts with no lower-case letter
+    if detail[:1].islower():
         sentence = f"{short(names.get(actor, actor))} {detail}"
     elif detail.split(" ", 1)[0] in COMMON_WORDS:  # "The ban bites", not a name: lower it mid-sentence
         sentence = detail[0].lower() + detail[1:]

@@ -39,6 +39,76 @@ def terminal(file: IO[str] | None = None) -> Console:
     return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False)
 
 
+def unbroken(table: Table, width: int, cap: int = 24) -> Table:
+    """``table`` with columns sized so that, ``width`` columns wide, no cell breaks mid-word.
+
+    Rich shares a narrow terminal out by shrinking its widest columns and folds what no longer
+    fits ("responsi/ble"). Here each column gets at least its longest word (up to ``cap``), and the
+    rest of the width unwraps as many columns as it can, the shortest first (a header may wrap).
+    A table that fits as it is, or whose words cannot all fit, is left to Rich.
+    """
+    from rich.measure import Measurement
+
+    cells = [[str(c.header), *(str(cell) for cell in c.cells)] for c in table.columns]
+    words = [min(cap, max((len(w) for cell in col for w in cell.split()), default=1)) for col in cells]
+    lines = [max(len(line) for cell in col[1:] or col for line in cell.splitlines() or [""]) for col in cells]
+    for column in table.columns:  # the borders and padding: the table's width with empty columns
+        column.width = 0
+    wide = Console(width=10_000)
+    room = width - Measurement.get(wide, wide.options, table).maximum
+    for column in table.columns:
+        column.width = None
+    if sum(lines) <= room or sum(words) > room:
+        return table
+    need = [max(0, line - word) for line, word in zip(lines, words, strict=True)]
+    spare, extra = room - sum(words), [0] * len(need)
+    for i in sorted(range(len(need)), key=lambda i: need[i]):  # the most columns on one line each
+        extra[i] = min(need[i], spare)
+        spare -= extra[i]
+    for column, word, more in zip(table.columns, words, extra, strict=True):
+        column.width = word + more
+    return table
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)]*)\)")
+
+
+def markdown_view(text: str, directory: Any = "", width: int = 80) -> list[Any]:
+    """A Markdown report (``backtest.md``, ``discover.md``...) as terminal renderables.
+
+    Its tables become Rich tables whose cells wrap between words; the rest is Rich's Markdown;
+    an image becomes the path of its file.
+    """
+    from pathlib import Path
+
+    from rich import box
+    from rich.markdown import Markdown
+
+    shown: list[Any] = []
+    prose: list[str] = []
+    blocks = re.split(r"\n\s*\n", text.strip())
+    for block in blocks:
+        lines = block.splitlines()
+        if not all(line.lstrip().startswith("|") for line in lines):
+            prose.append(_IMAGE.sub(lambda m: f"figure: {Path(directory) / m.group(1)}", block))
+            continue
+        if prose:
+            shown.append(Markdown("\n\n".join(prose)))
+            prose = []
+        cells = [[cell.strip().replace("**", "") for cell in line.strip().strip("|").split("|")] for line in lines]
+        header, *rows = cells
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+        for name in header:
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            if not all(set(cell) <= set("-: ") for cell in row):  # the |---|---| line under the header
+                table.add_row(*row)
+        shown.append(unbroken(table, width))
+    if prose:
+        shown.append(Markdown("\n\n".join(prose)))
+    return shown
+
+
 def outcome_table(summary: dict[str, Any], width: int = 120) -> Table:
     """Outcome, count, probability and 95% interval, one row per outcome, with what each means.
 
@@ -685,5 +755,5 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
         return [decomposition_table(decomposition)]
     if kind in ("backtest", "scenario discovery", "calibration"):
         name = next(n for n, k in ANALYSES.items() if k == kind)
-        return [printable((d / name).read_text())]
+        return markdown_view(printable((d / name).read_text()), d, width)
     return []

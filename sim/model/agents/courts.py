@@ -154,9 +154,10 @@ class Court(Actor):
             return
         self.renewals[sid] = self.renewals.get(sid, 0) + 1
         day = self.after(rule.days, self.file, sid, True)
+        who = self.plaintiff()  # the sentence's subject: "The plaintiffs will move again..."
         self.log(
             EventName.MOTION_RENEWED,
-            f"{self.plaintiff()} will move again in {self.label} to enjoin {sid}, by {self.clock.date_of(day)}",
+            f"{who[:1].upper()}{who[1:]} will move again in {self.label} to enjoin {sid}, by {self.clock.date_of(day)}",
         )
 
     def enjoin(self, sid: str, detail: str, appeal_to: int) -> None:

@@ -185,7 +185,7 @@ class Seller(Actor):
         if self.compelled:  # a trustee sells: the best live bid, no holding out
             best = max(values, key=lambda k: values[k])
             self.held_out = False
-            self.start_talks(options[best], f"the trustee picks {self.view.bidder_label(options[best].bidder)}")
+            self.start_talks(options[best], f"The trustee picks {self.view.bidder_label(options[best].bidder)}")
             return
         values[HOLD_OUT] = self.hold_out_value()
         choice, probs = logit_choice(self.rng, values, self.spec.choice_temperature)
@@ -317,7 +317,8 @@ class Seller(Actor):
         spec = self.view.scenario.reviewers[moment.reviewer]
         assert isinstance(spec, ExportLicence | Consent), "a licence or a consent is applied for"
         what = "an export licence" if isinstance(spec, ExportLicence) else "its political consent"
-        self.log(EventName.LICENCE_NEEDED, f"learns that the {self.deal_name()} needs {spec.label}'s consent: {what}")
+        whose = spec.label.split(" (")[0]  # "the PRC government", a name before "'s"
+        self.log(EventName.LICENCE_NEEDED, f"learns that the {self.deal_name()} needs {whose}'s consent: {what}")
         self.after(spec.application_days, self.apply, moment.reviewer, moment.version)
 
     def apply(self, reviewer: str, version: int) -> None:
@@ -448,7 +449,7 @@ class Seller(Actor):
         """
         if moment.version != self.deal.version or self.deal.stage.ended or self.deal.closed_day is not None:
             return
-        label = self.view.scenario.reviewers[moment.reviewer].label or moment.reviewer
+        label = (self.view.scenario.reviewers[moment.reviewer].label or moment.reviewer).split(" (")[0]
         self.rejected.add((self.view.deal.chosen_bidder, self.view.deal.chosen_structure))  # never offered again
         if self.view.sale_forced():
             self.back_to_market("", why=f"the parties abandon it under {label}'s in-depth review")

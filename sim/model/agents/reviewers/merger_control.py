@@ -184,7 +184,7 @@ class MergerControlReviewer(Reviewer):
             self.approve(EventName.MERGER_CLEARED, f"approves the {name} unconditionally ({why})")
         elif choice == "conditions":
             self.log(EventName.CONDITIONAL_APPROVAL, f"approves the {name} with remedies ({why})")
-            self.approve(EventName.MERGER_CLEARED, "the remedies accepted, the deal is cleared")
+            self.approve(EventName.MERGER_CLEARED, "clears it with the remedies accepted")
         elif choice == "prohibit":
             self.log(EventName.PROHIBITION, f"prohibits the {name} ({why})")
             self.reject(final=self.view.scenario.deal.kind != "forced_divestiture")
