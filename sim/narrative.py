@@ -115,6 +115,8 @@ class EventName(StrEnum):
     TERMINATED = "terminated"
     ABANDONED = "abandoned"
     STANCE_SHIFT = "stance_shift"
+    DECLARED_COMPLIANT = "declared_compliant"
+    HOME_CHANGE = "home_change"
     CLOSED = "closed"
     WITHDRAWAL = "withdrawal"
     STAYS = "stays"

@@ -263,6 +263,13 @@ class AdministrationChanged(Moment):
 
 
 @dataclass(frozen=True, slots=True)
+class DeclaredCompliant(Moment):
+    """The host executive declared these structures compliant (a qualified divestiture)."""
+
+    structures: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewsShelved(Moment):
     """The new administration shelved the host reviews of the deal in progress."""
 

@@ -267,6 +267,8 @@ def _instruments(c: _Checks) -> None:
         for rid in c.s.executive.new_administration.stance or {}:
             if rid not in hosts:
                 c.unknown(("executive", "new_administration", "stance", rid), rid, hosts, "host reviewer")
+        for sid in c.s.executive.new_administration.compliant:
+            c.known_structure(("executive", "new_administration", "compliant"), sid)
 
 
 def _courts(c: _Checks) -> None:
@@ -326,6 +328,10 @@ def _events(c: _Checks) -> None:
                 c.bad((*keys, "applies_to"), "listed_technology reads an export-licence reviewer's catalogue")
         elif event.kind == "tension_change":
             c.needs(keys, "home", "a tension_change")
+        elif event.kind == "home_change":
+            c.needs(keys, "home", "a home_change")
+            if event.takes_office < last:
+                c.bad((*keys, "takes_office"), f"must be on or after the change's date ({last})", event.takes_office)
         elif event.kind == "announced_deal":
             c.known_bidder((*keys, "bidder"), event.bidder)
             if event.structure is not None:

@@ -7,6 +7,7 @@ from sim.model.moments import (
     AdministrationChanged,
     Blessed,
     DealAgreed,
+    DeclaredCompliant,
     HostAction,
     MarketMoved,
     PresidentDecided,
@@ -15,9 +16,9 @@ from sim.model.moments import (
     Revoked,
     on,
 )
-from sim.model.randomness import logistic
+from sim.model.randomness import actor_stream, draw_duration, logistic
 from sim.narrative import EventName, SpanName
-from sim.scenario.schema import CoveredTransaction, Election, Revocation, score
+from sim.scenario.schema import CoveredTransaction, Election, NewAdministration, Revocation, score
 
 
 class Executive(Actor):
@@ -132,6 +133,8 @@ class Executive(Actor):
                 self.after(na.shelve_days, self.shelve_reviews)
         if self.chance(na.p_revoke) and na.revokes:
             self.after(na.revoke_days, self.revoke_instruments)
+        if na.compliant and na.p_declare_compliant is not None:
+            self.consider_declaring(na)
         self.announce(AdministrationChanged())
         self.announce(MarketMoved("a new administration took office"))
 
@@ -141,6 +144,25 @@ class Executive(Actor):
             return  # nothing left to shelve (a review already approved stays approved)
         self.log(EventName.REVIEW_SHELVED, f"shelves the host review of the {self.view.deal_name()}")
         self.announce(ReviewsShelved())
+
+    def consider_declaring(self, na: NewAdministration) -> None:
+        """Whether and when it declares structures compliant.
+
+        Drawn from a stream of its own, so a scenario that sets the weight plays every other draw
+        as one that does not.
+        """
+        rng = actor_stream(self._seed, "executive:declaration")
+        if rng.random() < (na.p_declare_compliant or 0.0):
+            day = self.day_after(draw_duration(rng, na.declare_days), na.declare_days.unit)
+            self.clock.schedule(day, self.declare_compliant)
+
+    def declare_compliant(self) -> None:
+        """Declare the structures the scenario names compliant: the host reviewers clear them."""
+        structures = tuple(self.spec.new_administration.compliant)
+        names = " and ".join(f"{self.view.structure(s).label} ({s})" for s in structures)
+        self.log(EventName.DECLARED_COMPLIANT, f"The new administration declares {names} a qualified divestiture")
+        self.announce(DeclaredCompliant(structures))
+        self.announce(MarketMoved("the new administration declared a structure compliant"))
 
     def revoke_instruments(self) -> None:
         """Revoke the instruments the new administration may revoke (the others stand)."""

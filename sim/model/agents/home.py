@@ -5,7 +5,7 @@ from __future__ import annotations
 from sim.model.moments import TensionChanged
 from sim.model.timeline import RunTimeline, Timeline
 from sim.narrative import EventName
-from sim.scenario.schema import TensionChange
+from sim.scenario.schema import HomeChange, TensionChange
 
 
 class HomeGovernment:
@@ -13,6 +13,7 @@ class HomeGovernment:
 
     Not an actor of its own: it draws nothing. A ``tension_change`` event moves both (kept in
     0-1) and the reviewers hear of it; a political hold may end at it where the scenario says so.
+    A ``home_change`` moves them the same way when a new government takes office.
     """
 
     actor_id = "home"
@@ -34,5 +35,24 @@ class HomeGovernment:
         self.timeline.log(
             EventName.TENSION_CHANGE,
             f"sees tension at {self.tension:.2f} and its public stance at {self.stance:.2f}{note}",
+        )
+        self.announce(TensionChanged(self.tension - before))
+
+    def election(self, event: HomeChange, changes: bool) -> None:
+        """The change is decided (drawn by the event's handler): say so."""
+        if changes:
+            detail = f"The government changes: a new one takes office on {event.takes_office} (p={event.p_change:.2f})"
+        else:
+            detail = f"The government stays (p={1 - event.p_change:.2f})"
+        self.timeline.log(EventName.HOME_CHANGE, detail + (f": {event.note}" if event.note else ""))
+
+    def take_office(self, event: HomeChange) -> None:
+        """A new government takes office: the tension and the stance move."""
+        before = self.tension
+        self.tension = min(1.0, max(0.0, self.tension + event.tension))
+        self.stance = min(1.0, max(0.0, self.stance + event.stance))
+        self.timeline.log(
+            EventName.HOME_CHANGE,
+            f"A new government takes office: tension at {self.tension:.2f}, its public stance at {self.stance:.2f}",
         )
         self.announce(TensionChanged(self.tension - before))

@@ -1,4 +1,4 @@
-"""Dated events: elections, revocations, catalogue updates, changes of jurisdiction or tension, announced deals."""
+"""Dated events: elections, revocations, catalogue updates, changes of jurisdiction, tension or government, deals."""
 
 from __future__ import annotations
 
@@ -67,6 +67,21 @@ class TensionChange(EventBase):
     stance: float = param(0.0, "index change", "Added to the stance (kept in 0-1).")
 
 
+class HomeChange(EventBase):
+    """The home government may change (an election, a new leadership); if it does, its politics move.
+
+    On this date the change is drawn; the new government takes office on ``takes_office`` and
+    moves the tension with the host and its public stance by the amounts given, which every home
+    reviewer reads (a political hold may end at it where the scenario says so).
+    """
+
+    kind: Literal["home_change"]
+    p_change: Probability = param(..., "probability", "Chance the government changes.")
+    takes_office: dt.date = param(..., "date", "When the new government takes office.")
+    tension: float = param(0.0, "index change", "Added to tension when it takes office (kept in 0-1).")
+    stance: float = param(0.0, "index change", "Added to the public stance when it takes office (kept in 0-1).")
+
+
 class AnnouncedDeal(EventBase):
     """The seller and a bidder announce a deal on this date (the pick is not left to chance)."""
 
@@ -75,4 +90,4 @@ class AnnouncedDeal(EventBase):
     structure: str | None = param(None, "structure id", "The structure; the bidder's offer if omitted.")
 
 
-kinds.add("events", Election, Revocation, CatalogueUpdate, JurisdictionChange, TensionChange, AnnouncedDeal)
+kinds.add("events", Election, Revocation, CatalogueUpdate, JurisdictionChange, TensionChange, HomeChange, AnnouncedDeal)

@@ -33,6 +33,21 @@ class NewAdministration(Spec):
         "review's acceptance, or to merger control's utilities of clearing and approving; unset, it moves none.",
         optional=True,
     )
+    compliant: list[str] = param(
+        [],
+        "structure ids",
+        "Structures it may declare compliant (a qualified divestiture, by its own determination): the host's "
+        "investment reviewers then clear a deal with one of them, pending or later.",
+    )
+    p_declare_compliant: Probability | None = weight(
+        None,
+        "probability",
+        "Chance it declares the structures in `compliant` compliant; unset, it declares none.",
+        optional=True,
+    )
+    declare_days: Duration = param(
+        Duration(median=60, p90=150), "days", "Days from inauguration to the declaration (an assumption unless cited)."
+    )
 
 
 class ExecutiveSpec(Spec):

@@ -18,6 +18,7 @@ from sim.model.agents.reviewers.base import Reviewer
 from sim.model.kinds import Overrides, ReviewerKind, at_minimum, register_reviewer, zeros
 from sim.model.moments import (
     BlockRecommended,
+    DeclaredCompliant,
     FacesPresident,
     Filed,
     NewTerms,
@@ -55,6 +56,7 @@ class InvestmentReviewer(Reviewer):
         self.filings = 0  # notices (order) or filings (section 721) of the current terms
         self.rounds = 0  # rounds of changes (order) or refiles (section 721) of the current terms
         self._terms: dict[str, float] = {}  # a structure's terms as this reviewer weighs them (fixed in a run)
+        self.declared: frozenset[str] = frozenset()  # structures the executive declared compliant
 
     def acceptance(self, structure_id: str, bidder_id: str, blessed: bool, rounds: int = 0) -> float:
         """Acceptance index of a deal's terms (logit units; higher means likelier approval)."""
@@ -69,7 +71,7 @@ class InvestmentReviewer(Reviewer):
 
     def approval_belief(self, structure_id: str, bidder_id: str) -> float:
         """The chance of approval the seller reads from the terms: logistic of acceptance."""
-        if not self.applies(structure_id, bidder_id):
+        if not self.applies(structure_id, bidder_id) or structure_id in self.declared:
             return 1.0
         return logistic(self.acceptance(structure_id, bidder_id, blessed=False))
 
@@ -79,8 +81,8 @@ class InvestmentReviewer(Reviewer):
         return self.acceptance(deal.chosen_structure, deal.chosen_bidder, deal.blessed, self.rounds)
 
     def idle(self, version: int) -> bool:
-        """Whether a step scheduled for ``version`` no longer applies (stale terms, or a shelved review)."""
-        return not self.current(version) or self.shelved
+        """Whether a step scheduled for ``version`` no longer applies (stale terms, a shelved review, terms cleared)."""
+        return not self.current(version) or self.shelved or self.approved
 
     @on(NewTerms)
     def new_terms(self, moment: NewTerms) -> None:
@@ -88,6 +90,30 @@ class InvestmentReviewer(Reviewer):
         super().new_terms(moment)
         self.filings = 0
         self.rounds = 0
+
+    @on(DeclaredCompliant)
+    def declared_compliant(self, moment: DeclaredCompliant) -> None:
+        """The executive declared structures compliant: a deal with one of them, filed, is cleared now."""
+        self.declared |= frozenset(moment.structures)
+        if self.filed and not self.approved and self.view.deal.stage.in_progress:
+            self.clear_declared()
+
+    def file(self) -> None:
+        """A deal with a structure the executive declared compliant is cleared on filing."""
+        if self.needed and not self.filed and self.view.deal.chosen_structure in self.declared:
+            self.filed = True
+            self.clear_declared()
+            return
+        super().file()
+
+    def clear_declared(self) -> None:
+        """Clear the deal by the executive's declaration, if its structure is one it declared."""
+        if self.view.deal.chosen_structure not in self.declared:
+            return
+        self.shelved = False  # the declaration is the administration's own determination
+        for span in HOST_SPANS:
+            self.timeline.close(span, self.actor_id)
+        self.approve_deal(f"clears the {self.view.deal_name()}: the executive declared its structure compliant")
 
     def shelve(self) -> None:
         """A new administration shelves the pending review until the horizon."""
