@@ -196,11 +196,11 @@ def test_a_new_administration_may_declare_a_structure_compliant():
 
     both = ["partner_no_transfer", "trusted_partner"]
     base = {"events.election.p_change": 1.0, "executive.new_administration.compliant": both}
-    undeclared = ensemble(runs=300, **base, **{"executive.new_administration.p_declare_compliant": 0.0})
-    declared = ensemble(runs=300, **base, **{"executive.new_administration.p_declare_compliant": 1.0})
+    undeclared = ensemble(runs=200, **base, **{"executive.new_administration.p_declare_compliant": 0.0})
+    declared = ensemble(runs=200, **base, **{"executive.new_administration.p_declare_compliant": 1.0})
     events, before = declared.events, undeclared.events
     said = events[events["event"] == "declared_compliant"]
-    assert said["run_id"].nunique() > 200 and set(said["actor"]) == {"executive"}
+    assert said["run_id"].nunique() > 130 and set(said["actor"]) == {"executive"}
     cleared = 0
     for run_id, day in said.groupby("run_id")["day"].first().items():
         mine = events[(events["run_id"] == run_id) & (events["day"] < day)][["event", "detail"]]
@@ -208,14 +208,14 @@ def test_a_new_administration_may_declare_a_structure_compliant():
         assert mine.reset_index(drop=True).equals(theirs.reset_index(drop=True))
         that_day = events[(events["run_id"] == run_id) & (events["day"] == day)]
         cleared += that_day["detail"].str.contains("declared its structure compliant").any()
-    assert cleared > 30
+    assert cleared > 20
     clears = events[events["detail"].str.contains("declared its structure compliant", regex=False)]
     assert set(clears["actor"]) == {"cfius"}
     assert set(clears["detail"].str.extract(r"deal \((\w+)\)")[0]) <= set(both)
     closed = declared.runs["outcome"].str.startswith("closed").mean()
     assert closed > undeclared.runs["outcome"].str.startswith("closed").mean() + 0.1
     only_other = ensemble(
-        runs=100, **{**base, "executive.new_administration.compliant": ["full_sale"]},
+        runs=60, **{**base, "executive.new_administration.compliant": ["full_sale"]},
         **{"executive.new_administration.p_declare_compliant": 1.0},
     )  # fmt: skip
     other = only_other.events[only_other.events["detail"].str.contains("declared its structure compliant")]
@@ -238,7 +238,7 @@ def test_a_change_of_home_government_moves_the_home_reviewers():
                   "takes_office": "2020-09-10", "tension": tension, "note": "a new leadership"}  # fmt: skip
         spec = load_scenario(ECR)
         spec = load_scenario(ECR, {"events": [*(e.model_dump(exclude_none=True) for e in spec.events), change]})
-        return run_ensemble(spec, runs=300, seed=0, execution=SERIAL)
+        return run_ensemble(spec, runs=200, seed=0, execution=SERIAL)
 
     def grants_after(result, day):
         events = result.events
@@ -250,12 +250,12 @@ def test_a_change_of_home_government_moves_the_home_reviewers():
     stays, calmer, harder = with_change(0.0, -0.5), with_change(1.0, -0.5), with_change(1.0, 0.3)
     office = load_scenario(ECR).start
     day = (__import__("datetime").date(2020, 9, 10) - office).days
-    for run_id in range(300):
+    for run_id in range(200):
         mine = calmer.events[(calmer.events["run_id"] == run_id) & (calmer.events["day"] < day)]
         theirs = stays.events[(stays.events["run_id"] == run_id) & (stays.events["day"] < day)]
         assert list(mine["event"]) == list(theirs["event"])
     took = calmer.events[calmer.events["detail"].str.startswith("A new government takes office")]
-    assert len(took) == 300 and set(took["actor"]) == {"home"} and (took["day"] == day).all()
+    assert len(took) == 200 and set(took["actor"]) == {"home"} and (took["day"] == day).all()
     assert grants_after(calmer, day) > grants_after(stays, day) + 0.1
     assert grants_after(harder, day) < grants_after(stays, day) - 0.05
     with pytest.raises(ScenarioError, match="takes_office"):
