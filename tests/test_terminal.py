@@ -207,3 +207,17 @@ def test_show_prints_a_backtest_as_tables_not_markdown(tmp_path):
     unknown = {w for w in body.translate(BOX).split() if w not in words and w.strip(".,;:()") not in words}
     assert unknown <= {"•", "figure:"} | {w for w in unknown if "/" in w}, unknown  # bullets, figures' paths
     assert "P(observed)" in body and "percentile" in body
+
+
+def test_show_prints_a_case_library_evaluation(tmp_path):
+    """`sim show` on `sim evaluate`'s directory: the table evaluate printed (not "no summary.json")."""
+    out = tmp_path / "ev"
+    evaluated = sim(
+        "evaluate", SCENARIOS / "cases", "--runs", 4, "--out", out, "--no-report", "--no-figures", env=NARROW
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    shown = sim("show", out, env=NARROW)
+    assert shown.exit_code == 0, shown.output
+    table = evaluated.stdout.split("results written")[0].strip()
+    assert table[table.index("case") :] in shown.stdout  # the same table and verdict
+    assert "a case-library evaluation" in shown.stdout and widest(shown.stdout) <= 80

@@ -677,6 +677,7 @@ ANALYSES = {  # the file that says what a directory holds: its kind
     "sensitivity.json": "sensitivity analysis",
     "decomposition.csv": "decomposition",
     "backtest.md": "backtest",
+    "evaluation.json": "case-library evaluation",
     "discover.md": "scenario discovery",
     "calibration.md": "calibration",
 }
@@ -753,6 +754,9 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
             factors=list(dict.fromkeys(t["factor"])),
         )  # fmt: skip
         return [decomposition_table(decomposition)]
+    if kind == "case-library evaluation":  # the table `sim evaluate` printed, and its verdict
+        data = printable(read_json(d / "evaluation.json"))
+        return [evaluation_table(data)]  # its caption says the verdict
     if kind in ("backtest", "scenario discovery", "calibration"):
         name = next(n for n, k in ANALYSES.items() if k == kind)
         return markdown_view(printable((d / name).read_text()), d, width)
