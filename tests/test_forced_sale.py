@@ -186,42 +186,33 @@ def test_a_new_administration_shelves_only_a_review_still_open():
 
 
 def test_a_new_administration_may_declare_a_structure_compliant():
-    """With the administration changing in every run, a declaration of the two partner structures
-    compliant (p 1) clears each such deal the host was still reviewing on the day of the
-    declaration, in the host reviewer's name; the runs agree with the undeclared ones until then,
-    and more of them close. Only the structures it names are cleared so; an unknown id is refused."""
+    """With the administration changing in every run, a declaration of the full sale compliant
+    (p 1): the runs agree with the undeclared ones until the declaration, CFIUS clears each
+    full-sale deal it reviews from then on (pending or filed later) in its own name, and only those,
+    and more runs close. A structure that fails the order's divestment test (ByteDance keeping 80%)
+    cannot be declared compliant, nor an unknown one."""
     import pytest
 
     from sim.errors import ScenarioError
 
-    both = ["partner_no_transfer", "trusted_partner"]
-    base = {"events.election.p_change": 1.0, "executive.new_administration.compliant": both}
-    undeclared = ensemble(runs=200, **base, **{"executive.new_administration.p_declare_compliant": 0.0})
-    declared = ensemble(runs=200, **base, **{"executive.new_administration.p_declare_compliant": 1.0})
+    base = {"events.election.p_change": 1.0, "executive.new_administration.compliant": ["full_sale"]}
+    undeclared = ensemble(runs=400, **base, **{"executive.new_administration.p_declare_compliant": 0.0})
+    declared = ensemble(runs=400, **base, **{"executive.new_administration.p_declare_compliant": 1.0})
     events, before = declared.events, undeclared.events
     said = events[events["event"] == "declared_compliant"]
-    assert said["run_id"].nunique() > 130 and set(said["actor"]) == {"executive"}
-    cleared = 0
+    assert said["run_id"].nunique() > 200 and set(said["actor"]) == {"executive"}
     for run_id, day in said.groupby("run_id")["day"].first().items():
         mine = events[(events["run_id"] == run_id) & (events["day"] < day)][["event", "detail"]]
         theirs = before[(before["run_id"] == run_id) & (before["day"] < day)][["event", "detail"]]
         assert mine.reset_index(drop=True).equals(theirs.reset_index(drop=True))
-        that_day = events[(events["run_id"] == run_id) & (events["day"] == day)]
-        cleared += that_day["detail"].str.contains("declared its structure compliant").any()
-    assert cleared > 20
     clears = events[events["detail"].str.contains("declared its structure compliant", regex=False)]
-    assert set(clears["actor"]) == {"cfius"}
-    assert set(clears["detail"].str.extract(r"deal \((\w+)\)")[0]) <= set(both)
-    closed = declared.runs["outcome"].str.startswith("closed").mean()
-    assert closed > undeclared.runs["outcome"].str.startswith("closed").mean() + 0.1
-    only_other = ensemble(
-        runs=60, **{**base, "executive.new_administration.compliant": ["full_sale"]},
-        **{"executive.new_administration.p_declare_compliant": 1.0},
-    )  # fmt: skip
-    other = only_other.events[only_other.events["detail"].str.contains("declared its structure compliant")]
-    assert set(other["detail"].str.extract(r"deal \((\w+)\)")[0]) <= {"full_sale"}
-    with pytest.raises(ScenarioError, match="unknown structure 'nothing'"):
-        load_scenario(ECR, {"executive.new_administration.compliant": ["nothing"]})
+    assert clears["run_id"].nunique() >= 5 and set(clears["actor"]) == {"cfius"}  # few: China must license it too
+    assert set(clears["detail"].str.extract(r"deal \((\w+)\)")[0]) == {"full_sale"}
+    closed = declared.runs["outcome"].str.startswith("closed").sum()
+    assert closed >= undeclared.runs["outcome"].str.startswith("closed").sum()
+    for wrong, why in (("partner_no_transfer", "fails reviewers.cfius.divestment_test"), ("nothing", "unknown")):
+        with pytest.raises(ScenarioError, match=why):
+            load_scenario(ECR, {"executive.new_administration.compliant": [wrong]})
 
 
 def test_a_change_of_home_government_moves_the_home_reviewers():
@@ -254,7 +245,7 @@ def test_a_change_of_home_government_moves_the_home_reviewers():
         mine = calmer.events[(calmer.events["run_id"] == run_id) & (calmer.events["day"] < day)]
         theirs = stays.events[(stays.events["run_id"] == run_id) & (stays.events["day"] < day)]
         assert list(mine["event"]) == list(theirs["event"])
-    took = calmer.events[calmer.events["detail"].str.startswith("A new government takes office")]
+    took = calmer.events[calmer.events["detail"].str.startswith("changes: a new government takes office")]
     assert len(took) == 200 and set(took["actor"]) == {"home"} and (took["day"] == day).all()
     assert grants_after(calmer, day) > grants_after(stays, day) + 0.1
     assert grants_after(harder, day) < grants_after(stays, day) - 0.05

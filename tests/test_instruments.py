@@ -186,3 +186,43 @@ def test_a_deadline_that_runs_from_a_date_drawn_in_a_window_moves_with_it():
     for _, run in closed.iterrows():
         by = dt.date.fromisoformat(run["close_date"]) <= deadlines[run["run_id"]]
         assert run["outcome"] == ("closed_by_deadline" if by else "closed_after_deadline")
+
+
+def test_a_ban_stage_announced_within_days_of_a_ban_drawn_in_a_window():
+    """A ban issued on a day drawn in a 20-day window whose app-store stage is announced 20-45
+    days after it and takes effect 1-7 days after that ("within 45 days", not a known date): in
+    every run the stage follows its own ban's day by those delays, challenges to it follow its
+    announcement, and the backtest counts the stage as a prediction, not an input. A stage with
+    both a date and a delay, or neither, is refused."""
+    import datetime as dt
+
+    from sim.analysis.backtest import sample_check, scenario_inputs
+
+    relative = {
+        "instruments.ban_order.date": {"between": ["2020-08-06", "2020-08-25"]},
+        "instruments.ban_order.stages.app_store.announced": None,
+        "instruments.ban_order.stages.app_store.announced_days": {"median": 30, "p90": 42, "min": 20, "max": 45},
+        "instruments.ban_order.stages.app_store.effective": None,
+        "instruments.ban_order.stages.app_store.effective_days": {"median": 2, "min": 1, "max": 7},
+        "as_of": "2020-08-01",
+    }
+    scenario = load_scenario(SCENARIOS / "export_control_review.yaml", relative)
+    result = run_ensemble(scenario, runs=200, seed=0, execution=Execution(workers=1))
+    events = result.events
+    bans = events[events["event"] == "ban_order"].set_index("run_id")["day"]
+    stage = events[(events["event"] == "stage_announced") & events["detail"].str.contains("app_store")]
+    assert len(bans) == 200 and stage["run_id"].nunique() == 200 and bans.nunique() > 10
+    start = scenario.start
+    for _, row in stage.iterrows():
+        assert 20 <= row["day"] - bans[row["run_id"]] <= 45
+        effective = dt.date.fromisoformat(row["detail"].rsplit("from ", 1)[1][:10])
+        assert 1 <= (effective - start).days - row["day"] <= 7
+    challenges = events[(events["event"] == "challenge_filed") & events["detail"].str.contains("app_store")]
+    announced = stage.set_index("run_id")["day"]
+    assert len(challenges) > 100 and (challenges["day"].to_numpy() >= announced[challenges["run_id"]].to_numpy()).all()
+    assert ("stage_announced", None) not in scenario_inputs(scenario)
+    assert not any("app_store" in later for later in sample_check(scenario)["later_inputs"])
+    for both in ({"instruments.ban_order.stages.app_store.announced_days": {"median": 30}}, relative | {
+        "instruments.ban_order.stages.app_store.announced_days": None}):  # fmt: skip
+        with pytest.raises(ScenarioError, match="announced"):
+            load_scenario(SCENARIOS / "export_control_review.yaml", both)

@@ -368,7 +368,7 @@ def scenario_inputs(scenario: Scenario) -> list[tuple[str, Any]]:
     found += [(_INPUT_EVENTS[e.kind], e.date) for e in scenario.events if e.certain and e.kind in _INPUT_EVENTS]
     for i in scenario.instruments.values():
         for st in (getattr(i, "stages", None) or {}).values():
-            if hasattr(st, "announced") and i.certain:
+            if getattr(st, "announced", None) is not None and i.certain:
                 found.append(("stage_announced", st.announced))
     found += [("bidder_enters", b.enters) for b in scenario.bidders.values() if b.enters]
     return found
@@ -420,7 +420,7 @@ def sample_check(scenario: Scenario) -> dict[str, Any]:
         for i in scenario.instruments.values()
         if i.kind == "ban"
         for sid, st in i.stages.items()
-        if st.announced > as_of
+        if st.announced is not None and st.announced > as_of
     ]
     later += [
         f"{b.enters.isoformat()} {bid} enters" for bid, b in scenario.bidders.items() if b.enters and b.enters > as_of

@@ -16,6 +16,7 @@ from mesa.time import Priority
 from sim.model.kinds import InstrumentKind, register_instrument, zeros
 from sim.model.moments import (
     AdministrationChanged,
+    BanIssued,
     DeadlinePassed,
     Enforced,
     HostAction,
@@ -107,6 +108,7 @@ class BanState(InstrumentState):
         super().issue()
         self.actor("executive").log(EventName.BAN_ORDER, self.spec.note or "bans transactions with the seller")
         self.announce(StagesChanged())
+        self.announce(BanIssued(self.id))
 
 
 class DeadlineState(InstrumentState):

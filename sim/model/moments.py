@@ -351,6 +351,13 @@ class StageAnnounced(Moment):
 
 
 @dataclass(frozen=True, slots=True)
+class BanIssued(Moment):
+    """A ban took force: its agency announces the stages whose dates were not known in advance."""
+
+    instrument: str
+
+
+@dataclass(frozen=True, slots=True)
 class StagesChanged(Moment):
     """A ban stage took effect, was enjoined, lifted or suspended: whether a ban bites may have changed."""
 

@@ -19,6 +19,7 @@ from sim.scenario.schema import (
     DeadlineInstrument,
     ExportLicence,
     Law,
+    OrderReview,
     Scenario,
     TermsCondition,
     TermWeights,
@@ -222,8 +223,16 @@ def _instruments(c: _Checks) -> None:
         last = inst.date_to or inst.date
         if isinstance(inst, Ban):
             for sid, st in inst.stages.items():
-                c.within((*keys, "stages", sid, "announced"), st.announced)
-                c.within((*keys, "stages", sid, "effective"), st.effective)
+                at = (*keys, "stages", sid)
+                for date, days in (("announced", "announced_days"), ("effective", "effective_days")):
+                    if (getattr(st, date) is None) == (getattr(st, days) is None):
+                        c.bad((*at, date), f"give either {date} (a date) or {days} (a duration), not both or neither")
+                    elif getattr(st, date) is not None:
+                        c.within((*at, date), getattr(st, date))
+                if st.announced is None and st.effective is not None:
+                    c.bad((*at, "effective"), "a stage announced after a drawn delay takes effect after effective_days")
+                if st.announced is None or st.effective is None:
+                    continue
                 if st.effective < st.announced:
                     c.bad(
                         (*keys, "stages", sid, "effective"),
@@ -267,8 +276,15 @@ def _instruments(c: _Checks) -> None:
         for rid in c.s.executive.new_administration.stance or {}:
             if rid not in hosts:
                 c.unknown(("executive", "new_administration", "stance", rid), rid, hosts, "host reviewer")
+        tests = {rid: r.divestment_test for rid, r in c.s.reviewers.items() if isinstance(r, OrderReview)}
+        declared = ("executive", "new_administration", "compliant")
         for sid in c.s.executive.new_administration.compliant:
-            c.known_structure(("executive", "new_administration", "compliant"), sid)
+            c.known_structure(declared, sid)
+            for rid, test in tests.items():
+                if sid in c.s.structures and not meets(test, c.s.structures[sid]):
+                    c.bad(
+                        declared, f"{sid!r} fails reviewers.{rid}.divestment_test: a declaration cannot waive it", sid
+                    )
 
 
 def _courts(c: _Checks) -> None:

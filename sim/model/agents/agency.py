@@ -14,6 +14,7 @@ from mesa.time import Priority
 from sim.model.agents.base import Actor
 from sim.model.moments import (
     BanEnded,
+    BanIssued,
     BanStarted,
     DealClosed,
     Enforced,
@@ -75,7 +76,7 @@ class Agency(Actor):
             dated = spec.kind == "ban"
             for sid, st in spec.stages.items():
                 self.stages[sid] = StageState(iid, st, dated, announced=not dated)
-                if dated:
+                if dated and st.announced is not None:
                     self.clock.schedule(self.clock.day_of(st.announced), self.announce_stage, sid)
 
     @property
@@ -94,10 +95,20 @@ class Agency(Actor):
             return
         stage.announced = True
         when = stage.spec.effective
-        stage.effective_day = self.clock.day_of(when)
+        stage.effective_day = self.clock.day_of(when) if when else self.days_from_now(stage.spec.effective_days)
         self.clock.schedule(stage.effective_day, self.take_effect, sid, priority=Priority.LOW)
-        self.log(EventName.STAGE_ANNOUNCED, f"announces {sid} ({stage.spec.label}), from {when.isoformat()}")
+        self.log(
+            EventName.STAGE_ANNOUNCED,
+            f"announces {sid} ({stage.spec.label}), from {self.clock.date_of(stage.effective_day)}",
+        )
         self.announce(StageAnnounced(sid, stage.instrument))
+
+    @on(BanIssued)
+    def ban_issued(self, moment: BanIssued) -> None:
+        """A ban this agency implements took force: its stages without a known date are announced after a delay."""
+        for sid, stage in self.stages.items():
+            if stage.instrument == moment.instrument and stage.dated and stage.spec.announced_days is not None:
+                self.after(stage.spec.announced_days, self.announce_stage, sid)
 
     def effective_day(self, sid: str) -> int | None:
         """The day a stage is due to take effect as things stand (None if it has no date yet)."""

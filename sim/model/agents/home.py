@@ -41,9 +41,9 @@ class HomeGovernment:
     def election(self, event: HomeChange, changes: bool) -> None:
         """The change is decided (drawn by the event's handler): say so."""
         if changes:
-            detail = f"The government changes: a new one takes office on {event.takes_office} (p={event.p_change:.2f})"
+            detail = f"will change: a new government takes office on {event.takes_office} (p={event.p_change:.2f})"
         else:
-            detail = f"The government stays (p={1 - event.p_change:.2f})"
+            detail = f"stays in office (p={1 - event.p_change:.2f})"
         self.timeline.log(EventName.HOME_CHANGE, detail + (f": {event.note}" if event.note else ""))
 
     def take_office(self, event: HomeChange) -> None:
@@ -53,6 +53,6 @@ class HomeGovernment:
         self.stance = min(1.0, max(0.0, self.stance + event.stance))
         self.timeline.log(
             EventName.HOME_CHANGE,
-            f"A new government takes office: tension at {self.tension:.2f}, its public stance at {self.stance:.2f}",
+            f"changes: a new government takes office; tension at {self.tension:.2f}, stance at {self.stance:.2f}",
         )
         self.announce(TensionChanged(self.tension - before))

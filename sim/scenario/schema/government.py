@@ -37,7 +37,8 @@ class NewAdministration(Spec):
         [],
         "structure ids",
         "Structures it may declare compliant (a qualified divestiture, by its own determination): the host's "
-        "investment reviewers then clear a deal with one of them, pending or later.",
+        "investment reviewers then clear a deal with one of them, pending or later. Each must meet every host "
+        "order reviewer's `divestment_test`: a declaration does not waive the test.",
     )
     p_declare_compliant: Probability | None = weight(
         None,
@@ -46,7 +47,9 @@ class NewAdministration(Spec):
         optional=True,
     )
     declare_days: Duration = param(
-        Duration(median=60, p90=150), "days", "Days from inauguration to the declaration (an assumption unless cited)."
+        Duration(median=120, p90=300),
+        "days",
+        "Days from inauguration to the declaration (an assumption; EO 14352 came 248 days after the 2025 one).",
     )
 
 

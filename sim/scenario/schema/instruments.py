@@ -29,8 +29,19 @@ class BanStage(Spec):
     """One stage of a ban: what it prohibits, and from when."""
 
     label: str = param(..., "text", "What the stage prohibits, for the narrative.")
-    announced: dt.date = param(..., "date", "When the stage is announced (courts can be asked).")
-    effective: dt.date = param(..., "date", "When it takes effect.")
+    announced: dt.date | None = param(
+        None, "date", "When the stage is announced (courts can be asked); or `announced_days`."
+    )
+    effective: dt.date | None = param(None, "date", "When it takes effect; or `effective_days`.")
+    announced_days: Duration | None = param(
+        None,
+        "days",
+        "Days from the ban's own date (drawn, for an uncertain ban) to the announcement, when its date is not "
+        "known in advance (an order that says 'within 45 days').",
+    )
+    effective_days: Duration | None = param(
+        None, "days", "Days from the announcement to the effect, when its date is not known in advance."
+    )
     severity: float = param(
         0.0,
         "fraction per 30 days",
@@ -71,7 +82,8 @@ class Postponement(Spec):
     p_if_deal_progressing: Probability = weight(
         0.5,
         "probability",
-        "Chance of postponing when a deal is agreed, blessed, signed or under review.",
+        "Chance of postponing when a deal is in progress (in exclusive talks, agreed, signed or under review) or "
+        "blessed.",
     )
     p_otherwise: Probability = weight(0.0, "probability", "Chance of postponing otherwise.")
     days: Duration = param(Duration(median=7), "days", "Length of one postponement.")

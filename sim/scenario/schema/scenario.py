@@ -295,12 +295,19 @@ class Scenario(Spec):
         """The first deadline; ``closed_by_deadline`` means closed on or before it.
 
         The earliest deadline of a divestiture order or law, else the earliest date a ban stage
-        takes effect, else the agreement's outside date, else the horizon.
+        takes effect (of those with a date known in advance), else the agreement's outside date,
+        else the horizon.
         """
         deadlines = [i.deadline for i in self.instruments.values() if isinstance(i, DeadlineInstrument)]
         if deadlines:
             return min(deadlines)
-        dated = [st.effective for i in self.instruments.values() if isinstance(i, Ban) for st in i.stages.values()]
+        dated = [
+            st.effective
+            for i in self.instruments.values()
+            if isinstance(i, Ban)
+            for st in i.stages.values()
+            if st.effective is not None
+        ]
         if dated:
             return min(dated)
         return self.agreement.outside_date if self.agreement else self.horizon
