@@ -152,6 +152,7 @@ def test_explain_tells_real_runs(tmp_path):
         closed = log[log["event"] == "closed"].iloc[0]
         day = int(closed["date"][8:10])
         assert f"On {day} " in text and "ByteDance closes the" in text
+        assert re.search(r"The (\w+) deal \(\w+\) closed on", text).group(1) in ("Oracle", "Microsoft", "Twitter")
 
 
 def test_explain_without_such_runs(tmp_path):

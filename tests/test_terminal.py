@@ -182,6 +182,8 @@ def test_explain_at_80_columns_wraps_its_table_between_words(small_run):
     assert len(re.findall(r"^Run \d+ \(seed", text, re.M)) == 1  # the median run; the extremes are named
     named = re.search(r"Also of (\w+): the earliest, run (\d+); the latest, run (\d+)", " ".join(text.split()))
     assert named, text[-300:]
+    assert f"--run {named.group(2)}" in " ".join(text.split())  # the hint names a run not told, the earliest
+    assert "none of these" not in text  # the table's wording does not reach the story
     again = sim("explain", small_run, "--run", named.group(3), env=NARROW)
     assert again.exit_code == 0 and f"Run {named.group(3)} (seed" in again.stdout
 

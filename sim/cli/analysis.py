@@ -447,7 +447,8 @@ def backtest(
     s, seq, sample = result.report["scores"], result.report["sequence"], result.report["sample"]
     click.echo(
         f"the sequence {' then '.join(seq['observed'])}: P = {seq['model']['p_observed']:.3f}, "
-        f"log score {s['model']['log_score']:.3f} (uniform {s['uniform']['log_score']:.3f}, "
+        f"log score {s['model']['log_score']:.3f} of P smoothed over the sequences "
+        f"(uniform {s['uniform']['log_score']:.3f}, "
         f"neutral {s['neutral']['log_score']:.3f}); Brier {s['model']['brier']:.3f} "
         f"(uniform {s['uniform']['brier']:.3f}, neutral {s['neutral']['brier']:.3f})"
     )

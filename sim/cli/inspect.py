@@ -119,7 +119,9 @@ def explain(outdir: Path, outcome: str | None, count: int, run_id: int | None) -
     untold = [f"{names[k].lower().removeprefix('the ')}, run {pick}" for k, pick in enumerate(picks) if k >= count]
     if untold:
         console.print(
-            f"\nAlso of {outcome}: the " + "; the ".join(untold) + f". Tell one: sim explain {outdir} --run {pick}",
+            f"\nAlso of {outcome}: the "
+            + "; the ".join(untold)
+            + f". Tell one: sim explain {outdir} --run {picks[count]}",
             highlight=False,
         )
 

@@ -63,14 +63,16 @@ def story(result: EnsembleResult, run_id: int) -> str:
     record = result.runs.set_index("run_id").loc[run_id]
     outcome = Outcome(record["outcome"])
     first = result.scenario.first_deadline.isoformat()
-    lines = [f"Run {run_id} (seed {record['seed']}) ended {outcome.value}: {MEANING[outcome]}."]
+    meaning = MEANING[outcome].removeprefix("none of these, and ")  # "none of these" points at the outcome table
+    lines = [f"Run {run_id} (seed {record['seed']}) ended {outcome.value}: {meaning}."]
     if pd.notna(record["close_date"]):
         late = int(record["days_past_deadline"])
         when = (
             f"{late} days after the first deadline ({_date(first)})" if late else f"by the deadline of {_date(first)}"
         )
         lines[0] += (
-            f" The {record['winner']} deal ({record['structure']}) closed on {_date(record['close_date'])}, "
+            f" The {names.get(record['winner'], record['winner'])} deal ({record['structure']}) closed on "
+            f"{_date(record['close_date'])}, "
             f"{when}, at {result.scenario.labels.money(record['price'])}."
         )
     events = result.events[result.events["run_id"] == run_id]

@@ -140,14 +140,14 @@ class Reviewer(Actor):
         self.applies_to = applies_to
         what = APPLIES_TO[applies_to]
         self.rule_changed(
-            EventName.CONSENT_RULE, f"now requires its consent for {what}" + (f": {note}" if note else "")
+            EventName.CONSENT_RULE, f"now requires its consent for {what}" + (f" ({note})" if note else "")
         )
 
     def rule_changed(self, event: EventName, detail: str) -> None:
         """A rule changed: a deal in progress may now need this reviewer."""
         deal = self.view.deal
         caught = deal.stage.in_progress and not self.needed and self.applies(deal.chosen_structure, deal.chosen_bidder)
-        self.log(event, detail + (f": the {self.view.deal_name()} now needs its consent" if caught else ""))
+        self.log(event, detail + (f"; the {self.view.deal_name()} now needs its consent" if caught else ""))
         if caught:
             self.needed = self.ever_needed = True
             self.catch_up()

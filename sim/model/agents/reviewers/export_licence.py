@@ -133,7 +133,10 @@ class ExportLicenceReviewer(Reviewer):
     def update_catalogue(self, event: CatalogueUpdate) -> None:
         """Add technologies to the catalogue; a deal that exports one now needs a licence."""
         self.catalogue.update(event.adds)
-        self.rule_changed(EventName.CATALOGUE_UPDATE, f"adds {event.description or ', '.join(event.adds)}")
+        what = event.description or ", ".join(event.adds)
+        self.rule_changed(
+            EventName.CATALOGUE_UPDATE, f"adds {what} to its catalogue of technologies restricted from export"
+        )
 
     # --- stage 1: the letter of intent --------------------------------------------------------
 
