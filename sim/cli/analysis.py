@@ -497,7 +497,8 @@ def evaluate(directory: Path | None, runs: int, seed: int, job: ResultJob) -> No
         "evaluation.md": evaluation_markdown(data, figures),
     }
     job.publish(files, specs, seed, runs, draw=lambda d: save_evaluation_figures(result, d))
-    terminal().print(evaluation_table(data))
+    console = terminal()
+    console.print(evaluation_table(data, console.width))
     job.report()
 
 

@@ -260,7 +260,7 @@ class DeadlineState(InstrumentState):
             effect = (
                 "its prohibitions take effect unless enjoined"
                 if self.has_stages
-                else f"it will sue in {rule.suit.court} to compel the sale"
+                else f"the government will sue in {rule.suit.court} to compel the sale"
                 if rule.suit is not None
                 else ""
             )
@@ -290,7 +290,7 @@ class DeadlineState(InstrumentState):
         decider.timeline.open(SpanName.ENFORCEMENT_SUIT, self.id)
         decider.log(
             EventName.ENFORCEMENT_SUIT,
-            f"sues in {suit.court} to compel the sale; a ruling by {self.clock.date_of(day)}",
+            f"has the government sue in {suit.court} to compel the sale; a ruling by {self.clock.date_of(day)}",
         )
 
     def _suit_stream(self):

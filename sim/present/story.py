@@ -43,9 +43,11 @@ def _date(iso: str) -> str:
 def told(names: dict[str, str], actor: str, detail: str, date: str) -> str:
     """One event as a sentence: "On 2 August 2020, Microsoft with Walmart enters talks..."."""
     # a detail is a verb phrase for its actor ("picks Oracle ..."), or stands alone ("Oracle bids ...",
-    # "3d Cir. holds ..."); a sentence that stands alone starts with no lower-case letter
-    if detail[:1].islower():
-        sentence = f"{short(names.get(actor, actor))} {detail}"
+    # "3d Cir. holds ..."); a sentence that stands alone starts with no lower-case letter, or with
+    # its actor's own name (a label in lower case: "a users' suit declines ...")
+    name = names.get(actor, actor)
+    if detail[:1].islower() and not detail.startswith((name, short(name))):
+        sentence = f"{short(name)} {detail}"
     elif detail.split(" ", 1)[0] in COMMON_WORDS:  # "The ban bites", not a name: lower it mid-sentence
         sentence = detail[0].lower() + detail[1:]
     else:
@@ -63,13 +65,18 @@ def story(result: EnsembleResult, run_id: int) -> str:
     record = result.runs.set_index("run_id").loc[run_id]
     outcome = Outcome(record["outcome"])
     first = result.scenario.first_deadline.isoformat()
+    # the run's own first deadline is the scenario's, unless an order's deadline runs from its drawn date
+    drawn = any(getattr(i, "deadline_days", None) is not None for i in result.scenario.instruments.values())
     meaning = MEANING[outcome].removeprefix("none of these, and ")  # "none of these" points at the outcome table
     lines = [f"Run {run_id} (seed {record['seed']}) ended {outcome.value}: {meaning}."]
     if pd.notna(record["close_date"]):
         late = int(record["days_past_deadline"])
-        when = (
-            f"{late} days after the first deadline ({_date(first)})" if late else f"by the deadline of {_date(first)}"
-        )
+        closed = dt.date.fromisoformat(record["close_date"])
+        own = (closed - dt.timedelta(days=late)).isoformat() if late else None if drawn else first
+        if late:
+            when = f"{late} days after the first deadline ({_date(own)})"
+        else:
+            when = f"by the deadline of {_date(own)}" if own else "by its first deadline"
         lines[0] += (
             f" The {names.get(record['winner'], record['winner'])} deal ({record['structure']}) closed on "
             f"{_date(record['close_date'])}, "
@@ -87,7 +94,9 @@ def story(result: EnsembleResult, run_id: int) -> str:
             if r["excess_days"]:
                 part += f", {int(r['excess_days'])} beyond its minimum"
             if r["decisive"] is True:
-                part += f": at its minimum the sale would have closed by {_date(first)}"
+                part += (
+                    f": at its minimum the sale would have closed by {'its first deadline' if drawn else _date(first)}"
+                )
             parts.append(part)
         lines.append("The critical path: " + "; ".join(parts) + ".")
         if bool(record["outcome"] != "closed_by_deadline") and not (rows["decisive"] == True).any():  # noqa: E712

@@ -536,20 +536,30 @@ EVALUATION_HEADERS = [
 ]
 
 
-def evaluation_table(data: dict[str, Any]) -> Table:
-    """Each case's scores against the baselines, and the library's sums (``evaluation.json``)."""
+def evaluation_table(data: dict[str, Any], width: int = 120) -> Table:
+    """Each case's scores against the baselines, and the library's sums (``evaluation.json``).
+
+    The terminal leaves out whom the deals waited on, and below 120 columns the dates and the
+    Brier scores too, so that no cell breaks mid-word (``evaluation.md`` has every column).
+    """
+    narrow = width < 120
+    left_out = {"waited on (runs with the outcome that did)"}
+    if narrow:
+        left_out |= {"as of", "Brier (model / neutral / uniform)"}
+    title = f"{data['totals']['cases']} cases, {data['runs']:,} runs each, seed {data['seed']}: lower scores are better"
     table = Table(
-        title=f"{data['totals']['cases']} cases, {data['runs']:,} runs each, seed {data['seed']}: "
-        "lower scores are better",
-        title_justify="left",
+        title=title + ("; the dates and Brier scores are in evaluation.md" if narrow else ""), title_justify="left"
     )
-    shown = len(EVALUATION_HEADERS) - 1  # the terminal leaves out who the deals waited on (evaluation.md has it)
-    for h in EVALUATION_HEADERS[:shown]:
-        table.add_column(h)
-    for row in evaluation_rows(data):
-        table.add_row(*row[:shown])
+    keep = [i for i, h in enumerate(EVALUATION_HEADERS) if h not in left_out]
+    for i in keep:
+        table.add_column(EVALUATION_HEADERS[i])
+    rows = evaluation_rows(data)
+    if narrow:  # the library's row says how many cases were out of sample where the observed outcome goes
+        rows[-1][2] = rows[-1][1]
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
     table.caption = evaluation_verdict(data)
-    return table
+    return unbroken(table, width)
 
 
 def evaluation_verdict(data: dict[str, Any]) -> str:
@@ -756,7 +766,7 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
         return [decomposition_table(decomposition)]
     if kind == "case-library evaluation":  # the table `sim evaluate` printed, and its verdict
         data = printable(read_json(d / "evaluation.json"))
-        return [evaluation_table(data)]  # its caption says the verdict
+        return [evaluation_table(data, width)]  # its caption says the verdict
     if kind in ("backtest", "scenario discovery", "calibration"):
         name = next(n for n, k in ANALYSES.items() if k == kind)
         return markdown_view(printable((d / name).read_text()), d, width)

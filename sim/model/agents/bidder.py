@@ -100,7 +100,9 @@ class Bidder(Actor):
         if self.dropped or self.bid is not None or self.view.deal.stage.ended:
             return
         bid = self.bid_now()
-        self.log(EventName.BID, f"{self.label} bids {self.view.money(bid.price)} for a {bid.structure} deal")
+        self.log(
+            EventName.BID, f"{self.label} bids {self.view.money(bid.price)} for a deal structured as {bid.structure}"
+        )
         self.announce(BidMade(self.actor_id, bid))
 
     def announced_deal(self, event: AnnouncedDeal) -> None:
