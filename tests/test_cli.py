@@ -264,6 +264,11 @@ def test_every_result_command_writes_a_manifest_and_lists_its_files(tmp_path):
     assert manifest["seed"] == 0 and manifest["scenarios"][0]["name"] == "export_control_review"
     listed = result.stdout.split(f"results written to {out}/ (")[1].split(")")[0]
     assert listed == ", ".join(sorted(p.name for p in out.iterdir()))
+    shown = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["show", str(out)])  # before: "no summary.json here"
+    assert shown.exit_code == 0, shown.output
+    assert "election.p_change" in shown.stdout and "P(pending) at 2020-12-31" in shown.stdout
+    best = next(line for line in result.stdout.splitlines() if line.startswith("best values: "))
+    assert best in " ".join(shown.stdout.split()) and "a calibration;" in shown.stdout
 
 
 @pytest.mark.parametrize("command", [None, *sorted(cli.commands)])

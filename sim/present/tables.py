@@ -689,7 +689,7 @@ ANALYSES = {  # the file that says what a directory holds: its kind
     "backtest.md": "backtest",
     "evaluation.json": "case-library evaluation",
     "discover.md": "scenario discovery",
-    "calibration.md": "calibration",
+    "calibration.json": "calibration",
 }
 
 
@@ -767,7 +767,27 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
     if kind == "case-library evaluation":  # the table `sim evaluate` printed, and its verdict
         data = printable(read_json(d / "evaluation.json"))
         return [evaluation_table(data, width)]  # its caption says the verdict
-    if kind in ("backtest", "scenario discovery", "calibration"):
+    if kind == "calibration":  # the grid `sim calibrate` scored, best first, and what it printed
+        meta = printable(read_json(d / "calibration.json"))
+        grid = _text_as_text(read_frame(d / "calibration.csv")).sort_values("log_likelihood", ascending=False)
+        table = Table(
+            title=f"{meta['scenario']} against the record {meta['record']}: {meta['runs_per_point']:,} runs a point, "
+            f"seed {meta['seed']}; approximate log-likelihood, higher is better",
+            title_justify="left",
+        )
+        for column in map(str, grid.columns):  # a parameter by its last two parts, an outcome's share in words
+            outcome = re.fullmatch(r"p_(\w+?)_(\d{4}-\d\d-\d\d)", column)
+            header = f"P({outcome[1]}) at {outcome[2]}" if outcome else ".".join(column.split(".")[-2:])
+            table.add_column(header, justify="right" if outcome or column == "log_likelihood" else "left")
+        for row in grid.itertuples(index=False):
+            table.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+        best = ", ".join(f"{k}={v}" for k, v in meta["best"].items())
+        ll = meta["log_likelihood"]
+        return [
+            unbroken(table, width),
+            f"best values: {best}; log-likelihood of the record {ll['before']:.3f} before, {ll['after']:.3f} after",
+        ]
+    if kind in ("backtest", "scenario discovery"):
         name = next(n for n, k in ANALYSES.items() if k == kind)
         return markdown_view(printable((d / name).read_text()), d, width)
     return []
