@@ -162,3 +162,11 @@ class SpanName(StrEnum):
     BAN = "ban"
     EXTENSION = "extension"
     COURT_CHALLENGE = "court_challenge"
+
+
+def short(label: str) -> str:
+    """A label without its parenthesis (``PRC Ministry of Commerce (MOFCOM) with MOST``).
+
+    A name a sentence can use: "... needs PRC Ministry of Commerce's consent".
+    """
+    return label.split(" (")[0]

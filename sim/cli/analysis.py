@@ -544,6 +544,7 @@ def calibrate(
     from sim.analysis.backtest import calibrate as run_calibrate
     from sim.analysis.backtest import calibrated_scenario
     from sim.analysis.sweep import count_points, parse_param
+    from sim.present.tables import calibration_lines
     from sim.scenario.record import load_record
 
     template = job.template(scenario_path(scenario))
@@ -573,8 +574,8 @@ def calibrate(
     job.publish(files, [template.build()], seed, (points + 1) * runs)
     if write_scenario is not None:
         write_scenario.write_text(text, encoding="utf-8")
-    click.echo("best values: " + ", ".join(f"{k}={v}" for k, v in result.best.items()))
-    click.echo(f"approximate log-likelihood of the record: {result.before:.3f} before, {result.after:.3f} after")
+    for line in calibration_lines(summary):
+        click.echo(line)
     job.report(f"; scenario written to {write_scenario}" if write_scenario else "")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.narrative import short
 from sim.outcomes import MEANING, Outcome
 from sim.present.labels import actor_labels
 from sim.runs.ensemble import EnsembleResult
@@ -28,11 +29,6 @@ def representative_runs(result: EnsembleResult, outcome: str, k: int = 3) -> lis
     ordered = runs.assign(_key=key).sort_values(["_key", "run_id"])["run_id"].astype(int).tolist()
     picks = [ordered[(len(ordered) - 1) // 2], ordered[0], ordered[-1]]
     return list(dict.fromkeys(picks))[:k]
-
-
-def short(label: str) -> str:
-    """A label without its parenthesis (``PRC Ministry of Commerce (MOFCOM) with MOST``)."""
-    return label.split(" (")[0]
 
 
 def _date(iso: str) -> str:
@@ -71,12 +67,11 @@ def story(result: EnsembleResult, run_id: int) -> str:
     lines = [f"Run {run_id} (seed {record['seed']}) ended {outcome.value}: {meaning}."]
     if pd.notna(record["close_date"]):
         late = int(record["days_past_deadline"])
-        closed = dt.date.fromisoformat(record["close_date"])
-        own = (closed - dt.timedelta(days=late)).isoformat() if late else None if drawn else first
-        if late:
-            when = f"{late} days after the first deadline ({_date(own)})"
+        if late:  # the run's own first deadline: its close less the days past it
+            own = dt.date.fromisoformat(record["close_date"]) - dt.timedelta(days=late)
+            when = f"{late} days after the first deadline ({_date(own.isoformat())})"
         else:
-            when = f"by the deadline of {_date(own)}" if own else "by its first deadline"
+            when = "by its first deadline" if drawn else f"by the deadline of {_date(first)}"
         lines[0] += (
             f" The {names.get(record['winner'], record['winner'])} deal ({record['structure']}) closed on "
             f"{_date(record['close_date'])}, "

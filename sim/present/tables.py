@@ -693,6 +693,15 @@ ANALYSES = {  # the file that says what a directory holds: its kind
 }
 
 
+def calibration_lines(summary: dict[str, Any]) -> list[str]:
+    """What `sim calibrate` says of its result (``calibration.json``): the best values, the likelihoods."""
+    ll = summary["log_likelihood"]
+    return [
+        "best values: " + ", ".join(f"{k}={v}" for k, v in summary["best"].items()),
+        f"approximate log-likelihood of the record: {ll['before']:.3f} before, {ll['after']:.3f} after",
+    ]
+
+
 def analysis_kind(directory: Any) -> str | None:
     """What kind of analysis a result directory holds (None: none that `sim show` knows)."""
     from pathlib import Path
@@ -781,12 +790,7 @@ def analysis_view(directory: Any, width: int = 80) -> list[Any]:
             table.add_column(header, justify="right" if outcome or column == "log_likelihood" else "left")
         for row in grid.itertuples(index=False):
             table.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
-        best = ", ".join(f"{k}={v}" for k, v in meta["best"].items())
-        ll = meta["log_likelihood"]
-        return [
-            unbroken(table, width),
-            f"best values: {best}; log-likelihood of the record {ll['before']:.3f} before, {ll['after']:.3f} after",
-        ]
+        return [unbroken(table, width), *calibration_lines(meta)]
     if kind in ("backtest", "scenario discovery"):
         name = next(n for n, k in ANALYSES.items() if k == kind)
         return markdown_view(printable((d / name).read_text()), d, width)

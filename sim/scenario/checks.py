@@ -235,7 +235,7 @@ def _instruments(c: _Checks) -> None:
                     continue
                 if st.effective < st.announced:
                     c.bad(
-                        (*keys, "stages", sid, "effective"),
+                        (*at, "effective"),
                         f"must be on or after the announcement ({st.announced})",
                         st.effective,
                     )

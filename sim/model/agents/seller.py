@@ -38,7 +38,7 @@ from sim.model.moments import (
     on,
 )
 from sim.model.randomness import logistic, logit_choice, odds_text
-from sim.narrative import EventName, SpanName
+from sim.narrative import EventName, SpanName, short
 from sim.scenario.schema import Consent, ExportLicence
 
 HOLD_OUT = "hold_out"
@@ -317,7 +317,7 @@ class Seller(Actor):
         spec = self.view.scenario.reviewers[moment.reviewer]
         assert isinstance(spec, ExportLicence | Consent), "a licence or a consent is applied for"
         what = "an export licence" if isinstance(spec, ExportLicence) else "its political consent"
-        whose = spec.label.split(" (")[0]  # "the PRC government", a name before "'s"
+        whose = short(spec.label)
         self.log(EventName.LICENCE_NEEDED, f"learns that the {self.deal_name()} needs {whose}'s consent: {what}")
         self.after(spec.application_days, self.apply, moment.reviewer, moment.version)
 
@@ -449,7 +449,7 @@ class Seller(Actor):
         """
         if moment.version != self.deal.version or self.deal.stage.ended or self.deal.closed_day is not None:
             return
-        label = (self.view.scenario.reviewers[moment.reviewer].label or moment.reviewer).split(" (")[0]
+        label = short(self.view.scenario.reviewers[moment.reviewer].label or moment.reviewer)
         self.rejected.add((self.view.deal.chosen_bidder, self.view.deal.chosen_structure))  # never offered again
         if self.view.sale_forced():
             self.back_to_market("", why=f"the parties abandon it under {label}'s in-depth review")
