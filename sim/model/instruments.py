@@ -72,11 +72,8 @@ class InstrumentState(Reacting):
         self.announce = announce
         self.actor = actor
         self.in_force = False
-
-    @property
-    def has_stages(self) -> bool:
-        """Whether it bans something itself (a ban's stages, a law's prohibitions)."""
-        return bool(self.spec.__dict__.get("stages"))  # a kind without stages has none (no slow getattr miss)
+        # whether it bans something itself (a ban's stages, a law's prohibitions); a kind without stages has none
+        self.has_stages = bool(spec.__dict__.get("stages"))
 
     def issue(self) -> None:
         """The instrument takes force on its date."""

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from sim.model.dealmodel import DealModel
 
 
+_ISO_DATES: dict[dt.date, dict[int, str]] = {}  # per start date: each day's ISO date, as a run asks for it
+
+
 class Clock:
     """Today, dates, and scheduling.
 
@@ -37,6 +40,7 @@ class Clock:
         self.horizon_day: int = model.horizon_day
         self.weekdays = WorkCalendar(self.start)
         self.schedule = model.schedule  # the run's own method, without a frame of ours around it
+        self._iso = _ISO_DATES.setdefault(self.start, {})
 
     @property
     def today(self) -> int:
@@ -45,7 +49,10 @@ class Clock:
 
     def date_of(self, day: int) -> str:
         """The ISO date of a day number."""
-        return (self.start + dt.timedelta(days=day)).isoformat()
+        iso = self._iso.get(day)
+        if iso is None:
+            iso = self._iso[day] = (self.start + dt.timedelta(days=day)).isoformat()
+        return iso
 
     def day_of(self, date: dt.date) -> int:
         """The day number of a date."""
