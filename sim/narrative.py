@@ -76,6 +76,7 @@ class EventName(StrEnum):
     APPEAL_FILED = "appeal_filed"
     APPEAL_FAILS = "appeal_fails"
     APPEAL_HELD = "appeal_held"
+    PETITION_HELD = "petition_held"
     MOTION_RENEWED = "motion_renewed"
     CERT_DENIED = "cert_denied"
     ORDER_SET_ASIDE = "order_set_aside"

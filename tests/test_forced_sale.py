@@ -149,6 +149,26 @@ def test_a_new_administration_holds_the_government_s_appeals():
     assert held == 0 and decided > 50
 
 
+def test_a_new_administration_holds_the_petition_against_the_order():
+    """TikTok's petition against the order, pending or filed once a new administration takes office,
+    is held in abeyance (as from 2021-02) when petition_held_by_new_administration is 1: it is not
+    ruled on, and the seller still litigates. Unset, the same petitions are decided. Nothing differs
+    before the new administration takes office."""
+    fast = {"courts.dccir.p_challenge": 1.0, "courts.dccir.ruling_days": {"median": 200, "p90": 260, "min": 160}}
+    rulings = ["order_upheld", "order_set_aside"]
+
+    def play(p):
+        ev = ensemble(ADMIN, **fast, **{"courts.dccir.petition_held_by_new_administration": p}).events
+        late = ev[(ev["date"] >= "2021-01-20") & (ev["actor"] == "dccir")]
+        return ev[ev["date"] < "2021-01-20"].reset_index(drop=True), int(late["event"].isin(rulings).sum()), (late["event"] == "petition_held")
+
+    before_held, decided, held = play(1.0)
+    assert decided == 0 and held.sum() > 50
+    before_free, decided, held = play(None)
+    assert decided > 50 and not held.any()
+    assert before_held.equals(before_free)
+
+
 def test_revoking_the_ban_alone_leaves_the_sale_ordered():
     """A new administration that revokes only the ban (as EO 14034 did) never makes a run `revoked`
     (no petition sets the order aside here); revoking the order too does."""

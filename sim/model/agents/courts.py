@@ -53,6 +53,8 @@ class Court(Actor):
         self.standing: set[str] = set()  # stages this court's injunctions still stop
         self.renewals: dict[str, int] = {}  # renewed motions per stage
         self.appeals_held = False  # a new administration asked to hold the government's appeals in abeyance
+        self.petition_held = False  # ... or the petition against the instrument
+        self.petition_pending = False  # the petition against the instrument is filed and not ruled on
         self._merits: float | None = None
 
     @property
@@ -222,9 +224,22 @@ class Court(Actor):
 
     @on(AdministrationChanged)
     def administration_changed(self, moment: AdministrationChanged) -> None:
-        """A new administration may ask to hold the government's pending appeals in abeyance."""
+        """A new administration may ask to hold the government's pending appeals, and a petition, in abeyance."""
         if self.levels:
             self.appeals_held = self.happens(self.levels[0].held_by_new_administration)
+        p = self.spec.petition_held_by_new_administration
+        if p is not None and self.view.in_force(self.spec.hears):
+            self.petition_held = self.happens(p)
+            if self.petition_held and self.petition_pending:
+                self.hold_petition()
+
+    def hold_petition(self) -> None:
+        """The petition waits in abeyance while the new administration reviews the instrument."""
+        self.log(
+            EventName.PETITION_HELD,
+            f"{self.label} holds the petition against the {self.view.instrument_label(self.spec.hears)} in "
+            "abeyance: the new administration asked to review it first, and the plaintiff agreed",
+        )
 
     # --- a divestiture order or a law ---------------------------------------------------------
 
@@ -244,15 +259,21 @@ class Court(Actor):
             return
         day = self.after(self.spec.ruling_days, self.rule_on_instrument, self.today)
         self.pending += 1
+        self.petition_pending = True
         self.log(
             EventName.CHALLENGE_FILED,
             f"A petition to set aside the {self.view.instrument_label(self.spec.hears)} is filed in {self.label} by "
             f"{self.plaintiff()}; ruling by {self.clock.date_of(day)}",
         )
+        if self.petition_held:
+            self.hold_petition()
 
     def rule_on_instrument(self, filed: int) -> None:
-        """Set the instrument aside, or uphold it (the plaintiff may appeal)."""
+        """Set the instrument aside, or uphold it (the plaintiff may appeal); a petition held in abeyance waits."""
+        if self.petition_held:
+            return  # still pending: held until the run's end (a revoked instrument leaves it moot)
         self.pending -= 1
+        self.petition_pending = False
         if not self.view.in_force(self.spec.hears) or self.view.deal.closed_day is not None:
             return
         self.timeline.add(SpanName.COURT_CHALLENGE, filed, self.today, self.spec.hears)

@@ -83,6 +83,14 @@ class CourtSpec(Spec):
         "How much of a ruling rests on the legal question common to every challenge of the instrument "
         "(0: independent rulings; 1: every court rules alike).",
     )
+    petition_held_by_new_administration: Probability | None = weight(
+        None,
+        "probability",
+        "Chance a new administration asks this court to hold the plaintiff's petition against the instrument in "
+        "abeyance while it reviews the instrument, the plaintiff agreeing (pending when it takes office, or filed "
+        "later); held, the petition is not ruled on. Unset, no petition is held.",
+        optional=True,
+    )
     appeals: dict[str, AppealLevel] = param({}, "", "The courts above, in order (an appeal chain).")
     renew: Renewal | None = param(
         None, "", "Renewed motions after a denial (a new motion for the same stage); none if omitted."
