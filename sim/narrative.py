@@ -72,6 +72,7 @@ class EventName(StrEnum):
     CHALLENGE_FILED = "challenge_filed"
     INJUNCTION = "injunction"
     INJUNCTION_DENIED = "injunction_denied"
+    INJUNCTION_DEFERRED = "injunction_deferred"
     INJUNCTION_LIFTED = "injunction_lifted"
     APPEAL_FILED = "appeal_filed"
     APPEAL_FAILS = "appeal_fails"

@@ -58,6 +58,34 @@ def test_a_court_that_rules_before_the_date_and_enjoins_stops_the_ban():
     assert share_bitten(slow) > share_bitten(on_time) + 0.1
 
 
+def test_a_court_declines_at_this_time_a_stage_not_yet_imminent():
+    """Ripeness (Nichols, 2020-09-27, on the 11-12 prohibitions): with ripe_days 30 no court rules
+    on the merits of a stage more than 30 days before its date; it declines at this time and the
+    plaintiff moves again once the stage is 30 days away, so the stage is still ruled on. Unset, some
+    courts rule on the hosting stage weeks ahead."""
+    fast = {f"courts.{c}.{k}": v for c in ("ddc", "edpa") for k, v in (("p_challenge", 1.0), ("p_slow", 0.0))}
+    merits = ["injunction", "injunction_denied"]
+
+    def play(ripe):
+        result = ensemble(ECR, runs=200, **fast, **{"courts.ddc.ripe_days": ripe, "courts.edpa.ripe_days": ripe})
+        ev = result.events
+        days = {}  # each run's effective day of the hosting stage, as announced or postponed (the last word)
+        for row in ev[ev["event"].isin(["stage_announced", "stage_postponed"])].itertuples():
+            if "full_service" in row.detail:
+                days[row.run_id] = max(dt.date.fromisoformat(d) for d in re.findall(r"\d{4}-\d{2}-\d{2}", row.detail))
+        ruled = ev[ev["event"].isin(merits) & ev["detail"].str.contains("full_service") & ev["actor"].isin(["ddc", "edpa"])]
+        early = [
+            r for r in ruled.itertuples() if r.run_id in days and (days[r.run_id] - dt.date.fromisoformat(r.date)).days > 30
+        ]
+        deferred = ev[ev["event"] == "injunction_deferred"]
+        return len(early), len(deferred), len(ruled)
+
+    early, deferred, ruled = play(30)
+    assert early == 0 and deferred > 50 and ruled > 100
+    early, deferred, ruled = play(None)
+    assert early > 20 and deferred == 0
+
+
 def test_rulings_on_one_instrument_share_the_merits():
     """With agreement 1 every first ruling in a run on the ban order goes the same way; with 0
     they sometimes differ (renewed motions and appeals, which decide on their own, are off)."""

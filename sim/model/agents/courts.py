@@ -132,11 +132,17 @@ class Court(Actor):
         )
 
     def rule(self, sid: str, filed: int, renewed: bool = False) -> None:
-        """Rule on the injunction."""
+        """Rule on the injunction, or decline at this time if the stage is not yet imminent (``ripe_days``)."""
         self.pending -= 1
-        if self.view.stage(sid).lifted:
+        stage = self.view.stage(sid)
+        if stage.lifted:
             return
         self.timeline.add(SpanName.COURT_CHALLENGE, filed, self.today, self.spec.hears)
+        effective = self.view.stage_effective_day(sid)
+        ripe = self.spec.ripe_days
+        if ripe is not None and effective is not None and not stage.due and effective - self.today > ripe:
+            self.defer(sid, effective, renewed)
+            return
         self.rulings += 1
         if self.for_plaintiff(renewed):
             self.enjoin(sid, f"{self.label} enjoins {sid} (p={self.spec.p_enjoin:.2f})", appeal_to=0)
@@ -148,6 +154,17 @@ class Court(Actor):
             self.announce(MarketMoved(f"{self.label} declined to stop {sid}"))
             self.appeal(0, "plaintiff", sid)
             self.consider_renewal(sid)
+
+    def defer(self, sid: str, effective: int, renewed: bool) -> None:
+        """Not ripe: the court declines at this time, without ruling on the merits; the plaintiff moves
+        again once the stage is ``ripe_days`` from its date (the motion is the same, not a renewal)."""
+        again = effective - self.spec.ripe_days  # type: ignore[operator]  # only called with ripe_days set
+        self.clock.schedule(again, self.file, sid, renewed)
+        self.log(
+            EventName.INJUNCTION_DEFERRED,
+            f"{self.label} declines at this time to enjoin {sid}, which takes effect on "
+            f"{self.clock.date_of(effective)}; {self.plaintiff()} may move again from {self.clock.date_of(again)}",
+        )
 
     def consider_renewal(self, sid: str) -> None:
         """After a denial the plaintiff may move again for the same stage, on a new record (``renew``)."""

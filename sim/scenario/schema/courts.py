@@ -77,6 +77,14 @@ class CourtSpec(Spec):
     p_enjoin: Probability = weight(
         0.8, "probability", "Chance a ruling enjoins the stage (or sets the instrument aside)."
     )
+    ripe_days: int | None = param(
+        None,
+        "days",
+        "Ripeness: a motion against a stage more than this many days from its effective date is declined at "
+        "this time, without a ruling on the merits, and the plaintiff moves again when the stage is this close. "
+        "Unset, the court rules on any stage.",
+        ge=0,
+    )
     agreement: Index01 = weight(
         0.5,
         "index 0-1",
