@@ -24,8 +24,9 @@ def ensemble(path=ECR, runs=300, **overrides):
 
 def test_a_refused_buyer_does_not_end_an_ordered_sale():
     """China refuses every deal: under the divestiture order no run ends blocked; each refusal
-    sends the seller back to the market (or to the next structure) and the run goes on past it."""
-    result = ensemble(**{f"reviewers.{r}.utility.grant": -50.0 for r in HOME})
+    sends the seller back to the market (or to the next structure) and the run goes on past it.
+    (No petition: an order set aside no longer forces the sale, test_a_refusal_still_ends_a_negotiated_deal.)"""
+    result = ensemble(**{f"reviewers.{r}.utility.grant": -50.0 for r in HOME}, **{"courts.dccir.p_challenge": 0.0})
     runs, events = result.runs.set_index("run_id"), result.events
     assert not runs["outcome"].isin(["blocked_by_home", "blocked_by_host"]).any()
     refusals = events[events["event"].isin(["licence_denied", "consent_denied"])]
