@@ -226,3 +226,35 @@ def test_a_ban_stage_announced_within_days_of_a_ban_drawn_in_a_window():
         "instruments.ban_order.stages.app_store.announced_days": None}):  # fmt: skip
         with pytest.raises(ScenarioError, match="announced"):
             load_scenario(SCENARIOS / "export_control_review.yaml", both)
+
+
+# --- what counts as progress for a postponement --------------------------------------------
+
+
+@pytest.mark.parametrize("progress", ["talks", "agreement", "blessing"])
+def test_a_stage_is_postponed_only_for_the_progress_the_ban_names(progress):
+    """The agency postpones whenever the deal progresses (p 1) and never otherwise (p 0): with
+    `blessing` every postponement follows a blessing in its run, with `agreement` an agreement in
+    principle, and with `talks` some come in exclusive talks before either."""
+    result = ensemble(
+        ECR,
+        **{
+            "instruments.ban_order.postpone.p_if_deal_progressing": 1.0,
+            "instruments.ban_order.postpone.p_otherwise": 0.0,
+            "instruments.ban_order.postpone.progress": progress,
+            "instruments.ban_order.postpone.stages": None,
+        },
+    )
+    events = result.events
+    postponed = first_day(events, "stage_postponed")
+    assert len(postponed) > 20
+    before = {}  # postponements with no such event in their run on or before the day
+    for name in ("blessing", "agreement_in_principle"):
+        first = first_day(events, name)
+        before[name] = sum(1 for run, day in postponed.items() if not first.get(run, 10**6) <= day)
+    if progress == "blessing":
+        assert before["blessing"] == 0
+    elif progress == "agreement":
+        assert before["agreement_in_principle"] == 0 and before["blessing"] > 0
+    else:
+        assert before["agreement_in_principle"] > 10

@@ -12,6 +12,7 @@ from typing import Any
 from mesa.time import Priority
 
 from sim.model.agents.base import Actor
+from sim.model.deal import DealStage
 from sim.model.moments import (
     BanEnded,
     BanIssued,
@@ -143,7 +144,12 @@ class Agency(Actor):
         if rule.stages is not None and not any(self.stages.get(s) is stage for s in rule.stages):
             return False
         deal = self.view.deal
-        progressing = deal.stage.in_progress or deal.blessed
+        if rule.progress == "talks":
+            progressing = deal.stage.in_progress or deal.blessed
+        elif rule.progress == "agreement":  # agreed in principle, signed, or restructured after either
+            progressing = (deal.stage.in_progress and deal.stage is not DealStage.EXCLUSIVE_TALKS) or deal.blessed
+        else:
+            progressing = deal.blessed
         return self.chance(rule.p_if_deal_progressing if progressing else rule.p_otherwise)
 
     def make_due(self, sid: str) -> None:

@@ -82,8 +82,13 @@ class Postponement(Spec):
     p_if_deal_progressing: Probability = weight(
         0.5,
         "probability",
-        "Chance of postponing when a deal is in progress (in exclusive talks, agreed, signed or under review) or "
-        "blessed.",
+        "Chance of postponing when a deal is in progress (as `progress` says) or blessed.",
+    )
+    progress: Literal["talks", "agreement", "blessing"] = param(
+        "talks",
+        "",
+        "What counts as a deal in progress: `talks` (exclusive talks or later: agreed, signed, under review), "
+        "`agreement` (agreed in principle or later), or `blessing` (only a deal the executive has blessed).",
     )
     p_otherwise: Probability = weight(0.0, "probability", "Chance of postponing otherwise.")
     days: Duration = param(Duration(median=7), "days", "Length of one postponement.")
