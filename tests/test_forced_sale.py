@@ -161,7 +161,11 @@ def test_a_new_administration_holds_the_petition_against_the_order():
     def play(p):
         ev = ensemble(ADMIN, **fast, **{"courts.dccir.petition_held_by_new_administration": p}).events
         late = ev[(ev["date"] >= "2021-01-20") & (ev["actor"] == "dccir")]
-        return ev[ev["date"] < "2021-01-20"].reset_index(drop=True), int(late["event"].isin(rulings).sum()), (late["event"] == "petition_held")
+        return (
+            ev[ev["date"] < "2021-01-20"].reset_index(drop=True),
+            int(late["event"].isin(rulings).sum()),
+            (late["event"] == "petition_held"),
+        )
 
     before_held, decided, held = play(1.0)
     assert decided == 0 and held.sum() > 50

@@ -73,9 +73,13 @@ def test_a_court_declines_at_this_time_a_stage_not_yet_imminent():
         for row in ev[ev["event"].isin(["stage_announced", "stage_postponed"])].itertuples():
             if "full_service" in row.detail:
                 days[row.run_id] = max(dt.date.fromisoformat(d) for d in re.findall(r"\d{4}-\d{2}-\d{2}", row.detail))
-        ruled = ev[ev["event"].isin(merits) & ev["detail"].str.contains("full_service") & ev["actor"].isin(["ddc", "edpa"])]
+        ruled = ev[
+            ev["event"].isin(merits) & ev["detail"].str.contains("full_service") & ev["actor"].isin(["ddc", "edpa"])
+        ]
         early = [
-            r for r in ruled.itertuples() if r.run_id in days and (days[r.run_id] - dt.date.fromisoformat(r.date)).days > 30
+            r
+            for r in ruled.itertuples()
+            if r.run_id in days and (days[r.run_id] - dt.date.fromisoformat(r.date)).days > 30
         ]
         deferred = ev[ev["event"] == "injunction_deferred"]
         return len(early), len(deferred), len(ruled)

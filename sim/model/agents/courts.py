@@ -141,7 +141,7 @@ class Court(Actor):
         effective = self.view.stage_effective_day(sid)
         ripe = self.spec.ripe_days
         if ripe is not None and effective is not None and not stage.due and effective - self.today > ripe:
-            self.defer(sid, effective, renewed)
+            self.defer(sid, effective - ripe, renewed)
             return
         self.rulings += 1
         if self.for_plaintiff(renewed):
@@ -155,11 +155,14 @@ class Court(Actor):
             self.appeal(0, "plaintiff", sid)
             self.consider_renewal(sid)
 
-    def defer(self, sid: str, effective: int, renewed: bool) -> None:
-        """Not ripe: the court declines at this time, without ruling on the merits; the plaintiff moves
-        again once the stage is ``ripe_days`` from its date (the motion is the same, not a renewal)."""
-        again = effective - self.spec.ripe_days  # type: ignore[operator]  # only called with ripe_days set
+    def defer(self, sid: str, again: int, renewed: bool) -> None:
+        """Not ripe: the court declines at this time, without ruling on the merits.
+
+        The plaintiff moves again on day ``again``, once the stage is ``ripe_days`` from its date
+        (the same motion, not a renewal after a denial).
+        """
         self.clock.schedule(again, self.file, sid, renewed)
+        effective = again + (self.spec.ripe_days or 0)
         self.log(
             EventName.INJUNCTION_DEFERRED,
             f"{self.label} declines at this time to enjoin {sid}, which takes effect on "
