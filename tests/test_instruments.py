@@ -252,6 +252,17 @@ def test_a_stage_is_postponed_only_for_the_progress_the_ban_names(progress):
     for name in ("blessing", "agreement_in_principle"):
         first = first_day(events, name)
         before[name] = sum(1 for run, day in postponed.items() if not first.get(run, 10**6) <= day)
+    # never a stage a court enjoins (and no appeal has lifted), whatever counts as progress
+    for _, run in events.groupby("run_id"):
+        standing: set[tuple[str, str]] = set()  # (court, stage)
+        for row in run.itertuples():
+            stage = next((w for w in ("app_store", "full_service") if w in row.detail), None)
+            if row.event == "injunction" and stage:
+                standing.add((row.actor, stage))
+            elif row.event == "injunction_lifted" and stage:
+                standing = {(c, st) for c, st in standing if st != stage or c not in row.detail}
+            elif row.event == "stage_postponed":
+                assert not any(st == stage for _, st in standing), (row.run_id, row.date, row.detail)
     if progress == "blessing":
         assert before["blessing"] == 0
     elif progress == "agreement":

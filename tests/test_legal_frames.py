@@ -59,15 +59,17 @@ def test_a_court_that_rules_before_the_date_and_enjoins_stops_the_ban():
 
 
 def test_a_court_declines_at_this_time_a_stage_not_yet_imminent():
-    """Ripeness (Nichols, 2020-09-27, on the 11-12 prohibitions): with ripe_days 30 no court rules
+    """Imminence (Nichols, 2020-09-27, on the 11-12 prohibitions): with imminent_days 30 no court rules
     on the merits of a stage more than 30 days before its date; it declines at this time and the
-    plaintiff moves again once the stage is 30 days away, so the stage is still ruled on. Unset, some
+    plaintiff moves again once the stage is 30 days away or closer, so the stage is still ruled on. Unset, some
     courts rule on the hosting stage weeks ahead."""
     fast = {f"courts.{c}.{k}": v for c in ("ddc", "edpa") for k, v in (("p_challenge", 1.0), ("p_slow", 0.0))}
     merits = ["injunction", "injunction_denied"]
 
-    def play(ripe):
-        result = ensemble(ECR, runs=200, **fast, **{"courts.ddc.ripe_days": ripe, "courts.edpa.ripe_days": ripe})
+    def play(near):
+        result = ensemble(
+            ECR, runs=200, **fast, **{"courts.ddc.imminent_days": near, "courts.edpa.imminent_days": near}
+        )
         ev = result.events
         days = {}  # each run's effective day of the hosting stage, as announced or postponed (the last word)
         for row in ev[ev["event"].isin(["stage_announced", "stage_postponed"])].itertuples():

@@ -139,8 +139,8 @@ class Agency(Actor):
     def should_postpone(self, stage: StageState) -> bool:
         """Postpone with one probability while a deal progresses, another otherwise."""
         rule = self.instruments[stage.instrument].postpone
-        if rule is None or stage.postponements >= rule.max:
-            return False
+        if rule is None or stage.postponements >= rule.max or stage.enjoined_by:
+            return False  # no rule, postponed enough, or a court already stops the stage
         if rule.stages is not None and not any(self.stages.get(s) is stage for s in rule.stages):
             return False
         deal = self.view.deal

@@ -26,7 +26,7 @@ from sim.model.moments import (
     StageAnnounced,
     on,
 )
-from sim.model.randomness import actor_stream
+from sim.model.randomness import actor_stream, draw_duration
 from sim.narrative import EventName, SpanName
 from sim.scenario.schema import Law
 
@@ -132,16 +132,16 @@ class Court(Actor):
         )
 
     def rule(self, sid: str, filed: int, renewed: bool = False) -> None:
-        """Rule on the injunction, or decline at this time if the stage is not yet imminent (``ripe_days``)."""
+        """Rule on the injunction, or decline at this time if the harm is not yet imminent (``imminent_days``)."""
         self.pending -= 1
         stage = self.view.stage(sid)
         if stage.lifted:
             return
         self.timeline.add(SpanName.COURT_CHALLENGE, filed, self.today, self.spec.hears)
         effective = self.view.stage_effective_day(sid)
-        ripe = self.spec.ripe_days
-        if ripe is not None and effective is not None and not stage.due and effective - self.today > ripe:
-            self.defer(sid, effective - ripe, renewed)
+        near = self.spec.imminent_days
+        if near is not None and effective is not None and not stage.due and effective - self.today > near:
+            self.defer(sid, effective, renewed)
             return
         self.rulings += 1
         if self.for_plaintiff(renewed):
@@ -155,18 +155,18 @@ class Court(Actor):
             self.appeal(0, "plaintiff", sid)
             self.consider_renewal(sid)
 
-    def defer(self, sid: str, again: int, renewed: bool) -> None:
-        """Not ripe: the court declines at this time, without ruling on the merits.
+    def defer(self, sid: str, effective: int, renewed: bool) -> None:
+        """Not yet imminent: the court declines at this time, without ruling on the merits.
 
-        The plaintiff moves again on day ``again``, once the stage is ``ripe_days`` from its date
-        (the same motion, not a renewal after a denial).
+        The plaintiff moves again, ``filing_days`` after the stage comes within ``imminent_days`` of
+        its date (the same motion, not a renewal after a denial).
         """
-        self.clock.schedule(again, self.file, sid, renewed)
-        effective = again + (self.spec.ripe_days or 0)
+        ready = effective - (self.spec.imminent_days or 0)
+        self.clock.schedule(ready + draw_duration(self.rng, self.spec.filing_days), self.file, sid, renewed)
         self.log(
             EventName.INJUNCTION_DEFERRED,
             f"{self.label} declines at this time to enjoin {sid}, which takes effect on "
-            f"{self.clock.date_of(effective)}; {self.plaintiff()} may move again from {self.clock.date_of(again)}",
+            f"{self.clock.date_of(effective)}: the harm is not yet imminent",
         )
 
     def consider_renewal(self, sid: str) -> None:
@@ -248,13 +248,17 @@ class Court(Actor):
         if self.levels:
             self.appeals_held = self.happens(self.levels[0].held_by_new_administration)
         p = self.spec.petition_held_by_new_administration
-        if p is not None and self.view.in_force(self.spec.hears):
-            self.petition_held = self.happens(p)
-            if self.petition_held and self.petition_pending:
-                self.hold_petition()
+        if p is not None and self.view.in_force(self.spec.hears) and self.happens(p):
+            self.after(self.spec.petition_hold_days, self.hold_petition)
 
     def hold_petition(self) -> None:
-        """The petition waits in abeyance while the new administration reviews the instrument."""
+        """The court holds the petition, pending or filed later, in abeyance while the new administration reviews."""
+        self.petition_held = True
+        if self.petition_pending and self.view.in_force(self.spec.hears):
+            self.log_hold()
+
+    def log_hold(self) -> None:
+        """Say the petition is held (at the court's order, or at a filing after it)."""
         self.log(
             EventName.PETITION_HELD,
             f"{self.label} holds the petition against the {self.view.instrument_label(self.spec.hears)} in "
@@ -286,7 +290,7 @@ class Court(Actor):
             f"{self.plaintiff()}; ruling by {self.clock.date_of(day)}",
         )
         if self.petition_held:
-            self.hold_petition()
+            self.log_hold()
 
     def rule_on_instrument(self, filed: int) -> None:
         """Set the instrument aside, or uphold it (the plaintiff may appeal); a petition held in abeyance waits."""

@@ -77,12 +77,12 @@ class CourtSpec(Spec):
     p_enjoin: Probability = weight(
         0.8, "probability", "Chance a ruling enjoins the stage (or sets the instrument aside)."
     )
-    ripe_days: int | None = param(
+    imminent_days: int | None = param(
         None,
         "days",
-        "Ripeness: a motion against a stage more than this many days from its effective date is declined at "
-        "this time, without a ruling on the merits, and the plaintiff moves again when the stage is this close. "
-        "Unset, the court rules on any stage.",
+        "Imminence of the harm a preliminary injunction needs: a motion against a stage more than this many days "
+        "from its effective date is declined at this time, without a ruling on the merits, and the plaintiff moves "
+        "again (after `filing_days`) once the stage is this close. Unset, the court rules on any stage.",
         ge=0,
     )
     agreement: Index01 = weight(
@@ -98,6 +98,12 @@ class CourtSpec(Spec):
         "abeyance while it reviews the instrument, the plaintiff agreeing (pending when it takes office, or filed "
         "later); held, the petition is not ruled on. Unset, no petition is held.",
         optional=True,
+    )
+    petition_hold_days: Duration = param(
+        Duration(median=30),
+        "days",
+        "From the new administration taking office to the court's order holding the petition (2021: 30 days, "
+        "01-20 to 02-19); a ruling due before it comes.",
     )
     appeals: dict[str, AppealLevel] = param({}, "", "The courts above, in order (an appeal chain).")
     renew: Renewal | None = param(
