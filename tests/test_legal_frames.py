@@ -92,6 +92,52 @@ def test_a_court_declines_at_this_time_a_stage_not_yet_imminent():
     assert early > 20 and deferred == 0
 
 
+def test_one_complaint_covers_the_stages_announced_together():
+    """The two stages are announced the same day: a plaintiff who challenges challenges both, on
+    the same day, or neither (p_challenge drawn once per announcement)."""
+    result = ensemble(ECR, runs=200, **{"courts.ddc.p_challenge": 0.5, "courts.edpa.p_challenge": 0.5})
+    events = result.events
+    filed = events[(events["event"] == "challenge_filed") & events["actor"].isin(["ddc", "edpa"])]
+    for (run_id, court), rows in filed.groupby(["run_id", "actor"]):
+        first = rows[rows["day"] == rows["day"].min()]
+        stages = {st for st in ("app_store", "full_service") if first["detail"].str.contains(st).any()}
+        assert stages == {"app_store", "full_service"}, (run_id, court, first["detail"].tolist())
+    courts = filed.groupby("run_id")["actor"].nunique().reindex(range(200), fill_value=0)
+    assert (courts == 2).sum() > 20 and (courts < 2).sum() > 20
+
+
+def test_a_plaintiff_denied_before_a_stage_s_date_moves_again_before_it():
+    """Every first ruling denies and every denial is renewed: a renewed motion after a denial that
+    leaves the stage's date more than a day ahead is filed by the day before that date, however
+    long renew.days says it takes (an emergency motion)."""
+    against = {
+        f"courts.{c}.{k}": v
+        for c in ("ddc", "edpa")
+        for k, v in (
+            ("p_challenge", 1.0),
+            ("agreement", 1.0),
+            ("p_enjoin", 0.5),
+            ("renew.p", 1.0),
+            ("renew.days", {"median": 60, "p90": 90, "min": 45}),
+            ("appeals.circuit.plaintiff_appeals", 0.0),
+        )
+    }
+    events = ensemble(ECR, runs=200, **against).events
+    dates = {}  # (run, stage) -> the stage's date as last announced or postponed
+    checked = 0
+    for row in events.itertuples():
+        stage = next((st for st in ("app_store", "full_service") if st in row.detail), None)
+        if stage and row.event in ("stage_announced", "stage_postponed"):
+            dates[(row.run_id, stage)] = re.findall(r"\d{4}-\d{2}-\d{2}", row.detail)[-1]
+        elif stage and row.event == "motion_renewed":
+            due = dt.date.fromisoformat(dates[(row.run_id, stage)])
+            by = dt.date.fromisoformat(re.findall(r"\d{4}-\d{2}-\d{2}", row.detail)[-1])
+            if (due - dt.date.fromisoformat(row.date)).days > 1:
+                assert by == due - dt.timedelta(days=1), (row.run_id, row.date, row.detail, due)
+                checked += 1
+    assert checked > 20
+
+
 def test_rulings_on_one_instrument_share_the_merits():
     """With agreement 1 every first ruling in a run on the ban order goes the same way; with 0
     they sometimes differ (renewed motions and appeals, which decide on their own, are off)."""

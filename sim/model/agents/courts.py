@@ -56,6 +56,7 @@ class Court(Actor):
         self.petition_held = False  # ... or the petition against the instrument
         self.petition_pending = False  # the petition against the instrument is filed and not ruled on
         self._merits: float | None = None
+        self._complaint: tuple[int, int | None] | None = None  # (day of the stages' announcement, filing day or None)
 
     @property
     def active(self) -> bool:
@@ -101,9 +102,19 @@ class Court(Actor):
 
     @on(StageAnnounced)
     def consider_challenge(self, moment: StageAnnounced) -> None:
-        """A stage was announced: the plaintiff may challenge it here."""
-        if self.hears(moment.stage, moment.instrument) and self.chance(self.spec.p_challenge):
-            self.after(self.spec.filing_days, self.file, moment.stage)
+        """A stage was announced: the plaintiff may challenge it here.
+
+        One complaint covers the stages announced the same day: the plaintiff challenges all of
+        them or none, and files once.
+        """
+        if not self.hears(moment.stage, moment.instrument):
+            return
+        if self._complaint is None or self._complaint[0] != self.today:
+            filing = self.days_from_now(self.spec.filing_days) if self.chance(self.spec.p_challenge) else None
+            self._complaint = (self.today, filing)
+        filing = self._complaint[1]
+        if filing is not None:
+            self.clock.schedule(filing, self.file, moment.stage)
 
     def file(self, sid: str, renewed: bool = False) -> None:
         """The plaintiff files for an injunction; the court rules by the stage's date unless slow."""
@@ -175,7 +186,11 @@ class Court(Actor):
         if rule is None or self.renewals.get(sid, 0) >= rule.max or not self.happens(rule.p):
             return
         self.renewals[sid] = self.renewals.get(sid, 0) + 1
-        day = self.after(rule.days, self.file, sid, True)
+        day = self.days_from_now(rule.days)
+        effective = self.view.stage_effective_day(sid)
+        if effective is not None and not self.view.stage(sid).due and self.today < effective - 1 < day:
+            day = effective - 1  # the harm is at hand: an emergency motion, filed before the stage's date
+        self.clock.schedule(day, self.file, sid, True)
         who = self.plaintiff()  # the sentence's subject: "The plaintiffs will move again..."
         self.log(
             EventName.MOTION_RENEWED,
