@@ -7,8 +7,8 @@ Run from the repository's root with the test extra installed and a system Chromi
 
 It runs ``sim run scenarios/export_control_review.yaml`` (1,000 runs, seed 0) into a temporary
 directory, photographs the top of its report.html, then serves ``sim dashboard`` on the same
-scenario, sets the home government's utility of granting to 0 on the Ensemble page, runs it,
-and photographs the page.
+scenario, sets CFIUS's acceptance of mitigation to -50 (never, as in 2020) on the Ensemble page,
+as the README's example does, runs it, and photographs the page.
 """
 
 from __future__ import annotations
@@ -61,13 +61,13 @@ def main() -> None:
                 page.locator(".js-plotly-plot .main-svg").first.wait_for()
                 page.screenshot(path=IMAGES / "report.png")
                 page.goto(url + "/ensemble")
-                page.get_by_text("home government: utility of granting").wait_for()
-                grant = page.locator("[role=slider]").nth(2)  # runs, seed, then this (the two levers are menus)
-                grant.focus()
-                page.keyboard.press("Home")
-                page.get_by_text("home government: utility of granting: 0").wait_for()
+                # the README's example: a CFIUS that never accepts mitigation (-50, as in 2020)
+                menu = page.locator(".v-select").filter(has_text="CFIUS: accepting mitigation")
+                menu.wait_for()
+                menu.locator(".v-select__slot").click()
+                page.get_by_role("option", name="-50").click()
                 page.get_by_role("button", name="Run").click()
-                page.get_by_text("Changed: home government: utility of granting = 0").wait_for()
+                page.get_by_text("Changed: CFIUS: accepting mitigation").wait_for()
                 page.set_viewport_size({"width": 1280, "height": 1500})
                 page.screenshot(path=IMAGES / "dashboard.png")
                 browser.close()
