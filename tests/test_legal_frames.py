@@ -31,6 +31,11 @@ def ensemble(path, runs=300, events="all", **overrides):
     return run_ensemble(load_scenario(path, overrides), runs=runs, seed=0, execution=SERIAL, events=events)
 
 
+def both_courts(*settings: tuple[str, object]) -> dict[str, object]:
+    """The same settings for the two courts hearing the ban (D.D.C. and E.D. Pa.), as overrides."""
+    return {f"courts.{c}.{key}": value for c in ("ddc", "edpa") for key, value in settings}
+
+
 def share_bitten(result) -> float:
     return float((result.runs["ban_days"] > 0).mean())
 
@@ -41,17 +46,13 @@ def share_bitten(result) -> float:
 def test_a_court_that_rules_before_the_date_and_enjoins_stops_the_ban():
     """Both courts challenge at once, nearly always enjoin, are never slow and are not reversed on
     appeal: no stage bites. Make them slow and stages bite again (the same runs otherwise)."""
-    prompt = {
-        f"courts.{c}.{k}": v
-        for c in ("ddc", "edpa")
-        for k, v in (
-            ("p_challenge", 1.0),
-            ("p_enjoin", 0.99),
-            ("p_slow", 0.0),
-            ("filing_days.median", 1),
-            ("appeals.circuit.p_reverses", 0.0),
-        )
-    }
+    prompt = both_courts(
+        ("p_challenge", 1.0),
+        ("p_enjoin", 0.99),
+        ("p_slow", 0.0),
+        ("filing_days.median", 1),
+        ("appeals.circuit.p_reverses", 0.0),
+    )
     on_time = ensemble(ECR, events="none", **prompt)
     assert share_bitten(on_time) < 0.01
     slow = ensemble(ECR, events="none", **{**prompt, "courts.ddc.p_slow": 1.0, "courts.edpa.p_slow": 1.0})
@@ -63,7 +64,7 @@ def test_a_court_declines_at_this_time_a_stage_not_yet_imminent():
     on the merits of a stage more than 30 days before its date; it declines at this time and the
     plaintiff moves again once the stage is 30 days away or closer, so the stage is still ruled on. Unset, some
     courts rule on the hosting stage weeks ahead."""
-    fast = {f"courts.{c}.{k}": v for c in ("ddc", "edpa") for k, v in (("p_challenge", 1.0), ("p_slow", 0.0))}
+    fast = both_courts(("p_challenge", 1.0), ("p_slow", 0.0))
     merits = ["injunction", "injunction_denied"]
 
     def play(near):
@@ -110,18 +111,14 @@ def test_a_plaintiff_denied_before_a_stage_s_date_moves_again_before_it():
     """Every first ruling denies and every denial is renewed: a renewed motion after a denial that
     leaves the stage's date more than a day ahead is filed by the day before that date, however
     long renew.days says it takes (an emergency motion)."""
-    against = {
-        f"courts.{c}.{k}": v
-        for c in ("ddc", "edpa")
-        for k, v in (
-            ("p_challenge", 1.0),
-            ("agreement", 1.0),
-            ("p_enjoin", 0.5),
-            ("renew.p", 1.0),
-            ("renew.days", {"median": 60, "p90": 90, "min": 45}),
-            ("appeals.circuit.plaintiff_appeals", 0.0),
-        )
-    }
+    against = both_courts(
+        ("p_challenge", 1.0),
+        ("agreement", 1.0),
+        ("p_enjoin", 0.5),
+        ("renew.p", 1.0),
+        ("renew.days", {"median": 60, "p90": 90, "min": 45}),
+        ("appeals.circuit.plaintiff_appeals", 0.0),
+    )
     events = ensemble(ECR, runs=200, **against).events
     dates = {}  # (run, stage) -> the stage's date as last announced or postponed
     checked = 0
@@ -141,15 +138,11 @@ def test_a_plaintiff_denied_before_a_stage_s_date_moves_again_before_it():
 def test_rulings_on_one_instrument_share_the_merits():
     """With agreement 1 every first ruling in a run on the ban order goes the same way; with 0
     they sometimes differ (renewed motions and appeals, which decide on their own, are off)."""
-    quiet = {
-        f"courts.{c}.{k}": v
-        for c in ("ddc", "edpa")
-        for k, v in (
-            ("renew.p", 0.0),
-            ("appeals.circuit.plaintiff_appeals", 0.0),
-            ("appeals.circuit.government_appeals", 0.0),
-        )
-    }
+    quiet = both_courts(
+        ("renew.p", 0.0),
+        ("appeals.circuit.plaintiff_appeals", 0.0),
+        ("appeals.circuit.government_appeals", 0.0),
+    )
 
     def mixed_runs(agreement):
         result = ensemble(
@@ -166,16 +159,12 @@ def test_rulings_on_one_instrument_share_the_merits():
 def test_a_renewed_motion_can_enjoin_a_stage_a_denial_left_standing():
     """Every first ruling denies (the merits always against the plaintiff, agreement 1); a
     renewed motion is decided on its new record and enjoins in some runs; with no renewal none does."""
-    against = {
-        f"courts.{c}.{k}": v
-        for c in ("ddc", "edpa")
-        for k, v in (
-            ("p_challenge", 1.0),
-            ("agreement", 1.0),
-            ("p_enjoin", 0.5),
-            ("appeals.circuit.plaintiff_appeals", 0.0),
-        )
-    }
+    against = both_courts(
+        ("p_challenge", 1.0),
+        ("agreement", 1.0),
+        ("p_enjoin", 0.5),
+        ("appeals.circuit.plaintiff_appeals", 0.0),
+    )
 
     def renewed_injunctions(p_renew):
         result = ensemble(ECR, runs=200, **against, **{"courts.ddc.renew.p": p_renew, "courts.edpa.renew.p": p_renew})
