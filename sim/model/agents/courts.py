@@ -116,15 +116,18 @@ class Court(Actor):
         if filing is not None:
             self.clock.schedule(filing, self.file, moment.stage)
 
+    def date_ahead(self, sid: str) -> int | None:
+        """The day stage ``sid`` is to take effect, unless it is in effect already (or has no date)."""
+        return None if self.view.stage(sid).due else self.view.stage_effective_day(sid)
+
     def file(self, sid: str, renewed: bool = False) -> None:
         """The plaintiff files for an injunction; the court rules by the stage's date unless slow."""
-        stage = self.view.stage(sid)
-        if stage.lifted:
+        if self.view.stage(sid).lifted:
             return
         day = self.days_from_now(self.spec.ruling_days)
         slow = self.chance(self.spec.p_slow)
-        effective = self.view.stage_effective_day(sid)
-        pending = effective is not None and self.today <= effective and not stage.due
+        effective = self.date_ahead(sid)
+        pending = effective is not None and self.today <= effective
         if effective is not None and pending and not slow and day > effective:
             day = effective  # the court rules before the stage bites
         self.clock.schedule(day, self.rule, sid, self.today, renewed, priority=Priority.HIGH)
@@ -145,13 +148,12 @@ class Court(Actor):
     def rule(self, sid: str, filed: int, renewed: bool = False) -> None:
         """Rule on the injunction, or decline at this time if the harm is not yet imminent (``imminent_days``)."""
         self.pending -= 1
-        stage = self.view.stage(sid)
-        if stage.lifted:
+        if self.view.stage(sid).lifted:
             return
         self.timeline.add(SpanName.COURT_CHALLENGE, filed, self.today, self.spec.hears)
-        effective = self.view.stage_effective_day(sid)
+        effective = self.date_ahead(sid)
         near = self.spec.imminent_days
-        if near is not None and effective is not None and not stage.due and effective - self.today > near:
+        if near is not None and effective is not None and effective - self.today > near:
             self.defer(sid, effective, renewed)
             return
         self.rulings += 1
@@ -187,8 +189,8 @@ class Court(Actor):
             return
         self.renewals[sid] = self.renewals.get(sid, 0) + 1
         day = self.days_from_now(rule.days)
-        effective = self.view.stage_effective_day(sid)
-        if effective is not None and not self.view.stage(sid).due and self.today < effective - 1 < day:
+        effective = self.date_ahead(sid)
+        if effective is not None and self.today < effective - 1 < day:
             day = effective - 1  # the harm is at hand: an emergency motion, filed before the stage's date
         self.clock.schedule(day, self.file, sid, True)
         who = self.plaintiff()  # the sentence's subject: "The plaintiffs will move again..."

@@ -26,17 +26,22 @@ class HomeGovernment:
         self.timeline = Timeline(timeline, self.actor_id)
         self.announce = announce
 
+    def move(self, tension: float, stance: float) -> float:
+        """Move the tension and the stance by these amounts (kept within 0-1); returns the tension's change."""
+        before = self.tension
+        self.tension = min(1.0, max(0.0, self.tension + tension))
+        self.stance = min(1.0, max(0.0, self.stance + stance))
+        return self.tension - before
+
     def change_tension(self, event: TensionChange) -> None:
         """Move the tension and the stance (kept within 0-1)."""
-        before = self.tension
-        self.tension = min(1.0, max(0.0, self.tension + event.tension))
-        self.stance = min(1.0, max(0.0, self.stance + event.stance))
+        moved = self.move(event.tension, event.stance)
         note = f": {event.note}" if event.note else ""
         self.timeline.log(
             EventName.TENSION_CHANGE,
             f"sees tension at {self.tension:.2f} and its public stance at {self.stance:.2f}{note}",
         )
-        self.announce(TensionChanged(self.tension - before))
+        self.announce(TensionChanged(moved))
 
     def election(self, event: HomeChange, changes: bool) -> None:
         """The change is decided (drawn by the event's handler): say so."""
@@ -48,11 +53,9 @@ class HomeGovernment:
 
     def take_office(self, event: HomeChange) -> None:
         """A new government takes office: the tension and the stance move."""
-        before = self.tension
-        self.tension = min(1.0, max(0.0, self.tension + event.tension))
-        self.stance = min(1.0, max(0.0, self.stance + event.stance))
+        moved = self.move(event.tension, event.stance)
         self.timeline.log(
             EventName.HOME_CHANGE,
             f"changes: a new government takes office; tension at {self.tension:.2f}, stance at {self.stance:.2f}",
         )
-        self.announce(TensionChanged(self.tension - before))
+        self.announce(TensionChanged(moved))
