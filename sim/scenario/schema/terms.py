@@ -91,8 +91,34 @@ class Structure(Spec):
         return self._values.get(dimension, 0.0)
 
 
+_KNOWN: dict[tuple[int, int, float | None], tuple[object, Structure, Any]] = {}  # score's and meets' answers
+_KNOWN_MAX = 4096
+
+
+def _known(weights: object, structure: Structure, start: float | None) -> Any:
+    """The answer already worked out for these very objects (both are immutable in a run), or None."""
+    hit = _KNOWN.get((id(weights), id(structure), start))
+    if hit is not None and hit[0] is weights and hit[1] is structure:
+        return hit[2]
+    return None
+
+
+def _remember(weights: object, structure: Structure, start: float | None, answer: Any) -> Any:
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    _KNOWN[id(weights), id(structure), start] = (weights, structure, answer)  # holding both keeps the ids theirs
+    return answer
+
+
 def score(weights: Mapping[str, float | Mapping[str, float]], structure: Structure, start: float = 0.0) -> float:
-    """``start`` plus the weighted terms, added in the weights' own order (a level without a weight adds 0)."""
+    """``start`` plus the weighted terms, added in the weights' own order (a level without a weight adds 0).
+
+    Remembered for the same weights and structure: a run asks again and again, and so do its
+    ensemble's other runs.
+    """
+    total = _known(weights, structure, start)
+    if total is not None:
+        return total
     total = start
     for dimension, weight in weights.items():
         value = structure.value(dimension)
@@ -100,11 +126,18 @@ def score(weights: Mapping[str, float | Mapping[str, float]], structure: Structu
             total += weight.get(str(value), 0.0)
         else:
             total += weight * float(value)
-    return total
+    return _remember(weights, structure, start, total)
 
 
 def meets(condition: Mapping[str, list[str] | bool | Bound], structure: Structure) -> bool:
-    """Whether a structure's terms pass a condition (every dimension it names)."""
+    """Whether a structure's terms pass a condition (every dimension it names); remembered as ``score`` is."""
+    passes = _known(condition, structure, None)
+    if passes is None:
+        passes = _remember(condition, structure, None, _passes(condition, structure))
+    return passes
+
+
+def _passes(condition: Mapping[str, list[str] | bool | Bound], structure: Structure) -> bool:
     for dimension, allowed in condition.items():
         value = structure.value(dimension)
         if isinstance(allowed, bool):
