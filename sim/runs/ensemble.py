@@ -9,13 +9,15 @@ workers, or the order in which chunks finish.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import gc
 import io
 import math
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from sim.model.attribution import ATTRIBUTION_COLUMNS, attribute
 from sim.model.dealmodel import RUN_COLUMNS, DealModel
 from sim.model.randomness import run_seed
 from sim.runs.backends import Execution, default_workers, execute, open_executor
-from sim.runs.stats import Tally, summarize
+from sim.runs.stats import Counted, Tally, summarize
 from sim.scenario.load import scenario_digest
 from sim.scenario.schema import Scenario
 
@@ -237,20 +239,23 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, csv_text: b
     attribution: list[tuple] = []
     dates: dict[int, str] = {}
     digest = scenario_digest(scenario) if start < spec.attribution else None
-    for i in range(start, stop):
-        seed = run_seed(spec.seed, i)
-        try:
-            record, counts, logged, timeline, rows = _play(spec, i, seed, digest, dates)
-        except Exception as exc:  # recorded, not fatal: a run, its attribution or its tally raised
-            record, logged, timeline, rows = failed_record(i, seed, exc), [], [], []
-            counts = Tally(scenario.start)
-            counts.add(record)
-        tally.merge(counts)
-        if spec.keep_runs:
-            records.append(record)
-        events.extend(logged)
-        spans.extend(timeline)
-        attribution.extend(rows)
+    with collected_per_run() as run_done:
+        for i in range(start, stop):
+            seed = run_seed(spec.seed, i)
+            try:
+                record, counted, attributed, logged, timeline, rows = _play(spec, i, seed, digest, dates, tally)
+            except Exception as exc:  # recorded, not fatal: a run, its attribution or its tally raised
+                record, attributed, logged, timeline, rows = failed_record(i, seed, exc), None, [], [], []
+                counted = tally.counted(record)
+            run_done()
+            tally.apply(counted)
+            if attributed is not None:
+                tally.merge(attributed)
+            if spec.keep_runs:
+                records.append(record)
+            events.extend(logged)
+            spans.extend(timeline)
+            attribution.extend(rows)
     result = ChunkResult(index, start, stop, tally)
     if spec.keep_runs:
         rows = [tuple(r[c] for c in RUN_COLUMNS) for r in records]
@@ -266,11 +271,32 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, csv_text: b
     return result
 
 
-def _play(
-    spec: EnsembleSpec, i: int, seed: int, digest: str | None, dates: dict[int, str]
-) -> tuple[dict[str, Any], Tally, list[tuple], list[tuple], list[tuple]]:
-    """One run with everything made of it: its record, its counts, its log, timeline and attribution.
+@contextlib.contextmanager
+def collected_per_run() -> Iterator[Callable[[], None]]:
+    """Collect a run's garbage once, when it ends, instead of whenever Python's collector fires.
 
+    A run's model and actors refer to one another, so they are freed by the cyclic collector,
+    not by reference counting. Left to itself the collector fires every 700 allocations, many
+    times a run, and walks the run's live objects each time; collecting the youngest generation
+    once a run frees the same garbage for less (about 10% of a run's time). Yields the call to
+    make after each run; the collector is as it was afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(0)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _play(
+    spec: EnsembleSpec, i: int, seed: int, digest: str | None, dates: dict[int, str], tally: Tally
+) -> tuple[dict[str, Any], Counted, Tally | None, list[tuple], list[tuple], list[tuple]]:
+    """One run and what is made of it: its record, what it adds to the tally, its log, timeline, attribution.
+
+    What it adds is the record's counts (``tally.counted``) and, for the runs that have one, a
+    tally of its attribution; the chunk adds both once the run is through.
     Whatever raises here (the run, the counterfactual reruns, the counting) makes the whole run a
     failed one; nothing of it has reached the chunk yet.
     """
@@ -278,20 +304,21 @@ def _play(
     narrate = spec.narrates(i)
     model = DealModel(scenario, rng=seed, run_id=i, narrate=narrate)
     record = model.run()
-    counts = Tally(scenario.start)
-    counts.add(record)
+    counted = tally.counted(record)
     logged, timeline, rows = [], [], []
     if narrate:
         for day, actor, event, detail in model.events:
             date = dates.get(day) or dates.setdefault(day, (scenario.start + dt.timedelta(days=day)).isoformat())
             logged.append((i, day, date, actor, event, detail))
         timeline = [(i, *span) for span in model.spans]
+    attributed = None
     if i < spec.attribution:
         rerun = spec.reruns(i)
         no_deal = model.deal.chosen_day is None
         rows = [] if no_deal else attribute(model, seed, digest, rerun=rerun)
-        counts.add_attribution(rows, late=record["outcome"] != "closed_by_deadline", rerun=rerun, no_deal=no_deal)
-    return record, counts, logged, timeline, rows
+        attributed = Tally(scenario.start)
+        attributed.add_attribution(rows, late=record["outcome"] != "closed_by_deadline", rerun=rerun, no_deal=no_deal)
+    return record, counted, attributed, logged, timeline, rows
 
 
 def failed_record(run_id: int, seed: int, exc: BaseException) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sim.model.attribution import has_counterfactual
@@ -66,6 +67,15 @@ def wilson_interval(count: int, n: int, z: float = Z95) -> tuple[float, float]:
     return (lo, hi)
 
 
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """What one run record adds to a tally: counts, histogram entries and, for a failed run, its failure."""
+
+    counts: tuple[tuple[str, int], ...]
+    hist: tuple[tuple[str, Any], ...]
+    failure: dict[str, Any] | None = None
+
+
 class Tally:
     """Exact, mergeable counts of an ensemble's run records.
 
@@ -93,46 +103,65 @@ class Tally:
         return (dt.date.fromisoformat(iso) - self.start).days
 
     def add(self, r: dict[str, Any]) -> None:
-        """Count one run record (a row of ``runs.csv``)."""
-        c, h = self.count, self.hist
-        c["runs"] += 1
+        """Count one run record (a row of ``runs.csv``).
+
+        All or nothing: a record it cannot count (an infinite price, a malformed date) raises
+        before any count changes.
+        """
+        self.apply(self.counted(r))
+
+    def counted(self, r: dict[str, Any]) -> Counted:
+        """What counting a record adds, worked out without changing the tally (raises if it cannot be counted)."""
         if r.get("error"):
-            c["failed"] += 1
-            if len(self.failures) < MAX_FAILURES_LISTED:
-                self.failures.append({k: r[k] for k in ("run_id", "seed", "error", "traceback") if k in r})
-            return
-        h["outcome"][r["outcome"]] += 1
-        if r["close_date"] is not None:
-            h["close_day"][self._day(r["close_date"])] += 1
-            h["price_cents"][round(r["price"] * 100)] += 1
+            failure = {k: r[k] for k in ("run_id", "seed", "error", "traceback") if k in r}
+            return Counted((("runs", 1), ("failed", 1)), (), failure)
+        hist: list[tuple[str, Any]] = [("outcome", r["outcome"])]
+        close, final = r["close_date"], r["deadline_date"]
+        if close is not None:
+            hist += [("close_day", self._day(close)), ("price_cents", round(r["price"] * 100))]
+        counts: list[tuple[str, int]] = [("runs", 1)]
         if r.get("fee_paid") is not None:
-            c["fees_paid"] += 1
-            h["fee_cents"][round(r["fee_paid"] * 100)] += 1
+            counts.append(("fees_paid", 1))
+            hist.append(("fee_cents", round(r["fee_paid"] * 100)))
             if r["days_past_deadline"]:
-                h["late_days"][r["days_past_deadline"]] += 1
-        if r["deadline_date"] is not None:
-            h["final_deadline_day"][self._day(r["deadline_date"])] += 1
-        if r["close_date"] is not None:
-            final = r["deadline_date"]
-            c["closed_by_final_deadline"] += r["close_date"] <= final if final else not r["days_past_deadline"]
-        h["extensions"][r["extensions"]] += 1
-        h["deadline_decision"][r["deadline_decision"] or "none"] += 1
-        h["ban_days"][r["ban_days"]] += 1
-        h["winner"][r["winner"] or "none"] += 1
-        h["structure"][r["structure"] or "none"] += 1
+                hist.append(("late_days", r["days_past_deadline"]))
+        if final is not None:
+            hist.append(("final_deadline_day", self._day(final)))
+        if close is not None:
+            counts.append(("closed_by_final_deadline", close <= final if final else not r["days_past_deadline"]))
+        hist += [
+            ("extensions", r["extensions"]),
+            ("deadline_decision", r["deadline_decision"] or "none"),
+            ("ban_days", r["ban_days"]),
+            ("winner", r["winner"] or "none"),
+            ("structure", r["structure"] or "none"),
+        ]
         for name in ("host_review_days", "home_review_days", "letter_review_days", "licence_review_days"):
             if r[name] is not None:
-                h[name][r[name]] += 1
-        c["blessed"] += bool(r["blessed"])
-        c["licence_required"] += bool(r["licence_required"])
-        c["restructures"] += r["restructures"]
-        c["host_refused"] += r["host_refusals"] > 0
-        c["home_refused"] += r["home_refusals"] > 0
-        c["injunctions"] += r["injunctions"]
-        c["administration_changed"] += bool(r["administration_changed"])
-        if r["close_date"] is None:  # who the deal still waited on, by how the run ended
+                hist.append((name, r[name]))
+        counts += [
+            ("blessed", bool(r["blessed"])),
+            ("licence_required", bool(r["licence_required"])),
+            ("restructures", r["restructures"]),
+            ("host_refused", r["host_refusals"] > 0),
+            ("home_refused", r["home_refusals"] > 0),
+            ("injunctions", r["injunctions"]),
+            ("administration_changed", bool(r["administration_changed"])),
+        ]
+        if close is None:  # who the deal still waited on, by how the run ended
             for reviewer in (r.get("held_by") or "none").split(","):
-                h["held_by"][f"{r['outcome']}|{reviewer}"] += 1
+                hist.append(("held_by", f"{r['outcome']}|{reviewer}"))
+        return Counted(tuple(counts), tuple(hist))
+
+    def apply(self, counted: Counted) -> None:
+        """Add what :meth:`counted` worked out."""
+        count, hist = self.count, self.hist
+        for name, n in counted.counts:
+            count[name] += n
+        for name, key in counted.hist:
+            hist[name][key] += 1
+        if counted.failure is not None and len(self.failures) < MAX_FAILURES_LISTED:
+            self.failures.append(counted.failure)
 
     def add_attribution(self, rows: list[tuple], late: bool, rerun: bool = True, no_deal: bool = False) -> None:
         """Count one run's attribution rows (see :mod:`sim.model.attribution`).
