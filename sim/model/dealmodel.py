@@ -18,7 +18,7 @@ from typing import Any
 
 import mesa
 import numpy as np
-from mesa.time import Event, Priority
+from mesa.time import Priority
 
 from sim.model import mesa_compat
 from sim.model.agents.agency import Agency, StageState
@@ -188,7 +188,6 @@ class DealModel(mesa.Model, Reacting):
         self.revoked = False
         self._ending = False
         self._keep_alive: list[Callable] = []  # what mesa_compat.schedule's fallback must keep alive
-        self._scheduled: list[Event] = []
         self.events_scheduled = 0  # what a run costs grows with this, not with the horizon
         self._datacollector: mesa.DataCollector | None = None
 
@@ -246,8 +245,7 @@ class DealModel(mesa.Model, Reacting):
             self.market,  # after the agencies: a close or an exit lifts their stages before the market looks
             self,
         ]
-        for subscriber in subscribers:
-            self.delivery.subscribe(subscriber)
+        self.delivery.subscribe(*subscribers)
 
     def actor(self, actor_id: str) -> Actor:
         """An actor by its id (``executive``, a reviewer's...), e.g. an instrument's ``decided_by``."""
@@ -323,7 +321,7 @@ class DealModel(mesa.Model, Reacting):
         """Have ``action(*args)`` happen on ``day`` (never, if that is past the horizon)."""
         if day > self.horizon_day + 1 or not self.running:
             return
-        self._scheduled.append(mesa_compat.schedule(self, day if day > self.day else self.day, action, args, priority))
+        mesa_compat.schedule(self, day if day > self.day else self.day, action, args, priority)
         self.events_scheduled += 1
 
     def after_event(self) -> None:
@@ -450,9 +448,7 @@ class DealModel(mesa.Model, Reacting):
             self.waiting_on.setdefault(day, held)
         # dated on the last day simulated, not the day after the horizon
         self.timeline.end(end, (self.outcome.value, MEANING[self.outcome]))
-        for event in self._scheduled:
-            event.cancel()
-        self._scheduled.clear()
+        mesa_compat.drop_scheduled(self)  # what was still scheduled never happens
         self._keep_alive.clear()
         self.record = make_record(self, end)
 

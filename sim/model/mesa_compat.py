@@ -100,6 +100,15 @@ def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: t
     return event
 
 
+def drop_scheduled(model: mesa.Model) -> None:
+    """Drop every event still scheduled: the run has ended and none of them may happen."""
+    events = getattr(model, "_event_list", None)
+    if events is not None:
+        events.clear()
+    else:  # pragma: no cover - only on a Mesa that changed; the run's own check stops them
+        model._keep_alive.clear()
+
+
 def _on_day(model: mesa.Model, time: int, function: Callable[..., Any], *args: Any) -> None:
     model.day = time
     function(*args)

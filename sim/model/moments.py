@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # --- the deal ---------------------------------------------------------------------------------
@@ -424,6 +425,20 @@ class Reacting:
         cls.reactions = tuple(found.items())
 
 
+@lru_cache(maxsize=256)
+def _plan(kinds: tuple[type[Reacting], ...]) -> tuple[tuple[type[Moment], tuple[tuple[int, str], ...]], ...]:
+    """Who reacts to each kind of moment, as (position among ``kinds``, method name), in order.
+
+    Worked out once for a line-up of subscriber classes (a scenario's runs share one), so a run
+    only looks its handlers up.
+    """
+    plan: dict[type[Moment], list[tuple[int, str]]] = {}
+    for i, kind in enumerate(kinds):
+        for moment, name in kind.reactions:
+            plan.setdefault(moment, []).append((i, name))
+    return tuple((moment, tuple(who)) for moment, who in plan.items())
+
+
 class Delivery:
     """The run's queue of moments and who reacts to each, delivered in order.
 
@@ -437,10 +452,15 @@ class Delivery:
         self._delivering = False
         self.closed = False
 
-    def subscribe(self, subscriber: Reacting) -> None:
-        """Add a subscriber's reactions, after those already subscribed."""
-        for moment, name in type(subscriber).reactions:
-            self._handlers.setdefault(moment, []).append(getattr(subscriber, name))
+    def subscribe(self, *subscribers: Reacting) -> None:
+        """Add the subscribers' reactions in their order, after those already subscribed."""
+        handlers = self._handlers
+        for moment, who in _plan(tuple(type(s) for s in subscribers)):
+            mine = [getattr(subscribers[i], name) for i, name in who]
+            if moment in handlers:
+                handlers[moment].extend(mine)
+            else:
+                handlers[moment] = mine
 
     def handlers(self, moment: type[Moment]) -> list[Callable[[Any], None]]:
         """Who reacts to a kind of moment, in order."""
