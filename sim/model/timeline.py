@@ -117,6 +117,7 @@ class Timeline:
         self.run = run
         self.actor = actor
         self.log = partial(run.log, actor)
+        self.narrated = run.narrate  # whether log rows are kept: a costly detail need not be written otherwise
 
     def open(self, name: SpanName, process: str | None = None, responsible: str | None = None) -> None:
         """Open a stretch (this actor is responsible unless ``responsible`` names another, e.g. the parties)."""

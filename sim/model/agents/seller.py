@@ -189,7 +189,9 @@ class Seller(Actor):
             return
         values[HOLD_OUT] = self.hold_out_value()
         choice, probs = logit_choice(self.rng, values, self.spec.choice_temperature)
-        why = ", ".join(f"{k} EV {v:.1f}" for k, v in values.items()) + f"; {odds_text(probs)}"
+        why = ""
+        if self.timeline.narrated:  # the expected values and odds, for the event log only
+            why = ", ".join(f"{k} EV {v:.1f}" for k, v in values.items()) + f"; {odds_text(probs)}"
         if choice == HOLD_OUT:
             self.held_out = True
             self.log(EventName.HOLDS_OUT, f"holds out rather than sell, for now ({why})")
