@@ -174,6 +174,27 @@ def test_a_new_administration_holds_the_petition_against_the_order():
     assert before_held.equals(before_free)
 
 
+def test_a_court_counts_its_working_days_without_its_legal_holidays():
+    """A hold counted in working days never falls on a federal holiday in a court with the
+    `us_federal` calendar (FRAP 26(a)(6)); counted in plain weekdays, some fall on Presidents' Day
+    2021 (02-15). Only the order's date moves, never earlier."""
+    held = {
+        "courts.dccir.p_challenge": 1.0,
+        "courts.dccir.petition_held_by_new_administration": 1.0,
+        "courts.dccir.petition_hold_days": {"median": 17, "p90": 20, "min": 14, "unit": "working_days"},
+    }
+
+    def orders(calendar):
+        ev = ensemble(ADMIN, **held, **{"courts.dccir.calendar": calendar}).events
+        return ev[ev["event"] == "petition_held"].groupby("run_id")["date"].min()
+
+    weekdays, federal = orders("weekdays"), orders("us_federal")
+    assert (weekdays == "2021-02-15").sum() > 10
+    assert not federal.isin(["2021-01-18", "2021-02-15"]).any()
+    both = federal.index.intersection(weekdays.index)
+    assert len(both) > 250 and (federal[both] >= weekdays[both]).all()
+
+
 def test_revoking_the_ban_alone_leaves_the_sale_ordered():
     """A new administration that revokes only the ban (as EO 14034 did) never makes a run `revoked`
     (no petition sets the order aside here); revoking the order too does."""

@@ -14,7 +14,8 @@ An actor never reaches into the run (``DealModel``) itself. It sees:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ import mesa
 from mesa.time import Priority
 
 from sim.model.moments import Moment, Reacting
-from sim.model.randomness import Stream, WorkCalendar, actor_stream, draw_duration
+from sim.model.randomness import Stream, WorkCalendar, actor_stream, draw_duration, work_calendar
 from sim.model.timeline import Timeline
 from sim.scenario.schema import Duration
 
@@ -56,6 +57,10 @@ class Actor(mesa.Agent, Reacting):
         self.log = self.timeline.log  # a row of the event log in this actor's name
         self.announce: Callable[[Moment], None] = ports.announce
         self._seed = ports.seed
+
+    def count_working_days(self, kind: str, holidays: Iterable[dt.date] = ()) -> None:
+        """Count this actor's working days by a government's ``calendar`` (``weekdays``, ``us_federal``, ``prc``)."""
+        self.calendar = work_calendar(self.view.scenario.start, kind, tuple(holidays))
 
     @cached_property
     def rng(self) -> Stream:

@@ -46,6 +46,7 @@ class Court(Actor):
     def __init__(self, model, court_id: str, spec):
         super().__init__(model, court_id, spec.label)
         self.spec = spec
+        self.count_working_days(spec.calendar, spec.holidays)  # its legal holidays skipped (FRAP 26(a))
         self.levels = list(spec.appeals.values())
         self.injunctions = 0
         self.rulings = 0

@@ -20,6 +20,28 @@ def param(default: Any = ..., unit: str = "", doc: str = "", **constraints: Any)
     return Field(default, description=doc, json_schema_extra={"unit": unit}, **constraints)
 
 
+def calendar_param() -> Any:
+    """The ``calendar`` an actor counts working days in (a reviewer's, a court's)."""
+    return param(
+        "weekdays",
+        "",
+        "Working days for durations in working days: `weekdays` (Monday to Friday less `holidays`), "
+        "`us_federal` (also less the US federal holidays as observed, from the holidays package) or `prc` "
+        "(the State Council's public holidays and weekend make-up working days, from the chinesecalendar "
+        "package, 2004 to its latest year).",
+    )
+
+
+def holidays_param() -> Any:
+    """Further non-working days beside an actor's ``calendar``."""
+    return param(
+        [],
+        "dates",
+        "Further non-working days for durations in working days (weekends always are), with any calendar "
+        "(e.g. Inauguration Day, a holiday for federal employees in Washington only).",
+    )
+
+
 def weight(default: Any, unit: str, doc: str, *, optional: bool = False, **constraints: Any) -> Any:
     """Declare a behavioural weight: a utility, probability or acceptance weight.
 

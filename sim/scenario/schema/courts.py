@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
-from sim.scenario.schema.base import Duration, Index01, Probability, Spec, param, weight
+from sim.scenario.schema.base import (
+    Duration,
+    Index01,
+    Probability,
+    Spec,
+    calendar_param,
+    holidays_param,
+    param,
+    weight,
+)
 
 
 class AppealLevel(Spec):
@@ -105,6 +115,8 @@ class CourtSpec(Spec):
         "From the new administration taking office to the court's order holding the petition (2021: 30 days, "
         "01-20 to 02-19); a ruling due before it comes.",
     )
+    calendar: Literal["weekdays", "us_federal", "prc"] = calendar_param()
+    holidays: list[dt.date] = holidays_param()
     appeals: dict[str, AppealLevel] = param({}, "", "The courts above, in order (an appeal chain).")
     renew: Renewal | None = param(
         None, "", "Renewed motions after a denial (a new motion for the same stage); none if omitted."

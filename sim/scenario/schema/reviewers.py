@@ -22,7 +22,7 @@ import datetime as dt
 from typing import Literal
 
 from sim.scenario.schema import kinds
-from sim.scenario.schema.base import Duration, Probability, Spec, param, weight
+from sim.scenario.schema.base import Duration, Probability, Spec, calendar_param, holidays_param, param, weight
 from sim.scenario.schema.terms import TermsCondition, TermWeights
 
 
@@ -45,20 +45,8 @@ class ReviewerBase(Spec):
         "transaction), or `listed_technology` (the deal exports, by the reviewer's `exports_when`, a "
         "technology of the seller's in this reviewer's `catalogue`). A `jurisdiction_change` event can change it.",
     )
-    calendar: Literal["weekdays", "us_federal", "prc"] = param(
-        "weekdays",
-        "",
-        "Working days for durations in working days: `weekdays` (Monday to Friday less `holidays`), "
-        "`us_federal` (also less the US federal holidays as observed, from the holidays package) or `prc` "
-        "(the State Council's public holidays and weekend make-up working days, from the chinesecalendar "
-        "package, 2004 to its latest year).",
-    )
-    holidays: list[dt.date] = param(
-        [],
-        "dates",
-        "Further non-working days for durations in working days (weekends always are), with any calendar "
-        "(e.g. Inauguration Day, a holiday for federal employees in Washington only).",
-    )
+    calendar: Literal["weekdays", "us_federal", "prc"] = calendar_param()
+    holidays: list[dt.date] = holidays_param()
 
 
 # --- investment screening: CFIUS under an order, or a covered transaction --------------------

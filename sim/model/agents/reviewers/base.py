@@ -22,7 +22,6 @@ from sim.model.moments import (
     TensionChanged,
     on,
 )
-from sim.model.randomness import work_calendar
 from sim.narrative import EventName
 
 APPLIES_TO = {
@@ -52,7 +51,7 @@ class Reviewer(Actor):
         self.spec = spec
         self.side = spec.side
         self.applies_to = spec.applies_to
-        self.calendar = work_calendar(self.view.scenario.start, spec.calendar, tuple(spec.holidays))
+        self.count_working_days(spec.calendar, spec.holidays)
         self.needed = False
         self.ever_needed = False
         self.approved = False
