@@ -81,11 +81,9 @@ class Call(Event):
             model = self.model
             model.day = self.time
             self.fn(*self.function_args)
-            try:
-                after = model.after_event
-            except AttributeError:  # a plain Mesa model (the benchmark's floor)
-                return
-            after()
+            after = getattr(model, "after_event", None)
+            if after is not None:  # None: a plain Mesa model (the benchmark's floor), without raising for it
+                after()
 
 
 def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: tuple, priority: Priority) -> Event:
