@@ -367,6 +367,10 @@ def test_a_failure_outside_the_run_is_a_failed_run_too(monkeypatch, export_contr
         record = real_run(self)
         if self.run_id == 9:
             record["price"], record["close_date"] = float("inf"), "2020-11-01"  # round(inf * 100) overflows
+        if self.run_id == 11:
+            record["restructures"] = None  # a count that is no number: found before anything is counted
+        if self.run_id == 13:
+            record["extensions"] = [1]  # a value no histogram can take
         return record
 
     def attribute(model, *args, **kwargs):
@@ -377,14 +381,16 @@ def test_a_failure_outside_the_run_is_a_failed_run_too(monkeypatch, export_contr
     monkeypatch.setattr(DealModel, "run", run)
     monkeypatch.setattr(ensemble, "attribute", attribute)
     result = run_ensemble(export_control, runs=60, seed=0, attribution=60, execution=Execution(workers=1))
-    failed = result.runs[result.runs["outcome"] == "failed"]
-    assert list(failed["run_id"]) == [7, 9]
-    assert failed["error"].str.startswith("OverflowError").all()
-    assert sum(o["count"] for o in result.summary["outcomes"].values()) == 58
-    assert not result.attribution["run_id"].isin([7, 9]).any()
-    assert not result.events["run_id"].isin([7, 9]).any()
+    failed = result.runs[result.runs["outcome"] == "failed"].set_index("run_id")["error"]
+    assert list(failed.index) == [7, 9, 11, 13]
+    assert failed[[7, 9]].str.startswith("OverflowError").all()
+    assert failed[[11, 13]].str.startswith("TypeError").all()
+    assert sum(o["count"] for o in result.summary["outcomes"].values()) == 56
+    assert result.summary["runs"] == 60
+    assert not result.attribution["run_id"].isin(failed.index).any()
+    assert not result.events["run_id"].isin(failed.index).any()
     a = result.summary["attribution"]
-    assert a["late_runs"] + a["on_time_runs"] + a["no_deal_runs"] == 58
+    assert a["late_runs"] + a["on_time_runs"] + a["no_deal_runs"] == 56
 
 
 def test_failed_runs_make_the_command_fail_unless_allowed(tmp_path, monkeypatch, export_control):

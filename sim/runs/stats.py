@@ -151,6 +151,11 @@ class Tally:
         if close is None:  # who the deal still waited on, by how the run ended
             for reviewer in (r.get("held_by") or "none").split(","):
                 hist.append(("held_by", f"{r['outcome']}|{reviewer}"))
+        for name, n in counts:  # raise here, not halfway through apply
+            if not isinstance(n, int | float):
+                raise TypeError(f"{name} = {n!r}: a count must be a number")
+        for _, key in hist:
+            hash(key)  # a value no histogram can take (a list...) raises TypeError here too
         return Counted(tuple(counts), tuple(hist))
 
     def apply(self, counted: Counted) -> None:
