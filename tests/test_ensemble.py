@@ -119,3 +119,27 @@ def test_progress_true_draws_a_tqdm_bar_to_the_end(export_control, capsys):
     assert result.summary["runs"] == 60
     bar = capsys.readouterr().err
     assert "export_control_review" in bar and "60/60" in bar and "runs/s" in bar
+
+
+def test_the_collector_is_switched_off_only_on_the_main_thread():
+    """A chunk on the main thread turns Python's cyclic collector off and collects after each run;
+    on another thread (the dashboard's tasks) it leaves the process-wide switch alone."""
+    import gc
+    import threading
+
+    from sim.runs.ensemble import collected_per_run
+
+    seen = {}
+
+    def chunk(name):
+        with collected_per_run() as run_done:
+            seen[name] = gc.isenabled()
+            run_done()
+
+    assert gc.isenabled()
+    chunk("main")
+    worker = threading.Thread(target=chunk, args=("thread",))
+    worker.start()
+    worker.join()
+    assert seen == {"main": False, "thread": True}
+    assert gc.isenabled()

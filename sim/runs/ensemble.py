@@ -16,6 +16,7 @@ import datetime as dt
 import gc
 import io
 import math
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -280,14 +281,19 @@ def collected_per_run() -> Iterator[Callable[[], None]]:
     times a run, and walks the run's live objects each time; collecting the youngest generation
     once a run frees the same garbage for less (about 10% of a run's time). Yields the call to
     make after each run; the collector is as it was afterwards.
+
+    Only on the main thread: the collector's switch is the whole process's, and a thread (the
+    dashboard's tasks, a Dask worker's) cannot turn it off without racing the others. Elsewhere
+    the collector works as usual and the call does nothing.
     """
-    was_enabled = gc.isenabled()
+    if threading.current_thread() is not threading.main_thread() or not gc.isenabled():
+        yield lambda: None
+        return
     gc.disable()
     try:
         yield lambda: gc.collect(0)
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.enable()
 
 
 def _play(
