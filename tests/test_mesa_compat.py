@@ -94,3 +94,26 @@ def test_no_private_part_of_mesa_is_used_outside_this_shim():
         if private.search(line)
     ]
     assert not found, found
+
+
+def test_a_run_s_end_drops_its_own_events_only(export_control):
+    """At the run's end the deal's events still scheduled are dropped; an event someone else put on
+    the model's list (a recorder, scheduled with Mesa's own API) still happens on its day."""
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.seen: list[float] = []
+
+        def record(self) -> None:
+            self.seen.append(model.time)
+
+    for seed in range(100):  # the first run that ends before its horizon
+        model = DealModel(export_control, rng=seed)
+        recorder = Recorder()  # Mesa holds the callable weakly: keep it alive
+        model.schedule_event(recorder.record, at=model.horizon_day)
+        record = model.run()
+        if record["end_date"] < export_control.horizon.isoformat():
+            break
+    assert record["end_date"] < export_control.horizon.isoformat()
+    assert recorder.seen == [model.horizon_day]
+    assert not any(isinstance(e, mesa_compat.Call) for e in model._event_list._events)

@@ -18,6 +18,7 @@ twice. If the event list is gone, it falls back to ``schedule_event`` with a par
 
 from __future__ import annotations
 
+import heapq
 import warnings
 from collections.abc import Callable
 from functools import partial
@@ -99,10 +100,17 @@ def schedule(model: mesa.Model, time: int, function: Callable[..., Any], args: t
 
 
 def drop_scheduled(model: mesa.Model) -> None:
-    """Drop every event still scheduled: the run has ended and none of them may happen."""
+    """Drop the run's own events still scheduled (:class:`Call`): the run has ended and none of them may happen.
+
+    Whatever else is on the model's event list (a user's ``schedule_event`` or recurring recorder)
+    stays and runs to the horizon as before.
+    """
     events = getattr(model, "_event_list", None)
     if events is not None:
-        events.clear()
+        others = [e for e in events._events if not isinstance(e, Call)]
+        if others:
+            heapq.heapify(others)
+        events._events = others
     else:  # pragma: no cover - only on a Mesa that changed; the run's own check stops them
         model._keep_alive.clear()
 
