@@ -303,6 +303,7 @@ def _play(
 
     What it adds is the record's counts (``tally.counted``) and, for the runs that have one, a
     tally of its attribution; the chunk adds both once the run is through.
+
     Whatever raises here (the run, the counterfactual reruns, the counting) makes the whole run a
     failed one; nothing of it has reached the chunk yet.
     """
