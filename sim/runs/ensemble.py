@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
-import datetime as dt
 import gc
 import io
 import math
@@ -238,13 +237,12 @@ def run_chunk(spec: EnsembleSpec, index: int, start: int, stop: int, csv_text: b
     events: list[tuple] = []
     spans: list[tuple] = []
     attribution: list[tuple] = []
-    dates: dict[int, str] = {}
     digest = scenario_digest(scenario) if start < spec.attribution else None
     with collected_per_run() as run_done:
         for i in range(start, stop):
             seed = run_seed(spec.seed, i)
             try:
-                record, counted, attributed, logged, timeline, rows = _play(spec, i, seed, digest, dates, tally)
+                record, counted, attributed, logged, timeline, rows = _play(spec, i, seed, digest, tally)
             except Exception as exc:  # recorded, not fatal: a run, its attribution or its tally raised
                 record, attributed, logged, timeline, rows = failed_record(i, seed, exc), None, [], [], []
                 counted = tally.counted(record)
@@ -297,7 +295,7 @@ def collected_per_run() -> Iterator[Callable[[], None]]:
 
 
 def _play(
-    spec: EnsembleSpec, i: int, seed: int, digest: str | None, dates: dict[int, str], tally: Tally
+    spec: EnsembleSpec, i: int, seed: int, digest: str | None, tally: Tally
 ) -> tuple[dict[str, Any], Counted, Tally | None, list[tuple], list[tuple], list[tuple]]:
     """One run and what is made of it: its record, what it adds to the tally, its log, timeline, attribution.
 
@@ -314,9 +312,8 @@ def _play(
     counted = tally.counted(record)
     logged, timeline, rows = [], [], []
     if narrate:
-        for day, actor, event, detail in model.events:
-            date = dates.get(day) or dates.setdefault(day, (scenario.start + dt.timedelta(days=day)).isoformat())
-            logged.append((i, day, date, actor, event, detail))
+        date_of = model.clock.date_of  # the run's own ISO dates, kept per start date
+        logged = [(i, day, date_of(day), actor, event, detail) for day, actor, event, detail in model.events]
         timeline = [(i, *span) for span in model.spans]
     attributed = None
     if i < spec.attribution:
