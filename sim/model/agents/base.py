@@ -98,16 +98,17 @@ class Actor(mesa.Agent, Reacting):
             return False
         return self.rng.random() < p
 
-    def days_from_now(self, duration: Duration) -> int:
-        """The day on which a random ``duration`` drawn now ends."""
-        return self.day_after(draw_duration(self.rng, duration), duration.unit)
+    def days_from_now(self, duration: Duration, start: int | None = None) -> int:
+        """The day on which a random ``duration`` drawn now ends, counted from today (or from day ``start``)."""
+        return self.day_after(draw_duration(self.rng, duration), duration.unit, start)
 
-    def day_after(self, n: int, unit: str) -> int:
-        """The day ``n`` days (or this actor's working days) after today."""
+    def day_after(self, n: int, unit: str, start: int | None = None) -> int:
+        """The day ``n`` days (or this actor's working days) after today (or after day ``start``)."""
+        day = self.today if start is None else start
         if unit == "working_days":
             calendar = self.calendar or self.clock.weekdays
-            return calendar.add(self.today, n)
-        return self.today + n
+            return calendar.add(day, n)
+        return day + n
 
     def after(
         self,

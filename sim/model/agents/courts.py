@@ -26,7 +26,7 @@ from sim.model.moments import (
     StageAnnounced,
     on,
 )
-from sim.model.randomness import actor_stream, draw_duration
+from sim.model.randomness import actor_stream
 from sim.narrative import EventName, SpanName
 from sim.scenario.schema import Law
 
@@ -176,7 +176,7 @@ class Court(Actor):
         its date (the same motion, not a renewal after a denial).
         """
         ready = effective - (self.spec.imminent_days or 0)
-        self.clock.schedule(ready + draw_duration(self.rng, self.spec.filing_days), self.file, sid, renewed)
+        self.clock.schedule(self.days_from_now(self.spec.filing_days, start=ready), self.file, sid, renewed)
         self.log(
             EventName.INJUNCTION_DEFERRED,
             f"{self.label} declines at this time to enjoin {sid}, which takes effect on "
