@@ -14,6 +14,7 @@ from pathlib import Path
 import mesa
 
 from sim import load_scenario, run_ensemble
+from sim.model.dealmodel import DealModel
 from sim.model.mesa_compat import Priority, schedule, stop_daily_tick
 from sim.runs.backends import Execution, default_workers
 
@@ -31,11 +32,19 @@ class _Idle(mesa.Agent):
         pass
 
 
-def mesa_floor(runs: int, agents: int = 10, events: int = 37) -> float:
+def shape(scenario, runs: int = 200) -> tuple[int, float]:
+    """A run's Mesa agents and the events it schedules, on average over ``runs`` runs."""
+    models = [DealModel(scenario, run, narrate=False) for run in range(runs)]
+    for model in models:
+        model.run()
+    return len(models[0].agents), sum(m.events_scheduled for m in models) / runs
+
+
+def mesa_floor(runs: int, agents: int, events: int) -> float:
     """Runs/s of a model with this scenario's shape and no logic: Mesa's own cost per run.
 
-    Ten agents and 37 events a run, as in export_control_review, scheduled the way the deal
-    model schedules them; every event does nothing. No deal model can run faster than this.
+    As many agents and events a run as the scenario's runs have (:func:`shape`), scheduled the
+    way the deal model schedules them; every event does nothing. No deal model can run faster.
     """
     start = time.perf_counter()
     for run in range(runs):
@@ -56,7 +65,9 @@ def main() -> None:
     five_years = load_scenario(SCENARIO, {"horizon": "2025-06-30"})
     cores = default_workers()
     rate(scenario, 200, 1)  # warm up imports and caches
+    agents, events = shape(scenario)
     print(f"export_control_review, {args.runs:,} runs, seed 0, {cores} cores available")
+    print(f"  a run: {agents} agents, {events:.1f} events scheduled on average (200 runs)")
     serial = rate(scenario, args.runs, 1, events="sample")
     print(f"  serial (1 process), event logs of the first 1,000 runs {serial:8,.0f} runs/s")
     print(f"  serial, event logs of every run        {rate(scenario, args.runs, 1):8,.0f} runs/s")
@@ -65,7 +76,8 @@ def main() -> None:
     print(f"  all cores ({cores} workers), with event logs {parallel:8,.0f} runs/s  ({parallel / serial:.2f}x serial)")
     print(f"  serial, horizon 2021-06-30 (1 year)    {rate(scenario, args.runs, 1):8,.0f} runs/s")
     print(f"  serial, horizon 2025-06-30 (5 years)   {rate(five_years, args.runs, 1):8,.0f} runs/s")
-    print(f"  Mesa alone: 10 agents, 37 empty events {mesa_floor(args.runs):8,.0f} runs/s  (the ceiling)")
+    floor = mesa_floor(args.runs, agents, round(events))
+    print(f"  Mesa alone: {agents} agents, {round(events)} empty events {floor:8,.0f} runs/s  (the ceiling)")
 
 
 if __name__ == "__main__":
