@@ -69,15 +69,19 @@ def main() -> None:
     print(f"export_control_review, {args.runs:,} runs, seed 0, {cores} cores available")
     print(f"  a run: {agents} agents, {events:.1f} events scheduled on average (200 runs)")
     serial = rate(scenario, args.runs, 1, events="sample")
-    print(f"  serial (1 process), event logs of the first 1,000 runs {serial:8,.0f} runs/s")
-    print(f"  serial, event logs of every run        {rate(scenario, args.runs, 1):8,.0f} runs/s")
-    print(f"  serial, outcomes only (no event logs)  {rate(scenario, args.runs, 1, events='none'):8,.0f} runs/s")
+    line("serial (1 process), event logs of the first 1,000 runs", serial)
+    line("serial, event logs of every run", rate(scenario, args.runs, 1))
+    line("serial, outcomes only (no event logs)", rate(scenario, args.runs, 1, events="none"))
     parallel = rate(scenario, args.runs, cores)
-    print(f"  all cores ({cores} workers), with event logs {parallel:8,.0f} runs/s  ({parallel / serial:.2f}x serial)")
-    print(f"  serial, horizon 2021-06-30 (1 year)    {rate(scenario, args.runs, 1):8,.0f} runs/s")
-    print(f"  serial, horizon 2025-06-30 (5 years)   {rate(five_years, args.runs, 1):8,.0f} runs/s")
+    line(f"all cores ({cores} workers), event logs of every run", parallel, f"({parallel / serial:.2f}x serial)")
+    line("serial, every run's log, horizon 2021-06-30 (as shipped)", rate(scenario, args.runs, 1))
+    line("serial, every run's log, horizon 2025-06-30 (5 years)", rate(five_years, args.runs, 1))
     floor = mesa_floor(args.runs, agents, round(events))
-    print(f"  Mesa alone: {agents} agents, {round(events)} empty events {floor:8,.0f} runs/s  (the ceiling)")
+    line(f"Mesa alone: {agents} agents, {round(events)} empty events", floor, "(the ceiling)")
+
+
+def line(label: str, runs_per_second: float, note: str = "") -> None:
+    print(f"  {label:<58}{runs_per_second:8,.0f} runs/s  {note}".rstrip())
 
 
 if __name__ == "__main__":
