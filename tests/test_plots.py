@@ -6,11 +6,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import itertools  # noqa: E402
+import re  # noqa: E402
+
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Annotation  # noqa: E402
 
 from sim import run_ensemble  # noqa: E402
 from sim.present.figures import (  # noqa: E402
+    _segment_distance,
+    _strip,
+    _strips_meet,
     plot_close_dates,
     plot_outcomes,
     plot_timeline,
@@ -86,6 +93,37 @@ def test_the_timeline_names_its_outcome_and_keeps_lane_names_short(result):
     assert outcome.replace("_", " ") in [t.get_text() for t in ax.texts]
     for tick in ax.get_yticklabels():
         assert all(len(line) <= 29 for line in tick.get_text().splitlines()) and tick.get_text().count("\n") <= 1
+
+
+def test_the_timeline_leaves_out_labels_that_would_run_into_another(result):
+    """A label rotated into the lane above can collide with a neighbour lane's label: as drawn, no two
+    labels' slanted strips meet, and every event of the run has a label or is counted as left out."""
+    fig = Figure(figsize=(12, 6), layout="constrained")
+    ax = plot_timeline(result, ax=fig.add_subplot())
+    fig.draw_without_rendering()
+    labels = [t for t in ax.texts if isinstance(t, Annotation)]
+    strips = [_strip(t.get_window_extent(), t.get_rotation()) for t in labels]
+    assert not [(a, b) for a, b in itertools.combinations(strips, 2) if _strips_meet(a, b)]
+    run = result.events[result.events["run_id"] == representative_run(result)]
+    left_out = int(re.search(r"(\d+) labels of events", ax.get_xlabel()).group(1))
+    assert len(labels) + left_out == len(run) and left_out > 0 and len(labels) > 10
+
+
+def test_a_slanted_label_s_strip_and_the_distance_between_two():
+    """A 30-degree label's box gives back its text's length and height; strips meet when their centre
+    lines come closer than their half thicknesses, crossing or side by side."""
+    from matplotlib.transforms import Bbox
+
+    w, h = 100.0, 10.0
+    c, s = 3**0.5 / 2, 0.5
+    box = Bbox.from_bounds(0.0, 0.0, w * c + h * s, w * s + h * c)
+    start, end, thickness = _strip(box, 30)
+    assert thickness == pytest.approx(h) and (end[0] - start[0]) == pytest.approx(w * c)
+    assert _segment_distance((0, 0), (10, 0), (5, -5), (5, 5)) == 0.0  # crossing
+    assert _segment_distance((0, 0), (10, 0), (0, 3), (10, 3)) == pytest.approx(3.0)  # parallel
+    assert _segment_distance((0, 0), (10, 0), (13, 4), (20, 4)) == pytest.approx(5.0)  # end to end
+    assert _strips_meet(((0, 0), (10, 0), 4.0), ((0, 3), (10, 3), 4.0))
+    assert not _strips_meet(((0, 0), (10, 0), 2.0), ((0, 3), (10, 3), 2.0))
 
 
 def test_svg_figures_are_written_on_request_and_identical_each_time(tmp_path):

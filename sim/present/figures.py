@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from sim.outcomes import COLOURS, MEANING, PRECEDENCE, Outcome
 from sim.present.labels import actor_labels
@@ -175,6 +177,64 @@ def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | 
     )
 
 
+def _drop_overlapping(ax: Axes, labels: list[tuple[Text, bool]]) -> int:
+    """Remove each label that would run into one kept before it (the outcome's first, then by day); how many.
+
+    A rotated label rises into the lane above, so labels of neighbouring lanes can collide as well
+    as those of one lane. The figure is laid out first, so the labels' extents are those drawn;
+    a label is the slanted strip its text covers, not the larger box around it.
+    """
+    ax.figure.draw_without_rendering()
+    kept: list[tuple[tuple[float, float], tuple[float, float], float]] = []
+    dropped = 0
+    for label, stays in sorted(labels, key=lambda item: not item[1]):  # stable: by day after the outcome's
+        strip = _strip(label.get_window_extent(), label.get_rotation())
+        if not stays and any(_strips_meet(strip, other) for other in kept):
+            label.remove()
+            dropped += 1
+        else:
+            kept.append(strip)
+    return dropped
+
+
+def _strip(box: Bbox, degrees: float) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """The centre line (from, to) and thickness of a text rotated by ``degrees`` (0 to 45) from its box.
+
+    The box holds a w x h rectangle turned by the angle: width w cos + h sin, height w sin + h cos.
+    """
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    det = c * c - s * s
+    w = max(0.0, (box.width * c - box.height * s) / det)
+    h = max(0.0, (box.height * c - box.width * s) / det)
+    start = (box.x0 + h * s / 2, box.y0 + h * c / 2)
+    return start, (start[0] + w * c, start[1] + w * s), h
+
+
+def _strips_meet(
+    a: tuple[tuple[float, float], tuple[float, float], float], b: tuple[tuple[float, float], tuple[float, float], float]
+) -> bool:
+    """Whether two strips overlap: their centre lines come closer than half their thicknesses together."""
+    return _segment_distance(a[0], a[1], b[0], b[1]) < (a[2] + b[2]) / 2
+
+
+def _segment_distance(p, q, r, t) -> float:
+    """The shortest distance between the segments pq and rt (0 if they cross)."""
+
+    def cross(o, u, v) -> float:
+        return (u[0] - o[0]) * (v[1] - o[1]) - (u[1] - o[1]) * (v[0] - o[0])
+
+    if cross(p, q, r) * cross(p, q, t) < 0 and cross(r, t, p) * cross(r, t, q) < 0:
+        return 0.0
+
+    def to_segment(x, u, v) -> float:
+        dx, dy = v[0] - u[0], v[1] - u[1]
+        length = dx * dx + dy * dy
+        k = 0.0 if length == 0 else max(0.0, min(1.0, ((x[0] - u[0]) * dx + (x[1] - u[1]) * dy) / length))
+        return math.hypot(x[0] - u[0] - k * dx, x[1] - u[1] - k * dy)
+
+    return min(to_segment(p, r, t), to_segment(q, r, t), to_segment(r, p, q), to_segment(t, p, q))
+
+
 def draw_timeline(
     ax: Axes, scenario: Any, events: pd.DataFrame, spans: pd.DataFrame, end: pd.Timestamp, title: str
 ) -> Axes:
@@ -212,6 +272,7 @@ def draw_timeline(
                 ax.text(day(s["start_day"]), y, name, fontsize=6, va="center", color="#0d47a1")
     last_label: dict[str, float] = {}
     left_out = 0
+    labels: list[tuple[Text, bool]] = []  # each label drawn, and whether it must stay (the outcome's)
     for _, e in events.sort_values("day", kind="stable").iterrows():
         y = lane[e["actor"]] + 0.08
         is_outcome = e["event"] == "outcome"
@@ -221,26 +282,27 @@ def draw_timeline(
             continue
         last_label[e["actor"]] = e["day"]
         text = str(e.get("detail") or "outcome").split(":")[0] if is_outcome else e["event"]
-        ax.annotate(
+        label = ax.annotate(
             text.replace("_", " "), (day(e["day"]), y), xytext=(1, 4), textcoords="offset points", fontsize=6,
             rotation=30, color="#c62828" if is_outcome else "#212121",
         )  # fmt: skip
-    if left_out:
-        ax.text(
-            0.0, -0.11, f"{left_out} labels of events close to another in their lane are left out (dots kept; "
-            "every event in events.csv, sim explain and report.html)", transform=ax.transAxes, fontsize=7,
-            color="#546e7a",
-        )  # fmt: skip
+        labels.append((label, is_outcome))
     first = pd.Timestamp(scenario.first_deadline)
     ax.axvline(first, color="#c62828", ls="--", lw=1, label=f"first deadline {first:%Y-%m-%d}")
     ax.set_yticks(list(lane.values()), [_lane_label(names.get(a, "the outcome" if a == "model" else a)) for a in lane])
     ax.set_ylim(-0.9, max(1, len(lane)) - 0.3)
     ax.set_xlim(start, min(end, pd.Timestamp(scenario.horizon) + pd.Timedelta(days=5)))
     _date_axis(ax)
-    ax.set_xlabel("date")
+    ax.set_xlabel("date\n(all labels left out)")  # the note's room, so that the layout does not move below
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title, fontsize=10)
+    left_out += _drop_overlapping(ax, labels)  # once the axes are as drawn
+    note = (
+        f"\n{left_out} labels of events that would run into another are left out (dots kept; every event in "
+        "events.csv, sim explain and report.html)"
+    )
+    ax.set_xlabel("date" + (note if left_out else ""))
     return ax
 
 
