@@ -177,6 +177,10 @@ def plot_timeline(result: EnsembleResult, run_id: int | None = None, ax: Axes | 
     )
 
 
+Point = tuple[float, float]
+Strip = tuple[Point, Point, float]  # a slanted label: its centre line's ends and its thickness, in pixels
+
+
 def _drop_overlapping(ax: Axes, labels: list[tuple[Text, bool]]) -> int:
     """Remove each label that would run into one kept before it (the outcome's first, then by day); how many.
 
@@ -185,7 +189,7 @@ def _drop_overlapping(ax: Axes, labels: list[tuple[Text, bool]]) -> int:
     a label is the slanted strip its text covers, not the larger box around it.
     """
     ax.figure.draw_without_rendering()
-    kept: list[tuple[tuple[float, float], tuple[float, float], float]] = []
+    kept: list[Strip] = []
     dropped = 0
     for label, stays in sorted(labels, key=lambda item: not item[1]):  # stable: by day after the outcome's
         strip = _strip(label.get_window_extent(), label.get_rotation())
@@ -197,7 +201,7 @@ def _drop_overlapping(ax: Axes, labels: list[tuple[Text, bool]]) -> int:
     return dropped
 
 
-def _strip(box: Bbox, degrees: float) -> tuple[tuple[float, float], tuple[float, float], float]:
+def _strip(box: Bbox, degrees: float) -> Strip:
     """The centre line (from, to) and thickness of a text rotated by ``degrees`` (0 to 45) from its box.
 
     The box holds a w x h rectangle turned by the angle: width w cos + h sin, height w sin + h cos.
@@ -210,23 +214,21 @@ def _strip(box: Bbox, degrees: float) -> tuple[tuple[float, float], tuple[float,
     return start, (start[0] + w * c, start[1] + w * s), h
 
 
-def _strips_meet(
-    a: tuple[tuple[float, float], tuple[float, float], float], b: tuple[tuple[float, float], tuple[float, float], float]
-) -> bool:
+def _strips_meet(a: Strip, b: Strip) -> bool:
     """Whether two strips overlap: their centre lines come closer than half their thicknesses together."""
     return _segment_distance(a[0], a[1], b[0], b[1]) < (a[2] + b[2]) / 2
 
 
-def _segment_distance(p, q, r, t) -> float:
+def _segment_distance(p: Point, q: Point, r: Point, t: Point) -> float:
     """The shortest distance between the segments pq and rt (0 if they cross)."""
 
-    def cross(o, u, v) -> float:
+    def cross(o: Point, u: Point, v: Point) -> float:
         return (u[0] - o[0]) * (v[1] - o[1]) - (u[1] - o[1]) * (v[0] - o[0])
 
     if cross(p, q, r) * cross(p, q, t) < 0 and cross(r, t, p) * cross(r, t, q) < 0:
         return 0.0
 
-    def to_segment(x, u, v) -> float:
+    def to_segment(x: Point, u: Point, v: Point) -> float:
         dx, dy = v[0] - u[0], v[1] - u[1]
         length = dx * dx + dy * dy
         k = 0.0 if length == 0 else max(0.0, min(1.0, ((x[0] - u[0]) * dx + (x[1] - u[1]) * dy) / length))
@@ -293,7 +295,7 @@ def draw_timeline(
     ax.set_ylim(-0.9, max(1, len(lane)) - 0.3)
     ax.set_xlim(start, min(end, pd.Timestamp(scenario.horizon) + pd.Timedelta(days=5)))
     _date_axis(ax)
-    ax.set_xlabel("date\n(all labels left out)")  # the note's room, so that the layout does not move below
+    ax.set_xlabel("date\n ")  # room for the note below, so that the layout stays as the labels are judged
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title, fontsize=10)
